@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// formatFlag adds --format with the given choices; the default is text on
+// a terminal and in CI alike (json when asked).
+func formatFlag(cmd *cobra.Command, p *string, choices ...string) {
+	cmd.Flags().StringVar(p, "format", choices[0], "output format: "+strings.Join(choices, ", "))
+	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return choices, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// checkChoice returns a usage error unless v is one of choices.
+func checkChoice(flag, v string, choices ...string) error {
+	for _, c := range choices {
+		if v == c {
+			return nil
+		}
+	}
+	return usageErr("--%s %q is not one of %s", flag, v, strings.Join(choices, ", "))
+}
+
+// failOnFlag adds --fail-on SEVERITY.
+func failOnFlag(cmd *cobra.Command, p *string, def string) {
+	cmd.Flags().StringVar(p, "fail-on", def, "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or never")
+}
+
+// parseFailOn reads --fail-on; "never" is 0 (nothing fails).
+func parseFailOn(s string) (record.Severity, error) {
+	if s == "never" || s == "none" {
+		return 0, nil
+	}
+	sev, err := record.ParseSeverity(s)
+	if err != nil {
+		return 0, usageErr("--fail-on: %v", err)
+	}
+	return sev, nil
+}
+
+// progress prints "label: done/total" on one line of stderr, on a
+// terminal only.
+func (a *App) progress(label string) func(done, total int) {
+	if !a.TTY {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(a.Stderr, "\r%s: %d/%d", label, done, total)
+		if done == total {
+			fmt.Fprint(a.Stderr, "\r\x1b[K")
+		}
+	}
+}

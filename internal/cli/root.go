@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time with -ldflags "-X github.com/estate-dev/estate/internal/cli.Version=v1.2.3".
+var Version = "dev"
+
+func newRootCmd(app *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "estate",
+		Short: "Configuration management as code for an IT estate",
+		Long: `estate keeps an IT estate (assets, licences, locations, configuration
+baselines and change requests) as YAML records in a git repository,
+validated against CUE schemas; gates changes made as pull requests; keeps a
+tamper-evident ledger of changes and audits; and audits real devices
+against the inventory and the baselines.`,
+		Example: `  # check every record of the estate in this directory
+  estate validate
+
+  # the same, for another checkout, as JSON
+  estate --repo ../it-estate validate --format json`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			level := slog.LevelWarn
+			if app.verbose {
+				level = slog.LevelDebug
+			}
+			app.Log = slog.New(slog.NewTextHandler(app.Stderr, &slog.HandlerOptions{Level: level}))
+		},
+	}
+	root.PersistentFlags().StringVarP(&app.dir, "repo", "C", ".", "the estate repository's directory")
+	root.PersistentFlags().BoolVarP(&app.verbose, "verbose", "v", false, "log what estate does on standard error")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &ExitError{Code: ExitUsage, Err: err, Hint: fmt.Sprintf("run '%s --help' for usage", c.CommandPath())}
+	})
+
+	// One line per command; each lives in its own file.
+	root.AddCommand(
+		newVersionCmd(app),
+		newValidateCmd(app),
+		newSchemaCmd(app),
+		newInitCmd(app),
+	)
+	return root
+}
+
+func newVersionCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print estate's version",
+		Example: "  estate version",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(app.Stdout, "estate %s\n", Version)
+			return nil
+		},
+	}
+}

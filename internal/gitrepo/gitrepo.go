@@ -1,0 +1,236 @@
+// Package gitrepo is estate's only door to go-git: it opens a repository,
+// resolves revisions, and gives a revision's tree as a load.Tree without a
+// checkout. A Repo serialises its object reads (go-git repositories are not
+// safe for concurrent use); parse what it returns in parallel instead.
+package gitrepo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/estate-dev/estate/internal/load"
+)
+
+// Repo is an opened git repository.
+type Repo struct {
+	mu   sync.Mutex
+	Git  *git.Repository
+	Root string // the working tree's directory, if any
+}
+
+// Open opens the repository that holds dir (searching parent directories).
+func Open(dir string) (*Repo, error) {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
+	}
+	root := ""
+	if wt, err := r.Worktree(); err == nil {
+		root = wt.Filesystem.Root()
+	}
+	return &Repo{Git: r, Root: root}, nil
+}
+
+// Resolve returns the commit a revision names (a branch, tag, HEAD, a
+// hash or any expression go-git understands, e.g. HEAD~2).
+func (r *Repo) Resolve(rev string) (*object.Commit, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h, err := r.Git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, fmt.Errorf("resolve revision %q: %w", rev, err)
+	}
+	c, err := r.Git.CommitObject(*h)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", h, err)
+	}
+	return c, nil
+}
+
+// Tree returns the tree of the commit rev names.
+func (r *Repo) Tree(rev string) (*Tree, error) {
+	c, err := r.Resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	return r.CommitTree(c, rev)
+}
+
+// CommitTree returns the tree of commit c; name says how it was named.
+func (r *Repo) CommitTree(c *object.Commit, name string) (*Tree, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
+	}
+	return &Tree{repo: r, tree: t, commit: c, name: fmt.Sprintf("%s (%s)", name, c.Hash.String()[:7])}, nil
+}
+
+// Tree is the tree of one commit.
+type Tree struct {
+	repo   *Repo
+	tree   *object.Tree
+	commit *object.Commit
+	name   string
+}
+
+// Commit returns the commit the tree belongs to.
+func (t *Tree) Commit() *object.Commit { return t.commit }
+
+// Name implements load.Tree.
+func (t *Tree) Name() string { return t.name }
+
+// Entries implements load.Tree: every file under load.Roots.
+func (t *Tree) Entries(ctx context.Context) ([]load.Entry, error) {
+	t.repo.mu.Lock()
+	defer t.repo.mu.Unlock()
+	var out []load.Entry
+	for _, top := range load.Roots {
+		e, err := t.tree.FindEntry(top)
+		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", top, err)
+		}
+		if e.Mode != filemode.Dir {
+			out = append(out, t.entry(top, *e))
+			continue
+		}
+		sub, err := t.repo.Git.TreeObject(e.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("read tree %s: %w", top, err)
+		}
+		w := object.NewTreeWalker(sub, true, nil)
+		for {
+			name, te, err := w.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				w.Close()
+				return nil, fmt.Errorf("walk %s: %w", top, err)
+			}
+			if te.Mode == filemode.Dir || te.Mode == filemode.Submodule {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				w.Close()
+				return nil, err
+			}
+			out = append(out, t.entry(top+"/"+name, te))
+		}
+		w.Close()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	for i := range out {
+		if out[i].Link {
+			t.resolveLocked(&out[i])
+		}
+	}
+	return out, nil
+}
+
+func (t *Tree) entry(p string, te object.TreeEntry) load.Entry {
+	e := load.Entry{Path: p, Blob: te.Hash.String()}
+	switch te.Mode {
+	case filemode.Symlink:
+		e.Link = true
+	case filemode.Regular, filemode.Executable, filemode.Deprecated:
+	default:
+		e.Problem = "not a regular file"
+	}
+	return e
+}
+
+// resolveLocked follows a symlink inside the tree; its target is checked
+// to stay in the repository before anything is read. t.repo.mu is held.
+func (t *Tree) resolveLocked(e *load.Entry) {
+	cur := e.Path
+	hash := plumbing.NewHash(e.Blob)
+	for hop := 0; hop < 8; hop++ {
+		b, err := t.repo.Git.BlobObject(hash)
+		if err != nil || b.Size > 4096 {
+			e.Problem = "symbolic link cannot be read"
+			return
+		}
+		rd, err := b.Reader()
+		if err != nil {
+			e.Problem = "symbolic link cannot be read"
+			return
+		}
+		target, _ := io.ReadAll(rd)
+		rd.Close()
+		next, ok := load.Inside(cur, string(target))
+		if !ok {
+			e.Problem = "symbolic link points outside the repository"
+			return
+		}
+		te, err := t.tree.FindEntry(next)
+		if err != nil {
+			e.Problem = "symbolic link is broken"
+			return
+		}
+		switch te.Mode {
+		case filemode.Symlink:
+			cur, hash = next, te.Hash
+			continue
+		case filemode.Dir:
+			e.Problem = "symbolic link to a directory is not followed"
+			return
+		case filemode.Regular, filemode.Executable, filemode.Deprecated:
+			e.Target, e.Blob = next, te.Hash.String()
+			return
+		}
+		e.Problem = "symbolic link to something that is not a file"
+		return
+	}
+	e.Problem = "symbolic link chain is too long"
+}
+
+// ReadFile implements load.Tree.
+func (t *Tree) ReadFile(e load.Entry, max int64) ([]byte, error) {
+	if e.Problem != "" {
+		return nil, errors.New(e.Problem)
+	}
+	return t.repo.ReadBlob(e.Blob, max)
+}
+
+// ReadBlob returns a blob's bytes, refusing one over max bytes unread.
+func (r *Repo) ReadBlob(id string, max int64) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, err := r.Git.BlobObject(plumbing.NewHash(id))
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", id, err)
+	}
+	if max > 0 && b.Size > max {
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, b.Size, max)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", id, err)
+	}
+	defer rd.Close()
+	var buf bytes.Buffer
+	buf.Grow(int(b.Size))
+	if _, err := io.Copy(&buf, rd); err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", id, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ShortName returns a revision name fit for messages.
+func ShortName(rev string) string { return strings.TrimPrefix(rev, "refs/heads/") }

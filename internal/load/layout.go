@@ -1,0 +1,86 @@
+package load
+
+import (
+	"path"
+	"strings"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// Place is what the layout says a path must hold.
+type Place struct {
+	Kind  record.Kind // empty: not a record path
+	Class string      // for assets: the folder's class
+	ID    string      // the id the file name gives
+	// Problem explains why a path under the estate's folders holds no
+	// record (wrong depth, wrong extension).
+	Problem string
+}
+
+// Classes are the asset classes, each a folder under inventory/.
+var Classes = []string{"laptop", "desktop", "thin-client", "monitor", "phone", "tablet",
+	"printer", "server", "network", "peripheral", "other"}
+
+func isClass(s string) bool {
+	for _, c := range Classes {
+		if c == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Classify says which kind of record the file at p (slash path) must hold:
+//
+//	estate.yaml                   Settings
+//	inventory/licences/<id>.yaml  Licence
+//	inventory/locations/<id>.yaml Location
+//	inventory/<class>/<id>.yaml   Asset of that class
+//	policies/baselines/<n>.yaml   Baseline
+//	policies/change-control.yaml  ChangePolicy
+//	changes/<id>.yaml             ChangeRequest
+//
+// schema/*.cue files are not records (Kind is empty, Problem too).
+func Classify(p string) Place {
+	if p == "estate.yaml" {
+		return Place{Kind: record.KindSettings, ID: "estate"}
+	}
+	parts := strings.Split(p, "/")
+	base := parts[len(parts)-1]
+	ext := path.Ext(base)
+	if parts[0] == "schema" {
+		// schema/*.cue are unified with the built-in schemas; other files
+		// there (a README, this project's embed.go) are not records.
+		if ext == ".cue" && len(parts) != 2 {
+			return Place{Problem: "schema files belong directly under schema/, not in subfolders"}
+		}
+		return Place{}
+	}
+	if ext != ".yaml" && ext != ".yml" {
+		if strings.EqualFold(base, "README.md") || base == ".gitkeep" {
+			return Place{}
+		}
+		return Place{Problem: "not a record file: records are *.yaml files"}
+	}
+	id := strings.TrimSuffix(base, ext)
+	switch {
+	case parts[0] == "inventory" && len(parts) == 3:
+		switch parts[1] {
+		case "licences":
+			return Place{Kind: record.KindLicence, ID: id}
+		case "locations":
+			return Place{Kind: record.KindLocation, ID: id}
+		}
+		if isClass(parts[1]) {
+			return Place{Kind: record.KindAsset, Class: parts[1], ID: id}
+		}
+		return Place{Problem: "inventory/" + parts[1] + "/ is not a class folder (want one of " + strings.Join(Classes, ", ") + ", licences, locations)"}
+	case parts[0] == "policies" && len(parts) == 3 && parts[1] == "baselines":
+		return Place{Kind: record.KindBaseline, ID: id}
+	case p == "policies/change-control.yaml" || p == "policies/change-control.yml":
+		return Place{Kind: record.KindChangePolicy, ID: "change-control"}
+	case parts[0] == "changes" && len(parts) == 2:
+		return Place{Kind: record.KindChangeRequest, ID: id}
+	}
+	return Place{Problem: "no record belongs at this path (see the repository layout in the README)"}
+}

@@ -1,0 +1,229 @@
+package load
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Roots are the top-level paths of a repository that hold records.
+var Roots = []string{"estate.yaml", "schema", "inventory", "policies", "changes"}
+
+// Entry is one file of a tree.
+type Entry struct {
+	Path string // slash-separated, relative to the repository root
+	Size int64
+	// Blob is the git blob id of the file's bytes when the tree knows it
+	// without reading the file (a git revision); empty otherwise.
+	Blob string
+	// Link is set for a symbolic link; Target is where it points, resolved
+	// and checked to stay in the repository (empty when it does not).
+	Link   bool
+	Target string
+	// Problem is set when the entry cannot be read safely (a symlink out of
+	// the repository, a symlinked directory); its bytes are never read.
+	Problem string
+}
+
+// Tree is one revision of an estate repository.
+type Tree interface {
+	// Entries lists the files under Roots, sorted by path.
+	Entries(ctx context.Context) ([]Entry, error)
+	// ReadFile returns the bytes of a file listed by Entries (for a link,
+	// of its target), refusing any file larger than max bytes.
+	ReadFile(e Entry, max int64) ([]byte, error)
+	// Name says what the tree is, e.g. "working tree" or "HEAD (1a2b3c4)".
+	Name() string
+}
+
+// ErrTooLarge is returned by ReadFile for a file over the size limit.
+var ErrTooLarge = errors.New("file too large")
+
+// BlobID returns the git blob id (SHA-1) of data, as git hash-object does.
+func BlobID(data []byte) string {
+	h := sha1.New()
+	h.Write([]byte("blob " + strconv.Itoa(len(data)) + "\x00"))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Dir is a working tree on disk. Reads go through os.Root, so no path can
+// leave the directory even if the tree changes while it is read.
+type Dir struct {
+	root string
+	r    *os.Root
+}
+
+// OpenDir opens the working tree at dir.
+func OpenDir(dir string) (*Dir, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open estate: %w", err)
+	}
+	r, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open estate: %w", err)
+	}
+	return &Dir{root: abs, r: r}, nil
+}
+
+// Root returns the directory's absolute path.
+func (d *Dir) Root() string { return d.root }
+
+// Name implements Tree.
+func (d *Dir) Name() string { return "working tree" }
+
+// Close releases the directory.
+func (d *Dir) Close() error { return d.r.Close() }
+
+// Entries implements Tree.
+func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
+	var out []Entry
+	fsys := d.r.FS()
+	for _, top := range Roots {
+		err := fs.WalkDir(fsys, top, func(p string, de fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) && p == top {
+					return fs.SkipDir
+				}
+				return err
+			}
+			if de.IsDir() {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if p != top && strings.HasPrefix(de.Name(), ".") {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			e := Entry{Path: p}
+			if de.Type()&fs.ModeSymlink != 0 {
+				e.Link = true
+				target, err := d.r.Readlink(p)
+				if err != nil {
+					return fmt.Errorf("read link %s: %w", p, err)
+				}
+				d.resolve(&e, target)
+				out = append(out, e)
+				return nil
+			}
+			if !de.Type().IsRegular() {
+				e.Problem = "not a regular file"
+				out = append(out, e)
+				return nil
+			}
+			info, err := de.Info()
+			if err != nil {
+				return err
+			}
+			e.Size = info.Size()
+			out = append(out, e)
+			return nil
+		})
+		if err != nil && !errors.Is(err, fs.SkipDir) {
+			return nil, fmt.Errorf("list %s: %w", top, err)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// resolve follows a link (and links it points to, up to 8) inside the
+// tree. A link whose target leaves the repository gets a Problem and its
+// target is never read or echoed.
+func (d *Dir) resolve(e *Entry, target string) {
+	cur := e.Path
+	for hop := 0; hop < 8; hop++ {
+		next, ok := Inside(cur, target)
+		if !ok {
+			e.Problem = "symbolic link points outside the repository"
+			return
+		}
+		info, err := d.r.Lstat(filepath.FromSlash(next))
+		if err != nil {
+			e.Problem = "symbolic link is broken"
+			return
+		}
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			t, err := d.r.Readlink(filepath.FromSlash(next))
+			if err != nil {
+				e.Problem = "symbolic link cannot be read"
+				return
+			}
+			cur, target = next, t
+			continue
+		case info.IsDir():
+			e.Problem = "symbolic link to a directory is not followed"
+			return
+		case !info.Mode().IsRegular():
+			e.Problem = "symbolic link to something that is not a file"
+			return
+		}
+		e.Target, e.Size = next, info.Size()
+		return
+	}
+	e.Problem = "symbolic link chain is too long"
+}
+
+// Inside resolves a link at linkPath with the given target, and reports
+// whether the result stays inside the repository. Absolute targets never do.
+func Inside(linkPath, target string) (string, bool) {
+	target = filepath.ToSlash(target)
+	if target == "" || path.IsAbs(target) || filepath.IsAbs(target) || filepath.VolumeName(target) != "" {
+		return "", false
+	}
+	p := path.Join(path.Dir(linkPath), target)
+	if p == ".." || strings.HasPrefix(p, "../") || p == "." {
+		return "", false
+	}
+	return p, true
+}
+
+// ReadFile implements Tree.
+func (d *Dir) ReadFile(e Entry, max int64) ([]byte, error) {
+	if e.Problem != "" {
+		return nil, errors.New(e.Problem)
+	}
+	p := e.Path
+	if e.Link {
+		p = e.Target
+	}
+	f, err := d.r.Open(filepath.FromSlash(p))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f, e.Size, max)
+}
+
+func readLimited(r io.Reader, size, max int64) ([]byte, error) {
+	if max > 0 && size > max {
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, size, max)
+	}
+	limit := max
+	if limit <= 0 {
+		limit = 1 << 40
+	}
+	buf := make([]byte, 0, size+1)
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	buf = append(buf, b...)
+	if int64(len(buf)) > limit {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	}
+	return buf, nil
+}

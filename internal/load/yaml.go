@@ -1,0 +1,287 @@
+package load
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// Limits bound what one record file may cost to read.
+type Limits struct {
+	MaxFileBytes int64 // a larger file is refused unread
+	MaxNodes     int   // nodes after alias expansion, per document
+}
+
+// DefaultLimits fit any hand-written record with room to spare.
+var DefaultLimits = Limits{MaxFileBytes: 1 << 20, MaxNodes: 100_000}
+
+// Rule names of the YAML layer.
+const (
+	RuleYAML    = "yaml"
+	RuleSecret  = "secret"
+	RuleFile    = "file"
+	RuleLayout  = "layout"
+	RuleUnknown = "kind"
+)
+
+// Parse reads one YAML document from data and returns its root node (the
+// mapping or scalar under the document node). Every problem is a finding
+// with a position in file; the node is nil when the document is unusable.
+func Parse(file string, data []byte) (*yaml.Node, []record.Finding) {
+	if !utf8.Valid(data) {
+		off := invalidUTF8(data)
+		line, col := lineCol(data, off)
+		return nil, []record.Finding{{Pos: record.Pos{File: file, Line: line, Col: col}, Rule: RuleYAML,
+			Severity: record.SeverityError, Message: "the file is not valid UTF-8",
+			Hint: "save the file as UTF-8"}}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, []record.Finding{{Pos: record.Pos{File: file, Line: 1}, Rule: RuleYAML,
+				Severity: record.SeverityError, Message: "the file holds no YAML document"}}
+		}
+		return nil, []record.Finding{syntaxFinding(file, err)}
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		return nil, []record.Finding{{Pos: record.Pos{File: file, Line: extra.Line, Col: extra.Column}, Rule: RuleYAML,
+			Severity: record.SeverityError, Message: "the file holds more than one YAML document",
+			Hint: "put each record in a file of its own"}}
+	case !errors.Is(err, io.EOF):
+		return nil, []record.Finding{syntaxFinding(file, err)}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, []record.Finding{{Pos: record.Pos{File: file, Line: 1}, Rule: RuleYAML,
+			Severity: record.SeverityError, Message: "the file holds no YAML document"}}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, []record.Finding{{Pos: record.Pos{File: file, Line: root.Line, Col: root.Column}, Rule: RuleYAML,
+			Severity: record.SeverityError, Message: "a record must be a mapping of fields (key: value)"}}
+	}
+	return root, nil
+}
+
+var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func syntaxFinding(file string, err error) record.Finding {
+	f := record.Finding{Pos: record.Pos{File: file}, Rule: RuleYAML, Severity: record.SeverityError}
+	msg := err.Error()
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		f.Pos.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	f.Message = "invalid YAML: " + msg
+	if f.Pos.Line == 0 {
+		f.Pos.Line = 1
+	}
+	return f
+}
+
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+// lineCol turns a byte offset into a 1-based line and column (in runes).
+func lineCol(b []byte, off int) (int, int) {
+	line := 1 + bytes.Count(b[:off], []byte{'\n'})
+	start := bytes.LastIndexByte(b[:off], '\n') + 1
+	return line, 1 + utf8.RuneCount(b[start:off])
+}
+
+// Value converts a node into plain Go values for CUE: map[string]any,
+// []any, string, int64, float64, bool and nil. Scalars keep the form they
+// were written in: an unquoted 2023-05-02 stays the string "2023-05-02".
+// Duplicate keys, custom tags, non-finite numbers and alias expansion past
+// the limit are findings; the value is nil when there is any.
+func Value(file string, n *yaml.Node, lim Limits) (any, []record.Finding) {
+	c := converter{file: file, budget: lim.MaxNodes}
+	if c.budget <= 0 {
+		c.budget = DefaultLimits.MaxNodes
+	}
+	v := c.value(n, 0)
+	if len(c.findings) > 0 {
+		return nil, c.findings
+	}
+	return v, nil
+}
+
+type converter struct {
+	file     string
+	budget   int
+	findings []record.Finding
+}
+
+func (c *converter) fail(n *yaml.Node, msg, hint string) {
+	c.findings = append(c.findings, record.Finding{Pos: record.Pos{File: c.file, Line: n.Line, Col: n.Column},
+		Rule: RuleYAML, Severity: record.SeverityError, Message: msg, Hint: hint})
+}
+
+func (c *converter) value(n *yaml.Node, depth int) any {
+	c.budget--
+	if c.budget < 0 {
+		if c.budget == -1 {
+			c.fail(n, "the document expands to too many values (an alias bomb?)", "write the values out instead of repeating aliases")
+		}
+		return nil
+	}
+	if depth > 100 {
+		c.fail(n, "the document is nested too deeply", "")
+		c.budget = -2
+		return nil
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return c.value(n.Alias, depth+1)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+				c.fail(k, "merge keys (<<) are not supported in records", "write the fields out")
+				continue
+			}
+			if k.Kind != yaml.ScalarNode {
+				c.fail(k, "a key must be a plain name", "")
+				continue
+			}
+			if _, dup := m[k.Value]; dup {
+				c.fail(k, fmt.Sprintf("duplicate key %q", k.Value), "each field may appear once; remove one of them")
+				continue
+			}
+			m[k.Value] = c.value(v, depth+1)
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, e := range n.Content {
+			s = append(s, c.value(e, depth+1))
+		}
+		return s
+	case yaml.ScalarNode:
+		return c.scalar(n)
+	}
+	c.fail(n, "unexpected YAML node", "")
+	return nil
+}
+
+func (c *converter) scalar(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!str", "!!timestamp", "!!binary":
+		return n.Value
+	case "!!null":
+		return nil
+	case "!!bool":
+		b, err := strconv.ParseBool(strings.ToLower(n.Value))
+		if err != nil {
+			var v bool
+			if n.Decode(&v) == nil {
+				return v
+			}
+			c.fail(n, fmt.Sprintf("%q is not a boolean", n.Value), "")
+		}
+		return b
+	case "!!int":
+		var v int64
+		if err := n.Decode(&v); err != nil {
+			c.fail(n, fmt.Sprintf("%q is not a whole number that fits in 64 bits", n.Value), "quote it if it is text")
+			return nil
+		}
+		return v
+	case "!!float":
+		var v float64
+		if err := n.Decode(&v); err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+			c.fail(n, fmt.Sprintf("%q is not a finite number", n.Value), "quote it if it is text")
+			return nil
+		}
+		return v
+	}
+	c.fail(n, fmt.Sprintf("YAML tag %s is not allowed in records", n.Tag), "remove the tag")
+	return nil
+}
+
+// Find returns the node at a dotted field path (e.g. "exemptions.0.change")
+// under root, and the deepest node reached when the path does not exist
+// (e.g. the mapping a missing field belongs in).
+func Find(root *yaml.Node, path string) (n *yaml.Node, found bool) {
+	n = root
+	if path == "" {
+		return n, true
+	}
+	for _, sel := range strings.Split(path, ".") {
+		for n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			next := (*yaml.Node)(nil)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == sel {
+					next = n.Content[i+1]
+					break
+				}
+			}
+			if next == nil {
+				return n, false
+			}
+			n = next
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(sel)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return n, false
+			}
+			n = n.Content[i]
+		default:
+			return n, false
+		}
+	}
+	return n, true
+}
+
+// FindKey is like Find but returns the key node of the last selector when
+// it names a mapping field: the place to point at for an unknown field.
+func FindKey(root *yaml.Node, path string) (*yaml.Node, bool) {
+	i := strings.LastIndexByte(path, '.')
+	parent, last := "", path
+	if i >= 0 {
+		parent, last = path[:i], path[i+1:]
+	}
+	p, ok := Find(root, parent)
+	if !ok || p.Kind != yaml.MappingNode {
+		return Find(root, path)
+	}
+	for j := 0; j+1 < len(p.Content); j += 2 {
+		if p.Content[j].Value == last {
+			return p.Content[j], true
+		}
+	}
+	return p, false
+}
+
+// PosOf returns the position of the node at path in file (see Find).
+func PosOf(file string, root *yaml.Node, path string) record.Pos {
+	n, _ := Find(root, path)
+	return record.Pos{File: file, Line: n.Line, Col: n.Column}
+}

@@ -1,0 +1,92 @@
+package record
+
+import "fmt"
+
+// Pos is a position in a file: 1-based line and column; zero when unknown.
+type Pos struct {
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
+	Col  int    `json:"column,omitempty"`
+}
+
+func (p Pos) String() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Severity orders findings. The zero value is invalid.
+type Severity int
+
+// Severities, lowest first.
+const (
+	SevInfo Severity = iota + 1
+	SevLow
+	SevMedium
+	SevHigh
+	SevCritical
+)
+
+// SeverityError is how validation errors rank: a record that is not valid
+// is as serious as it gets.
+const SeverityError = SevCritical
+
+var severityNames = map[Severity]string{SevInfo: "info", SevLow: "low", SevMedium: "medium", SevHigh: "high", SevCritical: "critical"}
+
+func (s Severity) String() string {
+	if n, ok := severityNames[s]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+// ParseSeverity reads a severity name (info, low, medium, high, critical);
+// "error" means critical and "warning" means medium.
+func ParseSeverity(s string) (Severity, error) {
+	for k, v := range severityNames {
+		if v == s {
+			return k, nil
+		}
+	}
+	switch s {
+	case "error":
+		return SevCritical, nil
+	case "warning":
+		return SevMedium, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q (want info, low, medium, high or critical)", s)
+}
+
+// MarshalText writes the severity's name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	*s = v
+	return err
+}
+
+// Finding is one problem found: where, which rule, how serious, and what a
+// person can do about it. A finding is a result, not a Go error.
+type Finding struct {
+	Pos      Pos      `json:"pos"`
+	Rule     string   `json:"rule"`     // e.g. yaml/syntax, schema, unique-serial
+	Severity Severity `json:"severity"` // critical for invalid records
+	Message  string   `json:"message"`
+	Hint     string   `json:"hint,omitempty"`
+	// Record and Field name the record (id) and field path (dotted, e.g.
+	// exemptions.0.change) when known.
+	Record string `json:"record,omitempty"`
+	Field  string `json:"field,omitempty"`
+	// Owner is who should act: the asset's owner or the baseline's owner.
+	Owner string `json:"owner,omitempty"`
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%s: %s [%s]", f.Pos, f.Message, f.Rule)
+}

@@ -1,0 +1,189 @@
+package record
+
+import (
+	"fmt"
+	"sort"
+)
+
+// APIVersion is the apiVersion every record carries.
+const APIVersion = "estate/v1"
+
+// Kind is a record's kind, as written in its kind field.
+type Kind string
+
+// The kinds of record.
+const (
+	KindAsset         Kind = "Asset"
+	KindLicence       Kind = "Licence"
+	KindLocation      Kind = "Location"
+	KindBaseline      Kind = "Baseline"
+	KindChangePolicy  Kind = "ChangePolicy"
+	KindChangeRequest Kind = "ChangeRequest"
+	KindSettings      Kind = "Settings"
+	KindFacts         Kind = "Facts"
+)
+
+// Kinds lists the kinds that live in an estate repository.
+var Kinds = []Kind{KindAsset, KindLicence, KindLocation, KindBaseline, KindChangePolicy, KindChangeRequest, KindSettings}
+
+// Known reports whether k is a kind of record estate knows.
+func (k Kind) Known() bool {
+	for _, x := range Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return k == KindFacts
+}
+
+// Record is one loaded record: its kind, id, where it came from, and its
+// typed value. Exactly one of the typed pointers is set, by Kind.
+type Record struct {
+	Kind Kind
+	ID   string // the id (or name, for a baseline)
+	Path string // slash-separated path relative to the repository root
+	Blob string // git blob id of the file's bytes, hex
+
+	Asset         *Asset         `json:",omitempty"`
+	Licence       *Licence       `json:",omitempty"`
+	Location      *Location      `json:",omitempty"`
+	Baseline      *Baseline      `json:",omitempty"`
+	ChangePolicy  *ChangePolicy  `json:",omitempty"`
+	ChangeRequest *ChangeRequest `json:",omitempty"`
+	Settings      *Settings      `json:",omitempty"`
+}
+
+// Value returns the typed value of r (e.g. *Asset), or nil.
+func (r *Record) Value() any {
+	switch r.Kind {
+	case KindAsset:
+		return r.Asset
+	case KindLicence:
+		return r.Licence
+	case KindLocation:
+		return r.Location
+	case KindBaseline:
+		return r.Baseline
+	case KindChangePolicy:
+		return r.ChangePolicy
+	case KindChangeRequest:
+		return r.ChangeRequest
+	case KindSettings:
+		return r.Settings
+	}
+	return nil
+}
+
+// NewTyped returns a pointer to a new zero value of the Go type of kind k,
+// for decoding, or nil for an unknown kind.
+func NewTyped(k Kind) any {
+	switch k {
+	case KindAsset:
+		return new(Asset)
+	case KindLicence:
+		return new(Licence)
+	case KindLocation:
+		return new(Location)
+	case KindBaseline:
+		return new(Baseline)
+	case KindChangePolicy:
+		return new(ChangePolicy)
+	case KindChangeRequest:
+		return new(ChangeRequest)
+	case KindSettings:
+		return new(Settings)
+	case KindFacts:
+		return new(Facts)
+	}
+	return nil
+}
+
+// Set stores v, a pointer made by NewTyped, as r's typed value and sets r.ID.
+func (r *Record) Set(v any) error {
+	switch v := v.(type) {
+	case *Asset:
+		r.Asset, r.ID = v, v.ID
+	case *Licence:
+		r.Licence, r.ID = v, v.ID
+	case *Location:
+		r.Location, r.ID = v, v.ID
+	case *Baseline:
+		r.Baseline, r.ID = v, v.Name
+	case *ChangePolicy:
+		r.ChangePolicy, r.ID = v, "change-control"
+	case *ChangeRequest:
+		r.ChangeRequest, r.ID = v, v.ID
+	case *Settings:
+		r.Settings, r.ID = v, "estate"
+	default:
+		return fmt.Errorf("record: cannot hold a %T", v)
+	}
+	return nil
+}
+
+// Estate is every record of one revision of an estate repository, indexed.
+type Estate struct {
+	Settings  *Settings
+	Policy    *ChangePolicy
+	Assets    map[string]*Asset
+	Licences  map[string]*Licence
+	Locations map[string]*Location
+	Baselines map[string]*Baseline
+	Changes   map[string]*ChangeRequest
+	// Records holds every record in path order.
+	Records []*Record
+}
+
+// NewEstate indexes records. Later records with an id already seen do not
+// replace earlier ones (the duplicate-id rule reports them).
+func NewEstate(recs []*Record) *Estate {
+	e := &Estate{
+		Assets:    map[string]*Asset{},
+		Licences:  map[string]*Licence{},
+		Locations: map[string]*Location{},
+		Baselines: map[string]*Baseline{},
+		Changes:   map[string]*ChangeRequest{},
+	}
+	sorted := append([]*Record(nil), recs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	e.Records = sorted
+	for _, r := range sorted {
+		switch r.Kind {
+		case KindAsset:
+			if _, ok := e.Assets[r.ID]; !ok {
+				e.Assets[r.ID] = r.Asset
+			}
+		case KindLicence:
+			if _, ok := e.Licences[r.ID]; !ok {
+				e.Licences[r.ID] = r.Licence
+			}
+		case KindLocation:
+			if _, ok := e.Locations[r.ID]; !ok {
+				e.Locations[r.ID] = r.Location
+			}
+		case KindBaseline:
+			if _, ok := e.Baselines[r.ID]; !ok {
+				e.Baselines[r.ID] = r.Baseline
+			}
+		case KindChangeRequest:
+			if _, ok := e.Changes[r.ID]; !ok {
+				e.Changes[r.ID] = r.ChangeRequest
+			}
+		case KindChangePolicy:
+			e.Policy = r.ChangePolicy
+		case KindSettings:
+			e.Settings = r.Settings
+		}
+	}
+	return e
+}
+
+// SortedAssets returns the assets ordered by id.
+func (e *Estate) SortedAssets() []*Asset {
+	out := make([]*Asset, 0, len(e.Assets))
+	for _, a := range e.Assets {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

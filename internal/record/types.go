@@ -1,0 +1,383 @@
+package record
+
+// The typed records. Field names and YAML keys follow schema/*.cue, which is
+// the authority: these types hold what the schemas accept. Dates are kept as
+// written (YYYY-MM-DD strings), never reinterpreted.
+
+// Asset is one device (inventory/<class>/<id>.yaml).
+type Asset struct {
+	APIVersion   string      `yaml:"apiVersion" json:"apiVersion"`
+	Kind         string      `yaml:"kind" json:"kind"`
+	ID           string      `yaml:"id" json:"id"`
+	Class        string      `yaml:"class" json:"class"`
+	Status       string      `yaml:"status" json:"status"`
+	Serial       string      `yaml:"serial,omitempty" json:"serial,omitempty"`
+	Manufacturer string      `yaml:"manufacturer,omitempty" json:"manufacturer,omitempty"`
+	Model        string      `yaml:"model,omitempty" json:"model,omitempty"`
+	Hostname     string      `yaml:"hostname,omitempty" json:"hostname,omitempty"`
+	OS           string      `yaml:"os,omitempty" json:"os,omitempty"`
+	Owner        string      `yaml:"owner,omitempty" json:"owner,omitempty"`
+	Location     string      `yaml:"location,omitempty" json:"location,omitempty"`
+	Baseline     string      `yaml:"baseline,omitempty" json:"baseline,omitempty"`
+	Purchase     *Purchase   `yaml:"purchase,omitempty" json:"purchase,omitempty"`
+	Warranty     *Warranty   `yaml:"warranty,omitempty" json:"warranty,omitempty"`
+	Licences     []string    `yaml:"licences,omitempty" json:"licences,omitempty"`
+	Exemptions   []Exemption `yaml:"exemptions,omitempty" json:"exemptions,omitempty"`
+	Disposal     *Disposal   `yaml:"disposal,omitempty" json:"disposal,omitempty"`
+	LastAudit    string      `yaml:"last_audit,omitempty" json:"last_audit,omitempty"`
+	Tags         []string    `yaml:"tags,omitempty" json:"tags,omitempty"`
+	Notes        string      `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
+// Purchase is how an asset was bought.
+type Purchase struct {
+	Date     string  `yaml:"date,omitempty" json:"date,omitempty"`
+	Cost     float64 `yaml:"cost,omitempty" json:"cost,omitempty"`
+	Currency string  `yaml:"currency,omitempty" json:"currency,omitempty"`
+	Supplier string  `yaml:"supplier,omitempty" json:"supplier,omitempty"`
+	Order    string  `yaml:"order,omitempty" json:"order,omitempty"`
+}
+
+// Warranty is an asset's warranty.
+type Warranty struct {
+	Expires  string `yaml:"expires" json:"expires"`
+	Provider string `yaml:"provider,omitempty" json:"provider,omitempty"`
+}
+
+// Exemption waives one baseline control for an asset until Expires.
+type Exemption struct {
+	Control string `yaml:"control" json:"control"`
+	Reason  string `yaml:"reason" json:"reason"`
+	Change  string `yaml:"change" json:"change"`
+	Expires string `yaml:"expires" json:"expires"`
+}
+
+// Disposal records how an asset left the estate.
+type Disposal struct {
+	Date        string `yaml:"date" json:"date"`
+	Method      string `yaml:"method" json:"method"`
+	Certificate string `yaml:"certificate,omitempty" json:"certificate,omitempty"`
+	By          string `yaml:"by,omitempty" json:"by,omitempty"`
+}
+
+// Licence is a software entitlement (inventory/licences/<id>.yaml).
+type Licence struct {
+	APIVersion string       `yaml:"apiVersion" json:"apiVersion"`
+	Kind       string       `yaml:"kind" json:"kind"`
+	ID         string       `yaml:"id" json:"id"`
+	Product    string       `yaml:"product" json:"product"`
+	Vendor     string       `yaml:"vendor,omitempty" json:"vendor,omitempty"`
+	Metric     string       `yaml:"metric,omitempty" json:"metric,omitempty"`
+	Seats      int          `yaml:"seats" json:"seats"`
+	Expires    string       `yaml:"expires,omitempty" json:"expires,omitempty"`
+	Cost       *LicenceCost `yaml:"cost,omitempty" json:"cost,omitempty"`
+	Packages   []string     `yaml:"packages,omitempty" json:"packages,omitempty"`
+	Owner      string       `yaml:"owner,omitempty" json:"owner,omitempty"`
+	Order      string       `yaml:"order,omitempty" json:"order,omitempty"`
+	Notes      string       `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
+// LicenceCost is what a licence costs per period.
+type LicenceCost struct {
+	Amount   float64 `yaml:"amount" json:"amount"`
+	Currency string  `yaml:"currency" json:"currency"`
+	Period   string  `yaml:"period,omitempty" json:"period,omitempty"`
+}
+
+// Location is a site, building, room or store (inventory/locations/<id>.yaml).
+type Location struct {
+	APIVersion string `yaml:"apiVersion" json:"apiVersion"`
+	Kind       string `yaml:"kind" json:"kind"`
+	ID         string `yaml:"id" json:"id"`
+	Name       string `yaml:"name" json:"name"`
+	Type       string `yaml:"type" json:"type"`
+	Parent     string `yaml:"parent,omitempty" json:"parent,omitempty"`
+	Address    string `yaml:"address,omitempty" json:"address,omitempty"`
+	Country    string `yaml:"country,omitempty" json:"country,omitempty"`
+	Timezone   string `yaml:"timezone,omitempty" json:"timezone,omitempty"`
+	Contact    string `yaml:"contact,omitempty" json:"contact,omitempty"`
+	Notes      string `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
+// Baseline is a versioned set of controls (policies/baselines/<name>.yaml).
+type Baseline struct {
+	APIVersion string     `yaml:"apiVersion" json:"apiVersion"`
+	Kind       string     `yaml:"kind" json:"kind"`
+	Name       string     `yaml:"name" json:"name"`
+	Version    string     `yaml:"version" json:"version"`
+	Title      string     `yaml:"title,omitempty" json:"title,omitempty"`
+	Owner      string     `yaml:"owner,omitempty" json:"owner,omitempty"`
+	Extends    string     `yaml:"extends,omitempty" json:"extends,omitempty"`
+	AppliesTo  *AppliesTo `yaml:"applies_to,omitempty" json:"applies_to,omitempty"`
+	Controls   []Control  `yaml:"controls" json:"controls"`
+}
+
+// AppliesTo scopes a baseline to classes and an operating system.
+type AppliesTo struct {
+	Classes []string `yaml:"classes,omitempty" json:"classes,omitempty"`
+	OS      string   `yaml:"os,omitempty" json:"os,omitempty"`
+}
+
+// Control is one requirement of a baseline.
+type Control struct {
+	ID          string `yaml:"id" json:"id"`
+	Title       string `yaml:"title" json:"title"`
+	Severity    string `yaml:"severity" json:"severity"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	Check       Check  `yaml:"check" json:"check"`
+}
+
+// Check says what a control reads (a fact path or a package) and how it
+// judges it. Unset operators are nil.
+type Check struct {
+	Fact    string   `yaml:"fact,omitempty" json:"fact,omitempty"`
+	Package string   `yaml:"package,omitempty" json:"package,omitempty"`
+	Equals  any      `yaml:"equals,omitempty" json:"equals,omitempty"`
+	OneOf   []any    `yaml:"one_of,omitempty" json:"one_of,omitempty"`
+	Version string   `yaml:"version,omitempty" json:"version,omitempty"`
+	Min     *float64 `yaml:"min,omitempty" json:"min,omitempty"`
+	Max     *float64 `yaml:"max,omitempty" json:"max,omitempty"`
+	Matches string   `yaml:"matches,omitempty" json:"matches,omitempty"`
+	Present bool     `yaml:"present,omitempty" json:"present,omitempty"`
+	Absent  bool     `yaml:"absent,omitempty" json:"absent,omitempty"`
+	MaxAge  string   `yaml:"max_age,omitempty" json:"max_age,omitempty"`
+}
+
+// ChangeRequest is changes/<id>.yaml.
+type ChangeRequest struct {
+	APIVersion  string   `yaml:"apiVersion" json:"apiVersion"`
+	Kind        string   `yaml:"kind" json:"kind"`
+	ID          string   `yaml:"id" json:"id"`
+	Title       string   `yaml:"title" json:"title"`
+	Type        string   `yaml:"type" json:"type"`
+	Template    string   `yaml:"template,omitempty" json:"template,omitempty"`
+	Reason      string   `yaml:"reason" json:"reason"`
+	Risk        string   `yaml:"risk" json:"risk"`
+	RequestedBy string   `yaml:"requested_by,omitempty" json:"requested_by,omitempty"`
+	Window      *Window  `yaml:"window,omitempty" json:"window,omitempty"`
+	Backout     string   `yaml:"backout,omitempty" json:"backout,omitempty"`
+	Links       []string `yaml:"links,omitempty" json:"links,omitempty"`
+	Records     []string `yaml:"records,omitempty" json:"records,omitempty"`
+	ReviewDue   string   `yaml:"review_due,omitempty" json:"review_due,omitempty"`
+}
+
+// Window is a time range in RFC 3339.
+type Window struct {
+	Start string `yaml:"start" json:"start"`
+	End   string `yaml:"end" json:"end"`
+}
+
+// ChangePolicy is policies/change-control.yaml.
+type ChangePolicy struct {
+	APIVersion      string           `yaml:"apiVersion" json:"apiVersion"`
+	Kind            string           `yaml:"kind" json:"kind"`
+	Name            string           `yaml:"name,omitempty" json:"name,omitempty"`
+	Approvals       []ApprovalRule   `yaml:"approvals" json:"approvals"`
+	Risk            *RiskPolicy      `yaml:"risk,omitempty" json:"risk,omitempty"`
+	FreezeWindows   []FreezeWindow   `yaml:"freeze_windows,omitempty" json:"freeze_windows,omitempty"`
+	StandardChanges []StandardChange `yaml:"standard_changes,omitempty" json:"standard_changes,omitempty"`
+	Emergency       *EmergencyPolicy `yaml:"emergency,omitempty" json:"emergency,omitempty"`
+}
+
+// ApprovalRule requires Count approvals (from Teams or Users, when given)
+// of every change that matches When.
+type ApprovalRule struct {
+	Name  string    `yaml:"name" json:"name"`
+	When  *Selector `yaml:"when,omitempty" json:"when,omitempty"`
+	Count int       `yaml:"count" json:"count"`
+	Teams []string  `yaml:"teams,omitempty" json:"teams,omitempty"`
+	Users []string  `yaml:"users,omitempty" json:"users,omitempty"`
+}
+
+// Selector matches a change by risk, type, classes, kinds or paths touched.
+type Selector struct {
+	Risk    []string `yaml:"risk,omitempty" json:"risk,omitempty"`
+	Type    []string `yaml:"type,omitempty" json:"type,omitempty"`
+	Classes []string `yaml:"classes,omitempty" json:"classes,omitempty"`
+	Kinds   []string `yaml:"kinds,omitempty" json:"kinds,omitempty"`
+	Paths   []string `yaml:"paths,omitempty" json:"paths,omitempty"`
+}
+
+// RiskPolicy holds the rules that compute a change's risk.
+type RiskPolicy struct {
+	Rules []RiskRule `yaml:"rules" json:"rules"`
+}
+
+// RiskRule raises a change's computed risk to Risk when When matches.
+type RiskRule struct {
+	Name string       `yaml:"name" json:"name"`
+	Risk string       `yaml:"risk" json:"risk"`
+	When RiskSelector `yaml:"when" json:"when"`
+}
+
+// RiskSelector matches a change for a risk rule.
+type RiskSelector struct {
+	Classes     []string `yaml:"classes,omitempty" json:"classes,omitempty"`
+	Kinds       []string `yaml:"kinds,omitempty" json:"kinds,omitempty"`
+	DevicesOver *int     `yaml:"devices_over,omitempty" json:"devices_over,omitempty"`
+	Type        []string `yaml:"type,omitempty" json:"type,omitempty"`
+	Fields      []string `yaml:"fields,omitempty" json:"fields,omitempty"`
+}
+
+// FreezeWindow is a period in which changes may not merge, but for Allow.
+type FreezeWindow struct {
+	Name  string   `yaml:"name" json:"name"`
+	Start string   `yaml:"start" json:"start"`
+	End   string   `yaml:"end" json:"end"`
+	Allow []string `yaml:"allow,omitempty" json:"allow,omitempty"`
+}
+
+// StandardChange is an entry of the standard-change catalogue: a
+// pre-approved change that touches only Fields of records of Kinds/Classes.
+type StandardChange struct {
+	ID         string   `yaml:"id" json:"id"`
+	Title      string   `yaml:"title" json:"title"`
+	Kinds      []string `yaml:"kinds,omitempty" json:"kinds,omitempty"`
+	Classes    []string `yaml:"classes,omitempty" json:"classes,omitempty"`
+	Fields     []string `yaml:"fields" json:"fields"`
+	MaxRecords int      `yaml:"max_records,omitempty" json:"max_records,omitempty"`
+}
+
+// EmergencyPolicy says when an emergency change's review is due.
+type EmergencyPolicy struct {
+	ReviewWithinDays int `yaml:"review_within_days" json:"review_within_days"`
+}
+
+// Settings is estate.yaml.
+type Settings struct {
+	APIVersion     string                   `yaml:"apiVersion" json:"apiVersion"`
+	Kind           string                   `yaml:"kind" json:"kind"`
+	IDs            *IDPatterns              `yaml:"ids,omitempty" json:"ids,omitempty"`
+	ManagedClasses []string                 `yaml:"managed_classes,omitempty" json:"managed_classes,omitempty"`
+	Ledger         *LedgerSettings          `yaml:"ledger,omitempty" json:"ledger,omitempty"`
+	GitHub         *GitHubSettings          `yaml:"github,omitempty" json:"github,omitempty"`
+	Audit          *AuditSettings           `yaml:"audit,omitempty" json:"audit,omitempty"`
+	Refresh        map[string]RefreshPolicy `yaml:"refresh,omitempty" json:"refresh,omitempty"`
+}
+
+// IDPatterns narrows ids per kind (regular expressions).
+type IDPatterns struct {
+	Asset    string `yaml:"asset,omitempty" json:"asset,omitempty"`
+	Licence  string `yaml:"licence,omitempty" json:"licence,omitempty"`
+	Location string `yaml:"location,omitempty" json:"location,omitempty"`
+	Change   string `yaml:"change,omitempty" json:"change,omitempty"`
+}
+
+// LedgerSettings says where the ledger lives.
+type LedgerSettings struct {
+	Ref string `yaml:"ref,omitempty" json:"ref,omitempty"`
+}
+
+// GitHubSettings names the repository on GitHub.
+type GitHubSettings struct {
+	DefaultBranch string `yaml:"default_branch,omitempty" json:"default_branch,omitempty"`
+	Owner         string `yaml:"owner,omitempty" json:"owner,omitempty"`
+	Repo          string `yaml:"repo,omitempty" json:"repo,omitempty"`
+}
+
+// AuditSettings tunes the physical audit.
+type AuditSettings struct {
+	MissingAfterDays  int `yaml:"missing_after_days,omitempty" json:"missing_after_days,omitempty"`
+	PhysicalAuditDays int `yaml:"physical_audit_days,omitempty" json:"physical_audit_days,omitempty"`
+}
+
+// RefreshPolicy is how long a class of device is kept and what replacing it costs.
+type RefreshPolicy struct {
+	Years float64 `yaml:"years" json:"years"`
+	Cost  float64 `yaml:"cost,omitempty" json:"cost,omitempty"`
+}
+
+// DefaultManagedClasses need a baseline when deployed, unless estate.yaml says otherwise.
+var DefaultManagedClasses = []string{"laptop", "desktop", "server", "phone", "tablet", "thin-client"}
+
+// ManagedClasses returns the classes that need a baseline when deployed.
+func (s *Settings) ManagedClassList() []string {
+	if s == nil || s.ManagedClasses == nil {
+		return DefaultManagedClasses
+	}
+	return s.ManagedClasses
+}
+
+// LedgerRef returns the ref the ledger lives on.
+func (s *Settings) LedgerRef() string {
+	if s == nil || s.Ledger == nil || s.Ledger.Ref == "" {
+		return "refs/estate/ledger"
+	}
+	return s.Ledger.Ref
+}
+
+// Facts is the real state of one device (see #Facts). Absent facts are unknown.
+type Facts struct {
+	APIVersion  string    `yaml:"apiVersion" json:"apiVersion"`
+	Kind        string    `yaml:"kind" json:"kind"`
+	CollectedAt string    `yaml:"collected_at" json:"collected_at"`
+	Collector   Collector `yaml:"collector" json:"collector"`
+	Identity    Identity  `yaml:"identity" json:"identity"`
+	OS          *OSFacts  `yaml:"os,omitempty" json:"os,omitempty"`
+	Security    *Security `yaml:"security,omitempty" json:"security,omitempty"`
+	Packages    []Package `yaml:"packages,omitempty" json:"packages,omitempty"`
+	Users       []User    `yaml:"users,omitempty" json:"users,omitempty"`
+	Network     *Network  `yaml:"network,omitempty" json:"network,omitempty"`
+	Errors      []string  `yaml:"errors,omitempty" json:"errors,omitempty"`
+}
+
+// Collector says which collector produced facts, and from what.
+type Collector struct {
+	Name    string `yaml:"name" json:"name"`
+	Version string `yaml:"version,omitempty" json:"version,omitempty"`
+	Source  string `yaml:"source,omitempty" json:"source,omitempty"`
+}
+
+// Identity identifies a device.
+type Identity struct {
+	Serial       string `yaml:"serial,omitempty" json:"serial,omitempty"`
+	Hostname     string `yaml:"hostname,omitempty" json:"hostname,omitempty"`
+	Model        string `yaml:"model,omitempty" json:"model,omitempty"`
+	Manufacturer string `yaml:"manufacturer,omitempty" json:"manufacturer,omitempty"`
+	UUID         string `yaml:"uuid,omitempty" json:"uuid,omitempty"`
+}
+
+// OSFacts describes the operating system.
+type OSFacts struct {
+	Family  string `yaml:"family,omitempty" json:"family,omitempty"`
+	Name    string `yaml:"name,omitempty" json:"name,omitempty"`
+	Version string `yaml:"version,omitempty" json:"version,omitempty"`
+	Build   string `yaml:"build,omitempty" json:"build,omitempty"`
+	Kernel  string `yaml:"kernel,omitempty" json:"kernel,omitempty"`
+	Arch    string `yaml:"arch,omitempty" json:"arch,omitempty"`
+}
+
+// Security holds security posture facts; nil means unknown.
+type Security struct {
+	DiskEncryption    *bool `yaml:"disk_encryption,omitempty" json:"disk_encryption,omitempty"`
+	Firewall          *bool `yaml:"firewall,omitempty" json:"firewall,omitempty"`
+	ScreenLockSeconds *int  `yaml:"screen_lock_seconds,omitempty" json:"screen_lock_seconds,omitempty"`
+	AutoUpdates       *bool `yaml:"auto_updates,omitempty" json:"auto_updates,omitempty"`
+	SecureBoot        *bool `yaml:"secure_boot,omitempty" json:"secure_boot,omitempty"`
+}
+
+// Package is one installed package.
+type Package struct {
+	Name    string `yaml:"name" json:"name"`
+	Version string `yaml:"version,omitempty" json:"version,omitempty"`
+	Source  string `yaml:"source,omitempty" json:"source,omitempty"`
+}
+
+// User is a local user account.
+type User struct {
+	Name     string `yaml:"name" json:"name"`
+	UID      *int   `yaml:"uid,omitempty" json:"uid,omitempty"`
+	LoggedIn bool   `yaml:"logged_in,omitempty" json:"logged_in,omitempty"`
+}
+
+// Network holds network interfaces.
+type Network struct {
+	Interfaces []Interface `yaml:"interfaces,omitempty" json:"interfaces,omitempty"`
+}
+
+// Interface is one network interface.
+type Interface struct {
+	Name      string   `yaml:"name" json:"name"`
+	MAC       string   `yaml:"mac,omitempty" json:"mac,omitempty"`
+	Addresses []string `yaml:"addresses,omitempty" json:"addresses,omitempty"`
+}

@@ -1,0 +1,45 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/estate-dev/estate/internal/load"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// layoutRule: a record's file name is its id, and its folder fits its
+// kind (and, for an asset, its class).
+type layoutRule struct{}
+
+func (layoutRule) Name() string { return "layout" }
+
+func (layoutRule) Check(e *record.Estate, _ Env) []record.Finding {
+	var out []record.Finding
+	for _, r := range e.Records {
+		place := load.Classify(r.Path)
+		if place.Kind == "" {
+			continue
+		}
+		if r.Kind != place.Kind {
+			out = append(out, at(r, "kind", "layout", record.SeverityError,
+				fmt.Sprintf("a %s record does not belong here: this folder holds %s records", r.Kind, place.Kind),
+				"move the file to the folder for its kind (see the repository layout in the README)"))
+			continue
+		}
+		idField := "id"
+		if r.Kind == record.KindBaseline {
+			idField = "name"
+		}
+		if r.Kind != record.KindChangePolicy && r.Kind != record.KindSettings && r.ID != "" && r.ID != place.ID {
+			out = append(out, at(r, idField, "file-name", record.SeverityError,
+				fmt.Sprintf("%s %q is in a file named %q; the file name must be the %s", idField, r.ID, place.ID+".yaml", idField),
+				fmt.Sprintf("rename the file to %s.yaml", r.ID)))
+		}
+		if r.Kind == record.KindAsset && r.Asset.Class != "" && r.Asset.Class != place.Class {
+			out = append(out, at(r, "class", "layout", record.SeverityError,
+				fmt.Sprintf("a %s is filed under inventory/%s/", r.Asset.Class, place.Class),
+				fmt.Sprintf("move it to inventory/%s/", r.Asset.Class)))
+		}
+	}
+	return out
+}

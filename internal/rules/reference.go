@@ -1,0 +1,82 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// referenceRule: every id a record names resolves to a record of the
+// right kind.
+type referenceRule struct{}
+
+func (referenceRule) Name() string { return "reference" }
+
+func (referenceRule) Check(e *record.Estate, _ Env) []record.Finding {
+	var out []record.Finding
+	missing := func(r *record.Record, field, what, id, folder string) {
+		out = append(out, at(r, field, "reference", record.SeverityError,
+			fmt.Sprintf("%s %q does not exist", what, id),
+			fmt.Sprintf("add %s/%s.yaml or correct the id", folder, id)))
+	}
+	for _, r := range e.Records {
+		switch r.Kind {
+		case record.KindAsset:
+			a := r.Asset
+			if a.Location != "" && e.Locations[a.Location] == nil {
+				missing(r, "location", "location", a.Location, "inventory/locations")
+			}
+			if a.Baseline != "" && e.Baselines[a.Baseline] == nil {
+				missing(r, "baseline", "baseline", a.Baseline, "policies/baselines")
+			}
+			for i, l := range a.Licences {
+				if e.Licences[l] == nil {
+					missing(r, fmt.Sprintf("licences.%d", i), "licence", l, "inventory/licences")
+				}
+			}
+			var controls map[string]bool
+			if b := e.Baselines[a.Baseline]; b != nil {
+				controls = map[string]bool{}
+				for _, c := range EffectiveControls(e, a.Baseline) {
+					controls[c.ID] = true
+				}
+			}
+			for i, x := range a.Exemptions {
+				if x.Change != "" && e.Changes[x.Change] == nil {
+					missing(r, fmt.Sprintf("exemptions.%d.change", i), "change request", x.Change, "changes")
+				}
+				if controls != nil && x.Control != "" && !controls[x.Control] {
+					out = append(out, at(r, fmt.Sprintf("exemptions.%d.control", i), "reference", record.SeverityError,
+						fmt.Sprintf("control %q is not in baseline %s", x.Control, a.Baseline), ""))
+				}
+			}
+		case record.KindLocation:
+			if p := r.Location.Parent; p != "" && e.Locations[p] == nil {
+				missing(r, "parent", "location", p, "inventory/locations")
+			}
+		case record.KindBaseline:
+			if x := r.Baseline.Extends; x != "" && e.Baselines[x] == nil {
+				missing(r, "extends", "baseline", x, "policies/baselines")
+			}
+		case record.KindChangeRequest:
+			c := r.ChangeRequest
+			if c.Template != "" {
+				found := false
+				if e.Policy != nil {
+					for _, s := range e.Policy.StandardChanges {
+						found = found || s.ID == c.Template
+					}
+				}
+				if !found {
+					out = append(out, at(r, "template", "reference", record.SeverityError,
+						fmt.Sprintf("standard change %q is not in the catalogue of policies/change-control.yaml", c.Template), ""))
+				}
+			}
+			if c.Type == "standard" && c.Template == "" {
+				out = append(out, at(r, "type", "reference", record.SeverityError,
+					"a standard change must name the catalogue entry it follows (template)", ""))
+			}
+		}
+	}
+	return out
+}

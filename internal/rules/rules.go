@@ -1,0 +1,71 @@
+// Package rules holds the cross-record rules of an estate, one file each:
+// layout (file name = id, folder = kind and class), unique ids, serials and
+// hostnames, references that must resolve, baseline inheritance, lifecycle
+// rules and expiry. Rules are pure: they read a record.Estate and return
+// findings that name a record's file and field path; the caller places
+// them at a line and column.
+package rules
+
+import (
+	"sort"
+	"time"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// Env is what rules may know of the world beyond the estate.
+type Env struct {
+	Now time.Time // expiry is judged against this date
+}
+
+// Rule is one cross-record rule.
+type Rule interface {
+	Name() string
+	Check(e *record.Estate, env Env) []record.Finding
+}
+
+// All lists every rule, in the order they run.
+var All = []Rule{
+	layoutRule{},
+	uniqueRule{},
+	referenceRule{},
+	extendsRule{},
+	controlRule{},
+	lifecycleRule{},
+	expiryRule{},
+	idPatternRule{},
+}
+
+// Check runs every rule over e.
+func Check(e *record.Estate, env Env) []record.Finding {
+	var out []record.Finding
+	for _, r := range All {
+		out = append(out, r.Check(e, env)...)
+	}
+	return out
+}
+
+// at makes a finding against rec's field (a dotted path; "path:key" points
+// at the key rather than the value).
+func at(rec *record.Record, field, rule string, sev record.Severity, msg, hint string) record.Finding {
+	return record.Finding{Pos: record.Pos{File: rec.Path}, Rule: rule, Severity: sev, Message: msg, Hint: hint,
+		Record: rec.ID, Field: field}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,56 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// uniqueRule: ids are unique per kind (assets across all classes), and
+// serials and hostnames are unique among assets.
+type uniqueRule struct{}
+
+func (uniqueRule) Name() string { return "unique" }
+
+func (uniqueRule) Check(e *record.Estate, _ Env) []record.Finding {
+	var out []record.Finding
+	ids := map[string]*record.Record{}
+	serials := map[string]*record.Record{}
+	hosts := map[string]*record.Record{}
+	for _, r := range e.Records {
+		if r.ID == "" {
+			continue
+		}
+		key := string(r.Kind) + "\x00" + r.ID
+		if first, ok := ids[key]; ok {
+			out = append(out, at(r, "id", "unique-id", record.SeverityError,
+				fmt.Sprintf("%s id %q is also used by %s", r.Kind, r.ID, first.Path), "give each record its own id"))
+		} else {
+			ids[key] = r
+		}
+		if r.Kind != record.KindAsset {
+			continue
+		}
+		a := r.Asset
+		if a.Serial != "" {
+			s := strings.ToUpper(a.Serial)
+			if first, ok := serials[s]; ok {
+				out = append(out, at(r, "serial", "unique-serial", record.SeverityError,
+					fmt.Sprintf("serial %q is also the serial of %s (%s)", a.Serial, first.ID, first.Path),
+					"one device, one record: remove the duplicate or correct the serial"))
+			} else {
+				serials[s] = r
+			}
+		}
+		if a.Hostname != "" && a.Status != "disposed" {
+			if first, ok := hosts[a.Hostname]; ok {
+				out = append(out, at(r, "hostname", "unique-hostname", record.SeverityError,
+					fmt.Sprintf("hostname %q is also the hostname of %s (%s)", a.Hostname, first.ID, first.Path), ""))
+			} else {
+				hosts[a.Hostname] = r
+			}
+		}
+	}
+	return out
+}

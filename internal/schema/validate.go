@@ -1,0 +1,463 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/errors"
+	"gopkg.in/yaml.v3"
+
+	"github.com/estate-dev/estate/internal/load"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// RuleSchema is the rule name of schema findings.
+const RuleSchema = "schema"
+
+// recycleAfter is how many documents a Validator checks before it starts a
+// fresh cue.Context: a long-lived context only grows.
+const recycleAfter = 2000
+
+// Validator checks documents against a Schema. It is not safe for
+// concurrent use: give each goroutine its own.
+type Validator struct {
+	s    *Schema
+	ctx  *cue.Context
+	defs map[record.Kind]cue.Value
+	n    int
+}
+
+// NewValidator returns a validator with its own CUE context.
+func (s *Schema) NewValidator() *Validator {
+	v := &Validator{s: s}
+	v.reset()
+	return v
+}
+
+func (v *Validator) reset() {
+	v.ctx = cuecontext.New()
+	root, err := v.s.build(v.ctx)
+	if err != nil {
+		panic("schema: compiled once, failed again: " + err.Error())
+	}
+	v.defs = map[record.Kind]cue.Value{}
+	for _, k := range append(record.Kinds, record.KindFacts) {
+		v.defs[k] = root.LookupPath(cue.ParsePath("#" + string(k)))
+	}
+	v.n = 0
+}
+
+// Validate checks value (from load.Value) as a record of kind k. root is
+// the YAML node value came from, used to place findings; file names them.
+func (v *Validator) Validate(k record.Kind, value any, file string, root *yaml.Node) []record.Finding {
+	def, ok := v.defs[k]
+	if !ok {
+		return []record.Finding{{Pos: record.Pos{File: file, Line: root.Line, Col: root.Column}, Rule: RuleSchema,
+			Severity: record.SeverityError, Message: fmt.Sprintf("unknown kind %q", k)}}
+	}
+	if v.n++; v.n > recycleAfter {
+		v.reset()
+		def = v.defs[k]
+	}
+	data := v.ctx.Encode(value)
+	err := def.Unify(data).Validate(cue.Concrete(true))
+	if err == nil {
+		return nil
+	}
+	// CUE reports one class of error at a time (an unknown field hides a
+	// missing one), so take out what was reported and look again, to
+	// report every problem of the record in one run.
+	var out []record.Finding
+	seen := map[string]bool{}
+	value = deepCopy(value)
+	for round := 0; err != nil && round < 8; round++ {
+		progress := false
+		for _, f := range v.findings(def, err, file, root) {
+			if seen[f.Field] {
+				continue
+			}
+			seen[f.Field] = true
+			out = append(out, f)
+			progress = remove(value, f.Field) || progress
+		}
+		if !progress {
+			break
+		}
+		err = def.Unify(v.ctx.Encode(value)).Validate(cue.Concrete(true))
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Pos.Line != out[j].Pos.Line {
+			return out[i].Pos.Line < out[j].Pos.Line
+		}
+		return out[i].Pos.Col < out[j].Pos.Col
+	})
+	return out
+}
+
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, e := range v {
+			s[i] = deepCopy(e)
+		}
+		return s
+	}
+	return v
+}
+
+// remove deletes the map field nearest to path in v (a list element takes
+// its whole list with it) and reports whether anything was removed.
+func remove(v any, path string) bool {
+	if path == "" {
+		return false
+	}
+	sels := strings.Split(path, ".")
+	var parent map[string]any
+	key := ""
+	cur := v
+	for _, sel := range sels {
+		switch c := cur.(type) {
+		case map[string]any:
+			next, ok := c[sel]
+			if !ok {
+				if parent == nil {
+					return false
+				}
+				delete(parent, key)
+				return true
+			}
+			parent, key, cur = c, sel, next
+		case []any:
+			i, err := strconv.Atoi(sel)
+			if err != nil || i < 0 || i >= len(c) {
+				break
+			}
+			cur = c[i]
+		default:
+			if parent != nil {
+				delete(parent, key)
+				return true
+			}
+			return false
+		}
+	}
+	if parent == nil {
+		return false
+	}
+	delete(parent, key)
+	return true
+}
+
+// findings turns CUE's errors into one finding per field path, in the
+// words of someone who edits YAML, not CUE.
+func (v *Validator) findings(def cue.Value, err error, file string, root *yaml.Node) []record.Finding {
+	byPath := map[string][]errors.Error{}
+	var order []string
+	for _, e := range errors.Errors(err) {
+		sels := e.Path()
+		if len(sels) > 0 && strings.HasPrefix(sels[0], "#") {
+			sels = sels[1:]
+		}
+		p := strings.Join(sels, ".")
+		if _, seen := byPath[p]; !seen {
+			order = append(order, p)
+		}
+		byPath[p] = append(byPath[p], e)
+	}
+	var out []record.Finding
+	for _, p := range order {
+		out = append(out, explain(def, p, byPath[p], file, root))
+	}
+	return out
+}
+
+func explain(def cue.Value, path string, errs []errors.Error, file string, root *yaml.Node) record.Finding {
+	f := record.Finding{Rule: RuleSchema, Severity: record.SeverityError, Field: path}
+	node, found := load.Find(root, path)
+	f.Pos = record.Pos{File: file, Line: node.Line, Col: node.Column}
+	msg := rawMessage(errs)
+	field := path
+	if field == "" {
+		field = "the record"
+	}
+	got := ""
+	if found && node.Kind == yaml.ScalarNode {
+		got = quoteValue(node)
+	}
+	switch {
+	case strings.Contains(msg, "field not allowed"):
+		key, _ := load.FindKey(root, path)
+		f.Pos = record.Pos{File: file, Line: key.Line, Col: key.Column}
+		name := path[strings.LastIndexByte(path, '.')+1:]
+		f.Message = fmt.Sprintf("unknown field %q", name)
+		allowed := fieldNames(def, parentPath(path))
+		if s := closest(name, allowed); s != "" {
+			f.Hint = fmt.Sprintf("did you mean %q?", s)
+		} else if len(allowed) > 0 {
+			f.Hint = "allowed here: " + strings.Join(allowed, ", ")
+		}
+	case !found || strings.Contains(msg, "incomplete value") || strings.Contains(msg, "required but not present"):
+		f.Message = fmt.Sprintf("missing required field %q", path[strings.LastIndexByte(path, '.')+1:])
+		if p := parentPath(path); p != "" {
+			f.Message += " in " + p
+		}
+		if alts := literals(def.LookupPath(cue.ParsePath(selectorPath(path)))); len(alts) > 0 {
+			f.Hint = "one of: " + strings.Join(alts, ", ")
+		}
+	default:
+		schemaField := def.LookupPath(cue.ParsePath(selectorPath(path)))
+		if alts := literals(schemaField); len(alts) > 0 {
+			f.Message = fmt.Sprintf("%s: %s is not allowed", field, got)
+			f.Hint = "one of: " + strings.Join(alts, ", ")
+			if s := closest(strings.Trim(got, `"`), unquote(alts)); s != "" {
+				f.Hint = fmt.Sprintf("did you mean %q? (%s)", s, f.Hint)
+			}
+			break
+		}
+		f.Message = fmt.Sprintf("%s: %s", field, humanize(msg, got, typeOf(node, found)))
+		if strings.Contains(msg, "time.Format") {
+			f.Message = fmt.Sprintf("%s: %s is not a date written as YYYY-MM-DD", field, got)
+		} else if strings.Contains(msg, "time.Time") {
+			f.Message = fmt.Sprintf("%s: %s is not a time in RFC 3339 form (e.g. 2026-11-25T18:00:00Z)", field, got)
+		}
+		if found && node.Kind == yaml.ScalarNode && node.Style == 0 && (node.Tag == "!!float" || node.Tag == "!!int") &&
+			strings.Contains(msg, "string") {
+			f.Hint = "YAML read this as a number; quote it to make it text"
+		}
+	}
+	return f
+}
+
+func rawMessage(errs []errors.Error) string {
+	var parts []string
+	for _, e := range errs {
+		format, args := e.Msg()
+		parts = append(parts, fmt.Sprintf(format, args...))
+	}
+	return strings.Join(parts, "; ")
+}
+
+var mismatch = strings.NewReplacer("mismatched types", "expected", "conflicting values", "conflicting values")
+
+// humanize reworks CUE's common phrasings.
+func humanize(msg, got, gotType string) string {
+	first := msg
+	if i := strings.Index(first, "; "); i > 0 {
+		first = first[:i]
+	}
+	switch {
+	case strings.Contains(first, "mismatched types"):
+		i := strings.Index(first, "(mismatched types ")
+		if i >= 0 {
+			ts := strings.TrimSuffix(first[i+len("(mismatched types "):], ")")
+			parts := strings.SplitN(ts, " and ", 2)
+			if len(parts) == 2 {
+				want := parts[0]
+				if want == gotType {
+					want = parts[1]
+				}
+				if got == "" {
+					got = "the value"
+				}
+				return fmt.Sprintf("%s is a %s, want a %s", got, word(gotType), word(want))
+			}
+		}
+	case strings.Contains(first, "does not match"):
+		if i := strings.Index(first, "=~"); i >= 0 {
+			return fmt.Sprintf("%s does not match the pattern %s", got, strings.TrimSuffix(first[i+2:], ")"))
+		}
+		return fmt.Sprintf("%s does not have the required form", got)
+	case strings.Contains(first, "invalid value"):
+		if i := strings.Index(first, "(out of bound "); i >= 0 {
+			bound := strings.TrimSuffix(first[i+len("(out of bound "):], ")")
+			switch {
+			case bound == `!=""`:
+				return "must not be empty"
+			case strings.HasPrefix(bound, "=~"):
+				return fmt.Sprintf("%s does not match the pattern %s", got, bound[2:])
+			case strings.HasPrefix(bound, "!~"):
+				return fmt.Sprintf("%s must not match the pattern %s", got, bound[2:])
+			}
+			return fmt.Sprintf("%s must be %s", got, bound)
+		}
+	}
+	return mismatch.Replace(first)
+}
+
+func typeOf(n *yaml.Node, found bool) string {
+	if !found {
+		return ""
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "struct"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	switch n.ShortTag() {
+	case "!!int":
+		return "int"
+	case "!!float":
+		return "float"
+	case "!!bool":
+		return "bool"
+	case "!!null":
+		return "null"
+	}
+	return "string"
+}
+
+func word(t string) string {
+	switch t {
+	case "int":
+		return "whole number"
+	case "float", "number":
+		return "number"
+	case "bool":
+		return "boolean (true or false)"
+	case "struct":
+		return "mapping"
+	case "list":
+		return "list"
+	case "null":
+		return "null"
+	}
+	return t
+}
+
+func quoteValue(n *yaml.Node) string {
+	if n.Tag == "!!str" || n.Style != 0 {
+		return strconv.Quote(n.Value)
+	}
+	return n.Value
+}
+
+func parentPath(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+// selectorPath turns a dotted path with list indexes into a CUE path,
+// e.g. controls.0.severity -> controls[0].severity.
+func selectorPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	var b strings.Builder
+	for i, s := range strings.Split(p, ".") {
+		if _, err := strconv.Atoi(s); err == nil {
+			fmt.Fprintf(&b, "[%s]", s)
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if !strings.ContainsAny(s, "-./ ") {
+			b.WriteString(s)
+		} else {
+			b.WriteString(strconv.Quote(s))
+		}
+	}
+	return b.String()
+}
+
+// fieldNames lists the fields a schema struct declares at path.
+func fieldNames(def cue.Value, path string) []string {
+	v := def
+	if path != "" {
+		v = def.LookupPath(cue.ParsePath(selectorPath(path)))
+		if !v.Exists() {
+			// A list element: look at the list's element type.
+			v = def.LookupPath(cue.ParsePath(selectorPath(parentPath(path)))).LookupPath(cue.MakePath(cue.AnyIndex))
+		}
+	}
+	it, err := v.Fields(cue.Optional(true))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for it.Next() {
+		out = append(out, it.Selector().Unquoted())
+	}
+	return out
+}
+
+// literals lists the concrete alternatives of a disjunction of literals
+// (e.g. a status), or nil when the schema field is not such a disjunction.
+func literals(v cue.Value) []string {
+	if !v.Exists() {
+		return nil
+	}
+	op, args := cue.Dereference(v).Expr()
+	if op != cue.OrOp {
+		return nil
+	}
+	var out []string
+	for _, a := range args {
+		if !a.IsConcrete() {
+			return nil
+		}
+		switch a.Kind() {
+		case cue.StringKind, cue.IntKind, cue.FloatKind, cue.BoolKind:
+			out = append(out, fmt.Sprint(a))
+		default:
+			return nil
+		}
+	}
+	return out
+}
+
+func unquote(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.Trim(s, `"`)
+	}
+	return out
+}
+
+// closest returns the candidate within a small edit distance of s.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	if len(s) <= 3 {
+		bestD = 2
+	}
+	for _, c := range candidates {
+		if d := distance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

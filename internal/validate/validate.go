@@ -1,0 +1,366 @@
+// Package validate checks an estate in layers and reports every problem in
+// one run: YAML (syntax, duplicate keys, one document, size, UTF-8, alias
+// expansion, secrets), CUE schemas (per record), the repository layout, and
+// the cross-record rules of internal/rules. Records are checked on all
+// cores; results are cached by (schema digest, blob id).
+//
+// Load is the entry point for the other commands: it returns the estate
+// of a tree with the findings that stand against it.
+package validate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/estate-dev/estate/internal/load"
+	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/rules"
+	"github.com/estate-dev/estate/internal/schema"
+)
+
+// Options tune a run. The zero value (but for Tree) is usable.
+type Options struct {
+	Tree load.Tree
+	// Schema overrides the schema read from the tree's schema/ folder.
+	Schema *schema.Schema
+	// Workers is how many records are checked at once (default: all cores).
+	Workers int
+	// Cache, when set, is consulted and filled (see OpenCache).
+	Cache *Cache
+	// Select, when set, picks the files that go through the YAML and
+	// schema layers (by path and blob id); the others are taken from the
+	// cache or decoded without checks, and cross-record rules still see
+	// every record.
+	Select func(path, blob string) bool
+	// Limits bound each file (default load.DefaultLimits).
+	Limits load.Limits
+	// Now is the date expiry is judged against (default time.Now).
+	Now time.Time
+	// Progress, when set, is called now and then with files done and total.
+	Progress func(done, total int)
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Estate   *record.Estate
+	Findings []record.Finding
+	Files    int // record files seen
+	Checked  int // records put through the YAML and schema layers
+	Cached   int // records whose result came from the cache
+	Schema   *schema.Schema
+}
+
+// Load reads and checks the estate in tree with default options.
+func Load(ctx context.Context, tree load.Tree) (*Result, error) {
+	return Run(ctx, Options{Tree: tree})
+}
+
+// Run checks the estate of opts.Tree. The error means the run itself
+// failed (e.g. the tree could not be read); problems with the estate are
+// findings.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Limits.MaxFileBytes == 0 {
+		opts.Limits = load.DefaultLimits
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	entries, err := opts.Tree.Entries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", opts.Tree.Name(), err)
+	}
+	res := &Result{}
+	var findings []record.Finding
+
+	// The schema: built-in, unified with the repository's schema/*.cue.
+	sch := opts.Schema
+	var jobs []load.Entry
+	var repoSchema []schema.Source
+	for _, e := range entries {
+		place := load.Classify(e.Path)
+		switch {
+		case e.Problem != "":
+			findings = append(findings, record.Finding{Pos: record.Pos{File: e.Path}, Rule: load.RuleFile,
+				Severity: record.SeverityError, Message: e.Problem + "; it was not read",
+				Hint: "replace the link with the file itself"})
+		case place.Problem != "":
+			findings = append(findings, record.Finding{Pos: record.Pos{File: e.Path}, Rule: load.RuleLayout,
+				Severity: record.SeverityError, Message: place.Problem})
+		case place.Kind != "":
+			jobs = append(jobs, e)
+		case strings.HasPrefix(e.Path, "schema/") && strings.HasSuffix(e.Path, ".cue") && sch == nil:
+			data, err := opts.Tree.ReadFile(e, opts.Limits.MaxFileBytes)
+			if err != nil {
+				findings = append(findings, readFinding(e.Path, err))
+				continue
+			}
+			repoSchema = append(repoSchema, schema.Source{Name: e.Path, Data: data})
+		}
+	}
+	if sch == nil {
+		sch, err = schema.New(repoSchema)
+		if err != nil {
+			// The repository's schema is broken: say so, and check
+			// against the built-in schema alone.
+			findings = append(findings, record.Finding{Pos: record.Pos{File: "schema/"}, Rule: "schema/compile",
+				Severity: record.SeverityError, Message: err.Error()})
+			if sch, err = schema.New(nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	res.Schema = sch
+	res.Files = len(jobs)
+
+	results := make([]fileResult, len(jobs))
+	var done sync.WaitGroup
+	next := make(chan int)
+	var mu sync.Mutex
+	var firstErr error
+	var doneCount int
+	for w := 0; w < opts.Workers; w++ {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			var v *schema.Validator // made on first use: a cache hit needs none
+			for i := range next {
+				r, err := check(opts, sch, &v, jobs[i])
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					continue
+				}
+				results[i] = r
+				if opts.Progress != nil {
+					mu.Lock()
+					doneCount++
+					if doneCount%500 == 0 || doneCount == len(jobs) {
+						opts.Progress(doneCount, len(jobs))
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	done.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+
+	var recs []*record.Record
+	for i, r := range results {
+		switch {
+		case r.cached:
+			res.Cached++
+		case r.checked:
+			res.Checked++
+		}
+		if opts.Cache != nil && r.checked {
+			opts.Cache.put(sch.Digest(), r.entry)
+		}
+		findings = append(findings, withFile(r.entry.Findings, jobs[i].Path)...)
+		if r.entry.Record != nil {
+			rec := *r.entry.Record
+			rec.Path, rec.Blob = jobs[i].Path, r.entry.Blob
+			recs = append(recs, &rec)
+		}
+	}
+	est := record.NewEstate(recs)
+	res.Estate = est
+
+	ruleFindings := rules.Check(est, rules.Env{Now: opts.Now})
+	findings = append(findings, placeFindings(opts, ruleFindings, entries)...)
+	sortFindings(findings)
+	res.Findings = findings
+	return res, nil
+}
+
+// fileResult is the outcome of one file.
+type fileResult struct {
+	entry   cacheEntry
+	checked bool
+	cached  bool
+}
+
+func check(opts Options, sch *schema.Schema, v **schema.Validator, e load.Entry) (fileResult, error) {
+	data, err := opts.Tree.ReadFile(e, opts.Limits.MaxFileBytes)
+	if err != nil {
+		if errors.Is(err, load.ErrTooLarge) || e.Problem != "" {
+			return fileResult{entry: cacheEntry{Findings: []record.Finding{readFinding("", err)}}}, nil
+		}
+		return fileResult{}, fmt.Errorf("read %s: %w", e.Path, err)
+	}
+	blob := e.Blob
+	if blob == "" || e.Link {
+		blob = load.BlobID(data)
+	}
+	if opts.Cache != nil {
+		if ce, ok := opts.Cache.get(sch.Digest(), blob); ok {
+			return fileResult{entry: ce, cached: true}, nil
+		}
+	}
+	place := load.Classify(e.Path)
+	if opts.Select != nil && !opts.Select(e.Path, blob) {
+		// Outside the paths to check and not cached: decode for the
+		// cross-record rules only.
+		ce := cacheEntry{Blob: blob}
+		if root, fs := load.Parse(e.Path, data); fs == nil {
+			ce.Record = decode(root, kindOf(root, place.Kind))
+		}
+		return fileResult{entry: ce}, nil
+	}
+	if *v == nil {
+		*v = sch.NewValidator()
+	}
+	return fileResult{entry: checkDoc(*v, e.Path, data, blob, place, opts.Limits), checked: true}, nil
+}
+
+// checkDoc runs the YAML and schema layers over one file. Its result
+// depends only on data and the schema, so it can be cached by blob id;
+// findings name no file (withFile adds it).
+func checkDoc(v *schema.Validator, path string, data []byte, blob string, place load.Place, lim load.Limits) cacheEntry {
+	ce := cacheEntry{Blob: blob}
+	root, fs := load.Parse("", data)
+	ce.Findings = append(ce.Findings, load.Secrets("", data, root)...)
+	if fs != nil {
+		ce.Findings = append(ce.Findings, fs...)
+		return ce
+	}
+	kind := kindOf(root, place.Kind)
+	if !kind.Known() || kind == record.KindFacts {
+		n, _ := load.Find(root, "kind")
+		ce.Findings = append(ce.Findings, record.Finding{Pos: record.Pos{Line: n.Line, Col: n.Column}, Rule: load.RuleUnknown,
+			Severity: record.SeverityError, Field: "kind",
+			Message: fmt.Sprintf("unknown kind %q", string(kind)),
+			Hint:    "kind is one of Asset, Licence, Location, Baseline, ChangePolicy, ChangeRequest, Settings"})
+		return ce
+	}
+	value, fs := load.Value("", root, lim)
+	if fs != nil {
+		ce.Findings = append(ce.Findings, fs...)
+		return ce
+	}
+	ce.Findings = append(ce.Findings, v.Validate(kind, value, "", root)...)
+	ce.Record = decode(root, kind)
+	return ce
+}
+
+// kindOf returns the kind a document says it is, or want when it says none.
+func kindOf(root *yaml.Node, want record.Kind) record.Kind {
+	if n, ok := load.Find(root, "kind"); ok && n.Kind == yaml.ScalarNode {
+		return record.Kind(n.Value)
+	}
+	return want
+}
+
+// decode makes the typed record of a document, best effort: a field of
+// the wrong type is left empty (the schema layer has reported it).
+func decode(root *yaml.Node, kind record.Kind) *record.Record {
+	if root == nil || !kind.Known() || kind == record.KindFacts {
+		return nil
+	}
+	typed := record.NewTyped(kind)
+	_ = root.Decode(typed) // partial on error, by design
+	r := &record.Record{Kind: kind}
+	if err := r.Set(typed); err != nil {
+		return nil
+	}
+	return r
+}
+
+func readFinding(path string, err error) record.Finding {
+	f := record.Finding{Pos: record.Pos{File: path}, Rule: load.RuleFile, Severity: record.SeverityError,
+		Message: "cannot read the file: " + err.Error()}
+	if errors.Is(err, load.ErrTooLarge) {
+		f.Message = "the file is too large to be a record (" + strings.TrimPrefix(err.Error(), load.ErrTooLarge.Error()+": ") + "); it was not read"
+		f.Hint = "a record is a few hundred bytes of YAML; split the file or remove what does not belong"
+	}
+	return f
+}
+
+func withFile(fs []record.Finding, file string) []record.Finding {
+	out := make([]record.Finding, len(fs))
+	for i, f := range fs {
+		f.Pos.File = file
+		out[i] = f
+	}
+	return out
+}
+
+// placeFindings gives rule findings a line and column: the file of each is
+// read again and the field looked up. Findings are few, so this is cheap.
+func placeFindings(opts Options, fs []record.Finding, entries []load.Entry) []record.Finding {
+	byPath := map[string]load.Entry{}
+	for _, e := range entries {
+		byPath[e.Path] = e
+	}
+	roots := map[string]*yaml.Node{}
+	for i, f := range fs {
+		if f.Pos.Line != 0 || f.Pos.File == "" {
+			continue
+		}
+		root, ok := roots[f.Pos.File]
+		if !ok {
+			if e, ok := byPath[f.Pos.File]; ok {
+				if data, err := opts.Tree.ReadFile(e, opts.Limits.MaxFileBytes); err == nil {
+					root, _ = load.Parse(f.Pos.File, data)
+				}
+			}
+			roots[f.Pos.File] = root
+		}
+		if root == nil {
+			continue
+		}
+		var n *yaml.Node
+		if strings.HasSuffix(f.Field, ":key") {
+			n, _ = load.FindKey(root, strings.TrimSuffix(f.Field, ":key"))
+			fs[i].Field = strings.TrimSuffix(f.Field, ":key")
+		} else {
+			n, _ = load.Find(root, f.Field)
+		}
+		fs[i].Pos.Line, fs[i].Pos.Col = n.Line, n.Column
+	}
+	return fs
+}
+
+func sortFindings(fs []record.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i].Pos, fs[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return fs[i].Rule < fs[j].Rule
+	})
+}
