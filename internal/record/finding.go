@@ -85,6 +85,12 @@ type Finding struct {
 	Field  string `json:"field,omitempty"`
 	// Owner is who should act: the asset's owner or the baseline's owner.
 	Owner string `json:"owner,omitempty"`
+	// For audit findings: the control, what was expected and observed,
+	// and the evidence (collector and time).
+	Control  string `json:"control,omitempty"`
+	Expected string `json:"expected,omitempty"`
+	Observed string `json:"observed,omitempty"`
+	Evidence string `json:"evidence,omitempty"`
 }
 
 func (f Finding) String() string {
