@@ -139,4 +139,3 @@ func (r *Repo) RefLog(ctx context.Context, ref string, fn func(CommitInfo) error
 	}
 	return r.FirstParents(ctx, h, fn)
 }
-
