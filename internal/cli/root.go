@@ -46,6 +46,8 @@ against the inventory and the baselines.`,
 		newValidateCmd(app),
 		newSchemaCmd(app),
 		newInitCmd(app),
+		newLicencesCmd(app),
+		newForecastCmd(app),
 	)
 	return root
 }

@@ -1,0 +1,553 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/licence"
+	"github.com/estate-dev/estate/internal/load"
+	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/schema"
+	"github.com/estate-dev/estate/internal/validate"
+)
+
+type licencesOptions struct {
+	format string
+	facts  string
+	rev    string
+	within int
+	failOn string
+}
+
+func newLicencesCmd(app *App) *cobra.Command {
+	o := &licencesOptions{}
+	cmd := &cobra.Command{
+		Use:   "licences",
+		Short: "Licence position: seats entitled against seats used, over-deployment, savings, expiry",
+		Long: `Licences compares each licence (inventory/licences/*.yaml) with its real use:
+
+  assigned     active assets whose licences: list names it (retired, disposed,
+               lost and stolen assets do not count; they are "reclaimable")
+  installed    devices whose facts show a package matching one of the
+               licence's packages: glob patterns (case-insensitive)
+  used         the devices assigned or seen installed; for metric: user,
+               the distinct owners of those devices
+  over         used beyond the seats: the licence is over-deployed
+  unused       seats nobody uses; their cost per year is a saving
+               (unit cost = cost.amount / seats, per cost.period; a licence
+               without a period is charged per year; a one-off purchase
+               saves nothing)
+
+Facts are read from --facts DIR (default: facts/ in the repository, when it
+exists): one facts document (kind: Facts, JSON or YAML) per file. Facts are
+matched to assets by serial, then hostname.
+
+Exit status: 0, or 1 when --fail-on is given and a finding (over-deployed:
+high, expired: high, installs not assigned: medium, expiring: low) reaches it.`,
+		Example: `  # the licence position, in the terminal
+  estate licences
+
+  # with facts collected elsewhere, as CSV for a spreadsheet
+  estate licences --facts ./collected --format csv > licences.csv
+
+  # fail CI when a licence is over-deployed or expired
+  estate licences --fail-on high
+
+  # what expires in the next 30 days, as a wiki table
+  estate licences --expiring-within 30 --format markdown`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runLicences(cmd, app, o) },
+	}
+	formatFlag(cmd, &o.format, "text", "json", "markdown", "csv")
+	cmd.Flags().StringVar(&o.facts, "facts", "", "folder of facts documents (default: facts/ when present)")
+	cmd.Flags().StringVar(&o.rev, "rev", "", "read the estate at this git revision instead of the working tree")
+	cmd.Flags().IntVar(&o.within, "expiring-within", 90, "days ahead a licence counts as expiring")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "never", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or never")
+	return cmd
+}
+
+func runLicences(cmd *cobra.Command, app *App, o *licencesOptions) error {
+	if err := checkChoice("format", o.format, "text", "json", "markdown", "csv"); err != nil {
+		return err
+	}
+	failOn, err := parseFailOn(o.failOn)
+	if err != nil {
+		return err
+	}
+	if o.within < 1 {
+		return usageErr("--expiring-within must be at least 1 day")
+	}
+	ctx := cmd.Context()
+	est, err := loadEstate(ctx, app, o.rev)
+	if err != nil {
+		return err
+	}
+	facts, err := readFactsFlag(ctx, app, o.facts)
+	if err != nil {
+		return err
+	}
+	rep := licence.Analyse(est, facts, licence.Options{Now: app.Now(), ExpiringWithin: o.within})
+	if rep.Findings == nil {
+		rep.Findings = []record.Finding{}
+	}
+	if err := writeTables(app.Stdout, o.format, rep, licenceTables(rep, true)...); err != nil {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
+	}
+	if failOn != 0 {
+		for _, f := range rep.Findings {
+			if f.Severity >= failOn {
+				return findingsErr()
+			}
+		}
+	}
+	return nil
+}
+
+// licenceTables turns a licence report into tables (the summary line
+// first, when summary is set).
+func licenceTables(rep licence.Report, summary bool) []table {
+	t := table{Title: "Licences", Columns: []string{"Licence", "Product", "Metric", "Seats", "Assigned", "Installed",
+		"Used", "Over", "Unused", "Reclaimable", "Saving/year", "Expires", "Days left", "Status"},
+		Numeric: map[int]bool{3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 12: true}}
+	c := &table{Columns: []string{"Licence", "Product", "Vendor", "Metric", "Seats", "Assigned", "Installed", "Unassigned installs",
+		"Used", "Over", "Unused", "Reclaimable", "Unit cost", "Period", "Saving per year", "Currency", "Expires", "Days left", "Status"}}
+	t.CSV = c
+	for _, u := range rep.Licences {
+		days := ""
+		if u.DaysLeft != nil {
+			days = strconv.Itoa(*u.DaysLeft)
+		}
+		saving := ""
+		if u.SavingPerYear > 0 {
+			saving = money(u.Currency, u.SavingPerYear)
+		}
+		metric := u.Metric
+		if !u.Measured {
+			metric += " (counted as devices)"
+		}
+		t.Rows = append(t.Rows, []string{u.ID, u.Product, metric, strconv.Itoa(u.Seats), strconv.Itoa(u.Assigned),
+			strconv.Itoa(u.Installed), strconv.Itoa(u.Used), strconv.Itoa(u.Over), strconv.Itoa(u.Unused),
+			strconv.Itoa(u.Reclaimable), saving, u.Expires, days, u.Status})
+		c.Rows = append(c.Rows, []string{u.ID, u.Product, u.Vendor, u.Metric, strconv.Itoa(u.Seats), strconv.Itoa(u.Assigned),
+			strconv.Itoa(u.Installed), strconv.Itoa(u.Unassigned), strconv.Itoa(u.Used), strconv.Itoa(u.Over), strconv.Itoa(u.Unused),
+			strconv.Itoa(u.Reclaimable), num(u.UnitCost), u.Period, num(u.SavingPerYear), u.Currency, u.Expires, days, u.Status})
+	}
+	if summary {
+		tt := rep.Totals
+		t.Notes = append(t.Notes, fmt.Sprintf("As of %s: %d licences, %d seats, %d used; %d over-deployed (%d seats over), %d expired, %d expiring within %d days; %d unused seats, saving %s a year.",
+			rep.AsOf, tt.Licences, tt.Seats, tt.Used, tt.OverDeployed, tt.Over, tt.Expired, tt.Expiring, rep.Within, tt.Unused, moneyMap(tt.SavingPerYear)))
+		if rep.FactsDevices == 0 {
+			t.Notes = append(t.Notes, "No facts were read: installs are unknown, only assignments count.")
+		} else {
+			t.Notes = append(t.Notes, fmt.Sprintf("Facts of %d devices read (%d match no asset).", rep.FactsDevices, rep.FactsUnmatched))
+		}
+		for _, f := range rep.Findings {
+			t.Notes = append(t.Notes, fmt.Sprintf("%s: %s: %s", f.Pos, f.Severity, f.Message))
+		}
+	}
+	return []table{t}
+}
+
+// table is one table of a report, written as text, markdown or CSV.
+type table struct {
+	Title   string
+	Columns []string
+	Rows    [][]string
+	// Numeric marks right-aligned columns (text and markdown).
+	Numeric map[int]bool
+	// Notes are lines printed before the table (text, markdown); CSV
+	// leaves them out.
+	Notes []string
+	// CSV, when set, is the form written as CSV: plain numbers, the
+	// currency in its own column, for a spreadsheet.
+	CSV *table
+}
+
+// writeTables writes tables in format: text and markdown write every
+// table with its notes; csv writes the first table only (one table per
+// file, for a spreadsheet); json writes jsonValue.
+func writeTables(w io.Writer, format string, jsonValue any, tables ...table) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(jsonValue)
+	case "csv":
+		if len(tables) == 0 {
+			return nil
+		}
+		if tables[0].CSV != nil {
+			return writeCSVTable(w, *tables[0].CSV)
+		}
+		return writeCSVTable(w, tables[0])
+	case "markdown":
+		for i, t := range tables {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "### %s\n\n", output.MarkdownCell(t.Title))
+			for _, n := range t.Notes {
+				fmt.Fprintf(w, "%s\n\n", output.MarkdownCell(n))
+			}
+			if len(t.Rows) == 0 {
+				fmt.Fprintln(w, "_none_")
+				continue
+			}
+			fmt.Fprintf(w, "| %s |\n", strings.Join(mapStrings(t.Columns, output.MarkdownCell), " | "))
+			seps := make([]string, len(t.Columns))
+			for j := range seps {
+				seps[j] = "---"
+				if t.Numeric[j] {
+					seps[j] = "---:"
+				}
+			}
+			fmt.Fprintf(w, "| %s |\n", strings.Join(seps, " | "))
+			for _, r := range t.Rows {
+				fmt.Fprintf(w, "| %s |\n", strings.Join(mapStrings(r, output.MarkdownCell), " | "))
+			}
+		}
+		return nil
+	default:
+		for i, t := range tables {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "%s\n", t.Title)
+			for _, n := range t.Notes {
+				fmt.Fprintf(w, "  %s\n", textSafe(n))
+			}
+			if len(t.Rows) == 0 {
+				fmt.Fprintln(w, "  (none)")
+				continue
+			}
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintf(tw, "  %s\n", strings.Join(t.Columns, "\t"))
+			for _, r := range t.Rows {
+				fmt.Fprintf(tw, "  %s\n", strings.Join(mapStrings(r, textSafe), "\t"))
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func writeCSVTable(w io.Writer, t table) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(t.Columns); err != nil {
+		return err
+	}
+	for _, r := range t.Rows {
+		if err := cw.Write(mapStrings(r, csvSafe)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe defuses spreadsheet formulas in untrusted text: a cell that
+// starts with = + - @ or a tab gets a leading apostrophe (OWASP "CSV
+// injection"). Numbers such as -3 are left alone.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			return s
+		}
+		return "'" + s
+	}
+	return s
+}
+
+// textSafe keeps untrusted text on one line with no control characters
+// (no terminal escapes).
+func textSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func mapStrings(ss []string, f func(string) string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = f(s)
+	}
+	return out
+}
+
+// money writes an amount with its currency, e.g. "GBP 1,234.50".
+func money(currency string, v float64) string {
+	s := strconv.FormatFloat(v, 'f', 2, 64)
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], s[i:]
+	}
+	neg := strings.HasPrefix(intPart, "-")
+	intPart = strings.TrimPrefix(intPart, "-")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String() + frac
+	if neg {
+		out = "-" + out
+	}
+	if currency != "" {
+		out = currency + " " + out
+	}
+	return out
+}
+
+// num writes an amount as a plain number with two decimals.
+func num(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+
+// moneyMap writes amounts per currency, sorted by currency: "0" when empty.
+func moneyMap(m map[string]float64) string {
+	if len(m) == 0 {
+		return "0"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = money(k, m[k])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// loadEstate reads the estate of the working tree (or of rev) for a
+// report. Records are decoded without the schema layer (validate is the
+// command that judges them; its cache is used when present), so a report
+// of a large estate is fast; broken records are reported on stderr as a
+// count with the hint to run estate validate.
+func loadEstate(ctx context.Context, app *App, rev string) (*record.Estate, error) {
+	var tree load.Tree
+	var cacheRoot string
+	if rev != "" {
+		repo, err := gitrepo.Open(app.Dir())
+		if err != nil {
+			return nil, &ExitError{Code: ExitFailure, Err: err}
+		}
+		t, err := repo.Tree(rev)
+		if err != nil {
+			return nil, inputErr(err, "name a branch, tag or commit that exists")
+		}
+		tree, cacheRoot = t, repo.Root
+	} else {
+		d, err := load.OpenDir(app.Dir())
+		if err != nil {
+			return nil, &ExitError{Code: ExitFailure, Err: err}
+		}
+		defer d.Close()
+		tree, cacheRoot = d, d.Root()
+	}
+	opts := validate.Options{Tree: tree, Now: app.Now(), Select: func(string, string) bool { return false },
+		Schema: builtinSchema()}
+	if cacheRoot != "" {
+		if p := validate.DefaultCachePath(cacheRoot); fileExists(p) {
+			opts.Cache = validate.OpenCache(p)
+		}
+	}
+	res, err := validate.Run(ctx, opts)
+	if err != nil {
+		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("load estate: %w", err)}
+	}
+	bad := 0
+	for _, f := range res.Findings {
+		if f.Severity >= record.SeverityError {
+			bad++
+		}
+	}
+	if bad > 0 {
+		app.Log.Warn("the estate has problems; the report uses what could be read", "errors", bad, "hint", "run estate validate")
+	}
+	return res.Estate, nil
+}
+
+// builtinSchema is compiled once per process (reports skip the schema
+// layer, but validate.Run wants a schema for its cache key, and facts
+// documents are checked against #Facts). Nil when it does not compile.
+var builtinSchema = sync.OnceValue(func() *schema.Schema {
+	s, err := schema.New(nil)
+	if err != nil {
+		return nil
+	}
+	return s
+})
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// readFactsFlag reads the facts documents of --facts DIR, or of facts/ in
+// the repository when the flag is empty and that folder exists.
+func readFactsFlag(ctx context.Context, app *App, dir string) ([]record.Facts, error) {
+	explicit := dir != ""
+	if !explicit {
+		dir = filepath.Join(app.Dir(), "facts")
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, nil
+		}
+	}
+	facts, err := readFactsDir(ctx, dir)
+	if err != nil {
+		var fe *factsError
+		if errors.As(err, &fe) {
+			return nil, inputErr(err, "each file under the facts folder holds one facts document (kind: Facts), JSON or YAML; see estate schema")
+		}
+		if explicit && errors.Is(err, fs.ErrNotExist) {
+			return nil, inputErr(err, "pass a folder of facts documents")
+		}
+		return nil, &ExitError{Code: ExitFailure, Err: err}
+	}
+	return facts, nil
+}
+
+// factsError is bad input in a facts document.
+type factsError struct{ findings []record.Finding }
+
+func (e *factsError) Error() string {
+	f := e.findings[0]
+	msg := fmt.Sprintf("%s: %s", f.Pos, f.Message)
+	if len(e.findings) > 1 {
+		msg += fmt.Sprintf(" (and %d more problems)", len(e.findings)-1)
+	}
+	return msg
+}
+
+// readFactsDir reads every .json, .yaml and .yml file under dir as one
+// facts document, checked against #Facts. A bad document is an error
+// that names file:line:column; nothing is skipped silently.
+func readFactsDir(ctx context.Context, dir string) ([]record.Facts, error) {
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") && p != dir {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".json", ".yaml", ".yml":
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read facts: %w", err)
+	}
+	sort.Strings(paths)
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	sch := builtinSchema()
+	if sch == nil {
+		return nil, errors.New("compile the facts schema: the built-in schema does not compile")
+	}
+	v := sch.NewValidator()
+	var out []record.Facts
+	var problems []record.Finding
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		name := filepath.ToSlash(p)
+		data, err := readFileLimited(p, load.DefaultLimits.MaxFileBytes*8)
+		if err != nil {
+			return nil, fmt.Errorf("read facts: %w", err)
+		}
+		root, fs := load.Parse(name, data)
+		if fs != nil {
+			problems = append(problems, fs...)
+			continue
+		}
+		if n, ok := load.Find(root, "kind"); !ok || n.Value != string(record.KindFacts) {
+			pos := record.Pos{File: name, Line: root.Line, Col: root.Column}
+			if ok {
+				pos.Line, pos.Col = n.Line, n.Column
+			}
+			problems = append(problems, record.Finding{Pos: pos, Rule: "facts", Severity: record.SeverityError,
+				Message: "not a facts document (kind: Facts)"})
+			continue
+		}
+		value, fs := load.Value(name, root, load.Limits{MaxFileBytes: load.DefaultLimits.MaxFileBytes * 8, MaxNodes: 1_000_000})
+		if fs != nil {
+			problems = append(problems, fs...)
+			continue
+		}
+		if fs := v.Validate(record.KindFacts, value, name, root); len(fs) > 0 {
+			problems = append(problems, fs...)
+			continue
+		}
+		var f record.Facts
+		if err := root.Decode(&f); err != nil {
+			problems = append(problems, record.Finding{Pos: record.Pos{File: name, Line: root.Line, Col: root.Column},
+				Rule: "facts", Severity: record.SeverityError, Message: yamlErrText(err)})
+			continue
+		}
+		out = append(out, f)
+	}
+	if len(problems) > 0 {
+		return nil, &factsError{findings: problems}
+	}
+	return out, nil
+}
+
+func yamlErrText(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		return te.Errors[0]
+	}
+	return err.Error()
+}
+
+func readFileLimited(p string, max int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", p, max)
+	}
+	return data, nil
+}
