@@ -48,6 +48,7 @@ against the inventory and the baselines.`,
 		newInitCmd(app),
 		newLicencesCmd(app),
 		newForecastCmd(app),
+		newChangeCmd(app),
 	)
 	return root
 }

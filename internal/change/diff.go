@@ -1,0 +1,330 @@
+package change
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// The actions of a RecordChange.
+const (
+	ActionAdded   = "added"
+	ActionRemoved = "removed"
+	ActionChanged = "changed"
+	ActionRenamed = "renamed" // the id changed (and maybe the file)
+	ActionMoved   = "moved"   // same id, another file (e.g. another class folder)
+)
+
+// File is one file that differs between base and head, as the git tree
+// diff reports it.
+type File struct {
+	Action   string // added, deleted, modified, renamed (gitrepo's actions)
+	From, To string // slash paths; From empty when added, To when deleted
+	// Link and Other are set when the head side is a symbolic link or
+	// neither a file nor a link (a submodule).
+	Link, Other bool
+}
+
+// Path is the path the file is known by.
+func (f File) Path() string {
+	if f.To != "" {
+		return f.To
+	}
+	return f.From
+}
+
+// RecordChange is one record that differs between base and head.
+type RecordChange struct {
+	Action  string      `json:"action"`
+	Kind    record.Kind `json:"kind"`
+	ID      string      `json:"id"`
+	OldID   string      `json:"old_id,omitempty"`
+	Path    string      `json:"path"`
+	OldPath string      `json:"old_path,omitempty"`
+	Class   string      `json:"class,omitempty"`
+	// Fields are the changed fields, old → new, in path order.
+	Fields []FieldChange `json:"fields,omitempty"`
+	// Unreadable is set when one side could not be read as a record (its
+	// findings say why); Fields are then unknown.
+	Unreadable bool `json:"unreadable,omitempty"`
+
+	old, new *record.Record
+}
+
+// FieldChange is one field's old and new value. Values are shown as
+// written (scalars) or as compact JSON (lists and maps); absent is "".
+type FieldChange struct {
+	Field string `json:"field"` // e.g. owner, purchase.cost, controls[MAC-OS-001].check.version
+	Old   string `json:"old,omitempty"`
+	New   string `json:"new,omitempty"`
+	// Locator is the field's path for load.Find on the side that has it
+	// (head when present), e.g. controls.3.check.version.
+	Locator string `json:"-"`
+}
+
+// Old and New return the record on each side (nil when absent).
+func (c RecordChange) OldRecord() *record.Record { return c.old }
+func (c RecordChange) NewRecord() *record.Record { return c.new }
+
+// FieldNames returns the changed field paths.
+func (c RecordChange) FieldNames() []string {
+	out := make([]string, len(c.Fields))
+	for i, f := range c.Fields {
+		out[i] = f.Field
+	}
+	return out
+}
+
+// DiffRecords pairs the records of the changed files and diffs them field
+// by field. base and head hold (at least) the records of those files.
+// Records that git saw as a delete and an add but that keep their kind and
+// id are reported as moved, not as a removal and an addition.
+func DiffRecords(base, head *record.Estate, files []File) []RecordChange {
+	byPath := func(e *record.Estate) map[string]*record.Record {
+		m := map[string]*record.Record{}
+		if e != nil {
+			for _, r := range e.Records {
+				m[r.Path] = r
+			}
+		}
+		return m
+	}
+	bp, hp := byPath(base), byPath(head)
+	var out []RecordChange
+	for _, f := range files {
+		var o, n *record.Record
+		if f.From != "" {
+			o = bp[f.From]
+		}
+		if f.To != "" {
+			n = hp[f.To]
+		}
+		if o == nil && n == nil {
+			if isRecordPath(f.From) || isRecordPath(f.To) {
+				out = append(out, RecordChange{Action: fileAction(f), Path: f.Path(), OldPath: oldPath(f), Unreadable: true})
+			}
+			continue
+		}
+		rc := RecordChange{old: o, new: n, Path: f.Path()}
+		switch {
+		case o == nil:
+			rc.Action, rc.Kind, rc.ID = ActionAdded, n.Kind, n.ID
+			rc.Unreadable = f.From != ""
+		case n == nil:
+			rc.Action, rc.Kind, rc.ID = ActionRemoved, o.Kind, o.ID
+			rc.Unreadable = f.To != ""
+		default:
+			rc.Kind, rc.ID = n.Kind, n.ID
+			rc.Action = ActionChanged
+			if f.From != f.To {
+				rc.OldPath = f.From
+				rc.Action = ActionMoved
+			}
+			if o.ID != n.ID || o.Kind != n.Kind {
+				rc.OldID = o.ID
+				rc.Action = ActionRenamed
+			}
+			rc.Fields = DiffFields(o.Value(), n.Value())
+		}
+		rc.Class = classOf(n)
+		if rc.Class == "" {
+			rc.Class = classOf(o)
+		}
+		out = append(out, rc)
+	}
+	out = pairMoves(out)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// pairMoves turns a removal and an addition of the same kind and id into
+// one move (git saw too little content in common to call it a rename).
+func pairMoves(cs []RecordChange) []RecordChange {
+	added := map[string]int{}
+	for i, c := range cs {
+		if c.Action == ActionAdded && !c.Unreadable {
+			added[string(c.Kind)+"\x00"+c.ID] = i
+		}
+	}
+	drop := map[int]bool{}
+	for i, c := range cs {
+		if c.Action != ActionRemoved || c.Unreadable {
+			continue
+		}
+		j, ok := added[string(c.Kind)+"\x00"+c.ID]
+		if !ok || drop[j] {
+			continue
+		}
+		a := cs[j]
+		cs[i] = RecordChange{Action: ActionMoved, Kind: a.Kind, ID: a.ID, Path: a.Path, OldPath: c.Path,
+			Class: a.Class, old: c.old, new: a.new, Fields: DiffFields(c.old.Value(), a.new.Value())}
+		drop[j] = true
+	}
+	if len(drop) == 0 {
+		return cs
+	}
+	out := cs[:0:0]
+	for i, c := range cs {
+		if !drop[i] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func fileAction(f File) string {
+	switch f.Action {
+	case "added":
+		return ActionAdded
+	case "deleted":
+		return ActionRemoved
+	case "renamed":
+		return ActionMoved
+	}
+	return ActionChanged
+}
+
+func oldPath(f File) string {
+	if f.From != f.To && f.To != "" {
+		return f.From
+	}
+	return ""
+}
+
+func classOf(r *record.Record) string {
+	if r != nil && r.Asset != nil {
+		return r.Asset.Class
+	}
+	return ""
+}
+
+// isRecordPath reports whether p is under a folder that holds records.
+func isRecordPath(p string) bool {
+	return p == "estate.yaml" || strings.HasPrefix(p, "inventory/") || strings.HasPrefix(p, "policies/") || strings.HasPrefix(p, "changes/")
+}
+
+// DiffFields compares two typed records (e.g. two *record.Asset) field by
+// field. Lists of maps are keyed by their id (or control, or name) so a
+// reordered list is no change and a changed control is named by its id.
+func DiffFields(old, new any) []FieldChange {
+	of, nf := map[string]leaf{}, map[string]leaf{}
+	flatten(generic(old), "", "", of)
+	flatten(generic(new), "", "", nf)
+	keys := map[string]bool{}
+	for k := range of {
+		keys[k] = true
+	}
+	for k := range nf {
+		keys[k] = true
+	}
+	var out []FieldChange
+	for k := range keys {
+		o, n := of[k], nf[k]
+		if o.value == n.value && o.set == n.set {
+			continue
+		}
+		loc := n.locator
+		if !n.set {
+			loc = o.locator
+		}
+		out = append(out, FieldChange{Field: k, Old: o.value, New: n.value, Locator: loc})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
+
+type leaf struct {
+	value   string
+	locator string
+	set     bool
+}
+
+// generic turns a typed record into maps, lists and scalars by its JSON
+// tags, which follow the YAML keys.
+func generic(v any) any {
+	if v == nil {
+		return nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var out any
+	if json.Unmarshal(data, &out) != nil {
+		return nil
+	}
+	return out
+}
+
+func flatten(v any, path, loc string, out map[string]leaf) {
+	join := func(a, b string) string {
+		if a == "" {
+			return b
+		}
+		return a + "." + b
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if k == "apiVersion" || k == "kind" {
+				continue
+			}
+			flatten(x, join(path, k), join(loc, k), out)
+		}
+	case []any:
+		keyed := len(v) > 0
+		keys := map[string]bool{}
+		for _, x := range v {
+			k := listKey(x)
+			if k == "" || keys[k] {
+				keyed = false
+				break
+			}
+			keys[k] = true
+		}
+		if !keyed {
+			out[path] = leaf{value: scalar(v), locator: loc, set: true}
+			return
+		}
+		for i, x := range v {
+			flatten(x, path+"["+listKey(x)+"]", join(loc, strconv.Itoa(i)), out)
+		}
+	case nil:
+	default:
+		out[path] = leaf{value: scalar(v), locator: loc, set: true}
+	}
+}
+
+// listKey is what names an element of a list of maps.
+func listKey(x any) string {
+	m, ok := x.(map[string]any)
+	if !ok {
+		return ""
+	}
+	for _, k := range []string{"id", "control", "name"} {
+		if s, ok := m[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func scalar(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(data)
+}
