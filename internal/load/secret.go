@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -12,14 +13,18 @@ import (
 
 // secretPatterns match secrets by their shape anywhere in a file,
 // comments included.
+// Each has literal needles: the regexp runs only on a file that holds one
+// of them, which keeps the scan cheap on the hot path.
 var secretPatterns = []struct {
-	what string
-	re   *regexp.Regexp
+	what    string
+	needles []string
+	re      *regexp.Regexp
 }{
-	{"a private key", regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`)},
-	{"an AWS access key", regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"a GitHub token", regexp.MustCompile(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{40,}\b`)},
-	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}\b`)},
+	{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`)},
+	{"an AWS access key", []string{"AKIA", "ASIA"}, regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"a GitHub token", []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"},
+		regexp.MustCompile(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{40,}\b`)},
+	{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}\b`)},
 }
 
 // secretKeys are field names that only ever hold a secret.
@@ -35,6 +40,13 @@ var secretKeys = map[string]bool{
 func Secrets(file string, data []byte, root *yaml.Node) []record.Finding {
 	var out []record.Finding
 	for _, p := range secretPatterns {
+		found := false
+		for _, n := range p.needles {
+			found = found || bytes.Contains(data, []byte(n))
+		}
+		if !found {
+			continue
+		}
 		if loc := p.re.FindIndex(data); loc != nil {
 			line, col := lineCol(data, loc[0])
 			out = append(out, secretFinding(file, line, col, fmt.Sprintf("this looks like %s", p.what)))

@@ -19,6 +19,7 @@ func (referenceRule) Check(e *record.Estate, _ Env) []record.Finding {
 			fmt.Sprintf("%s %q does not exist", what, id),
 			fmt.Sprintf("add %s/%s.yaml or correct the id", folder, id)))
 	}
+	controlsOf := map[string]map[string]bool{}
 	for _, r := range e.Records {
 		switch r.Kind {
 		case record.KindAsset:
@@ -35,10 +36,13 @@ func (referenceRule) Check(e *record.Estate, _ Env) []record.Finding {
 				}
 			}
 			var controls map[string]bool
-			if b := e.Baselines[a.Baseline]; b != nil {
-				controls = map[string]bool{}
-				for _, c := range EffectiveControls(e, a.Baseline) {
-					controls[c.ID] = true
+			if b := e.Baselines[a.Baseline]; b != nil && len(a.Exemptions) > 0 {
+				if controls = controlsOf[a.Baseline]; controls == nil {
+					controls = map[string]bool{}
+					for _, c := range EffectiveControls(e, a.Baseline) {
+						controls[c.ID] = true
+					}
+					controlsOf[a.Baseline] = controls
 				}
 			}
 			for i, x := range a.Exemptions {

@@ -37,6 +37,7 @@ type Source struct {
 type Schema struct {
 	Sources []Source
 	digest  string
+	natives map[string]native // by definition name, e.g. "#Asset"
 }
 
 // Builtin returns the schemas embedded in estate.
@@ -83,7 +84,20 @@ func New(repo []Source) (*Schema, error) {
 	if _, err := s.build(cuecontext.New()); err != nil {
 		return nil, err
 	}
+	s.natives = nativeDefs(srcs)
 	return s, nil
+}
+
+// NativeKinds lists the kinds whose valid documents are recognised
+// without evaluating CUE (see native.go).
+func (s *Schema) NativeKinds() []record.Kind {
+	var out []record.Kind
+	for _, k := range append(record.Kinds, record.KindFacts) {
+		if s.natives["#"+string(k)] != nil {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Digest identifies the effective schema: equal digests validate equally.

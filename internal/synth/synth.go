@@ -127,7 +127,7 @@ func Generate(cfg Config) []File {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "apiVersion: estate/v1\nkind: Asset\nid: %s\nclass: %s\nstatus: %s\n", id, m.class, status)
-		fmt.Fprintf(&b, "serial: %s\nmanufacturer: %s\nmodel: %s\n", m.serial(r), m.manufacturer, m.model)
+		fmt.Fprintf(&b, "serial: %q\nmanufacturer: %s\nmodel: %s\n", m.serial(r), m.manufacturer, m.model)
 		computer := m.os == "macos" || m.os == "windows" || m.os == "linux"
 		if m.os != "" {
 			fmt.Fprintf(&b, "os: %s\n", m.os)
