@@ -49,6 +49,7 @@ against the inventory and the baselines.`,
 		newSynthCmd(app),
 		newLicencesCmd(app),
 		newForecastCmd(app),
+		newLedgerCmd(app),
 		newChangeCmd(app),
 	)
 	return root

@@ -139,3 +139,26 @@ func (r *Repo) RefLog(ctx context.Context, ref string, fn func(CommitInfo) error
 	}
 	return r.FirstParents(ctx, h, fn)
 }
+
+// BlobAt returns the blob id of path in commit's tree without reading
+// the blob; ok is false when there is no such file.
+func (r *Repo) BlobAt(commit, path string) (blob string, ok bool, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	if err != nil {
+		return "", false, fmt.Errorf("read commit %s: %w", commit, err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return "", false, fmt.Errorf("read tree of %s: %w", commit, err)
+	}
+	e, err := t.FindEntry(path)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("find %s in %s: %w", path, commit, err)
+	}
+	return e.Hash.String(), e.Mode.IsFile(), nil
+}

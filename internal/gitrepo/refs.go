@@ -274,3 +274,7 @@ func (r *Repo) writeTree(base *object.Tree, prefix string, files map[string][]by
 	}
 	return h, nil
 }
+
+// GitDir returns the directory that holds the repository's git files
+// (.git, or the bare repository itself).
+func (r *Repo) GitDir() (string, error) { return r.gitDir() }

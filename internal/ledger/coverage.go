@@ -207,3 +207,44 @@ func prText(pr int) string {
 	}
 	return fmt.Sprintf(", PR #%d", pr)
 }
+
+// Unverified returns the change-implemented entries that no
+// change-verified entry closes yet, oldest first.
+func Unverified(entries []*Entry) []*Entry {
+	done := map[int64]bool{}
+	for _, e := range entries {
+		if e.Kind == KindChangeVerified {
+			for _, s := range e.Verifies {
+				done[s] = true
+			}
+		}
+	}
+	var out []*Entry
+	for _, e := range entries {
+		if e.Kind == KindChangeImplemented && !done[e.Seq] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// VerifiedBy reports whether an audit at time at, in which the records
+// of failing had findings, verifies change c: the change came before the
+// audit, touched at least one asset, and none of the assets it left in
+// place has a finding.
+func VerifiedBy(c *Entry, at time.Time, failing map[string]bool) bool {
+	if c.When().After(at) {
+		return false
+	}
+	assets := 0
+	for _, r := range c.Records {
+		if r.Kind != string(record.KindAsset) || r.Action == "removed" {
+			continue
+		}
+		assets++
+		if failing[r.ID] {
+			return false
+		}
+	}
+	return assets > 0
+}

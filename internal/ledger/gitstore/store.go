@@ -1,7 +1,9 @@
 // Package gitstore keeps the ledger on a git ref (refs/estate/ledger by
-// default): every append is one commit on top of the last, made with
-// go-git (through internal/gitrepo) and published by a compare-and-swap of
-// the ref, so two writers never lose an entry; the ref is never rewritten.
+// default): every entry is one commit on top of the last, its canonical
+// JSON in the commit's message (the tree is empty), made with go-git
+// (through internal/gitrepo) and published by a compare-and-swap of the
+// ref, so two writers never lose an entry; the ref is never rewritten.
+// `git log refs/estate/ledger` shows the ledger.
 package gitstore
 
 import (
@@ -9,15 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
-	"github.com/estate-dev/estate/internal/record"
 )
-
-// MaxShardBytes bounds one file of the ledger's tree when read.
-const MaxShardBytes = 64 << 20
 
 // Store is the ledger on one ref of one repository.
 type Store struct {
@@ -31,9 +30,8 @@ type Store struct {
 
 // Snapshot is the ledger as one commit of its ref holds it.
 type Snapshot struct {
-	Tip      string // "" for an empty ledger
-	Stored   []ledger.Stored
-	Findings []record.Finding // problems of the tree itself
+	Tip    string // "" for an empty ledger
+	Stored []ledger.Stored
 }
 
 // Entries returns the entries that decode, in order.
@@ -47,44 +45,27 @@ func (s *Snapshot) Entries() []*ledger.Entry {
 	return out
 }
 
-// Read reads the ledger at its ref's tip.
+// Read reads the ledger: the entries the commits of its ref hold,
+// oldest first.
 func (s *Store) Read(ctx context.Context) (*Snapshot, error) {
 	tip, ok, err := s.Repo.Ref(s.Ref)
 	if err != nil {
 		return nil, err
 	}
+	snap := &Snapshot{}
 	if !ok {
-		return &Snapshot{}, nil
+		return snap, nil
 	}
-	return s.ReadAt(ctx, tip)
-}
-
-// ReadAt reads the ledger as commit tip of its ref holds it.
-func (s *Store) ReadAt(ctx context.Context, tip string) (*Snapshot, error) {
-	files, err := s.Repo.ReadFiles(tip, MaxShardBytes)
-	if err != nil {
-		return nil, fmt.Errorf("read ledger %s: %w", s.Ref, err)
-	}
-	stored, finds := ledger.ParseTree(files)
-	for i := range finds {
-		finds[i].Pos.File = s.Ref + ":" + finds[i].Pos.File
-	}
-	return &Snapshot{Tip: tip, Stored: stored, Findings: finds}, ctx.Err()
-}
-
-// Commits returns the ledger ref's commits, newest first, as their
-// messages describe them.
-func (s *Store) Commits(ctx context.Context) ([]ledger.LedgerCommit, error) {
-	out := []ledger.LedgerCommit{}
-	err := s.Repo.RefLog(ctx, s.Ref, func(c gitrepo.CommitInfo) error {
-		seq, hash, _ := ledger.ParseCommitMessage(c.Message)
-		out = append(out, ledger.LedgerCommit{Hash: c.Hash, Parents: len(c.Parents), Seq: seq, Entry: hash})
+	snap.Tip = tip
+	err = s.Repo.FirstParents(ctx, tip, func(c gitrepo.CommitInfo) error {
+		snap.Stored = append(snap.Stored, ledger.FromCommit(c.Hash, len(c.Parents), c.Message))
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the history of %s: %w", s.Ref, err)
+		return nil, fmt.Errorf("read ledger %s: %w", s.Ref, err)
 	}
-	return out, nil
+	slices.Reverse(snap.Stored)
+	return snap, nil
 }
 
 // Build makes the entry to append from the ledger as it stands, or
@@ -130,19 +111,8 @@ func (s *Store) Append(ctx context.Context, build Build) (*ledger.Entry, error) 
 		if err != nil {
 			return nil, err
 		}
-		shard := ledger.ShardPath(e.Seq)
-		var data []byte
-		if snap.Tip != "" {
-			if old, _, ok, err := s.Repo.FileAt(snap.Tip, shard, MaxShardBytes); err != nil {
-				return nil, err
-			} else if ok {
-				data = append(data, old...)
-			}
-		}
-		data = append(append(data, raw...), '\n')
-		msg := ledger.CommitMessage(e, ledger.Hash(raw))
 		sig := gitrepo.Signature{Name: "estate ledger", Email: "ledger@estate.invalid", When: now()}
-		commit, err := s.Repo.CommitFiles(snap.Tip, map[string][]byte{shard: data}, msg, sig)
+		commit, err := s.Repo.CommitFiles(snap.Tip, nil, ledger.CommitMessage(e, raw), sig)
 		if err != nil {
 			return nil, fmt.Errorf("append to ledger %s: %w", s.Ref, err)
 		}

@@ -1,0 +1,237 @@
+package history
+
+import (
+	"bufio"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/estate-dev/estate/internal/gitrepo"
+)
+
+// Actions of a path in a commit, kept in the low bits of an index entry.
+const (
+	actModified = 0
+	actAdded    = 1
+	actRemoved  = 2
+)
+
+// Commit is one first-parent commit of the index.
+type Commit struct {
+	Hash    string
+	Parent  string // first parent; "" for the root
+	Time    int64  // committer time, Unix seconds
+	Author  string // author email
+	Name    string // author name
+	Subject string
+}
+
+// Index maps every path to the first-parent commits that changed it.
+type Index struct {
+	Version int
+	Head    string
+	Commits []Commit // oldest first
+	// Paths holds, per path, entries idx<<2|action, ascending.
+	Paths map[string][]uint32
+}
+
+const indexVersion = 1
+
+// Build builds or extends idx (nil: from scratch) up to head: one walk of
+// the first-parent history from head back to idx.Head, each commit diffed
+// against its first parent. When idx.Head is not a first-parent ancestor
+// of head (history was rewritten), the index is rebuilt.
+func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*Index, error) {
+	if idx != nil && (idx.Version != indexVersion || idx.Head == "") {
+		idx = nil
+	}
+	if idx != nil && idx.Head == head {
+		return idx, nil
+	}
+	var fresh []gitrepo.CommitInfo
+	met := false
+	err := repo.FirstParents(ctx, head, func(c gitrepo.CommitInfo) error {
+		if idx != nil && c.Hash == idx.Head {
+			met = true
+			return gitrepo.ErrStop
+		}
+		fresh = append(fresh, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("walk history from %s: %w", head, err)
+	}
+	if idx == nil || !met {
+		idx = &Index{Version: indexVersion, Paths: map[string][]uint32{}}
+	}
+	for i := len(fresh) - 1; i >= 0; i-- {
+		c := fresh[i]
+		if i%512 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		chs, err := repo.Changes(ctx, c.Hash, false)
+		if err != nil {
+			return nil, err
+		}
+		n := uint32(len(idx.Commits))
+		parent := ""
+		if len(c.Parents) > 0 {
+			parent = c.Parents[0]
+		}
+		idx.Commits = append(idx.Commits, Commit{Hash: c.Hash, Parent: parent, Time: c.Time.Unix(),
+			Author: c.AuthorEmail, Name: c.AuthorName, Subject: c.Subject})
+		for _, ch := range chs {
+			switch ch.Action {
+			case "added":
+				idx.Paths[ch.To] = append(idx.Paths[ch.To], n<<2|actAdded)
+			case "removed":
+				idx.Paths[ch.From] = append(idx.Paths[ch.From], n<<2|actRemoved)
+			default:
+				idx.Paths[ch.To] = append(idx.Paths[ch.To], n<<2|actModified)
+			}
+		}
+	}
+	idx.Head = head
+	return idx, nil
+}
+
+// CachePath is where the index of a repository is cached.
+func CachePath(repo *gitrepo.Repo) (string, error) {
+	dir, err := repo.GitDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "estate", "history.idx"), nil
+}
+
+// Load reads a cached index; a missing or unreadable cache is nil, nil.
+func Load(path string) *Index {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var idx Index
+	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&idx); err != nil || idx.Version != indexVersion {
+		return nil
+	}
+	return &idx
+}
+
+// Save writes idx to path atomically.
+func Save(path string, idx *Index) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("save history index: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "history-*.tmp")
+	if err != nil {
+		return fmt.Errorf("save history index: %w", err)
+	}
+	w := bufio.NewWriter(tmp)
+	err = gob.NewEncoder(w).Encode(idx)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save history index: %w", err)
+	}
+	return nil
+}
+
+// Open returns the index of repo up to head: the cached one, extended,
+// and saved back when it changed (a cache that cannot be written is only
+// logged by the caller through the returned saveErr).
+func Open(ctx context.Context, repo *gitrepo.Repo, head string) (idx *Index, saveErr error, err error) {
+	path, perr := CachePath(repo)
+	var cached *Index
+	if perr == nil {
+		cached = Load(path)
+	}
+	idx, err = Build(ctx, repo, cached, head)
+	if err != nil {
+		return nil, nil, err
+	}
+	if perr != nil {
+		return idx, perr, nil
+	}
+	if cached == nil || cached.Head != idx.Head {
+		saveErr = Save(path, idx)
+	}
+	return idx, saveErr, nil
+}
+
+// Step is one commit of a record's history.
+type Step struct {
+	Commit Commit
+	Path   string // the record's path after the commit
+	From   string // its path before, for a rename
+	Action string // added, modified, removed, renamed
+}
+
+// ErrNoHistory says no commit of the index touched the path.
+var ErrNoHistory = errors.New("no commit changed this path")
+
+// Follow returns the commits that changed path, newest first, following
+// renames the way `git log --follow --first-parent` does: where a commit
+// adds the path, git's rename detection (exact, then at least 50%
+// similar) against the files that commit removed names the older path,
+// which is followed from there on.
+func (idx *Index) Follow(ctx context.Context, repo *gitrepo.Repo, path string) ([]Step, error) {
+	var out []Step
+	bound := uint32(len(idx.Commits))
+	for {
+		es := idx.Paths[path]
+		// newest first, below bound
+		k := sort.Search(len(es), func(i int) bool { return es[i]>>2 >= bound })
+		renamed := false
+		for j := k - 1; j >= 0; j-- {
+			n, act := es[j]>>2, es[j]&3
+			c := idx.Commits[n]
+			st := Step{Commit: c, Path: path, Action: "modified"}
+			switch act {
+			case actRemoved:
+				st.Action = "removed"
+			case actAdded:
+				st.Action = "added"
+				from, err := renameSource(ctx, repo, c.Hash, path)
+				if err != nil {
+					return nil, err
+				}
+				if from != "" {
+					st.Action, st.From = "renamed", from
+					out = append(out, st)
+					path, bound, renamed = from, n, true
+				}
+			}
+			if renamed {
+				break
+			}
+			out = append(out, st)
+		}
+		if !renamed {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNoHistory
+	}
+	return out, nil
+}
+
+// renameSource returns the path commit renamed to path, or "".
+func renameSource(ctx context.Context, repo *gitrepo.Repo, commit, path string) (string, error) {
+	return repo.RenameSource(ctx, commit, path)
+}

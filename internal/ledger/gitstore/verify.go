@@ -1,0 +1,95 @@
+package gitstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// VerifyOptions tune Verify.
+type VerifyOptions struct {
+	// Branch is the default branch's tip (a commit hash) and BranchName its name.
+	Branch, BranchName string
+	// RequireSigned demands a valid signature from AllowedKeys (an
+	// armored OpenPGP key ring) on every commit since the ledger began.
+	RequireSigned bool
+	AllowedKeys   string
+	ledger.CoverageOptions
+}
+
+// VerifyResult is what Verify found.
+type VerifyResult struct {
+	Findings []record.Finding
+	Entries  int    // entries in the ledger
+	Commits  int    // first-parent commits checked for coverage
+	Start    string // the first commit the ledger covers
+}
+
+// Verify checks the ledger: its chain and its ref's history, then that
+// every first-parent commit of the default branch since the ledger began
+// (the merge commit of its first change-implemented entry) is covered by
+// an entry with the approvals the policy in force required, and signed
+// when asked.
+func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, error) {
+	snap, err := s.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &VerifyResult{Entries: len(snap.Stored)}
+	res.Findings = append(res.Findings, ledger.VerifyChain(snap.Stored, s.Ref)...)
+	entries := snap.Entries()
+	for _, e := range entries {
+		if e.Kind == ledger.KindChangeImplemented && e.Merge() != "" {
+			res.Start = e.Merge()
+			break
+		}
+	}
+	if res.Start == "" || o.Branch == "" {
+		return res, nil
+	}
+	var main []ledger.MainCommit
+	found := false
+	policies := map[string]*record.ChangePolicy{}
+	err = s.Repo.FirstParents(ctx, o.Branch, func(c gitrepo.CommitInfo) error {
+		mc := ledger.MainCommit{Hash: c.Hash, Subject: c.Subject, Author: c.AuthorEmail, Time: c.Time}
+		if len(c.Parents) > 0 {
+			mc.Policy = Policy(s.Repo, c.Parents[0], policies)
+		}
+		if o.RequireSigned {
+			st, why, err := s.Repo.VerifySignature(c.Hash, o.AllowedKeys)
+			if err != nil {
+				return err
+			}
+			mc.Signature, mc.SignatureErr = st, why
+		}
+		main = append(main, mc)
+		if c.Hash == res.Start {
+			found = true
+			return gitrepo.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("walk %s: %w", o.BranchName, err)
+	}
+	if !found {
+		res.Findings = append(res.Findings, record.Finding{Pos: record.Pos{File: s.Ref}, Rule: ledger.RuleCoverage, Severity: record.SevCritical,
+			Record: "entry 1", Message: fmt.Sprintf("the ledger's first change (commit %s) is not on the first-parent history of %s: the branch was rewritten or the ledger belongs elsewhere", short(res.Start), o.BranchName)})
+		return res, nil
+	}
+	res.Commits = len(main)
+	co := o.CoverageOptions
+	co.Branch, co.RequireSigned = o.BranchName, o.RequireSigned
+	res.Findings = append(res.Findings, ledger.Coverage(entries, main, co)...)
+	return res, nil
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
