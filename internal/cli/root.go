@@ -51,6 +51,8 @@ against the inventory and the baselines.`,
 		newForecastCmd(app),
 		newLedgerCmd(app),
 		newChangeCmd(app),
+		newFactsCmd(app),
+		newAuditCmd(app),
 	)
 	return root
 }

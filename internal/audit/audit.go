@@ -1,0 +1,398 @@
+package audit
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-version"
+
+	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/rules"
+)
+
+// Rule names of audit findings.
+const (
+	RuleControl      = "audit/control"      // a control of the device's baseline fails
+	RuleUnverified   = "audit/unverified"   // a control could not be checked: the fact was not collected
+	RuleBadFact      = "audit/bad-fact"     // a fact was collected but cannot be judged (e.g. not a version)
+	RuleBaseline     = "audit/baseline"     // a control or baseline that cannot be evaluated at all
+	RuleUnregistered = "audit/unregistered" // a device seen that is not in the inventory
+	RuleMissing      = "audit/missing"      // a deployed asset not seen recently
+	RuleSerial       = "audit/serial"       // serial differs from the inventory
+	RuleHostname     = "audit/hostname"     // hostname differs from the inventory
+	RuleModel        = "audit/model"        // model or manufacturer differs from the inventory
+	RuleOwner        = "audit/owner"        // the logged-in users do not include the asset's owner
+	RuleStatus       = "audit/status"       // a retired, disposed, lost or stolen asset was seen
+	RuleDuplicate    = "audit/duplicate"    // two facts documents for one asset
+	RuleOS           = "audit/os"           // the device's OS is not the one its baseline applies to
+)
+
+// Device is the facts of one device and where they came from.
+type Device struct {
+	// Source is a path relative to the repository (facts/lt-00042.json)
+	// or a collector address (ssh://lt-00042); findings about a device
+	// that matches no asset point at it.
+	Source string
+	Facts  *record.Facts
+}
+
+// Options tune a run.
+type Options struct {
+	// Now is the time the audit judges freshness and expiry against.
+	Now time.Time
+	// MissingAfter: a deployed asset whose newest facts are older than
+	// this is missing. Zero: the estate's audit.missing_after_days, or 30 days.
+	MissingAfter time.Duration
+	// Partial says the facts cover only some devices (e.g. the machine
+	// estate runs on): assets without facts are not reported missing.
+	Partial bool
+	// Workers is how many goroutines evaluate controls (default: all cores).
+	Workers int
+}
+
+// Result is the outcome of an audit.
+type Result struct {
+	Findings []record.Finding
+	Summary  Summary
+}
+
+// missingStatuses are the statuses whose assets must not be seen.
+var goneStatuses = map[string]record.Severity{"retired": record.SevHigh, "disposed": record.SevHigh,
+	"lost": record.SevCritical, "stolen": record.SevCritical}
+
+// pair is a device matched to an asset.
+type pair struct {
+	dev      *Device
+	asset    *record.Asset
+	path     string // the asset's record file
+	byHost   bool   // matched by hostname, not serial
+	at       time.Time
+	status   devStatus
+	controls []*control
+}
+
+type devStatus uint8
+
+const (
+	noBaseline devStatus = iota
+	compliant
+	nonCompliant
+	unverified
+)
+
+// run is the state shared by one audit.
+type run struct {
+	e        *record.Estate
+	opts     Options
+	today    string
+	pkgNames []string // lower-cased package names the controls read
+	pkgIdx   map[string]int
+	pkgLens  map[int]bool
+	controls []*control
+	byBase   map[string][]*control
+	unreg    int // devices that matched no asset
+}
+
+// Run audits devices against e. It never fails: every problem with a
+// device, a fact or a control is a finding, and the rest goes on.
+func Run(e *record.Estate, devices []Device, opts Options) *Result {
+	if opts.Now.IsZero() {
+		// No clock was given: judge as of the newest facts.
+		for _, d := range devices {
+			if t, err := time.Parse(time.RFC3339, d.Facts.CollectedAt); err == nil && t.After(opts.Now) {
+				opts.Now = t
+			}
+		}
+	}
+	if opts.MissingAfter == 0 {
+		days := 30
+		if e.Settings != nil && e.Settings.Audit != nil && e.Settings.Audit.MissingAfterDays > 0 {
+			days = e.Settings.Audit.MissingAfterDays
+		}
+		opts.MissingAfter = time.Duration(days) * 24 * time.Hour
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	r := &run{e: e, opts: opts, today: opts.Now.UTC().Format("2006-01-02"),
+		pkgIdx: map[string]int{}, pkgLens: map[int]bool{}, byBase: map[string][]*control{}}
+	var findings []record.Finding
+	findings = append(findings, r.compileBaselines()...)
+
+	paths := map[string]string{}
+	for _, rec := range e.Records {
+		if rec.Kind == record.KindAsset {
+			if _, ok := paths[rec.ID]; !ok {
+				paths[rec.ID] = rec.Path
+			}
+		}
+	}
+	pairs, fs := r.match(devices, paths)
+	findings = append(findings, fs...)
+
+	// Evaluate on all cores: each worker takes a contiguous share.
+	nw := opts.Workers
+	if nw > len(pairs) {
+		nw = max(1, len(pairs))
+	}
+	workers := make([]*worker, nw)
+	var wg sync.WaitGroup
+	for i := range workers {
+		w := &worker{r: r, counts: make([][5]int, len(r.controls)), versions: map[string]*version.Version{}, checked: map[verKey]bool{}}
+		workers[i] = w
+		lo, hi := i*len(pairs)/nw, (i+1)*len(pairs)/nw
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := lo; j < hi; j++ {
+				w.device(&pairs[j])
+			}
+		}()
+	}
+	wg.Wait()
+	counts := make([][5]int, len(r.controls))
+	for _, w := range workers {
+		findings = append(findings, w.findings...)
+		for i, c := range w.counts {
+			for k := range c {
+				counts[i][k] += c[k]
+			}
+		}
+	}
+	missing, fs := r.missing(pairs, paths)
+	findings = append(findings, fs...)
+	sortFindings(findings)
+	return &Result{Findings: findings, Summary: r.summarize(devices, pairs, missing, counts)}
+}
+
+// compileBaselines prepares the controls of every baseline an asset
+// names, once.
+func (r *run) compileBaselines() []record.Finding {
+	var out []record.Finding
+	pkgIndex := func(name string) int {
+		l := strings.ToLower(strings.TrimSpace(name))
+		if i, ok := r.pkgIdx[l]; ok {
+			return i
+		}
+		r.pkgIdx[l] = len(r.pkgNames)
+		r.pkgNames = append(r.pkgNames, l)
+		r.pkgLens[len(l)] = true
+		return len(r.pkgNames) - 1
+	}
+	paths := map[string]string{}
+	for _, rec := range r.e.Records {
+		if rec.Kind == record.KindBaseline {
+			paths[rec.ID] = rec.Path
+		}
+	}
+	names := map[string]bool{}
+	for _, a := range r.e.Assets {
+		if a.Baseline != "" {
+			names[a.Baseline] = true
+		}
+	}
+	for _, name := range sortedKeys(names) {
+		b := r.e.Baselines[name]
+		if b == nil {
+			continue // the reference rule of validate reports it; each asset says so too
+		}
+		for _, c := range rules.EffectiveControls(r.e, name) {
+			cc := compile(b, c, pkgIndex)
+			cc.idx = len(r.controls)
+			r.controls = append(r.controls, cc)
+			r.byBase[name] = append(r.byBase[name], cc)
+			if cc.problem != "" {
+				out = append(out, record.Finding{Pos: record.Pos{File: paths[name]}, Rule: RuleBaseline,
+					Severity: record.SevMedium, Record: name, Control: c.ID, Owner: b.Owner,
+					Message: fmt.Sprintf("control %s of baseline %s cannot be evaluated: %s", c.ID, name, cc.problem),
+					Hint:    "fix the control's check; until then no device is judged on it"})
+			}
+		}
+	}
+	return out
+}
+
+// normSerial returns a serial fit to compare, or "" for the placeholders
+// firmware writes when it has no serial.
+func normSerial(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	switch s {
+	case "", "0", "NONE", "N/A", "NA", "NULL", "UNKNOWN", "DEFAULT STRING", "TO BE FILLED BY O.E.M.",
+		"SYSTEM SERIAL NUMBER", "NOT SPECIFIED", "NOT APPLICABLE", "0123456789", "123456789", "CHASSIS SERIAL NUMBER":
+		return ""
+	}
+	return s
+}
+
+// normHost returns a hostname's short name, lower-cased.
+func normHost(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	if i := strings.IndexByte(h, '.'); i > 0 {
+		h = h[:i]
+	}
+	return h
+}
+
+// match pairs devices with assets (by serial, then by hostname) and
+// reports the devices that match none, and duplicates.
+func (r *run) match(devices []Device, paths map[string]string) ([]pair, []record.Finding) {
+	bySerial := make(map[string]*record.Asset, len(r.e.Assets))
+	byHost := make(map[string]*record.Asset, len(r.e.Assets))
+	for _, a := range r.e.Assets {
+		if s := normSerial(a.Serial); s != "" {
+			bySerial[s] = a
+		}
+		if h := normHost(a.Hostname); h != "" {
+			byHost[h] = a
+		}
+	}
+	var out []record.Finding
+	pairs := make([]pair, 0, len(devices))
+	seen := make(map[string]int, len(devices)) // asset id → index in pairs
+	for i := range devices {
+		d := &devices[i]
+		f := d.Facts
+		at, _ := time.Parse(time.RFC3339, f.CollectedAt)
+		serial, host := normSerial(f.Identity.Serial), normHost(f.Identity.Hostname)
+		a, viaHost := bySerial[serial], false
+		if a == nil || serial == "" {
+			a, viaHost = byHost[host], true
+			if host == "" {
+				a = nil
+			}
+		}
+		if a == nil {
+			r.unreg++
+			out = append(out, record.Finding{Pos: record.Pos{File: d.Source}, Rule: RuleUnregistered, Severity: record.SevHigh,
+				Message:  fmt.Sprintf("a device was seen that is not in the inventory: %s", describe(f)),
+				Hint:     "register it under inventory/<class>/ (or find out whose it is)",
+				Observed: describe(f), Evidence: evidence(d)})
+			continue
+		}
+		if j, dup := seen[a.ID]; dup {
+			older, newer := &pairs[j], pair{dev: d, at: at}
+			if at.After(older.at) {
+				out = append(out, dupFinding(a, paths[a.ID], older.dev, d))
+				pairs[j].dev, pairs[j].at, pairs[j].byHost = d, at, viaHost
+			} else {
+				out = append(out, dupFinding(a, paths[a.ID], newer.dev, older.dev))
+			}
+			continue
+		}
+		seen[a.ID] = len(pairs)
+		pairs = append(pairs, pair{dev: d, asset: a, path: paths[a.ID], byHost: viaHost, at: at})
+	}
+	return pairs, out
+}
+
+func dupFinding(a *record.Asset, path string, dropped, kept *Device) record.Finding {
+	return record.Finding{Pos: record.Pos{File: path}, Rule: RuleDuplicate, Severity: record.SevMedium, Record: a.ID, Owner: a.Owner,
+		Message:  fmt.Sprintf("%s has more than one facts document: %s was audited, %s (older) was not", a.ID, kept.Source, dropped.Source),
+		Hint:     "two devices may share a serial or hostname; keep one facts document per device",
+		Evidence: evidence(dropped)}
+}
+
+func describe(f *record.Facts) string {
+	var parts []string
+	if f.Identity.Serial != "" {
+		parts = append(parts, "serial "+f.Identity.Serial)
+	}
+	if f.Identity.Hostname != "" {
+		parts = append(parts, "hostname "+f.Identity.Hostname)
+	}
+	if f.Identity.Model != "" {
+		parts = append(parts, "model "+f.Identity.Model)
+	}
+	if len(parts) == 0 {
+		return "no serial or hostname"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func evidence(d *Device) string {
+	s := d.Facts.Collector.Name + " collector at " + d.Facts.CollectedAt
+	if d.Facts.Collector.Source != "" {
+		s += " from " + d.Facts.Collector.Source
+	}
+	if d.Source != "" {
+		s += " (" + d.Source + ")"
+	}
+	return s
+}
+
+// inScope says whether an asset is expected to report facts.
+func (r *run) inScope(a *record.Asset) bool {
+	if a.Status != "deployed" && a.Status != "loaned" {
+		return false
+	}
+	for _, c := range r.e.Settings.ManagedClassList() {
+		if c == a.Class {
+			return true
+		}
+	}
+	return false
+}
+
+// missing reports the in-scope assets not seen, or not seen recently.
+func (r *run) missing(pairs []pair, paths map[string]string) (map[string]bool, []record.Finding) {
+	miss := map[string]bool{}
+	if r.opts.Partial {
+		return miss, nil
+	}
+	seen := make(map[string]time.Time, len(pairs))
+	for _, p := range pairs {
+		seen[p.asset.ID] = p.at
+	}
+	var out []record.Finding
+	days := int(r.opts.MissingAfter.Hours() / 24)
+	for _, a := range r.e.Assets {
+		if !r.inScope(a) {
+			continue
+		}
+		at, ok := seen[a.ID]
+		switch {
+		case !ok:
+			miss[a.ID] = true
+			out = append(out, record.Finding{Pos: record.Pos{File: paths[a.ID]}, Rule: RuleMissing, Severity: record.SevMedium,
+				Record: a.ID, Owner: a.Owner, Field: "status",
+				Message:  fmt.Sprintf("%s is %s but no collector has seen it", a.ID, a.Status),
+				Hint:     "find the device and collect its facts, or change its status (lost, in-repair, ...) in a change request",
+				Expected: fmt.Sprintf("facts newer than %d days", days), Observed: "no facts"})
+		case r.opts.Now.Sub(at) > r.opts.MissingAfter:
+			miss[a.ID] = true
+			out = append(out, record.Finding{Pos: record.Pos{File: paths[a.ID]}, Rule: RuleMissing, Severity: record.SevMedium,
+				Record: a.ID, Owner: a.Owner, Field: "status",
+				Message: fmt.Sprintf("%s is %s but was last seen %d days ago (%s)", a.ID, a.Status,
+					int(r.opts.Now.Sub(at).Hours()/24), at.UTC().Format("2006-01-02")),
+				Hint:     "find the device and collect its facts, or change its status in a change request",
+				Expected: fmt.Sprintf("facts newer than %d days", days), Observed: "last seen " + at.UTC().Format(time.RFC3339)})
+		}
+	}
+	return miss, out
+}
+
+func sortFindings(fs []record.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Control < b.Control
+	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

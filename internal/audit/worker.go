@@ -1,0 +1,353 @@
+package audit
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/hashicorp/go-version"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// worker evaluates a share of the devices with caches of its own, so
+// workers share nothing but the read-only run.
+type worker struct {
+	r        *run
+	findings []record.Finding
+	counts   [][5]int // per control: pass, fail, exempt, unknown, bad
+	versions map[string]*version.Version
+	badVer   map[string]error
+	checked  map[verKey]bool
+	pkgs     [][]string // per package name the controls read: installed versions
+}
+
+type verKey struct {
+	ctl int
+	v   string
+}
+
+// versionCheck says whether s satisfies c's constraint; results are
+// cached per (control, version string), since estates repeat versions.
+func (w *worker) versionCheck(c *control, s string) (bool, error) {
+	if ok, hit := w.checked[verKey{c.idx, s}]; hit {
+		return ok, nil
+	}
+	v, ok := w.versions[s]
+	if !ok {
+		if err, bad := w.badVer[s]; bad {
+			return false, err
+		}
+		var err error
+		v, err = ParseVersion(s)
+		if err != nil {
+			if w.badVer == nil {
+				w.badVer = map[string]error{}
+			}
+			w.badVer[s] = err
+			return false, err
+		}
+		w.versions[s] = v
+	}
+	res := c.cons.Check(v)
+	w.checked[verKey{c.idx, s}] = res
+	return res, nil
+}
+
+func (w *worker) add(f record.Finding) { w.findings = append(w.findings, f) }
+
+// device runs the physical checks and the baseline's controls on p.
+func (w *worker) device(p *pair) {
+	w.physical(p)
+	a := p.asset
+	if a.Baseline == "" {
+		return
+	}
+	ctls, ok := w.r.byBase[a.Baseline]
+	if !ok {
+		if w.r.e.Baselines[a.Baseline] == nil {
+			w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleBaseline, Severity: record.SevMedium,
+				Record: a.ID, Field: "baseline", Owner: a.Owner,
+				Message: fmt.Sprintf("%s names baseline %q, which does not exist: no control was checked", a.ID, a.Baseline),
+				Hint:    "name a baseline under policies/baselines/"})
+		}
+		p.status = unverified
+		return
+	}
+	w.osCheck(p)
+	f := p.dev.Facts
+	w.indexPackages(f)
+	status := compliant
+	for _, c := range ctls {
+		if c.problem != "" {
+			continue
+		}
+		if ex := exemption(a, c.ctl.ID); ex != nil && ex.Expires >= w.r.today {
+			w.counts[c.idx][exempt]++
+			continue
+		}
+		v := w.evaluate(c, p)
+		w.counts[c.idx][v.out]++
+		switch v.out {
+		case fail:
+			status = nonCompliant
+			w.add(w.controlFinding(c, p, v))
+		case unknown, bad:
+			if status == compliant {
+				status = unverified
+			}
+			w.add(w.controlFinding(c, p, v))
+		}
+	}
+	p.status = status
+}
+
+func exemption(a *record.Asset, control string) *record.Exemption {
+	for i := range a.Exemptions {
+		if a.Exemptions[i].Control == control {
+			return &a.Exemptions[i]
+		}
+	}
+	return nil
+}
+
+// indexPackages records, for each package name the controls read, the
+// versions installed on the device; nil packages mean unknown.
+func (w *worker) indexPackages(f *record.Facts) {
+	if len(w.r.pkgNames) == 0 {
+		return
+	}
+	if w.pkgs == nil {
+		w.pkgs = make([][]string, len(w.r.pkgNames))
+	}
+	for i := range w.pkgs {
+		w.pkgs[i] = w.pkgs[i][:0]
+	}
+	for i := range f.Packages {
+		name := f.Packages[i].Name
+		if !w.r.pkgLens[len(name)] {
+			continue
+		}
+		idx, ok := w.r.pkgIdx[name]
+		if !ok {
+			idx, ok = w.r.pkgIdx[strings.ToLower(name)]
+		}
+		if ok {
+			w.pkgs[idx] = append(w.pkgs[idx], f.Packages[i].Version)
+		}
+	}
+}
+
+// evaluate judges one control on one device.
+func (w *worker) evaluate(c *control, p *pair) verdict {
+	f := p.dev.Facts
+	if c.maxAge > 0 {
+		if p.at.IsZero() {
+			return verdict{out: bad, observed: f.CollectedAt, why: fmt.Sprintf("collected_at %q is not a time", f.CollectedAt)}
+		}
+		if age := w.r.opts.Now.Sub(p.at); age > c.maxAge {
+			return verdict{out: fail, observed: "collected " + f.CollectedAt}
+		}
+	}
+	if c.get != nil {
+		v := c.get(f)
+		if v.k == kNone {
+			return verdict{out: unknown, observed: "unknown"}
+		}
+		return c.judge(v, w)
+	}
+	if c.pkg < 0 {
+		return verdict{out: pass}
+	}
+	if f.Packages == nil {
+		return verdict{out: unknown, observed: "package list not collected"}
+	}
+	installed := w.pkgs[c.pkg]
+	if len(installed) == 0 {
+		if c.present {
+			return verdict{out: fail, observed: "not installed"}
+		}
+		return verdict{out: pass, observed: "not installed"}
+	}
+	if c.absent {
+		return verdict{out: fail, observed: "installed (" + strings.Join(installed, ", ") + ")"}
+	}
+	if c.equals == nil && c.oneOf == nil && c.cons == nil && c.re == nil && c.min == nil && c.max == nil {
+		return verdict{out: pass, observed: "installed"}
+	}
+	// Every installed copy must pass (e.g. two architectures of one package).
+	var last verdict
+	for _, ver := range installed {
+		if ver == "" {
+			return verdict{out: unknown, observed: "installed, version unknown"}
+		}
+		last = c.judge(val{k: kString, s: ver}, w)
+		if last.out != pass {
+			return last
+		}
+	}
+	return last
+}
+
+func (w *worker) controlFinding(c *control, p *pair, v verdict) record.Finding {
+	a := p.asset
+	owner := a.Owner
+	if owner == "" {
+		owner = c.baseline.Owner
+	}
+	what := c.ctl.Check.Fact
+	if what == "" {
+		what = "package " + c.ctl.Check.Package
+	}
+	f := record.Finding{Pos: record.Pos{File: p.path}, Severity: c.sev, Record: a.ID, Field: "baseline", Owner: owner,
+		Control: c.ctl.ID, Expected: c.expected, Observed: v.observed, Evidence: evidence(p.dev)}
+	switch v.out {
+	case fail:
+		f.Rule = RuleControl
+		f.Message = fmt.Sprintf("%s fails %s (%s): %s is %s, expected %s", a.ID, c.ctl.ID, c.ctl.Title, what, v.observed, c.expected)
+		f.Hint = "fix the device, or grant a time-limited exemption in the asset record through a change request"
+		if ex := exemption(a, c.ctl.ID); ex != nil {
+			f.Message += fmt.Sprintf(" (its exemption expired on %s)", ex.Expires)
+			f.Hint = "fix the device, or renew the exemption through a change request"
+		}
+	case unknown:
+		f.Rule = RuleUnverified
+		f.Severity = min(c.sev, record.SevLow)
+		f.Message = fmt.Sprintf("%s: %s (%s) could not be verified: %s was not collected", a.ID, c.ctl.ID, c.ctl.Title, what)
+		f.Hint = "collect this fact (e.g. with osquery or the MDM export) to evidence the control"
+	case bad:
+		f.Rule = RuleBadFact
+		f.Severity = min(c.sev, record.SevMedium)
+		f.Message = fmt.Sprintf("%s: %s (%s) could not be judged: %s", a.ID, c.ctl.ID, c.ctl.Title, v.why)
+		f.Hint = "the collector reported a value estate cannot read; check the device's facts"
+	}
+	return f
+}
+
+// osCheck reports a device whose OS is not the one its baseline applies to.
+func (w *worker) osCheck(p *pair) {
+	b := w.r.e.Baselines[p.asset.Baseline]
+	f := p.dev.Facts
+	if b == nil || b.AppliesTo == nil || b.AppliesTo.OS == "" || f.OS == nil || f.OS.Family == "" {
+		return
+	}
+	if !strings.EqualFold(b.AppliesTo.OS, f.OS.Family) {
+		a := p.asset
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleOS, Severity: record.SevHigh, Record: a.ID, Field: "baseline",
+			Owner:    a.Owner,
+			Message:  fmt.Sprintf("%s runs %s but its baseline %s applies to %s", a.ID, f.OS.Family, b.Name, b.AppliesTo.OS),
+			Hint:     "give the asset the baseline of its operating system",
+			Expected: b.AppliesTo.OS, Observed: f.OS.Family, Evidence: evidence(p.dev)})
+	}
+}
+
+// physical compares what the device says it is with the inventory.
+func (w *worker) physical(p *pair) {
+	a, f := p.asset, p.dev.Facts
+	ev := evidence(p.dev)
+	if sev, gone := goneStatuses[a.Status]; gone {
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleStatus, Severity: sev, Record: a.ID, Field: "status", Owner: a.Owner,
+			Message:  fmt.Sprintf("%s is recorded as %s but was seen at %s", a.ID, a.Status, f.CollectedAt),
+			Hint:     "find out who has it; if it is back in use, change its status in a change request",
+			Expected: "not seen (" + a.Status + ")", Observed: "seen: " + describe(f), Evidence: ev})
+	}
+	if s := normSerial(f.Identity.Serial); p.byHost && s != "" && normSerial(a.Serial) != "" && s != normSerial(a.Serial) {
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleSerial, Severity: record.SevHigh, Record: a.ID, Field: "serial", Owner: a.Owner,
+			Message:  fmt.Sprintf("%s (hostname %s) reports serial %s, but the inventory says %s", a.ID, f.Identity.Hostname, f.Identity.Serial, a.Serial),
+			Hint:     "the device was swapped or the record is wrong: correct the record in a change request",
+			Expected: a.Serial, Observed: f.Identity.Serial, Evidence: ev})
+	}
+	if h := normHost(f.Identity.Hostname); !p.byHost && h != "" && a.Hostname != "" && h != normHost(a.Hostname) {
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleHostname, Severity: record.SevLow, Record: a.ID, Field: "hostname", Owner: a.Owner,
+			Message:  fmt.Sprintf("%s (serial %s) is named %s, but the inventory says %s", a.ID, a.Serial, f.Identity.Hostname, a.Hostname),
+			Hint:     "rename the device, or correct the record",
+			Expected: a.Hostname, Observed: f.Identity.Hostname, Evidence: ev})
+	}
+	if a.Model != "" && f.Identity.Model != "" && !similar(a.Model, f.Identity.Model) {
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleModel, Severity: record.SevLow, Record: a.ID, Field: "model", Owner: a.Owner,
+			Message:  fmt.Sprintf("%s reports model %q, but the inventory says %q", a.ID, f.Identity.Model, a.Model),
+			Hint:     "correct the record's model (or the device is not the one recorded)",
+			Expected: a.Model, Observed: f.Identity.Model, Evidence: ev})
+	}
+	if a.Manufacturer != "" && f.Identity.Manufacturer != "" && !similar(a.Manufacturer, f.Identity.Manufacturer) {
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleModel, Severity: record.SevLow, Record: a.ID, Field: "manufacturer", Owner: a.Owner,
+			Message:  fmt.Sprintf("%s reports manufacturer %q, but the inventory says %q", a.ID, f.Identity.Manufacturer, a.Manufacturer),
+			Hint:     "correct the record's manufacturer (or the device is not the one recorded)",
+			Expected: a.Manufacturer, Observed: f.Identity.Manufacturer, Evidence: ev})
+	}
+	if a.Owner != "" && !ownerSeen(a.Owner, f.Users) {
+		var names []string
+		for _, u := range f.Users {
+			if u.LoggedIn && isPerson(u) {
+				names = append(names, u.Name)
+			}
+		}
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleOwner, Severity: record.SevMedium, Record: a.ID, Field: "owner", Owner: a.Owner,
+			Message:  fmt.Sprintf("%s is assigned to %s, but the users logged in are %s", a.ID, a.Owner, strings.Join(names, ", ")),
+			Hint:     "reassign the asset in a change request if it changed hands",
+			Expected: a.Owner, Observed: strings.Join(names, ", "), Evidence: ev})
+	}
+}
+
+// similar compares model or manufacturer names loosely: case, spaces and
+// punctuation aside, one contains the other ("Apple" ~ "Apple Inc.").
+func similar(a, b string) bool {
+	na, nb := alnum(a), alnum(b)
+	return na == "" || nb == "" || strings.Contains(na, nb) || strings.Contains(nb, na)
+}
+
+func alnum(s string) string {
+	var sb strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			sb.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return sb.String()
+}
+
+// isPerson says whether a user account is a person's, not a system's.
+func isPerson(u record.User) bool {
+	switch strings.ToLower(u.Name) {
+	case "root", "admin", "administrator", "system", "_mbsetupuser", "defaultaccount", "guest":
+		return false
+	}
+	return u.UID == nil || *u.UID >= 500
+}
+
+// ownerSeen reports whether the owner is among the logged-in users, or
+// whether no person is logged in (nothing to compare with). An owner
+// jane.doe@example.org matches the accounts jane.doe, janedoe, jdoe and jane.
+func ownerSeen(owner string, users []record.User) bool {
+	local := strings.ToLower(owner)
+	if i := strings.IndexByte(local, '@'); i >= 0 {
+		local = local[:i]
+	}
+	if strings.HasPrefix(owner, "@") { // a team owns it
+		return true
+	}
+	cands := map[string]bool{local: true, strings.NewReplacer(".", "", "-", "", "_", "").Replace(local): true}
+	if parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '-' || r == '_' }); len(parts) >= 2 {
+		cands[parts[0]] = true
+		cands[parts[0][:1]+parts[len(parts)-1]] = true
+		cands[parts[0]+parts[len(parts)-1]] = true
+	}
+	anyone := false
+	for _, u := range users {
+		if !u.LoggedIn || !isPerson(u) {
+			continue
+		}
+		anyone = true
+		n := strings.ToLower(u.Name)
+		if i := strings.LastIndexByte(n, '\\'); i >= 0 { // DOMAIN\user
+			n = n[i+1:]
+		}
+		if i := strings.IndexByte(n, '@'); i >= 0 {
+			n = n[:i]
+		}
+		if cands[n] {
+			return true
+		}
+	}
+	return !anyone
+}

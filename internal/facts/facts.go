@@ -1,0 +1,112 @@
+package facts
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// Device is one device's facts and where they came from: a file path or a
+// collector address (ssh://host:port, local).
+type Device struct {
+	Source string
+	Facts  *record.Facts
+}
+
+// Failure is a device (or file) that could not be collected or read, with
+// the reason. It is a result, not a Go error: the others go on.
+type Failure struct {
+	Source string
+	Reason string
+	// Pos places the reason in a file when there is one.
+	Pos record.Pos
+}
+
+func (f Failure) String() string { return f.Source + ": " + f.Reason }
+
+// Collector is the version string written into collector.version.
+var Collector = "estate"
+
+// New returns an empty facts document of a collector.
+func New(collector, source, collectedAt string) *record.Facts {
+	return &record.Facts{APIVersion: record.APIVersion, Kind: string(record.KindFacts), CollectedAt: collectedAt,
+		Collector: record.Collector{Name: collector, Version: Collector, Source: source}}
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// FileName is the name a device's facts are written under: its hostname
+// (or serial, or fallback), made safe as a file name, never a path.
+func FileName(f *record.Facts, fallback string) string {
+	name := f.Identity.Hostname
+	if name == "" {
+		name = f.Identity.Serial
+	}
+	if name == "" {
+		name = fallback
+	}
+	name = strings.Trim(unsafeName.ReplaceAllString(strings.ToLower(name), "-"), ".-")
+	if name == "" {
+		name = "device"
+	}
+	if len(name) > 100 {
+		name = name[:100]
+	}
+	return name
+}
+
+// Write writes each device's facts as <dir>/<name>.json (indented JSON,
+// keys in schema order), adding -2, -3... when two devices share a name.
+// It returns the paths written.
+func Write(dir string, devices []Device) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("write facts: %w", err)
+	}
+	used := map[string]bool{}
+	var out []string
+	for _, d := range devices {
+		base := FileName(d.Facts, "device")
+		name := base
+		for i := 2; used[name]; i++ {
+			name = fmt.Sprintf("%s-%d", base, i)
+		}
+		used[name] = true
+		data, err := json.MarshalIndent(d.Facts, "", "  ")
+		if err != nil {
+			return out, fmt.Errorf("write facts of %s: %w", d.Source, err)
+		}
+		p := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(p, append(data, '\n'), 0o644); err != nil {
+			return out, fmt.Errorf("write facts: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// sortPackages orders packages by name, then version, and drops exact
+// duplicates.
+func sortPackages(ps []record.Package) []record.Package {
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].Name != ps[j].Name {
+			return ps[i].Name < ps[j].Name
+		}
+		return ps[i].Version < ps[j].Version
+	})
+	out := ps[:0]
+	for i, p := range ps {
+		if i > 0 && p == ps[i-1] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }

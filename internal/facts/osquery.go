@@ -1,0 +1,746 @@
+package facts
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// OsqueryOptions tune ReadOsquery.
+type OsqueryOptions struct {
+	// Now stamps facts whose source carries no time (default time.Now).
+	Now time.Time
+	// MaxBytes bounds each file (default MaxFileBytes).
+	MaxBytes int64
+}
+
+// row is one osquery row: every value as osquery prints it, a string.
+type row map[string]string
+
+// osqDevice gathers the tables of one device before they become facts.
+type osqDevice struct {
+	source string
+	at     time.Time
+	tables map[string][]row
+	fleet  *fleetHost
+}
+
+// ReadOsquery reads osquery output and returns one device per host:
+//
+//   - `osqueryi --json "select * from TABLE"` output: a JSON array of rows
+//     whose values are strings, in a file named after its table
+//     (system_info.json, os_version.json, deb_packages.json, ...). The
+//     files of one folder are one device; a folder may be given whole.
+//   - osqueryd/Fleet result logs: one JSON object a line with
+//     hostIdentifier, name and snapshot rows, an event's columns, or
+//     diffResults; rows are grouped by host, the query's table found from
+//     its name or its columns.
+//   - a Fleet host (GET /api/v1/fleet/hosts/:id, or fleetctl get host --json).
+//
+// A file that is too large, not JSON, or holds another table than its name
+// says is a Failure; the other files and devices go on. The error means
+// a path could not be listed.
+func ReadOsquery(paths []string, o OsqueryOptions) ([]Device, []Failure, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = MaxFileBytes
+	}
+	var files []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read osquery output: %w", err)
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read osquery output: %w", err)
+		}
+		for _, e := range ents {
+			if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".json") {
+				files = append(files, filepath.Join(p, e.Name()))
+			}
+		}
+	}
+	devs := map[string]*osqDevice{}
+	var order []string
+	dev := func(key, source string) *osqDevice {
+		d := devs[key]
+		if d == nil {
+			d = &osqDevice{source: source, tables: map[string][]row{}}
+			devs[key] = d
+			order = append(order, key)
+		}
+		return d
+	}
+	var failures []Failure
+	fail := func(src, format string, args ...any) {
+		failures = append(failures, Failure{Source: src, Reason: fmt.Sprintf(format, args...)})
+	}
+	for _, file := range files {
+		data, err := readFileCapped(file, o.MaxBytes)
+		if err != nil {
+			fail(file, "%v", err)
+			continue
+		}
+		trim := bytes.TrimSpace(data)
+		switch {
+		case len(trim) == 0:
+			fail(file, "the file is empty")
+		case trim[0] == '[':
+			rows, err := decodeRows(trim)
+			if err != nil {
+				fail(file, "not osqueryi --json output: %v", err)
+				continue
+			}
+			table, err := tableOf(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)), rows)
+			if err != nil {
+				fail(file, "%v", err)
+				continue
+			}
+			dir := filepath.Dir(file)
+			d := dev("dir:"+dir, dir)
+			if info, err := os.Stat(file); err == nil && info.ModTime().After(d.at) {
+				d.at = info.ModTime()
+			}
+			d.tables[table] = append(d.tables[table], rows...)
+		case trim[0] == '{':
+			if fh, ok := decodeFleetHost(trim); ok {
+				d := dev("fleet:"+file, file)
+				d.fleet = fh
+				continue
+			}
+			if err := readResultLog(file, trim, dev, fail); err != nil {
+				fail(file, "%v", err)
+			}
+		default:
+			fail(file, "not osquery JSON (it begins %q)", head(trim))
+		}
+	}
+	var out []Device
+	for _, key := range order {
+		d := devs[key]
+		at := d.at
+		if at.IsZero() {
+			at = o.Now
+		}
+		f := New("osquery", d.source, at.UTC().Format(time.RFC3339))
+		var err error
+		if d.fleet != nil {
+			err = d.fleet.facts(f)
+		} else {
+			err = fromTables(d.tables, f)
+		}
+		if err == nil && f.Identity.Serial == "" && f.Identity.Hostname == "" {
+			err = errors.New("neither a serial nor a hostname: include system_info")
+		}
+		if err != nil {
+			fail(d.source, "%v", err)
+			continue
+		}
+		out = append(out, Device{Source: d.source, Facts: f})
+	}
+	return out, failures, nil
+}
+
+func head(b []byte) string {
+	if len(b) > 40 {
+		b = b[:40]
+	}
+	return string(b)
+}
+
+func readFileCapped(name string, max int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open: %w", err)
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > max {
+		return nil, fmt.Errorf("the file is %s, over the %s limit; it was not read", size(info.Size()), size(max))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("the file grew past the %s limit while it was read", size(max))
+	}
+	return data, nil
+}
+
+// decodeRows reads a JSON array of rows. osquery prints every value as a
+// string; numbers (numerics: true) and booleans are taken as written, and
+// a nested object or array is an error.
+func decodeRows(b []byte) ([]row, error) {
+	var raw []map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, jsonErr(b, err)
+	}
+	rows := make([]row, 0, len(raw))
+	for i, m := range raw {
+		r, err := toRow(m)
+		if err != nil {
+			return nil, fmt.Errorf("row %d: %w", i+1, err)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+func toRow(m map[string]any) (row, error) {
+	r := make(row, len(m))
+	for k, v := range m {
+		switch v := v.(type) {
+		case string:
+			r[k] = v
+		case json.Number:
+			r[k] = v.String()
+		case bool:
+			r[k] = map[bool]string{true: "1", false: "0"}[v]
+		case nil:
+			r[k] = ""
+		default:
+			return nil, fmt.Errorf("column %q is not a scalar value", k)
+		}
+	}
+	return r, nil
+}
+
+// jsonErr places a JSON syntax error at its line and column.
+func jsonErr(b []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line := 1 + bytes.Count(b[:se.Offset], []byte{'\n'})
+		col := int(se.Offset) - bytes.LastIndexByte(b[:se.Offset], '\n')
+		return fmt.Errorf("line %d, column %d: %v", line, col, err)
+	}
+	return err
+}
+
+// tableOf says which table rows hold: the one their file is named after,
+// checked against its documented columns, or the one table whose columns
+// hold every column of the rows.
+func tableOf(name string, rows []row) (string, error) {
+	cols := map[string]bool{}
+	for _, r := range rows {
+		for k := range r {
+			cols[k] = true
+		}
+	}
+	fits := func(t string) []string {
+		known := map[string]bool{}
+		for _, c := range osqueryColumns[t] {
+			known[c] = true
+		}
+		var extra []string
+		for c := range cols {
+			if !known[c] {
+				extra = append(extra, c)
+			}
+		}
+		sort.Strings(extra)
+		return extra
+	}
+	if _, ok := osqueryColumns[name]; ok {
+		if extra := fits(name); len(extra) > 0 {
+			return "", fmt.Errorf("the file is named after table %s but holds rows of another table (columns %s are not %s's)",
+				name, strings.Join(extra, ", "), name)
+		}
+		return name, nil
+	}
+	if len(rows) == 0 {
+		return "", fmt.Errorf("no rows, and the file name %q is not an osquery table estate reads", name)
+	}
+	var cands []string
+	for t := range osqueryColumns {
+		if len(fits(t)) == 0 {
+			cands = append(cands, t)
+		}
+	}
+	sort.Strings(cands)
+	switch len(cands) {
+	case 0:
+		names := sortedCols(cols)
+		return "", fmt.Errorf("rows with columns %s are of no osquery table estate reads (%s)", strings.Join(names, ", "), strings.Join(knownTables(), ", "))
+	case 1:
+		return cands[0], nil
+	}
+	return "", fmt.Errorf("the rows could be any of the tables %s: name the file after its table, e.g. %s.json", strings.Join(cands, ", "), cands[0])
+}
+
+func sortedCols(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	if len(out) > 8 {
+		out = append(out[:8], "...")
+	}
+	return out
+}
+
+func knownTables() []string {
+	var out []string
+	for t := range osqueryColumns {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// resultLine is one line of an osqueryd results log.
+type resultLine struct {
+	Name           string           `json:"name"`
+	HostIdentifier string           `json:"hostIdentifier"`
+	Hostname       string           `json:"hostname"`
+	UnixTime       json.RawMessage  `json:"unixTime"`
+	Action         string           `json:"action"`
+	Columns        map[string]any   `json:"columns"`
+	Snapshot       []map[string]any `json:"snapshot"`
+	DiffResults    *struct {
+		Added   []map[string]any `json:"added"`
+		Removed []map[string]any `json:"removed"`
+	} `json:"diffResults"`
+}
+
+// readResultLog reads an osqueryd results log: JSON objects one after the
+// other (a line each, or pretty-printed).
+func readResultLog(file string, b []byte, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any)) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	for n := 1; ; n++ {
+		var l resultLine
+		if err := dec.Decode(&l); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("result %d: %w", n, jsonErr(b, err))
+		}
+		host := l.HostIdentifier
+		if host == "" {
+			host = l.Hostname
+		}
+		src := fmt.Sprintf("%s (result %d)", file, n)
+		if host == "" {
+			fail(src, "an osquery result without hostIdentifier")
+			continue
+		}
+		var rows, removed []row
+		conv := func(ms []map[string]any, into *[]row) error {
+			for _, m := range ms {
+				r, err := toRow(m)
+				if err != nil {
+					return err
+				}
+				*into = append(*into, r)
+			}
+			return nil
+		}
+		var err error
+		switch {
+		case l.Snapshot != nil:
+			err = conv(l.Snapshot, &rows)
+		case l.Columns != nil && l.Action == "removed":
+			err = conv([]map[string]any{l.Columns}, &removed)
+		case l.Columns != nil:
+			err = conv([]map[string]any{l.Columns}, &rows)
+		case l.DiffResults != nil:
+			if err = conv(l.DiffResults.Added, &rows); err == nil {
+				err = conv(l.DiffResults.Removed, &removed)
+			}
+		default:
+			fail(src, "an osquery result with neither snapshot, columns nor diffResults")
+			continue
+		}
+		if err != nil {
+			fail(src, "%v", err)
+			continue
+		}
+		table := ""
+		for t := range osqueryColumns {
+			if (l.Name == t || strings.HasSuffix(l.Name, "_"+t) || strings.HasSuffix(l.Name, "/"+t)) && len(t) > len(table) {
+				table = t
+			}
+		}
+		if table == "" {
+			if table, err = tableOf(l.Name, append(append([]row{}, rows...), removed...)); err != nil {
+				fail(src, "query %q: %v", l.Name, err)
+				continue
+			}
+		} else if _, err := tableOf(table, append(append([]row{}, rows...), removed...)); err != nil {
+			fail(src, "query %q: %v", l.Name, err)
+			continue
+		}
+		d := dev("host:"+host, file+"#"+host)
+		if t := unixTime(l.UnixTime); t.After(d.at) {
+			d.at = t
+		}
+		if l.Snapshot != nil {
+			d.tables[table] = rows
+		} else {
+			d.tables[table] = append(d.tables[table], rows...)
+		}
+		for _, r := range removed {
+			d.tables[table] = removeRow(d.tables[table], r)
+		}
+	}
+}
+
+func unixTime(raw json.RawMessage) time.Time {
+	s := strings.Trim(string(raw), `"`)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(n, 0)
+}
+
+func removeRow(rows []row, r row) []row {
+	for i, x := range rows {
+		if len(x) == len(r) {
+			same := true
+			for k, v := range r {
+				if x[k] != v {
+					same = false
+					break
+				}
+			}
+			if same {
+				return append(rows[:i], rows[i+1:]...)
+			}
+		}
+	}
+	return rows
+}
+
+// fromTables maps osquery tables to facts. Two rows of system_info that
+// disagree on the serial are an error: which device is this?
+func fromTables(t map[string][]row, f *record.Facts) error {
+	first := func(table string) row {
+		if rs := t[table]; len(rs) > 0 {
+			return rs[0]
+		}
+		return nil
+	}
+	if rs := t["system_info"]; len(rs) > 1 {
+		for _, r := range rs[1:] {
+			if strings.TrimSpace(r["hardware_serial"]) != strings.TrimSpace(rs[0]["hardware_serial"]) {
+				return fmt.Errorf("system_info has two serials (%q and %q): the rows of two devices are mixed", rs[0]["hardware_serial"], r["hardware_serial"])
+			}
+		}
+	}
+	if r := first("system_info"); r != nil {
+		f.Identity.Hostname = trimmed(r["hostname"])
+		if f.Identity.Hostname == "" {
+			f.Identity.Hostname = trimmed(r["computer_name"])
+		}
+		f.Identity.Serial = trimmed(r["hardware_serial"])
+		f.Identity.Model = trimmed(r["hardware_model"])
+		f.Identity.Manufacturer = trimmed(r["hardware_vendor"])
+		f.Identity.UUID = trimmed(r["uuid"])
+	} else {
+		f.Errors = append(f.Errors, "identity: no system_info table")
+	}
+	if r := first("chassis_info"); r != nil && f.Identity.Serial == "" {
+		f.Identity.Serial = trimmed(r["serial"])
+	}
+	if r := first("os_version"); r != nil {
+		o := &record.OSFacts{Name: trimmed(r["name"]), Version: trimmed(r["version"]), Build: trimmed(r["build"]), Arch: trimmed(r["arch"])}
+		o.Family = osFamily(r["platform"], r["platform_like"])
+		f.OS = o
+	} else {
+		f.Errors = append(f.Errors, "os: no os_version table")
+	}
+	if r := first("kernel_info"); r != nil && trimmed(r["version"]) != "" {
+		if f.OS == nil {
+			f.OS = &record.OSFacts{}
+		}
+		f.OS.Kernel = trimmed(r["version"])
+	}
+	if r := first("osquery_info"); r != nil && r["version"] != "" {
+		f.Collector.Version = "osquery " + r["version"]
+	}
+	var pkgs []record.Package
+	havePkgs := false
+	for _, src := range []struct{ table, source string }{{"deb_packages", "deb"}, {"rpm_packages", "rpm"}, {"programs", "programs"},
+		{"apps", "apps"}, {"homebrew_packages", "homebrew"}, {"chocolatey_packages", "chocolatey"}} {
+		rs, ok := t[src.table]
+		if !ok {
+			continue
+		}
+		havePkgs = true
+		for _, r := range rs {
+			p := record.Package{Name: trimmed(r["name"]), Version: trimmed(r["version"]), Source: src.source}
+			switch src.table {
+			case "deb_packages":
+				if st := r["status"]; st != "" && !strings.HasSuffix(st, " installed") {
+					continue
+				}
+			case "rpm_packages":
+				if r["release"] != "" {
+					p.Version += "-" + r["release"]
+				}
+				if e := r["epoch"]; e != "" && e != "0" {
+					p.Version = e + ":" + p.Version
+				}
+			case "apps":
+				p.Name = strings.TrimSuffix(p.Name, ".app")
+				p.Version = trimmed(r["bundle_short_version"])
+			}
+			if p.Name != "" {
+				pkgs = append(pkgs, p)
+			}
+		}
+	}
+	if havePkgs {
+		f.Packages = sortPackages(pkgs)
+		if f.Packages == nil {
+			f.Packages = []record.Package{}
+		}
+	}
+	sec := &record.Security{}
+	if rs, ok := t["disk_encryption"]; ok && len(rs) > 0 {
+		sec.DiskEncryption = diskEncryption(rs)
+	}
+	if rs, ok := t["bitlocker_info"]; ok {
+		for _, r := range rs {
+			if strings.EqualFold(strings.TrimSpace(r["drive_letter"]), "C:") {
+				sec.DiskEncryption = ptr(r["protection_status"] == "1")
+			}
+		}
+	}
+	if r := first("windows_security_center"); r != nil {
+		if v := r["firewall"]; v != "" {
+			sec.Firewall = ptr(v == "Good")
+		}
+		if v := r["autoupdate"]; v != "" {
+			sec.AutoUpdates = ptr(v == "Good")
+		}
+	}
+	if r := first("secureboot"); r != nil && r["secure_boot"] != "" {
+		sec.SecureBoot = ptr(r["secure_boot"] == "1")
+	}
+	if *sec != (record.Security{}) {
+		f.Security = sec
+	}
+	logged := map[string]bool{}
+	for _, r := range t["logged_in_users"] {
+		if r["type"] == "" || r["type"] == "user" || r["type"] == "active" {
+			logged[r["user"]] = true
+		}
+	}
+	if rs, ok := t["users"]; ok {
+		for _, r := range rs {
+			u := record.User{Name: trimmed(r["username"]), LoggedIn: logged[r["username"]]}
+			if uid, err := strconv.Atoi(r["uid"]); err == nil {
+				u.UID = &uid
+			}
+			if u.Name != "" {
+				f.Users = append(f.Users, u)
+			}
+			delete(logged, r["username"])
+		}
+	}
+	for _, name := range sortedCols(logged) {
+		if name != "" && name != "..." {
+			f.Users = append(f.Users, record.User{Name: name, LoggedIn: true})
+		}
+	}
+	ifs := map[string]*record.Interface{}
+	var names []string
+	iface := func(n string) *record.Interface {
+		if ifs[n] == nil {
+			ifs[n] = &record.Interface{Name: n}
+			names = append(names, n)
+		}
+		return ifs[n]
+	}
+	for _, r := range t["interface_details"] {
+		if n := r["interface"]; n != "" && !strings.HasPrefix(n, "lo") {
+			if m := r["mac"]; m != "" && m != "00:00:00:00:00:00" {
+				iface(n).MAC = m
+			}
+		}
+	}
+	for _, r := range t["interface_addresses"] {
+		if n := r["interface"]; n != "" && !strings.HasPrefix(n, "lo") && r["address"] != "" {
+			i := iface(n)
+			i.Addresses = append(i.Addresses, r["address"])
+			if m := r["mac"]; m != "" && m != "00:00:00:00:00:00" && i.MAC == "" {
+				i.MAC = m
+			}
+		}
+	}
+	if len(names) > 0 {
+		f.Network = &record.Network{}
+		for _, n := range names {
+			f.Network.Interfaces = append(f.Network.Interfaces, *ifs[n])
+		}
+	}
+	return nil
+}
+
+func trimmed(s string) string { return strings.TrimSpace(s) }
+
+// osFamily maps os_version.platform (and platform_like) to #OS.
+func osFamily(platform, like string) string {
+	p := strings.ToLower(strings.TrimSpace(platform))
+	switch p {
+	case "darwin", "macos":
+		return "macos"
+	case "windows":
+		return "windows"
+	case "ios":
+		return "ios"
+	case "ipados":
+		return "ipados"
+	case "android":
+		return "android"
+	case "chrome", "chromeos":
+		return "chromeos"
+	case "":
+		return ""
+	}
+	for _, l := range append([]string{p}, strings.Fields(strings.ToLower(like))...) {
+		switch l {
+		case "linux", "ubuntu", "debian", "rhel", "centos", "fedora", "rocky", "almalinux", "amzn", "suse", "opensuse",
+			"opensuse-leap", "sles", "arch", "gentoo", "manjaro", "linuxmint", "pop", "kali", "ol":
+			return "linux"
+		}
+	}
+	return "other"
+}
+
+// diskEncryption reads osquery's disk_encryption rows: on macOS the
+// FileVault status decides; elsewhere on when a volume is encrypted, off
+// when none is. (The table does not say which volume holds the root.)
+func diskEncryption(rs []row) *bool {
+	for _, r := range rs {
+		switch strings.ToLower(r["filevault_status"]) {
+		case "on":
+			return ptr(true)
+		}
+	}
+	anyFV := false
+	for _, r := range rs {
+		if r["filevault_status"] != "" {
+			anyFV = true
+		}
+	}
+	if anyFV {
+		return ptr(false)
+	}
+	for _, r := range rs {
+		if r["encrypted"] == "1" {
+			return ptr(true)
+		}
+	}
+	return ptr(false)
+}
+
+// fleetHost is the part of a Fleet host (REST API or fleetctl) estate reads.
+type fleetHost struct {
+	Hostname              string `json:"hostname"`
+	UUID                  string `json:"uuid"`
+	Platform              string `json:"platform"`
+	PlatformLike          string `json:"platform_like"`
+	OSVersion             string `json:"os_version"`
+	Build                 string `json:"build"`
+	HardwareVendor        string `json:"hardware_vendor"`
+	HardwareModel         string `json:"hardware_model"`
+	HardwareSerial        string `json:"hardware_serial"`
+	DetailUpdatedAt       string `json:"detail_updated_at"`
+	OsqueryVersion        string `json:"osquery_version"`
+	DiskEncryptionEnabled *bool  `json:"disk_encryption_enabled"`
+	Software              []struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+		Source  string `json:"source"`
+	} `json:"software"`
+	Users []struct {
+		UID      *int   `json:"uid"`
+		Username string `json:"username"`
+	} `json:"users"`
+}
+
+func decodeFleetHost(b []byte) (*fleetHost, bool) {
+	var w struct {
+		Host *fleetHost `json:"host"`
+		Kind string     `json:"kind"`
+		Spec *fleetHost `json:"spec"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return nil, false
+	}
+	if w.Host != nil && w.Host.Hostname+w.Host.HardwareSerial != "" {
+		return w.Host, true
+	}
+	if w.Kind == "host" && w.Spec != nil {
+		return w.Spec, true
+	}
+	return nil, false
+}
+
+func (h *fleetHost) facts(f *record.Facts) error {
+	if t, err := time.Parse(time.RFC3339, h.DetailUpdatedAt); err == nil && t.Year() > 1970 {
+		f.CollectedAt = t.UTC().Format(time.RFC3339)
+	}
+	f.Collector.Name = "osquery"
+	if h.OsqueryVersion != "" {
+		f.Collector.Version = "fleet, osquery " + h.OsqueryVersion
+	}
+	f.Identity = record.Identity{Hostname: trimmed(h.Hostname), Serial: trimmed(h.HardwareSerial),
+		Model: trimmed(h.HardwareModel), Manufacturer: trimmed(h.HardwareVendor), UUID: trimmed(h.UUID)}
+	// os_version is "macOS 14.5" or "Ubuntu 22.04.3 LTS": the name, then the version.
+	name, ver := h.OSVersion, ""
+	if i := strings.LastIndexFunc(h.OSVersion, func(r rune) bool { return r == ' ' }); i > 0 {
+		for j, fld := range strings.Fields(h.OSVersion) {
+			if j > 0 && fld != "" && fld[0] >= '0' && fld[0] <= '9' {
+				name = strings.Join(strings.Fields(h.OSVersion)[:j], " ")
+				ver = fld
+				break
+			}
+		}
+	}
+	if fam := osFamily(h.Platform, h.PlatformLike); fam != "" || h.OSVersion != "" {
+		f.OS = &record.OSFacts{Family: fam, Name: name, Version: ver, Build: trimmed(h.Build)}
+	}
+	if h.DiskEncryptionEnabled != nil {
+		f.Security = &record.Security{DiskEncryption: h.DiskEncryptionEnabled}
+	}
+	if h.Software != nil {
+		f.Packages = []record.Package{}
+		for _, s := range h.Software {
+			src := strings.TrimSuffix(s.Source, "_packages")
+			if s.Name != "" {
+				f.Packages = append(f.Packages, record.Package{Name: strings.TrimSuffix(s.Name, ".app"), Version: s.Version, Source: src})
+			}
+		}
+		f.Packages = sortPackages(f.Packages)
+	}
+	for _, u := range h.Users {
+		if u.Username != "" {
+			f.Users = append(f.Users, record.User{Name: u.Username, UID: u.UID})
+		}
+	}
+	return nil
+}
