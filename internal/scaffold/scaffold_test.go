@@ -147,6 +147,42 @@ func TestOrgSchemaApplies(t *testing.T) {
 	}
 }
 
+// A disjunction that schema/org.cue adds to a built-in field (here
+// #Currency & ("GBP" | "EUR")) is explained in words, with the choices.
+func TestOrgSchemaDisjunction(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Write(dir, files(t, now)); err != nil {
+		t.Fatal(err)
+	}
+	org := filepath.Join(dir, "schema", "org.cue")
+	b, _ := os.ReadFile(org)
+	b = append(b, "#Asset: purchase: {cost: #Money, currency: \"GBP\" | \"EUR\"}\n"...)
+	if err := os.WriteFile(org, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "inventory/laptop/LT-00001.yaml")
+	b, _ = os.ReadFile(p)
+	if err := os.WriteFile(p, bytes.Replace(b, []byte("currency: GBP"), []byte("currency: USD"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := load.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	res, err := validate.Load(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 {
+		t.Fatalf("want one finding, got %+v", res.Findings)
+	}
+	f := res.Findings[0]
+	if f.Message != `purchase.currency: "USD" is not allowed` || f.Hint != `one of: "GBP", "EUR"` || f.Pos.Line != 18 {
+		t.Errorf("got %s: %s (hint %q)", f.Pos, f.Message, f.Hint)
+	}
+}
+
 func TestWriteIntoFolderWithOtherFiles(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("keep me\n"), 0o644); err != nil {

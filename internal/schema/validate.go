@@ -412,6 +412,15 @@ func literals(v cue.Value) []string {
 		return nil
 	}
 	op, args := cue.Dereference(v).Expr()
+	if op == cue.AndOp {
+		// e.g. #Currency & ("GBP" | "EUR") from a repository's schema/*.cue
+		for _, a := range args {
+			if out := literals(a); out != nil {
+				return out
+			}
+		}
+		return nil
+	}
 	if op != cue.OrOp {
 		return nil
 	}
