@@ -215,7 +215,17 @@ func TestRenameMoveAndRemove(t *testing.T) {
 	}
 	b := asset("LT-3", "laptop", "deployed", "a@x", "L", "")
 	files = append(files, File{Action: "renamed", From: b.Path, To: renamed.Path})
-	p := plan(t, []*record.Record{a, gone, b}, []*record.Record{moved, renamed}, files, now)
+	// An id change with an edit: git sees a delete and an add; the serial
+	// says it is one device.
+	c := asset("LT-4", "laptop", "deployed", "a@x", "L", "")
+	c.Asset.Serial = "SER-4"
+	c2 := asset("LT-44", "laptop", "deployed", "new@x", "L", "")
+	c2.Asset.Serial = "SER-4"
+	files = append(files, File{Action: "deleted", From: c.Path}, File{Action: "added", To: c2.Path})
+	p := plan(t, []*record.Record{a, gone, b, c}, []*record.Record{moved, renamed, c2}, files, now)
+	if len(p.Records) != 4 {
+		t.Errorf("%d record changes; want 4", len(p.Records))
+	}
 	got := map[string]RecordChange{}
 	for _, rc := range p.Records {
 		got[rc.ID] = rc
@@ -225,6 +235,9 @@ func TestRenameMoveAndRemove(t *testing.T) {
 	}
 	if r := got["LT-9"]; r.Action != ActionRenamed || r.OldID != "LT-3" {
 		t.Errorf("rename: %+v", r)
+	}
+	if r := got["LT-44"]; r.Action != ActionRenamed || r.OldID != "LT-4" || len(r.Fields) != 2 {
+		t.Errorf("rename by serial: %+v", r)
 	}
 	if r := got["LT-2"]; r.Action != ActionRemoved {
 		t.Errorf("remove: %+v", r)

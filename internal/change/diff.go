@@ -141,28 +141,55 @@ func DiffRecords(base, head *record.Estate, files []File) []RecordChange {
 	return out
 }
 
-// pairMoves turns a removal and an addition of the same kind and id into
-// one move (git saw too little content in common to call it a rename).
+// pairMoves pairs a removal with an addition that is the same record:
+// the same kind and id (moved to another file), or, with another id, the
+// same asset serial or otherwise equal fields (renamed). git reports only
+// exact renames; records are too small and alike for content similarity.
 func pairMoves(cs []RecordChange) []RecordChange {
-	added := map[string]int{}
+	var added, removed []int
 	for i, c := range cs {
-		if c.Action == ActionAdded && !c.Unreadable {
-			added[string(c.Kind)+"\x00"+c.ID] = i
+		switch {
+		case c.Unreadable:
+		case c.Action == ActionAdded:
+			added = append(added, i)
+		case c.Action == ActionRemoved:
+			removed = append(removed, i)
 		}
 	}
+	if len(added) == 0 || len(removed) == 0 {
+		return cs
+	}
 	drop := map[int]bool{}
-	for i, c := range cs {
-		if c.Action != ActionRemoved || c.Unreadable {
-			continue
+	pair := func(i, j int) {
+		o, n := cs[i], cs[j]
+		rc := RecordChange{Action: ActionMoved, Kind: n.Kind, ID: n.ID, Path: n.Path, OldPath: o.Path,
+			Class: n.Class, old: o.old, new: n.new, Fields: DiffFields(o.old.Value(), n.new.Value())}
+		if o.ID != n.ID {
+			rc.Action, rc.OldID = ActionRenamed, o.ID
 		}
-		j, ok := added[string(c.Kind)+"\x00"+c.ID]
-		if !ok || drop[j] {
-			continue
-		}
-		a := cs[j]
-		cs[i] = RecordChange{Action: ActionMoved, Kind: a.Kind, ID: a.ID, Path: a.Path, OldPath: c.Path,
-			Class: a.Class, old: c.old, new: a.new, Fields: DiffFields(c.old.Value(), a.new.Value())}
+		cs[i] = rc
 		drop[j] = true
+	}
+	same := func(i, j int, by func(o, n RecordChange) bool) bool {
+		return !drop[j] && cs[i].Action == ActionRemoved && cs[i].Kind == cs[j].Kind && by(cs[i], cs[j])
+	}
+	byID := func(o, n RecordChange) bool { return o.ID == n.ID }
+	bySerial := func(o, n RecordChange) bool {
+		return o.old.Asset != nil && n.new.Asset != nil && o.old.Asset.Serial != "" && o.old.Asset.Serial == n.new.Asset.Serial
+	}
+	byFields := func(o, n RecordChange) bool {
+		fs := DiffFields(o.old.Value(), n.new.Value())
+		return len(fs) == 1 && fs[0].Field == "id"
+	}
+	for _, by := range []func(o, n RecordChange) bool{byID, bySerial, byFields} {
+		for _, i := range removed {
+			for _, j := range added {
+				if same(i, j, by) {
+					pair(i, j)
+					break
+				}
+			}
+		}
 	}
 	if len(drop) == 0 {
 		return cs

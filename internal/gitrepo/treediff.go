@@ -34,14 +34,13 @@ func (c TreeChange) Path() string {
 	return c.From
 }
 
-// TreeRenameLimit bounds content-based rename detection in DiffCommits:
-// with more added or deleted files than this, only exact renames (same
-// blob) are found, as git does with diff.renameLimit.
-const TreeRenameLimit = 400
-
 // DiffCommits compares the trees of two commits (not necessarily parent
 // and child) with object.DiffTree, which skips equal subtrees without
-// reading them, and detects renames. Changes come sorted by path.
+// reading them. Only exact renames (the same blob at another path) are
+// detected: records are small and alike, so content similarity pairs the
+// wrong files (two laptops differ in a few lines); internal/change pairs
+// the rest by what the records say (kind and id, or serial). Changes come
+// sorted by path.
 func (r *Repo) DiffCommits(ctx context.Context, base, head *object.Commit) ([]TreeChange, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -55,7 +54,7 @@ func (r *Repo) DiffCommits(ctx context.Context, base, head *object.Commit) ([]Tr
 		return nil, fmt.Errorf("read tree of %s: %w", head.Hash, err)
 	}
 	changes, err := object.DiffTreeWithOptions(ctx, bt, ht, &object.DiffTreeOptions{
-		DetectRenames: true, RenameScore: 60, RenameLimit: TreeRenameLimit,
+		DetectRenames: true, OnlyExactRenames: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", name, err)

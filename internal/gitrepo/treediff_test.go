@@ -1,0 +1,194 @@
+package gitrepo
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// gitRepo makes a real repository with the git CLI.
+type gitRepo struct {
+	t   *testing.T
+	dir string
+}
+
+func newGitRepo(t *testing.T) *gitRepo {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed")
+		}
+		t.Skip("git is not installed")
+	}
+	g := &gitRepo{t: t, dir: t.TempDir()}
+	g.run("init", "-q", "-b", "main")
+	return g
+}
+
+func (g *gitRepo) run(args ...string) string {
+	g.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = g.dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.org", "GIT_COMMITTER_NAME=t",
+		"GIT_COMMITTER_EMAIL=t@example.org", "GIT_CONFIG_NOSYSTEM=1", "HOME="+g.dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		g.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (g *gitRepo) write(p, data string) {
+	g.t.Helper()
+	full := filepath.Join(g.dir, filepath.FromSlash(p))
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		g.t.Fatal(err)
+	}
+	if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+		g.t.Fatal(err)
+	}
+}
+
+func (g *gitRepo) commit(msg string) string {
+	g.run("add", "-A")
+	g.run("commit", "-q", "-m", msg)
+	return g.run("rev-parse", "HEAD")
+}
+
+func assetDoc(id, owner string) string {
+	return fmt.Sprintf("apiVersion: estate/v1\nkind: Asset\nid: %s\nclass: laptop\nstatus: deployed\nserial: S-%s\nmanufacturer: Apple\nmodel: MacBook Pro 14 (2023) with a long model line\nowner: %s\nlocation: LON\n", id, id, owner)
+}
+
+func TestDiffCommitsAcrossBranchesMergesAndRenames(t *testing.T) {
+	g := newGitRepo(t)
+	for i := 0; i < 50; i++ {
+		g.write(fmt.Sprintf("inventory/laptop/LT-%03d.yaml", i), assetDoc(fmt.Sprintf("LT-%03d", i), "a@example.org"))
+	}
+	g.write("README.md", "estate\n")
+	g.commit("base")
+	g.run("checkout", "-q", "-b", "feature")
+	g.write("inventory/laptop/LT-001.yaml", assetDoc("LT-001", "b@example.org")) // modified
+	os.MkdirAll(filepath.Join(g.dir, "inventory", "desktop"), 0o755)
+	g.run("mv", "inventory/laptop/LT-002.yaml", "inventory/desktop/LT-002.yaml")                          // exact rename
+	g.run("mv", "inventory/laptop/LT-003.yaml", "inventory/laptop/LT-903.yaml")                           // rename ...
+	g.write("inventory/laptop/LT-903.yaml", assetDoc("LT-903", "a@example.org"))                          // ... with an edit
+	g.run("rm", "-q", "inventory/laptop/LT-004.yaml")                                                     // deleted
+	g.write("inventory/laptop/LT-100.yaml", assetDoc("LT-100", "c@example.org"))                          // added
+	if err := os.Symlink("LT-005.yaml", filepath.Join(g.dir, "inventory/laptop/LINK.yaml")); err != nil { // a link
+		t.Fatal(err)
+	}
+	g.commit("feature work")
+	// Meanwhile main moves on; the feature merges main in.
+	g.run("checkout", "-q", "main")
+	g.write("inventory/laptop/LT-040.yaml", assetDoc("LT-040", "m@example.org"))
+	g.write("README.md", "estate, on main\n")
+	g.commit("main work")
+	g.run("checkout", "-q", "feature")
+	g.run("merge", "-q", "--no-edit", "main")
+
+	r, err := Open(g.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := r.Resolve("feature")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip, err := r.Resolve("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The merge base of the merged feature and main is main's tip: the
+	// plan shows the feature's own changes, not main's.
+	mb, err := r.MergeBase(tip, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mb.Hash != tip.Hash {
+		t.Fatalf("merge base %s; want main's tip %s", mb.Hash, tip.Hash)
+	}
+	changes, err := r.DiffCommits(context.Background(), mb, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		s := c.Action + " " + c.Path()
+		if c.Action == "renamed" {
+			s = c.Action + " " + c.From + " -> " + c.To
+		}
+		if c.ToLink {
+			s += " (link)"
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		"renamed inventory/laptop/LT-002.yaml -> inventory/desktop/LT-002.yaml",
+		"added inventory/laptop/LINK.yaml (link)",
+		"modified inventory/laptop/LT-001.yaml",
+		"deleted inventory/laptop/LT-003.yaml", // renamed with an edit: internal/change pairs it by serial
+		"deleted inventory/laptop/LT-004.yaml",
+		"added inventory/laptop/LT-100.yaml",
+		"added inventory/laptop/LT-903.yaml",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The git CLI agrees on the paths.
+	cli := g.run("diff", "--name-only", "--no-renames", mb.Hash.String(), head.Hash.String())
+	if n := len(strings.Split(cli, "\n")); n != 8 {
+		t.Errorf("git diff --name-only lists %d paths:\n%s", n, cli)
+	}
+
+	// Unrelated histories have no merge base.
+	g.run("checkout", "-q", "--orphan", "other")
+	g.run("rm", "-rq", "--cached", ".")
+	g.write("x.txt", "x")
+	g.run("add", "x.txt")
+	g.run("commit", "-q", "-m", "orphan")
+	r, _ = Open(g.dir)
+	other, _ := r.Resolve("other")
+	if _, err := r.MergeBase(other, tip); err == nil || !strings.Contains(err.Error(), "share no history") {
+		t.Errorf("orphan merge base: %v", err)
+	}
+}
+
+func TestOnlyListsTheSubset(t *testing.T) {
+	g := newGitRepo(t)
+	for i := 0; i < 20; i++ {
+		g.write(fmt.Sprintf("inventory/laptop/LT-%03d.yaml", i), assetDoc(fmt.Sprintf("LT-%03d", i), "a@example.org"))
+	}
+	g.write("inventory/locations/LON.yaml", "apiVersion: estate/v1\nkind: Location\nid: LON\nname: London\ntype: site\n")
+	g.write("policies/change-control.yaml", "apiVersion: estate/v1\nkind: ChangePolicy\napprovals: []\n")
+	g.write("docs/x.md", "not a record root\n")
+	g.commit("c")
+	r, err := Open(g.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := r.Tree("HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := tree.Only([]string{"policies", "inventory/locations", "changes"}, []string{"inventory/laptop/LT-007.yaml", "inventory/laptop/GONE.yaml", "docs/x.md", "../etc/passwd"})
+	es, err := sub.Entries(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Path)
+	}
+	want := "inventory/laptop/LT-007.yaml,inventory/locations/LON.yaml,policies/change-control.yaml"
+	if strings.Join(got, ",") != want {
+		t.Errorf("entries %v; want %s", got, want)
+	}
+	data, err := sub.ReadFile(es[0], 1<<20)
+	if err != nil || !strings.Contains(string(data), "id: LT-007") {
+		t.Errorf("read: %v %q", err, data)
+	}
+}
