@@ -39,7 +39,7 @@ a class it does not name uses the defaults: laptop 4 years, desktop 5,
 thin-client 6, monitor 6, phone 3, tablet 4, printer 6, server 5,
 network 7, peripheral 4, other 5. The report says which applied.
 
---by picks the table: month and quarter (text and markdown show both),
+--by picks the rptTable: month and quarter (text and markdown show both),
 or asset (one row per item due). CSV writes the table --by picks.`,
 		Example: `  # the next twelve months
   estate forecast --horizon 12m
@@ -70,7 +70,7 @@ func runForecast(cmd *cobra.Command, app *App, o *forecastOptions) error {
 	if err != nil {
 		return usageErr("--horizon: %v", err)
 	}
-	est, err := loadEstate(cmd.Context(), app, o.rev)
+	est, err := loadReportEstate(cmd.Context(), app, o.rev)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func runForecast(cmd *cobra.Command, app *App, o *forecastOptions) error {
 		rep.Items = []forecast.Item{}
 	}
 	tables := forecastTables(rep, o.by, o.format != "csv")
-	if err := writeTables(app.Stdout, o.format, rep, tables...); err != nil {
+	if err := writeRptTables(app.Stdout, o.format, rep, tables...); err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
 	}
 	return nil
@@ -88,34 +88,34 @@ func runForecast(cmd *cobra.Command, app *App, o *forecastOptions) error {
 // forecastTables returns the tables of a forecast: for by=month or
 // quarter, both period tables (the one asked for first) unless only is
 // set; for by=asset, the items.
-func forecastTables(rep forecast.Report, by string, all bool) []table {
-	period := func(title string, bs []forecast.Bucket) table {
-		t := table{Title: title, Columns: []string{"Period", "Warranty expiring", "Refresh due", "Refresh cost", "Physical audit due"},
+func forecastTables(rep forecast.Report, by string, all bool) []rptTable {
+	period := func(title string, bs []forecast.Bucket) rptTable {
+		t := rptTable{Title: title, Columns: []string{"Period", "Warranty expiring", "Refresh due", "Refresh cost", "Physical audit due"},
 			Numeric: map[int]bool{1: true, 2: true, 3: true, 4: true}}
-		c := &table{Columns: []string{"Period", "Warranty expiring", "Refresh due"}}
+		c := &rptTable{Columns: []string{"Period", "Warranty expiring", "Refresh due"}}
 		for _, cur := range rep.Currency {
 			c.Columns = append(c.Columns, strings.TrimSpace("Refresh cost "+cur))
 		}
 		c.Columns = append(c.Columns, "Physical audit due")
 		t.CSV = c
 		for _, b := range append([]forecast.Bucket{rep.Overdue}, bs...) {
-			t.Rows = append(t.Rows, []string{b.Period, strconv.Itoa(b.Warranty), strconv.Itoa(b.Refresh), moneyMap(b.RefreshCost), strconv.Itoa(b.Audit)})
+			t.Rows = append(t.Rows, []string{b.Period, strconv.Itoa(b.Warranty), strconv.Itoa(b.Refresh), rptMoneyMap(b.RefreshCost), strconv.Itoa(b.Audit)})
 			row := []string{b.Period, strconv.Itoa(b.Warranty), strconv.Itoa(b.Refresh)}
 			for _, cur := range rep.Currency {
-				row = append(row, num(b.RefreshCost[cur]))
+				row = append(row, rptNum(b.RefreshCost[cur]))
 			}
 			c.Rows = append(c.Rows, append(row, strconv.Itoa(b.Audit)))
 		}
 		return t
 	}
-	items := table{Title: "Due, by asset", Columns: []string{"Asset", "Class", "Status", "Location", "Due", "Kind", "Month", "Quarter", "Cost", "Cost source"},
+	items := rptTable{Title: "Due, by asset", Columns: []string{"Asset", "Class", "Status", "Location", "Due", "Kind", "Month", "Quarter", "Cost", "Cost source"},
 		Numeric: map[int]bool{8: true}}
-	ic := &table{Columns: []string{"Asset", "Class", "Status", "Location", "Owner", "Model", "Due", "Kind", "Month", "Quarter", "Cost", "Currency", "Cost source"}}
+	ic := &rptTable{Columns: []string{"Asset", "Class", "Status", "Location", "Owner", "Model", "Due", "Kind", "Month", "Quarter", "Cost", "Currency", "Cost source"}}
 	items.CSV = ic
 	for _, it := range rep.Items {
 		cost := ""
 		if it.Cost > 0 {
-			cost = money(it.Currency, it.Cost)
+			cost = rptMoney(it.Currency, it.Cost)
 		}
 		due := it.Due
 		if due == "" {
@@ -123,19 +123,19 @@ func forecastTables(rep forecast.Report, by string, all bool) []table {
 		}
 		items.Rows = append(items.Rows, []string{it.Asset, it.Class, it.Status, it.Location, due, it.Kind, it.Month, it.Quarter, cost, it.CostSource})
 		ic.Rows = append(ic.Rows, []string{it.Asset, it.Class, it.Status, it.Location, it.Owner, it.Model, it.Due, it.Kind, it.Month, it.Quarter,
-			num(it.Cost), it.Currency, it.CostSource})
+			rptNum(it.Cost), it.Currency, it.CostSource})
 	}
-	var tables []table
+	var tables []rptTable
 	switch by {
 	case "asset":
-		tables = []table{items}
+		tables = []rptTable{items}
 	case "quarter":
-		tables = []table{period("By quarter", rep.ByQuarter)}
+		tables = []rptTable{period("By quarter", rep.ByQuarter)}
 		if all {
 			tables = append(tables, period("By month", rep.ByMonth))
 		}
 	default:
-		tables = []table{period("By month", rep.ByMonth)}
+		tables = []rptTable{period("By month", rep.ByMonth)}
 		if all {
 			tables = append(tables, period("By quarter", rep.ByQuarter))
 		}

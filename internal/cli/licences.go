@@ -95,11 +95,11 @@ func runLicences(cmd *cobra.Command, app *App, o *licencesOptions) error {
 		return usageErr("--expiring-within must be at least 1 day")
 	}
 	ctx := cmd.Context()
-	est, err := loadEstate(ctx, app, o.rev)
+	est, err := loadReportEstate(ctx, app, o.rev)
 	if err != nil {
 		return err
 	}
-	facts, err := readFactsFlag(ctx, app, o.facts)
+	facts, err := readReportFacts(ctx, app, o.facts)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func runLicences(cmd *cobra.Command, app *App, o *licencesOptions) error {
 	if rep.Findings == nil {
 		rep.Findings = []record.Finding{}
 	}
-	if err := writeTables(app.Stdout, o.format, rep, licenceTables(rep, true)...); err != nil {
+	if err := writeRptTables(app.Stdout, o.format, rep, licenceTables(rep, true)...); err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
 	}
 	if failOn != 0 {
@@ -122,11 +122,11 @@ func runLicences(cmd *cobra.Command, app *App, o *licencesOptions) error {
 
 // licenceTables turns a licence report into tables (the summary line
 // first, when summary is set).
-func licenceTables(rep licence.Report, summary bool) []table {
-	t := table{Title: "Licences", Columns: []string{"Licence", "Product", "Metric", "Seats", "Assigned", "Installed",
+func licenceTables(rep licence.Report, summary bool) []rptTable {
+	t := rptTable{Title: "Licences", Columns: []string{"Licence", "Product", "Metric", "Seats", "Assigned", "Installed",
 		"Used", "Over", "Unused", "Reclaimable", "Saving/year", "Expires", "Days left", "Status"},
 		Numeric: map[int]bool{3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 12: true}}
-	c := &table{Columns: []string{"Licence", "Product", "Vendor", "Metric", "Seats", "Assigned", "Installed", "Unassigned installs",
+	c := &rptTable{Columns: []string{"Licence", "Product", "Vendor", "Metric", "Seats", "Assigned", "Installed", "Unassigned installs",
 		"Used", "Over", "Unused", "Reclaimable", "Unit cost", "Period", "Saving per year", "Currency", "Expires", "Days left", "Status"}}
 	t.CSV = c
 	for _, u := range rep.Licences {
@@ -136,7 +136,7 @@ func licenceTables(rep licence.Report, summary bool) []table {
 		}
 		saving := ""
 		if u.SavingPerYear > 0 {
-			saving = money(u.Currency, u.SavingPerYear)
+			saving = rptMoney(u.Currency, u.SavingPerYear)
 		}
 		metric := u.Metric
 		if !u.Measured {
@@ -147,12 +147,12 @@ func licenceTables(rep licence.Report, summary bool) []table {
 			strconv.Itoa(u.Reclaimable), saving, u.Expires, days, u.Status})
 		c.Rows = append(c.Rows, []string{u.ID, u.Product, u.Vendor, u.Metric, strconv.Itoa(u.Seats), strconv.Itoa(u.Assigned),
 			strconv.Itoa(u.Installed), strconv.Itoa(u.Unassigned), strconv.Itoa(u.Used), strconv.Itoa(u.Over), strconv.Itoa(u.Unused),
-			strconv.Itoa(u.Reclaimable), num(u.UnitCost), u.Period, num(u.SavingPerYear), u.Currency, u.Expires, days, u.Status})
+			strconv.Itoa(u.Reclaimable), rptNum(u.UnitCost), u.Period, rptNum(u.SavingPerYear), u.Currency, u.Expires, days, u.Status})
 	}
 	if summary {
 		tt := rep.Totals
 		t.Notes = append(t.Notes, fmt.Sprintf("As of %s: %d licences, %d seats, %d used; %d over-deployed (%d seats over), %d expired, %d expiring within %d days; %d unused seats, saving %s a year.",
-			rep.AsOf, tt.Licences, tt.Seats, tt.Used, tt.OverDeployed, tt.Over, tt.Expired, tt.Expiring, rep.Within, tt.Unused, moneyMap(tt.SavingPerYear)))
+			rep.AsOf, tt.Licences, tt.Seats, tt.Used, tt.OverDeployed, tt.Over, tt.Expired, tt.Expiring, rep.Within, tt.Unused, rptMoneyMap(tt.SavingPerYear)))
 		if rep.FactsDevices == 0 {
 			t.Notes = append(t.Notes, "No facts were read: installs are unknown, only assignments count.")
 		} else {
@@ -162,11 +162,11 @@ func licenceTables(rep licence.Report, summary bool) []table {
 			t.Notes = append(t.Notes, fmt.Sprintf("%s: %s: %s", f.Pos, f.Severity, f.Message))
 		}
 	}
-	return []table{t}
+	return []rptTable{t}
 }
 
-// table is one table of a report, written as text, markdown or CSV.
-type table struct {
+// rptTable is one table of a report, written as text, markdown or CSV.
+type rptTable struct {
 	Title   string
 	Columns []string
 	Rows    [][]string
@@ -177,13 +177,13 @@ type table struct {
 	Notes []string
 	// CSV, when set, is the form written as CSV: plain numbers, the
 	// currency in its own column, for a spreadsheet.
-	CSV *table
+	CSV *rptTable
 }
 
-// writeTables writes tables in format: text and markdown write every
+// writeRptTables writes tables in format: text and markdown write every
 // table with its notes; csv writes the first table only (one table per
 // file, for a spreadsheet); json writes jsonValue.
-func writeTables(w io.Writer, format string, jsonValue any, tables ...table) error {
+func writeRptTables(w io.Writer, format string, jsonValue any, tables ...rptTable) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -194,9 +194,9 @@ func writeTables(w io.Writer, format string, jsonValue any, tables ...table) err
 			return nil
 		}
 		if tables[0].CSV != nil {
-			return writeCSVTable(w, *tables[0].CSV)
+			return writeRptCSV(w, *tables[0].CSV)
 		}
-		return writeCSVTable(w, tables[0])
+		return writeRptCSV(w, tables[0])
 	case "markdown":
 		for i, t := range tables {
 			if i > 0 {
@@ -210,7 +210,7 @@ func writeTables(w io.Writer, format string, jsonValue any, tables ...table) err
 				fmt.Fprintln(w, "_none_")
 				continue
 			}
-			fmt.Fprintf(w, "| %s |\n", strings.Join(mapStrings(t.Columns, output.MarkdownCell), " | "))
+			fmt.Fprintf(w, "| %s |\n", strings.Join(rptMap(t.Columns, output.MarkdownCell), " | "))
 			seps := make([]string, len(t.Columns))
 			for j := range seps {
 				seps[j] = "---"
@@ -220,7 +220,7 @@ func writeTables(w io.Writer, format string, jsonValue any, tables ...table) err
 			}
 			fmt.Fprintf(w, "| %s |\n", strings.Join(seps, " | "))
 			for _, r := range t.Rows {
-				fmt.Fprintf(w, "| %s |\n", strings.Join(mapStrings(r, output.MarkdownCell), " | "))
+				fmt.Fprintf(w, "| %s |\n", strings.Join(rptMap(r, output.MarkdownCell), " | "))
 			}
 		}
 		return nil
@@ -231,7 +231,7 @@ func writeTables(w io.Writer, format string, jsonValue any, tables ...table) err
 			}
 			fmt.Fprintf(w, "%s\n", t.Title)
 			for _, n := range t.Notes {
-				fmt.Fprintf(w, "  %s\n", textSafe(n))
+				fmt.Fprintf(w, "  %s\n", rptTextSafe(n))
 			}
 			if len(t.Rows) == 0 {
 				fmt.Fprintln(w, "  (none)")
@@ -240,7 +240,7 @@ func writeTables(w io.Writer, format string, jsonValue any, tables ...table) err
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(tw, "  %s\n", strings.Join(t.Columns, "\t"))
 			for _, r := range t.Rows {
-				fmt.Fprintf(tw, "  %s\n", strings.Join(mapStrings(r, textSafe), "\t"))
+				fmt.Fprintf(tw, "  %s\n", strings.Join(rptMap(r, rptTextSafe), "\t"))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -250,13 +250,13 @@ func writeTables(w io.Writer, format string, jsonValue any, tables ...table) err
 	}
 }
 
-func writeCSVTable(w io.Writer, t table) error {
+func writeRptCSV(w io.Writer, t rptTable) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(t.Columns); err != nil {
 		return err
 	}
 	for _, r := range t.Rows {
-		if err := cw.Write(mapStrings(r, csvSafe)); err != nil {
+		if err := cw.Write(rptMap(r, rptCSVSafe)); err != nil {
 			return err
 		}
 	}
@@ -264,10 +264,10 @@ func writeCSVTable(w io.Writer, t table) error {
 	return cw.Error()
 }
 
-// csvSafe defuses spreadsheet formulas in untrusted text: a cell that
+// rptCSVSafe defuses spreadsheet formulas in untrusted text: a cell that
 // starts with = + - @ or a tab gets a leading apostrophe (OWASP "CSV
 // injection"). Numbers such as -3 are left alone.
-func csvSafe(s string) string {
+func rptCSVSafe(s string) string {
 	if s == "" {
 		return s
 	}
@@ -281,9 +281,9 @@ func csvSafe(s string) string {
 	return s
 }
 
-// textSafe keeps untrusted text on one line with no control characters
+// rptTextSafe keeps untrusted text on one line with no control characters
 // (no terminal escapes).
-func textSafe(s string) string {
+func rptTextSafe(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			return ' '
@@ -292,7 +292,7 @@ func textSafe(s string) string {
 	}, s)
 }
 
-func mapStrings(ss []string, f func(string) string) []string {
+func rptMap(ss []string, f func(string) string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
 		out[i] = f(s)
@@ -300,8 +300,8 @@ func mapStrings(ss []string, f func(string) string) []string {
 	return out
 }
 
-// money writes an amount with its currency, e.g. "GBP 1,234.50".
-func money(currency string, v float64) string {
+// rptMoney writes an amount with its currency, e.g. "GBP 1,234.50".
+func rptMoney(currency string, v float64) string {
 	s := strconv.FormatFloat(v, 'f', 2, 64)
 	intPart, frac := s, ""
 	if i := strings.IndexByte(s, '.'); i >= 0 {
@@ -326,11 +326,11 @@ func money(currency string, v float64) string {
 	return out
 }
 
-// num writes an amount as a plain number with two decimals.
-func num(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+// rptNum writes an amount as a plain number with two decimals.
+func rptNum(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 
-// moneyMap writes amounts per currency, sorted by currency: "0" when empty.
-func moneyMap(m map[string]float64) string {
+// rptMoneyMap writes amounts per currency, sorted by currency: "0" when empty.
+func rptMoneyMap(m map[string]float64) string {
 	if len(m) == 0 {
 		return "0"
 	}
@@ -341,17 +341,17 @@ func moneyMap(m map[string]float64) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = money(k, m[k])
+		parts[i] = rptMoney(k, m[k])
 	}
 	return strings.Join(parts, "; ")
 }
 
-// loadEstate reads the estate of the working tree (or of rev) for a
+// loadReportEstate reads the estate of the working tree (or of rev) for a
 // report. Records are decoded without the schema layer (validate is the
 // command that judges them; its cache is used when present), so a report
 // of a large estate is fast; broken records are reported on stderr as a
 // count with the hint to run estate validate.
-func loadEstate(ctx context.Context, app *App, rev string) (*record.Estate, error) {
+func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate, error) {
 	var tree load.Tree
 	var cacheRoot string
 	if rev != "" {
@@ -373,9 +373,9 @@ func loadEstate(ctx context.Context, app *App, rev string) (*record.Estate, erro
 		tree, cacheRoot = d, d.Root()
 	}
 	opts := validate.Options{Tree: tree, Now: app.Now(), Select: func(string, string) bool { return false },
-		Schema: builtinSchema()}
+		Schema: rptSchema()}
 	if cacheRoot != "" {
-		if p := validate.DefaultCachePath(cacheRoot); fileExists(p) {
+		if p := validate.DefaultCachePath(cacheRoot); rptFileExists(p) {
 			opts.Cache = validate.OpenCache(p)
 		}
 	}
@@ -390,15 +390,15 @@ func loadEstate(ctx context.Context, app *App, rev string) (*record.Estate, erro
 		}
 	}
 	if bad > 0 {
-		app.Log.Warn("the estate has problems; the report uses what could be read", "errors", bad, "hint", "run estate validate")
+		fmt.Fprintf(app.Stderr, "estate: warning: %d records of the estate have errors; this report uses what could be read (run estate validate)\n", bad)
 	}
 	return res.Estate, nil
 }
 
-// builtinSchema is compiled once per process (reports skip the schema
+// rptSchema is compiled once per process (reports skip the schema
 // layer, but validate.Run wants a schema for its cache key, and facts
 // documents are checked against #Facts). Nil when it does not compile.
-var builtinSchema = sync.OnceValue(func() *schema.Schema {
+var rptSchema = sync.OnceValue(func() *schema.Schema {
 	s, err := schema.New(nil)
 	if err != nil {
 		return nil
@@ -406,14 +406,14 @@ var builtinSchema = sync.OnceValue(func() *schema.Schema {
 	return s
 })
 
-func fileExists(p string) bool {
+func rptFileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
 
-// readFactsFlag reads the facts documents of --facts DIR, or of facts/ in
+// readReportFacts reads the facts documents of --facts DIR, or of facts/ in
 // the repository when the flag is empty and that folder exists.
-func readFactsFlag(ctx context.Context, app *App, dir string) ([]record.Facts, error) {
+func readReportFacts(ctx context.Context, app *App, dir string) ([]record.Facts, error) {
 	explicit := dir != ""
 	if !explicit {
 		dir = filepath.Join(app.Dir(), "facts")
@@ -421,9 +421,9 @@ func readFactsFlag(ctx context.Context, app *App, dir string) ([]record.Facts, e
 			return nil, nil
 		}
 	}
-	facts, err := readFactsDir(ctx, dir)
+	facts, err := readFactsDocs(ctx, dir)
 	if err != nil {
-		var fe *factsError
+		var fe *factsDocError
 		if errors.As(err, &fe) {
 			return nil, inputErr(err, "each file under the facts folder holds one facts document (kind: Facts), JSON or YAML; see estate schema")
 		}
@@ -435,10 +435,10 @@ func readFactsFlag(ctx context.Context, app *App, dir string) ([]record.Facts, e
 	return facts, nil
 }
 
-// factsError is bad input in a facts document.
-type factsError struct{ findings []record.Finding }
+// factsDocError is bad input in a facts document.
+type factsDocError struct{ findings []record.Finding }
 
-func (e *factsError) Error() string {
+func (e *factsDocError) Error() string {
 	f := e.findings[0]
 	msg := fmt.Sprintf("%s: %s", f.Pos, f.Message)
 	if len(e.findings) > 1 {
@@ -447,10 +447,10 @@ func (e *factsError) Error() string {
 	return msg
 }
 
-// readFactsDir reads every .json, .yaml and .yml file under dir as one
+// readFactsDocs reads every .json, .yaml and .yml file under dir as one
 // facts document, checked against #Facts. A bad document is an error
 // that names file:line:column; nothing is skipped silently.
-func readFactsDir(ctx context.Context, dir string) ([]record.Facts, error) {
+func readFactsDocs(ctx context.Context, dir string) ([]record.Facts, error) {
 	var paths []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -475,7 +475,7 @@ func readFactsDir(ctx context.Context, dir string) ([]record.Facts, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	sch := builtinSchema()
+	sch := rptSchema()
 	if sch == nil {
 		return nil, errors.New("compile the facts schema: the built-in schema does not compile")
 	}
@@ -487,7 +487,7 @@ func readFactsDir(ctx context.Context, dir string) ([]record.Facts, error) {
 			return nil, err
 		}
 		name := filepath.ToSlash(p)
-		data, err := readFileLimited(p, load.DefaultLimits.MaxFileBytes*8)
+		data, err := rptReadFile(p, load.DefaultLimits.MaxFileBytes*8)
 		if err != nil {
 			return nil, fmt.Errorf("read facts: %w", err)
 		}
@@ -517,18 +517,18 @@ func readFactsDir(ctx context.Context, dir string) ([]record.Facts, error) {
 		var f record.Facts
 		if err := root.Decode(&f); err != nil {
 			problems = append(problems, record.Finding{Pos: record.Pos{File: name, Line: root.Line, Col: root.Column},
-				Rule: "facts", Severity: record.SeverityError, Message: yamlErrText(err)})
+				Rule: "facts", Severity: record.SeverityError, Message: rptYAMLErr(err)})
 			continue
 		}
 		out = append(out, f)
 	}
 	if len(problems) > 0 {
-		return nil, &factsError{findings: problems}
+		return nil, &factsDocError{findings: problems}
 	}
 	return out, nil
 }
 
-func yamlErrText(err error) string {
+func rptYAMLErr(err error) string {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		return te.Errors[0]
@@ -536,7 +536,7 @@ func yamlErrText(err error) string {
 	return err.Error()
 }
 
-func readFileLimited(p string, max int64) ([]byte, error) {
+func rptReadFile(p string, max int64) ([]byte, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return nil, err

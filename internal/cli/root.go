@@ -53,6 +53,8 @@ against the inventory and the baselines.`,
 		newChangeCmd(app),
 		newFactsCmd(app),
 		newAuditCmd(app),
+		newImportCmd(app),
+		newExportCmd(app),
 	)
 	return root
 }
