@@ -108,7 +108,11 @@ func TestAudit(t *testing.T) {
 		{Source: "facts/lt-7.json", Facts: old},
 		{Source: "facts/lt-8.json", Facts: weird},
 		{Source: "facts/stranger.json", Facts: goodFacts("NOTOURS1", "someones-mac")},
-		{Source: "facts/lt-1-old.json", Facts: func() *record.Facts { f := goodFacts("C02AAA", "lt-1"); f.CollectedAt = "2026-11-01T00:00:00Z"; return f }()},
+		{Source: "facts/lt-1-old.json", Facts: func() *record.Facts {
+			f := goodFacts("C02AAA", "lt-1")
+			f.CollectedAt = "2026-11-01T00:00:00Z"
+			return f
+		}()},
 	}
 	res := Run(e, devices, Options{Now: now, MissingAfter: 30 * 24 * time.Hour, Workers: 3})
 	got := byRule(res.Findings)

@@ -4,8 +4,8 @@ import "testing"
 
 func TestParseVersionRealWorld(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"1:2.39.5-0+deb12u3", "2.39.5"},      // dpkg: epoch and Debian revision
-		{"14.5 (23F79)", "14.5"},              // macOS with its build
+		{"1:2.39.5-0+deb12u3", "2.39.5"},       // dpkg: epoch and Debian revision
+		{"14.5 (23F79)", "14.5"},               // macOS with its build
 		{"10.0.22631.3296", "10.0.22631.3296"}, // Windows build and revision
 		{"120.0.6099.109-1", "120.0.6099.109"},
 		{"2:8.2.2434-3+deb11u1", "8.2.2434"},

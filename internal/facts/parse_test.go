@@ -164,9 +164,9 @@ func TestFromSnapshotLinux(t *testing.T) {
 
 func TestFromSnapshotMac(t *testing.T) {
 	s := Snapshot{
-		secUname:   []byte("Darwin"),
-		secSwVers:  []byte("ProductName:\t\tmacOS\nProductVersion:\t\t14.6.1\nBuildVersion:\t\t23G93\n"),
-		secIOReg:   []byte("+-o J316sAP  <class IOPlatformExpertDevice>\n    {\n      \"IOPlatformSerialNumber\" = \"L4X9KQ7MWR\"\n      \"model\" = <\"MacBookPro18,3\">\n      \"manufacturer\" = <\"Apple Inc.\">\n    }\n"),
+		secUname:     []byte("Darwin"),
+		secSwVers:    []byte("ProductName:\t\tmacOS\nProductVersion:\t\t14.6.1\nBuildVersion:\t\t23G93\n"),
+		secIOReg:     []byte("+-o J316sAP  <class IOPlatformExpertDevice>\n    {\n      \"IOPlatformSerialNumber\" = \"L4X9KQ7MWR\"\n      \"model\" = <\"MacBookPro18,3\">\n      \"manufacturer\" = <\"Apple Inc.\">\n    }\n"),
 		secFileVault: []byte("FileVault is Off.\n"), secALF: []byte("Firewall is enabled. (State = 1)\n"),
 		secHostname: []byte("lt-00101"),
 	}
