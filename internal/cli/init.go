@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,7 @@ every pull request, and a README. The result validates clean.
 
 DIR may exist and hold other files, but init never overwrites anything: it
 checks every path first and, if any is taken, writes nothing and exits 2.
+A relative DIR is taken from --repo/-C when that is given.
 
 Unless DIR is already inside a git repository (or --no-git is given), init
 runs git init in DIR, with main as the default branch.`,
@@ -41,6 +43,9 @@ runs git init in DIR, with main as the default branch.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = args[0]
+			if !filepath.IsAbs(o.dir) {
+				o.dir = filepath.Join(app.Dir(), o.dir)
+			}
 			return runInit(app, o)
 		},
 	}
