@@ -259,11 +259,11 @@ func TestControlsDiffByID(t *testing.T) {
 	for _, f := range fs {
 		names = append(names, f.Field)
 	}
-	want := "controls[B].check.version,controls[C].check.fact,controls[C].check.version,controls[C].id,controls[C].severity,controls[C].title"
+	want := "controls[B].check.version,controls[C]"
 	if strings.Join(names, ",") != want {
 		t.Errorf("fields %v", names)
 	}
-	if fs[0].Locator != "controls.0.check.version" {
+	if fs[0].Locator != "controls.0.check.version" || fs[1].Locator != "controls.2" || !strings.Contains(fs[1].New, `"id":"C"`) {
 		t.Errorf("locator %q", fs[0].Locator)
 	}
 }

@@ -239,8 +239,33 @@ func isRecordPath(p string) bool {
 // reordered list is no change and a changed control is named by its id.
 func DiffFields(old, new any) []FieldChange {
 	of, nf := map[string]leaf{}, map[string]leaf{}
-	flatten(generic(old), "", "", of)
-	flatten(generic(new), "", "", nf)
+	oe, ne := map[string]leaf{}, map[string]leaf{}
+	flatten(generic(old), "", "", of, oe)
+	flatten(generic(new), "", "", nf, ne)
+	// A list element (a control, an exemption) only on one side is one
+	// change, shown whole, not one per field.
+	var out []FieldChange
+	var whole []string
+	for k, o := range oe {
+		if _, ok := ne[k]; !ok {
+			out = append(out, FieldChange{Field: k, Old: o.value, Locator: o.locator})
+			whole = append(whole, k)
+		}
+	}
+	for k, n := range ne {
+		if _, ok := oe[k]; !ok {
+			out = append(out, FieldChange{Field: k, New: n.value, Locator: n.locator})
+			whole = append(whole, k)
+		}
+	}
+	inWhole := func(f string) bool {
+		for _, w := range whole {
+			if strings.HasPrefix(f, w+".") || strings.HasPrefix(f, w+"[") {
+				return true
+			}
+		}
+		return false
+	}
 	keys := map[string]bool{}
 	for k := range of {
 		keys[k] = true
@@ -248,10 +273,9 @@ func DiffFields(old, new any) []FieldChange {
 	for k := range nf {
 		keys[k] = true
 	}
-	var out []FieldChange
 	for k := range keys {
 		o, n := of[k], nf[k]
-		if o.value == n.value && o.set == n.set {
+		if (o.value == n.value && o.set == n.set) || inWhole(k) {
 			continue
 		}
 		loc := n.locator
@@ -287,7 +311,7 @@ func generic(v any) any {
 	return out
 }
 
-func flatten(v any, path, loc string, out map[string]leaf) {
+func flatten(v any, path, loc string, out, elems map[string]leaf) {
 	join := func(a, b string) string {
 		if a == "" {
 			return b
@@ -300,7 +324,7 @@ func flatten(v any, path, loc string, out map[string]leaf) {
 			if k == "apiVersion" || k == "kind" {
 				continue
 			}
-			flatten(x, join(path, k), join(loc, k), out)
+			flatten(x, join(path, k), join(loc, k), out, elems)
 		}
 	case []any:
 		keyed := len(v) > 0
@@ -318,7 +342,9 @@ func flatten(v any, path, loc string, out map[string]leaf) {
 			return
 		}
 		for i, x := range v {
-			flatten(x, path+"["+listKey(x)+"]", join(loc, strconv.Itoa(i)), out)
+			p, l := path+"["+listKey(x)+"]", join(loc, strconv.Itoa(i))
+			elems[p] = leaf{value: scalar(x), locator: l, set: true}
+			flatten(x, p, l, out, elems)
 		}
 	case nil:
 	default:

@@ -1,0 +1,302 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// gateGitHub is a small stand-in for the GitHub REST API endpoints the
+// gate calls; it checks each request's method, path, headers and body.
+type gateGitHub struct {
+	t        *testing.T
+	mu       sync.Mutex
+	reviews  []map[string]any
+	comments []map[string]any
+	labels   []string
+	runs     []map[string]any
+	members  map[string]bool
+	calls    int
+}
+
+func (f *gateGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	t := f.t
+	if r.Header.Get("Authorization") != "Bearer ghs_gate" || r.Header.Get("X-GitHub-Api-Version") != "2022-11-28" {
+		t.Errorf("%s %s: headers %v", r.Method, r.URL.Path, r.Header)
+	}
+	body, _ := io.ReadAll(r.Body)
+	var in map[string]any
+	if r.Method == http.MethodPost || r.Method == http.MethodPatch {
+		if r.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s %s: Content-Type %q", r.Method, r.URL.Path, r.Header.Get("Content-Type"))
+		}
+		json.Unmarshal(body, &in)
+	}
+	reply := func(code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		json.NewEncoder(w).Encode(v)
+	}
+	p := r.URL.Path
+	switch {
+	case r.Method == "GET" && p == "/repos/octo/estate/pulls/7/reviews":
+		reply(200, f.reviews)
+	case r.Method == "GET" && p == "/repos/octo/estate/issues/7/comments":
+		reply(200, f.comments)
+	case r.Method == "POST" && p == "/repos/octo/estate/issues/7/comments":
+		if _, ok := in["body"].(string); !ok {
+			t.Errorf("create comment without body: %s", body)
+		}
+		c := map[string]any{"id": len(f.comments) + 1, "body": in["body"]}
+		f.comments = append(f.comments, c)
+		reply(201, c)
+	case r.Method == "PATCH" && strings.HasPrefix(p, "/repos/octo/estate/issues/comments/"):
+		for _, c := range f.comments {
+			if fmt.Sprint(c["id"]) == strings.TrimPrefix(p, "/repos/octo/estate/issues/comments/") {
+				c["body"] = in["body"]
+				reply(200, c)
+				return
+			}
+		}
+		t.Errorf("edit of an unknown comment %s", p)
+		reply(404, map[string]any{"message": "Not Found"})
+	case r.Method == "GET" && p == "/repos/octo/estate/issues/7/labels":
+		var out []map[string]any
+		for _, l := range f.labels {
+			out = append(out, map[string]any{"name": l})
+		}
+		reply(200, out)
+	case r.Method == "POST" && p == "/repos/octo/estate/issues/7/labels":
+		var names []string
+		if err := json.Unmarshal(body, &names); err != nil {
+			t.Errorf("labels body %s", body)
+		}
+		f.labels = append(f.labels, names...)
+		reply(200, []any{})
+	case r.Method == "DELETE" && strings.HasPrefix(p, "/repos/octo/estate/issues/7/labels/"):
+		name := strings.TrimPrefix(p, "/repos/octo/estate/issues/7/labels/")
+		var keep []string
+		for _, l := range f.labels {
+			if l != name {
+				keep = append(keep, l)
+			}
+		}
+		f.labels = keep
+		reply(200, []any{})
+	case r.Method == "POST" && p == "/repos/octo/estate/check-runs":
+		for _, k := range []string{"name", "head_sha", "status", "conclusion", "output"} {
+			if _, ok := in[k]; !ok {
+				t.Errorf("check run without %s: %s", k, body)
+			}
+		}
+		f.runs = append(f.runs, in)
+		reply(201, map[string]any{"id": len(f.runs)})
+	case r.Method == "GET" && strings.HasPrefix(p, "/orgs/octo/teams/cab/memberships/"):
+		if f.members[strings.TrimPrefix(p, "/orgs/octo/teams/cab/memberships/")] {
+			reply(200, map[string]any{"state": "active"})
+			return
+		}
+		reply(404, map[string]any{"message": "Not Found"})
+	default:
+		t.Errorf("unexpected %s %s", r.Method, p)
+		reply(404, map[string]any{"message": "Not Found"})
+	}
+}
+
+func gitCmd(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.org", "GIT_COMMITTER_NAME=t",
+		"GIT_COMMITTER_EMAIL=t@example.org", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for p, data := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+const gatePolicy = `apiVersion: estate/v1
+kind: ChangePolicy
+approvals:
+  - name: peer review
+    count: 1
+  - name: cab
+    when: {risk: [high, critical]}
+    count: 1
+    teams: ["@octo/cab"]
+risk:
+  rules:
+    - name: baselines
+      risk: high
+      when: {kinds: [Baseline]}
+standard_changes:
+  - id: STD-001
+    title: Reassign
+    kinds: [Asset]
+    fields: [owner, location]
+`
+
+func laptop(owner string) string {
+	return "apiVersion: estate/v1\nkind: Asset\nid: LT-00001\nclass: laptop\nstatus: deployed\nserial: C02XK1ABJG5H\nowner: " + owner + "\nlocation: LON\nbaseline: b\n"
+}
+
+// TestChangeCheckGate runs the gate as GitHub Actions would, over three
+// pushes to one pull request: one comment, edited; a check run and labels
+// each time; the job summary; stale approvals not counted.
+func TestChangeCheckGate(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed")
+		}
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"policies/change-control.yaml":   gatePolicy,
+		"inventory/locations/LON.yaml":   "apiVersion: estate/v1\nkind: Location\nid: LON\nname: London\ntype: site\n",
+		"policies/baselines/b.yaml":      "apiVersion: estate/v1\nkind: Baseline\nname: b\nversion: 1.0.0\ncontrols:\n  - id: C-1\n    title: fw\n    severity: high\n    check: {fact: security.firewall, equals: true}\n",
+		"inventory/laptop/LT-00001.yaml": laptop("a@example.org"),
+	})
+	gitCmd(t, dir, "init", "-q", "-b", "main")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "estate")
+	base := gitCmd(t, dir, "rev-parse", "HEAD")
+	gitCmd(t, dir, "checkout", "-q", "-b", "pr")
+
+	fake := &gateGitHub{t: t, members: map[string]bool{"carol": true}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	eventPath := filepath.Join(t.TempDir(), "event.json")
+	env := map[string]string{"GITHUB_EVENT_PATH": eventPath, "GITHUB_REPOSITORY": "octo/estate", "GITHUB_TOKEN": "ghs_gate",
+		"GITHUB_API_URL": srv.URL, "GITHUB_STEP_SUMMARY": summary, "CI": "true"}
+	run := func(env map[string]string) (int, string, string) {
+		var out, errb bytes.Buffer
+		app := &App{Args: []string{"--repo", dir, "change", "check"}, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}
+		return Main(app), out.String(), errb.String()
+	}
+	push := func(owner string, files map[string]string) string {
+		writeFiles(t, dir, files)
+		writeFiles(t, dir, map[string]string{"inventory/laptop/LT-00001.yaml": laptop(owner)})
+		gitCmd(t, dir, "add", "-A")
+		gitCmd(t, dir, "commit", "-q", "-m", "push")
+		head := gitCmd(t, dir, "rev-parse", "HEAD")
+		ev := map[string]any{"action": "synchronize", "number": 7, "pull_request": map[string]any{
+			"number": 7, "title": "Reassign @everyone <b>x</b>", "user": map[string]any{"login": "alice"},
+			"head": map[string]any{"sha": head, "ref": "pr"}, "base": map[string]any{"sha": base, "ref": "main"}}}
+		data, _ := json.Marshal(ev)
+		if err := os.WriteFile(eventPath, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return head
+	}
+
+	// Push 1: a standard change, no review yet: the gate fails.
+	head1 := push("b@example.org", nil)
+	code, out, errs := run(env)
+	if code != ExitFindings || !strings.Contains(out, "gate: FAIL") || !strings.Contains(out, "peer review: 0 of 1") {
+		t.Fatalf("push 1: exit %d\n%s\n%s", code, out, errs)
+	}
+	// Push 2: bob approved push 1; the approval is stale after the push.
+	fake.reviews = []map[string]any{{"user": map[string]any{"login": "bob"}, "state": "APPROVED", "commit_id": head1, "submitted_at": "2026-11-23T10:00:00Z"}}
+	head2 := push("c@example.org", nil)
+	code, out, _ = run(env)
+	if code != ExitFindings || !strings.Contains(out, "before the latest push") {
+		t.Fatalf("push 2: exit %d\n%s", code, out)
+	}
+	// Push 3 turns it into a baseline change (high risk, CAB team needed);
+	// bob re-approves the new head and carol of the CAB approves too;
+	// alice (the author) approving counts for nothing.
+	head3 := push("d@example.org", map[string]string{
+		"policies/baselines/b.yaml": "apiVersion: estate/v1\nkind: Baseline\nname: b\nversion: 1.1.0\ncontrols:\n  - id: C-1\n    title: fw\n    severity: high\n    check: {fact: security.firewall, equals: true}\n  - id: C-2\n    title: enc\n    severity: high\n    check: {fact: security.disk_encryption, equals: true}\n",
+		"changes/CR-2026-0001.yaml": "apiVersion: estate/v1\nkind: ChangeRequest\nid: CR-2026-0001\ntitle: Encrypt disks\ntype: normal\nreason: audit\nrisk: high\n",
+	})
+	_ = head2
+	fake.reviews = append(fake.reviews,
+		map[string]any{"user": map[string]any{"login": "bob"}, "state": "APPROVED", "commit_id": head3, "submitted_at": "2026-11-23T11:00:00Z"},
+		map[string]any{"user": map[string]any{"login": "carol"}, "state": "APPROVED", "commit_id": head3, "submitted_at": "2026-11-23T11:05:00Z"},
+		map[string]any{"user": map[string]any{"login": "alice"}, "state": "APPROVED", "commit_id": head3, "submitted_at": "2026-11-23T11:06:00Z"},
+	)
+	code, out, errs = run(env)
+	if code != ExitOK || !strings.Contains(out, "gate: PASS") {
+		t.Fatalf("push 3: exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "alice: the author cannot approve") {
+		t.Errorf("self-approval not reported:\n%s", out)
+	}
+
+	// One comment, edited twice, holding the last plan, escaped.
+	if len(fake.comments) != 1 {
+		t.Fatalf("%d comments; want 1", len(fake.comments))
+	}
+	body := fake.comments[0]["body"].(string)
+	if !strings.HasPrefix(body, "<!-- estate:change-plan -->") || !strings.Contains(body, "Change gate passed") || strings.Contains(body, "<b>") || strings.Contains(body, "@everyone") {
+		t.Errorf("comment:\n%s", body)
+	}
+	// A check run per push: failure, failure, success on each head.
+	if len(fake.runs) != 3 || fake.runs[0]["conclusion"] != "failure" || fake.runs[2]["conclusion"] != "success" || fake.runs[2]["head_sha"] != head3 {
+		t.Errorf("check runs %v", fake.runs)
+	}
+	// Labels follow the change: standard/low, then normal/high.
+	sort.Strings(fake.labels)
+	if got := strings.Join(fake.labels, ","); got != "change:normal,risk:high" {
+		t.Errorf("labels %s", got)
+	}
+	sum, err := os.ReadFile(summary)
+	if err != nil || strings.Count(string(sum), "<!-- estate:change-plan -->") != 3 {
+		t.Errorf("job summary: %v\n%s", err, sum)
+	}
+
+	// Without a token: the same report, no network, and not a pass.
+	calls := fake.calls
+	delete(env, "GITHUB_TOKEN")
+	code, out, errs = run(env)
+	if code != ExitOK || fake.calls != calls || !strings.Contains(errs, "reviews not read (no GITHUB_TOKEN)") || !strings.Contains(out, "records:") {
+		t.Errorf("no token: exit %d, %d calls\n%s\n%s", code, fake.calls-calls, out, errs)
+	}
+
+	// A rate-limited API is an error (exit 3), never a pass.
+	env["GITHUB_TOKEN"] = "ghs_gate"
+	limited := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(time.Hour).Unix()))
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"API rate limit exceeded"}`)
+	}))
+	defer limited.Close()
+	env["GITHUB_API_URL"] = limited.URL
+	code, _, errs = run(env)
+	if code != ExitFailure || !regexp.MustCompile(`rate limit exceeded until`).MatchString(errs) || !strings.Contains(errs, "the gate has not run") {
+		t.Errorf("rate limit: exit %d\n%s", code, errs)
+	}
+}
