@@ -108,6 +108,10 @@ func CollectSSH(ctx context.Context, o SSHOptions, targets []Target) ([]Device, 
 			}
 			defer func() { <-sem }()
 			addr := hostPort(t.Host, o.Port)
+			if testHookHost != nil {
+				testHookHost(true)
+				defer testHookHost(false)
+			}
 			d, err := collectHost(ctx, o, auth, hk, addr)
 			if err != nil {
 				failures[i] = &Failure{Source: "ssh://" + addr, Reason: "unreachable: " + err.Error()}
@@ -132,6 +136,9 @@ func CollectSSH(ctx context.Context, o SSHOptions, targets []Target) ([]Device, 
 	}
 	return ds, fs, nil
 }
+
+// testHookHost, when set by a test, is called as each host starts and ends.
+var testHookHost func(start bool)
 
 // hostPort adds the default port to a host that names none.
 func hostPort(host string, port int) string {
