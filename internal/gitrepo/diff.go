@@ -3,6 +3,9 @@ package gitrepo
 import (
 	"context"
 	"fmt"
+	"io"
+	pathpkg "path"
+	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -85,11 +88,15 @@ func (r *Repo) diffTrees(ctx context.Context, from, to *object.Tree, renames boo
 	return out, nil
 }
 
-// RenameSource returns the path that commit renamed to path (against its
-// first parent), or "" when path was added afresh. Like `git log
-// --follow`, only path is a rename target and every file the commit
-// removed is a candidate source: an exact match first, else the most
-// similar file at 50% or more.
+// RenameSource returns the path that commit renamed or copied to path
+// (against its first parent), or "" when path was added afresh. It does
+// what `git log --follow` does where the followed path appears
+// (diffcore-rename.c with copy detection and find_copies_harder): path is
+// the only destination and every file of the parent's tree a source.
+// Exact matches first: a removed file over a kept one, then the same base
+// name, then path order. Else git's similarity (diffcore-delta), keeping
+// the four best candidates as git does, a removed file (a rename) taken
+// before a kept one (a copy), at 50% or more.
 func (r *Repo) RenameSource(ctx context.Context, commit, path string) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -104,6 +111,10 @@ func (r *Repo) RenameSource(ctx context.Context, commit, path string) (string, e
 	if err != nil {
 		return "", fmt.Errorf("read tree of %s: %w", commit, err)
 	}
+	dstEntry, err := to.FindEntry(path)
+	if err != nil {
+		return "", nil
+	}
 	p, err := r.Git.CommitObject(c.ParentHashes[0])
 	if err != nil {
 		return "", fmt.Errorf("read commit %s: %w", c.ParentHashes[0], err)
@@ -112,32 +123,141 @@ func (r *Repo) RenameSource(ctx context.Context, commit, path string) (string, e
 	if err != nil {
 		return "", fmt.Errorf("read tree of %s: %w", p.Hash, err)
 	}
+	if _, err := from.FindEntry(path); err == nil {
+		return "", nil // not added: modified
+	}
 	chs, err := object.DiffTreeWithOptions(ctx, from, to, &object.DiffTreeOptions{})
 	if err != nil {
 		return "", fmt.Errorf("diff trees: %w", err)
 	}
-	var subset object.Changes
-	found := false
+	removed := map[string]bool{}
 	for _, ch := range chs {
-		switch {
-		case ch.From.Name == "" && ch.To.Name == path:
-			subset = append(subset, ch)
-			found = true
-		case ch.To.Name == "" && ch.From.Name != "":
-			subset = append(subset, ch)
+		if ch.To.Name == "" {
+			removed[ch.From.Name] = true
 		}
 	}
-	if !found || len(subset) < 2 {
-		return "", nil
+	type source struct {
+		path    string
+		hash    plumbing.Hash
+		removed bool
 	}
-	renamed, err := object.DetectRenames(subset, &object.DiffTreeOptions{DetectRenames: true, RenameScore: 50})
+	var sources []source
+	w := object.NewTreeWalker(from, true, nil)
+	for {
+		name, te, err := w.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			w.Close()
+			return "", fmt.Errorf("walk tree of %s: %w", p.Hash, err)
+		}
+		if te.Mode.IsFile() {
+			sources = append(sources, source{name, te.Hash, removed[name]})
+		}
+	}
+	w.Close()
+	base := pathpkg.Base(path)
+	sameBase := func(p string) int {
+		if pathpkg.Base(p) == base {
+			return 1
+		}
+		return 0
+	}
+	// Exact: the same blob.
+	best, bestScore := "", -1
+	for _, s := range sources {
+		if s.hash != dstEntry.Hash {
+			continue
+		}
+		sc := sameBase(s.path)
+		if s.removed {
+			sc++
+		}
+		if sc > bestScore {
+			best, bestScore = s.path, sc
+		}
+	}
+	if best != "" {
+		return best, nil
+	}
+	dstData, err := r.blobLocked(dstEntry.Hash)
 	if err != nil {
-		return "", fmt.Errorf("detect renames in %s: %w", commit, err)
+		return "", err
 	}
-	for _, ch := range renamed {
-		if ch.To.Name == path && ch.From.Name != "" && ch.From.Name != path {
-			return ch.From.Name, nil
+	dst := fingerprint(dstData)
+	type cand struct {
+		src, score, name int
+		used             bool
+	}
+	// git's record_if_better over NUM_CANDIDATE_PER_DST slots.
+	var slots [4]cand
+	worse := func(a, b cand) bool { // score_compare(a, b) > 0
+		if !a.used {
+			return b.used
+		}
+		if !b.used {
+			return false
+		}
+		if a.score == b.score {
+			return b.name > a.name
+		}
+		return b.score > a.score
+	}
+	for j, s := range sources {
+		if j%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return "", err
+			}
+		}
+		obj, err := r.Git.Storer.EncodedObject(plumbing.BlobObject, s.hash)
+		if err != nil {
+			return "", fmt.Errorf("read blob %s: %w", s.hash, err)
+		}
+		sc := 0
+		if srcSize := int(obj.Size()); sizeAllows(srcSize, len(dstData)) {
+			data, err := r.blobLocked(s.hash)
+			if err != nil {
+				return "", err
+			}
+			sc = score(fingerprint(data), len(data), dst, len(dstData))
+		}
+		o := cand{src: j, score: sc, name: sameBase(s.path), used: true}
+		worst := 0
+		for i := 1; i < len(slots); i++ {
+			if worse(slots[i], slots[worst]) {
+				worst = i
+			}
+		}
+		if worse(slots[worst], o) {
+			slots[worst] = o
+		}
+	}
+	ranked := slots[:]
+	sort.SliceStable(ranked, func(i, j int) bool { return worse(ranked[j], ranked[i]) })
+	for _, copies := range []bool{false, true} {
+		for _, m := range ranked {
+			if !m.used || m.score < minimumScore {
+				break
+			}
+			if copies || sources[m.src].removed {
+				return sources[m.src].path, nil
+			}
 		}
 	}
 	return "", nil
+}
+
+// blobLocked reads a blob; r.mu is held.
+func (r *Repo) blobLocked(h plumbing.Hash) ([]byte, error) {
+	b, err := r.Git.BlobObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -166,3 +168,21 @@ func Chain(e *Entry, lastSeq int64, lastRaw []byte) ([]byte, error) {
 
 // FormatTime writes t as the ledger does: RFC 3339 in UTC, seconds.
 func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+var (
+	mergePR  = regexp.MustCompile(`^Merge pull request #([0-9]+) `)
+	squashPR = regexp.MustCompile(`\(#([0-9]+)\)\s*$`)
+)
+
+// PRFromSubject reads the pull request number from a merge commit's
+// subject ("Merge pull request #12 from ...") or a squash merge's
+// ("Title (#12)"); 0 when there is none.
+func PRFromSubject(subject string) int {
+	for _, re := range []*regexp.Regexp{mergePR, squashPR} {
+		if m := re.FindStringSubmatch(subject); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return n
+		}
+	}
+	return 0
+}

@@ -3,9 +3,7 @@ package gitstore
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
 
 	"gopkg.in/yaml.v3"
 
@@ -19,24 +17,6 @@ import (
 // MaxFields bounds the field paths kept per affected record.
 const MaxFields = 64
 
-var (
-	mergePR  = regexp.MustCompile(`^Merge pull request #([0-9]+) `)
-	squashPR = regexp.MustCompile(`\(#([0-9]+)\)\s*$`)
-)
-
-// PRFromSubject reads the pull request number from a merge commit's
-// subject ("Merge pull request #12 from ...") or a squash merge's
-// ("Title (#12)"); 0 when there is none.
-func PRFromSubject(subject string) int {
-	for _, re := range []*regexp.Regexp{mergePR, squashPR} {
-		if m := re.FindStringSubmatch(subject); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			return n
-		}
-	}
-	return 0
-}
-
 // Describe builds the change-implemented entry of commit, a commit of the
 // default branch: its commits, time (committer time), pull request (from
 // the message), author (of the pull request's head for a merge commit),
@@ -49,7 +29,7 @@ func Describe(ctx context.Context, repo *gitrepo.Repo, commit string) (*ledger.E
 		return nil, err
 	}
 	e := &ledger.Entry{Kind: ledger.KindChangeImplemented, Time: ledger.FormatTime(ci.Time),
-		Commits: &ledger.Commits{Merge: ci.Hash}, PR: PRFromSubject(ci.Subject), Title: ci.Subject, Author: ci.AuthorEmail}
+		Commits: &ledger.Commits{Merge: ci.Hash}, PR: ledger.PRFromSubject(ci.Subject), Title: ci.Subject, Author: ci.AuthorEmail}
 	if len(ci.Parents) > 0 {
 		e.Commits.Base = ci.Parents[0]
 	}

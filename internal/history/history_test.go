@@ -1,0 +1,160 @@
+package history
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/synth"
+)
+
+func needGit(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+}
+
+// gitFollow is the reference: the commits `git log --follow
+// --first-parent` lists for path, newest first.
+func gitFollow(t *testing.T, dir, path string) []string {
+	t.Helper()
+	out, err := exec.Command("git", "-C", dir, "log", "--follow", "--first-parent", "--format=%H", "main", "--", path).Output()
+	if err != nil {
+		t.Fatalf("git log --follow %s: %v", path, err)
+	}
+	return strings.Fields(string(out))
+}
+
+func TestFollowAgreesWithGit(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	for _, seed := range []int64{1, 2, 3} {
+		dir := t.TempDir()
+		st, err := synth.History(ctx, dir, synth.HistoryConfig{Commits: 600, Records: 40, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Renames == 0 || st.Merges == 0 || st.Removed == 0 {
+			t.Fatalf("seed %d: a history without renames, merges or removals tests little: %+v", seed, st)
+		}
+		repo, err := gitrepo.OpenRepo(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx, err := Build(ctx, repo, nil, st.Head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths := append(append([]string{}, st.Paths...), st.Gone...)
+		paths = append(paths, "policies/change-control.yaml", "estate.yaml")
+		checked := 0
+		for _, p := range paths {
+			want := gitFollow(t, dir, p)
+			steps, err := idx.Follow(ctx, repo, p)
+			if err != nil && err != ErrNoHistory {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range steps {
+				got = append(got, s.Commit.Hash)
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("seed %d, %s:\n estate: %v\n git:    %v", seed, p, got, want)
+			}
+			checked++
+		}
+		t.Logf("seed %d: %d paths agree with git log --follow --first-parent (%+v)", seed, checked,
+			struct{ Commits, Merges, Renames, Removed int }{st.Commits, st.Merges, st.Renames, st.Removed})
+	}
+}
+
+func TestIndexExtendsIncrementally(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := synth.History(ctx, dir, synth.HistoryConfig{Commits: 200, Records: 20, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, _ := gitrepo.OpenRepo(dir)
+	full, err := Build(ctx, repo, nil, st.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Index up to HEAD~50, then extend to HEAD: the same index.
+	c, err := repo.Resolve("HEAD~50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := Build(ctx, repo, nil, c.Hash.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext, err := Build(ctx, repo, part, st.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ext.Commits) != len(full.Commits) || len(ext.Paths) != len(full.Paths) {
+		t.Fatalf("extended index: %d commits %d paths, full: %d commits %d paths", len(ext.Commits), len(ext.Paths), len(full.Commits), len(full.Paths))
+	}
+	for p, es := range full.Paths {
+		if strings.Trim(strings.Join(strings.Fields(fmtU(es)), ","), "") != strings.Join(strings.Fields(fmtU(ext.Paths[p])), ",") {
+			t.Fatalf("%s differs", p)
+		}
+	}
+	// Saved and loaded, it is the same.
+	path := t.TempDir() + "/history.idx"
+	if err := Save(path, ext); err != nil {
+		t.Fatal(err)
+	}
+	if got := Load(path); got == nil || got.Head != ext.Head || len(got.Commits) != len(ext.Commits) {
+		t.Fatal("the index did not survive a save and load")
+	}
+}
+
+func fmtU(xs []uint32) string {
+	var b strings.Builder
+	for _, x := range xs {
+		b.WriteString(" ")
+		b.WriteString(strings.TrimSpace(string(rune('0' + x%10))))
+		b.WriteString(itoa(x))
+	}
+	return b.String()
+}
+
+func itoa(x uint32) string {
+	if x == 0 {
+		return "0"
+	}
+	var d []byte
+	for x > 0 {
+		d = append([]byte{byte('0' + x%10)}, d...)
+		x /= 10
+	}
+	return string(d)
+}
+
+func TestFieldDiff(t *testing.T) {
+	old := []byte("id: A\nowner: x\nlicences: [a, b]\npurchase:\n  cost: 1\n")
+	neu := []byte("id: A\nowner: y\nlicences: [a]\npurchase:\n  cost: 1\n  currency: GBP\n")
+	got := FieldDiff(old, neu)
+	want := []FieldChange{
+		{Field: "licences.1", Old: "b", Op: "removed"},
+		{Field: "owner", Old: "x", New: "y", Op: "changed"},
+		{Field: "purchase.currency", New: "GBP", Op: "added"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if d := FieldDiff([]byte("a: [\n"), []byte("a: 1\n")); len(d) != 1 || d[0].Field != "(document)" {
+		t.Errorf("broken YAML: %+v", d)
+	}
+}
