@@ -36,8 +36,10 @@ type App struct {
 	// Log is for diagnostics on Stderr (--verbose).
 	Log *slog.Logger
 
-	dir     string // --repo
-	verbose bool
+	dir         string // --repo
+	verbose     bool
+	cpuProfile  string
+	stopProfile func()
 }
 
 // System returns an App wired to the process.
@@ -107,6 +109,9 @@ func Main(app *App) int {
 	root.SetOut(app.Stdout)
 	root.SetErr(app.Stderr)
 	err := root.ExecuteContext(ctx)
+	if app.stopProfile != nil {
+		app.stopProfile()
+	}
 	if err == nil {
 		return ExitOK
 	}

@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 )
@@ -32,10 +34,18 @@ against the inventory and the baselines.`,
 				level = slog.LevelDebug
 			}
 			app.Log = slog.New(slog.NewTextHandler(app.Stderr, &slog.HandlerOptions{Level: level}))
+			if app.cpuProfile != "" {
+				if f, err := os.Create(app.cpuProfile); err == nil {
+					pprof.StartCPUProfile(f)
+					app.stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+				}
+			}
 		},
 	}
 	root.PersistentFlags().StringVarP(&app.dir, "repo", "C", ".", "the estate repository's directory")
 	root.PersistentFlags().BoolVarP(&app.verbose, "verbose", "v", false, "log what estate does on standard error")
+	root.PersistentFlags().StringVar(&app.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for performance reports)")
+	root.PersistentFlags().MarkHidden("cpuprofile")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &ExitError{Code: ExitUsage, Err: err, Hint: fmt.Sprintf("run '%s --help' for usage", c.CommandPath())}
 	})
@@ -52,10 +62,10 @@ against the inventory and the baselines.`,
 		newLedgerCmd(app),
 		newHistoryCmd(app),
 		newChangeCmd(app),
-		newFactsCmd(app),
-		newAuditCmd(app),
 		newImportCmd(app),
 		newExportCmd(app),
+		newFactsCmd(app),
+		newAuditCmd(app),
 	)
 	return root
 }

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Roots are the top-level paths of a repository that hold records.
@@ -30,6 +31,9 @@ type Entry struct {
 	// and checked to stay in the repository (empty when it does not).
 	Link   bool
 	Target string
+	// ModTime is the file's modification time (Unix ns) in a working
+	// tree; zero in a git revision.
+	ModTime int64
 	// Problem is set when the entry cannot be read safely (a symlink out of
 	// the repository, a symlinked directory); its bytes are never read.
 	Problem string
@@ -62,6 +66,7 @@ func BlobID(data []byte) string {
 type Dir struct {
 	root string
 	r    *os.Root
+	subs sync.Map // folder (slash path) -> *os.Root, so a read is one openat
 }
 
 // OpenDir opens the working tree at dir.
@@ -84,58 +89,110 @@ func (d *Dir) Root() string { return d.root }
 func (d *Dir) Name() string { return "working tree" }
 
 // Close releases the directory.
-func (d *Dir) Close() error { return d.r.Close() }
+func (d *Dir) Close() error {
+	d.subs.Range(func(_, r any) bool { r.(*os.Root).Close(); return true })
+	return d.r.Close()
+}
 
-// Entries implements Tree.
+// Entries implements Tree. Folders are walked in parallel (one goroutine
+// per folder under each root), which matters at 100,000 files.
 func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
-	var out []Entry
-	fsys := d.r.FS()
+	var tops []string
 	for _, top := range Roots {
-		err := fs.WalkDir(fsys, top, func(p string, de fs.DirEntry, err error) error {
-			if err != nil {
-				if errors.Is(err, fs.ErrNotExist) && p == top {
-					return fs.SkipDir
-				}
-				return err
-			}
-			if de.IsDir() {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if p != top && strings.HasPrefix(de.Name(), ".") {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			e := Entry{Path: p}
-			if de.Type()&fs.ModeSymlink != 0 {
-				e.Link = true
-				target, err := d.r.Readlink(p)
-				if err != nil {
-					return fmt.Errorf("read link %s: %w", p, err)
-				}
-				d.resolve(&e, target)
-				out = append(out, e)
-				return nil
-			}
-			if !de.Type().IsRegular() {
-				e.Problem = "not a regular file"
-				out = append(out, e)
-				return nil
-			}
-			info, err := de.Info()
-			if err != nil {
-				return err
-			}
-			e.Size = info.Size()
-			out = append(out, e)
-			return nil
-		})
-		if err != nil && !errors.Is(err, fs.SkipDir) {
+		info, err := d.r.Lstat(top)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
 			return nil, fmt.Errorf("list %s: %w", top, err)
+		case info.IsDir():
+			// Each subfolder is walked on its own.
+			des, err := fs.ReadDir(d.r.FS(), top)
+			if err != nil {
+				return nil, fmt.Errorf("list %s: %w", top, err)
+			}
+			tops = append(tops, top+"/.") // the folder's own files
+			for _, de := range des {
+				if de.IsDir() && !strings.HasPrefix(de.Name(), ".") {
+					tops = append(tops, top+"/"+de.Name())
+				}
+			}
+		default:
+			tops = append(tops, top)
 		}
 	}
+	parts := make([][]Entry, len(tops))
+	errs := make([]error, len(tops))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, top := range tops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			parts[i], errs[i] = d.walk(ctx, top)
+		}()
+	}
+	wg.Wait()
+	var out []Entry
+	for i := range tops {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, parts[i]...)
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// walk lists top: a file, a folder (recursively), or "folder/." for the
+// files directly in a folder.
+func (d *Dir) walk(ctx context.Context, top string) ([]Entry, error) {
+	var out []Entry
+	fsys := d.r.FS()
+	shallow := strings.HasSuffix(top, "/.")
+	root := strings.TrimSuffix(top, "/.")
+	err := fs.WalkDir(fsys, root, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if de.IsDir() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if p != root && (shallow || strings.HasPrefix(de.Name(), ".")) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		e := Entry{Path: p}
+		if de.Type()&fs.ModeSymlink != 0 {
+			e.Link = true
+			target, err := d.r.Readlink(p)
+			if err != nil {
+				return fmt.Errorf("read link %s: %w", p, err)
+			}
+			d.resolve(&e, target)
+			out = append(out, e)
+			return nil
+		}
+		if !de.Type().IsRegular() {
+			e.Problem = "not a regular file"
+			out = append(out, e)
+			return nil
+		}
+		info, err := de.Info()
+		if err != nil {
+			return err
+		}
+		e.Size, e.ModTime = info.Size(), info.ModTime().UnixNano()
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", root, err)
+	}
 	return out, nil
 }
 
@@ -200,12 +257,37 @@ func (d *Dir) ReadFile(e Entry, max int64) ([]byte, error) {
 	if e.Link {
 		p = e.Target
 	}
-	f, err := d.r.Open(filepath.FromSlash(p))
+	dir, name := path.Split(p)
+	r := d.r
+	if dir != "" {
+		sub, err := d.sub(strings.TrimSuffix(dir, "/"))
+		if err != nil {
+			return nil, err
+		}
+		r = sub
+	}
+	f, err := r.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	return readLimited(f, e.Size, max)
+}
+
+// sub returns the root of a folder of the tree, opened once.
+func (d *Dir) sub(dir string) (*os.Root, error) {
+	if r, ok := d.subs.Load(dir); ok {
+		return r.(*os.Root), nil
+	}
+	r, err := d.r.OpenRoot(filepath.FromSlash(dir))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := d.subs.LoadOrStore(dir, r); loaded {
+		r.Close()
+		return prev.(*os.Root), nil
+	}
+	return r, nil
 }
 
 func readLimited(r io.Reader, size, max int64) ([]byte, error) {

@@ -8,6 +8,7 @@ package rules
 
 import (
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/estate-dev/estate/internal/record"
@@ -37,10 +38,22 @@ var All = []Rule{
 }
 
 // Check runs every rule over e.
+// The rules only read e, so they run at once; the findings come back in
+// the order of All.
 func Check(e *record.Estate, env Env) []record.Finding {
+	results := make([][]record.Finding, len(All))
+	var wg sync.WaitGroup
+	for i, r := range All {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = r.Check(e, env)
+		}()
+	}
+	wg.Wait()
 	var out []record.Finding
-	for _, r := range All {
-		out = append(out, r.Check(e, env)...)
+	for _, fs := range results {
+		out = append(out, fs...)
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -15,14 +16,18 @@ func (uniqueRule) Name() string { return "unique" }
 
 func (uniqueRule) Check(e *record.Estate, _ Env) []record.Finding {
 	var out []record.Finding
-	ids := map[string]*record.Record{}
-	serials := map[string]*record.Record{}
-	hosts := map[string]*record.Record{}
+	type kindID struct {
+		kind record.Kind
+		id   string
+	}
+	ids := make(map[kindID]*record.Record, len(e.Records))
+	serials := make(map[string]*record.Record, len(e.Assets))
+	hosts := make(map[string]*record.Record, len(e.Assets))
 	for _, r := range e.Records {
 		if r.ID == "" {
 			continue
 		}
-		key := string(r.Kind) + "\x00" + r.ID
+		key := kindID{r.Kind, r.ID}
 		if first, ok := ids[key]; ok {
 			out = append(out, at(r, "id", "unique-id", record.SeverityError,
 				fmt.Sprintf("%s id %q is also used by %s", r.Kind, r.ID, first.Path), "give each record its own id"))
@@ -34,7 +39,10 @@ func (uniqueRule) Check(e *record.Estate, _ Env) []record.Finding {
 		}
 		a := r.Asset
 		if a.Serial != "" {
-			s := strings.ToUpper(a.Serial)
+			s := a.Serial
+			if strings.ContainsFunc(s, unicode.IsLower) {
+				s = strings.ToUpper(s) // serials are compared case-blind
+			}
 			if first, ok := serials[s]; ok {
 				out = append(out, at(r, "serial", "unique-serial", record.SeverityError,
 					fmt.Sprintf("serial %q is also the serial of %s (%s)", a.Serial, first.ID, first.Path),

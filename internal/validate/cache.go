@@ -2,7 +2,9 @@ package validate
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
 	"errors"
@@ -11,12 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/estate-dev/estate/internal/record"
 )
 
 // cacheVersion changes whenever what checkDoc computes changes.
-const cacheVersion = 1
+const cacheVersion = 3
 
 // cacheEntry is the outcome of the YAML and schema layers for one blob.
 type cacheEntry struct {
@@ -25,21 +28,40 @@ type cacheEntry struct {
 	Findings []record.Finding
 }
 
+// statEntry remembers the blob id of a working-tree file by its size and
+// modification time, as git's index does, so an unchanged file is not read.
+type statEntry struct {
+	Size    int64
+	ModTime int64
+	Blob    string
+}
+
 // Cache keeps per-blob results between runs, for one schema digest. It is
-// a plain file; a missing, stale or unreadable cache is an empty one.
+// two plain files: a base, rewritten now and then, and a small delta of
+// what changed since, rewritten on every run that changes anything. A
+// missing, stale or unreadable cache is an empty one. It loads in the
+// background from OpenCache on, so loading overlaps listing the tree.
 type Cache struct {
+	ready   chan struct{}
 	mu      sync.Mutex
 	path    string
 	digest  string
+	written int64 // when the cache was last written (Unix ns)
 	entries map[string]cacheEntry
-	touched map[string]bool
-	dirty   bool
+	stats   map[string]statEntry
+	// what this run used, and what it added since the base was written
+	touched    map[string]bool
+	fresh      map[string]cacheEntry
+	freshStats map[string]statEntry
+	baseSize   int
 }
 
 type cacheFile struct {
 	Version int
 	Digest  string
+	Written int64
 	Entries []cacheEntry
+	Stats   map[string]statEntry
 }
 
 // DefaultCachePath is where the cache of the repository at root lives:
@@ -58,26 +80,152 @@ func DefaultCachePath(root string) string {
 	return filepath.Join(dir, "estate", hex.EncodeToString(sum[:8]), "validate.cache")
 }
 
-// OpenCache reads the cache at path, or starts an empty one.
+// OpenCache starts reading the cache at path (base and delta).
 func OpenCache(path string) *Cache {
-	c := &Cache{path: path, entries: map[string]cacheEntry{}, touched: map[string]bool{}}
-	f, err := os.Open(path)
-	if err != nil {
-		return c
-	}
-	defer f.Close()
-	var cf cacheFile
-	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(&cf); err != nil || cf.Version != cacheVersion {
-		return c
-	}
-	c.digest = cf.Digest
-	for _, e := range cf.Entries {
-		c.entries[e.Blob] = e
-	}
+	c := &Cache{path: path, ready: make(chan struct{}), entries: map[string]cacheEntry{}, stats: map[string]statEntry{},
+		touched: map[string]bool{}, fresh: map[string]cacheEntry{}, freshStats: map[string]statEntry{}}
+	go func() {
+		defer close(c.ready)
+		base, ok := readCacheFile(path)
+		if !ok {
+			return
+		}
+		c.digest, c.written, c.stats = base.Digest, base.Written, base.Stats
+		if c.stats == nil {
+			c.stats = map[string]statEntry{}
+		}
+		for _, e := range base.Entries {
+			c.entries[e.Blob] = e
+		}
+		c.baseSize = len(base.Entries)
+		if delta, ok := readCacheFile(path + ".delta"); ok && delta.Digest == c.digest && delta.Written >= c.written {
+			for _, e := range delta.Entries {
+				c.entries[e.Blob] = e
+				c.fresh[e.Blob] = e
+			}
+			for p, s := range delta.Stats {
+				c.stats[p] = s
+				c.freshStats[p] = s
+			}
+			c.written = delta.Written
+		}
+	}()
 	return c
 }
 
+// A cache file is a header and then shards, each a length-prefixed gob
+// stream of part of the entries, so that the shards decode on all cores.
+const cacheShards = 4
+
+type cacheHeader struct {
+	Version int
+	Digest  string
+	Written int64
+	Shards  int
+}
+
+type cacheShard struct {
+	Entries []cacheEntry
+	Paths   []string
+	Stats   []statEntry
+}
+
+func readCacheFile(path string) (cacheFile, bool) {
+	var cf cacheFile
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cf, false
+	}
+	var hdr cacheHeader
+	rest, ok := readChunk(data, &hdr)
+	if !ok || hdr.Version != cacheVersion || hdr.Shards < 1 || hdr.Shards > 64 {
+		return cf, false
+	}
+	chunks := make([][]byte, hdr.Shards)
+	for i := range chunks {
+		if len(rest) < 8 {
+			return cf, false
+		}
+		n := binary.LittleEndian.Uint64(rest)
+		if uint64(len(rest)-8) < n {
+			return cf, false
+		}
+		chunks[i], rest = rest[8:8+n], rest[8+n:]
+	}
+	shards := make([]cacheShard, hdr.Shards)
+	okAll := make([]bool, hdr.Shards)
+	var wg sync.WaitGroup
+	for i := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			okAll[i] = gob.NewDecoder(bytes.NewReader(chunks[i])).Decode(&shards[i]) == nil
+		}()
+	}
+	wg.Wait()
+	cf = cacheFile{Version: hdr.Version, Digest: hdr.Digest, Written: hdr.Written, Stats: map[string]statEntry{}}
+	for i, sh := range shards {
+		if !okAll[i] || len(sh.Paths) != len(sh.Stats) {
+			return cacheFile{}, false
+		}
+		cf.Entries = append(cf.Entries, sh.Entries...)
+		for j, p := range sh.Paths {
+			cf.Stats[p] = sh.Stats[j]
+		}
+	}
+	return cf, true
+}
+
+func readChunk(data []byte, v any) ([]byte, bool) {
+	if len(data) < 8 {
+		return nil, false
+	}
+	n := binary.LittleEndian.Uint64(data)
+	if uint64(len(data)-8) < n {
+		return nil, false
+	}
+	if gob.NewDecoder(bytes.NewReader(data[8:8+n])).Decode(v) != nil {
+		return nil, false
+	}
+	return data[8+n:], true
+}
+
+// lookup returns the cached result of an unchanged working-tree file, by
+// its stat data, in one step.
+func (c *Cache) lookup(digest, path string, size, modTime int64) (cacheEntry, bool) {
+	if modTime == 0 {
+		return cacheEntry{}, false
+	}
+	<-c.ready
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.stats[path]
+	if !ok || c.digest != digest || s.Size != size || s.ModTime != modTime || modTime >= c.written-int64(2*time.Second) {
+		return cacheEntry{}, false
+	}
+	e, ok := c.entries[s.Blob]
+	if ok {
+		c.touched[s.Blob] = true
+	}
+	return e, ok
+}
+
+func (c *Cache) putStat(path string, size, modTime int64, blob string) {
+	if modTime == 0 {
+		return
+	}
+	<-c.ready
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := statEntry{Size: size, ModTime: modTime, Blob: blob}
+	if c.stats[path] != s {
+		c.stats[path] = s
+		c.freshStats[path] = s
+	}
+}
+
 func (c *Cache) get(digest, blob string) (cacheEntry, bool) {
+	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.digest != digest {
@@ -91,53 +239,107 @@ func (c *Cache) get(digest, blob string) (cacheEntry, bool) {
 }
 
 func (c *Cache) put(digest string, e cacheEntry) {
+	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.digest != digest {
-		c.digest, c.entries, c.touched = digest, map[string]cacheEntry{}, map[string]bool{}
+		c.digest, c.entries, c.touched, c.fresh = digest, map[string]cacheEntry{}, map[string]bool{}, map[string]cacheEntry{}
+		c.baseSize = 0
 	}
 	c.entries[e.Blob] = e
 	c.touched[e.Blob] = true
-	c.dirty = true
+	c.fresh[e.Blob] = e
 }
 
-// Save writes the entries used by this run (others are dropped, so the
-// cache never outgrows the estate), atomically.
+// Save writes what this run added. While the delta is small next to the
+// base, only the delta is rewritten; otherwise the base is rewritten with
+// just the entries this run used, so the cache never outgrows the estate.
 func (c *Cache) Save() error {
+	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.dirty && len(c.touched) == len(c.entries) {
+	if len(c.fresh) == 0 && len(c.freshStats) == 0 {
 		return nil
 	}
-	cf := cacheFile{Version: cacheVersion, Digest: c.digest, Entries: make([]cacheEntry, 0, len(c.touched))}
-	for b := range c.touched {
-		cf.Entries = append(cf.Entries, c.entries[b])
-	}
+	now := time.Now().UnixNano()
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
 		return fmt.Errorf("save cache: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), ".validate-*.tmp")
-	if err != nil {
+	if len(c.fresh)+len(c.freshStats) < 2000 && len(c.fresh) < c.baseSize/10+1 {
+		delta := cacheFile{Version: cacheVersion, Digest: c.digest, Written: now, Stats: c.freshStats}
+		for _, e := range c.fresh {
+			delta.Entries = append(delta.Entries, e)
+		}
+		return writeCacheFile(c.path+".delta", &delta)
+	}
+	base := cacheFile{Version: cacheVersion, Digest: c.digest, Written: now, Stats: c.stats,
+		Entries: make([]cacheEntry, 0, len(c.touched))}
+	for b := range c.touched {
+		base.Entries = append(base.Entries, c.entries[b])
+	}
+	if err := writeCacheFile(c.path, &base); err != nil {
+		return err
+	}
+	os.Remove(c.path + ".delta")
+	c.baseSize, c.fresh, c.freshStats = len(base.Entries), map[string]cacheEntry{}, map[string]statEntry{}
+	return nil
+}
+
+func writeCacheFile(path string, cf *cacheFile) error {
+	shards := make([]cacheShard, cacheShards)
+	for i, e := range cf.Entries {
+		shards[i%cacheShards].Entries = append(shards[i%cacheShards].Entries, e)
+	}
+	i := 0
+	for p, st := range cf.Stats {
+		sh := &shards[i%cacheShards]
+		sh.Paths, sh.Stats = append(sh.Paths, p), append(sh.Stats, st)
+		i++
+	}
+	blobs := make([][]byte, cacheShards+1)
+	errs := make([]error, cacheShards+1)
+	var wg sync.WaitGroup
+	for i := range blobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var b bytes.Buffer
+			if i == 0 {
+				errs[i] = gob.NewEncoder(&b).Encode(cacheHeader{Version: cf.Version, Digest: cf.Digest, Written: cf.Written, Shards: cacheShards})
+			} else {
+				errs[i] = gob.NewEncoder(&b).Encode(&shards[i-1])
+			}
+			blobs[i] = b.Bytes()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("save cache: %w", err)
 	}
-	w := bufio.NewWriterSize(tmp, 1<<16)
-	err = gob.NewEncoder(w).Encode(&cf)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), c.path)
-	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".validate-*.tmp")
 	if err != nil {
-		os.Remove(tmp.Name())
 		if errors.Is(err, fs.ErrPermission) {
 			return nil // a read-only checkout: run without a cache
 		}
 		return fmt.Errorf("save cache: %w", err)
 	}
-	c.dirty = false
+	w := bufio.NewWriterSize(tmp, 1<<16)
+	for _, b := range blobs {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+		w.Write(n[:])
+		w.Write(b)
+	}
+	err = w.Flush()
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save cache: %w", err)
+	}
 	return nil
 }

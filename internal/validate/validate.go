@@ -209,6 +209,12 @@ type fileResult struct {
 }
 
 func check(opts Options, sch *schema.Schema, v **schema.Validator, e load.Entry) (fileResult, error) {
+	blob := e.Blob
+	if opts.Cache != nil && blob == "" && !e.Link {
+		if ce, ok := opts.Cache.lookup(sch.Digest(), e.Path, e.Size, e.ModTime); ok {
+			return fileResult{entry: ce, cached: true}, nil
+		}
+	}
 	data, err := opts.Tree.ReadFile(e, opts.Limits.MaxFileBytes)
 	if err != nil {
 		if errors.Is(err, load.ErrTooLarge) || e.Problem != "" {
@@ -216,11 +222,13 @@ func check(opts Options, sch *schema.Schema, v **schema.Validator, e load.Entry)
 		}
 		return fileResult{}, fmt.Errorf("read %s: %w", e.Path, err)
 	}
-	blob := e.Blob
 	if blob == "" || e.Link {
 		blob = load.BlobID(data)
 	}
 	if opts.Cache != nil {
+		if !e.Link {
+			opts.Cache.putStat(e.Path, e.Size, e.ModTime, blob)
+		}
 		if ce, ok := opts.Cache.get(sch.Digest(), blob); ok {
 			return fileResult{entry: ce, cached: true}, nil
 		}
@@ -267,7 +275,7 @@ func checkDoc(v *schema.Validator, path string, data []byte, blob string, place 
 		return ce
 	}
 	ce.Findings = append(ce.Findings, v.Validate(kind, value, "", root)...)
-	ce.Record = decode(root, kind)
+	ce.Record = decodeValue(value, kind)
 	return ce
 }
 
@@ -287,6 +295,20 @@ func decode(root *yaml.Node, kind record.Kind) *record.Record {
 	}
 	typed := record.NewTyped(kind)
 	_ = root.Decode(typed) // partial on error, by design
+	r := &record.Record{Kind: kind}
+	if err := r.Set(typed); err != nil {
+		return nil
+	}
+	return r
+}
+
+// decodeValue is decode from a converted value: the same result, faster.
+func decodeValue(value any, kind record.Kind) *record.Record {
+	if !kind.Known() || kind == record.KindFacts {
+		return nil
+	}
+	typed := record.NewTyped(kind)
+	load.Decode(value, typed)
 	r := &record.Record{Kind: kind}
 	if err := r.Set(typed); err != nil {
 		return nil
