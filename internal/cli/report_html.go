@@ -1,14 +1,246 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
+	"path/filepath"
+	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/estate-dev/estate/internal/forecast"
+	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/htmlreport"
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/gitstore"
+	"github.com/estate-dev/estate/internal/licence"
+	"github.com/estate-dev/estate/internal/record"
 )
+
+// reportPeriodDays is the period whose changes the report lists, ending
+// at the report's date.
+const reportPeriodDays = 90
 
 // writeHTMLReport writes `estate report --format html` (issue 6): one
 // self-contained HTML file. estate report (report.go) calls it.
+//
+// asOf is empty (now, the working tree), a date YYYY-MM-DD (the last
+// first-parent commit of HEAD on or before the end of that day) or a git
+// revision (its commit, dated by its commit time). The compliance trend
+// and the changes of the period come from the ledger, up to that date;
+// without a ledger the changes come from changes/ (those with a window in
+// the period). Facts are read from the command's --facts flag when it has
+// one, else from facts/ when present, and only for a report of now.
 func writeHTMLReport(cmd *cobra.Command, app *App, asOf string, w io.Writer) error {
-	return &ExitError{Code: ExitFailure, Err: errors.New("the HTML report is not built yet")}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	at, err := resolveReportAsOf(ctx, app, asOf)
+	if err != nil {
+		return err
+	}
+	est, err := loadReportEstate(ctx, app, at.rev)
+	if err != nil {
+		return err
+	}
+	var notes []string
+	var facts []record.Facts
+	if asOf == "" {
+		dir := ""
+		if f := cmd.Flags().Lookup("facts"); f != nil {
+			dir = f.Value.String()
+		}
+		if facts, err = readReportFacts(ctx, app, dir); err != nil {
+			return err
+		}
+	} else {
+		notes = append(notes, "Licence installs are not shown for a past date: facts describe devices now.")
+	}
+	day := at.when.Format(time.DateOnly)
+	start := at.when.AddDate(0, 0, -reportPeriodDays)
+	d := htmlreport.Data{
+		Title:       "Estate service report",
+		Org:         reportOrg(app, est),
+		AsOf:        day,
+		Revision:    at.label,
+		Generated:   app.Now().UTC().Format(time.RFC3339),
+		Estate:      est,
+		Licences:    licence.Analyse(est, facts, licence.Options{Now: at.when}),
+		Forecast:    forecast.Forecast(est, forecast.Options{Now: at.when, Months: 12}),
+		PeriodStart: start.Format(time.DateOnly),
+		PeriodEnd:   day,
+	}
+	entries, lnote := readReportLedger(ctx, app, est)
+	if lnote != "" {
+		notes = append(notes, lnote)
+	}
+	d.Trend, d.Changes = ledgerTrend(entries, start, at.when)
+	switch {
+	case len(entries) > 0:
+		d.ChangesSource = "from the ledger"
+	default:
+		d.ChangesSource = "from changes/: the requests with a window in the period (no ledger)"
+		d.Changes = changesInWindow(est, start, at.when)
+	}
+	for _, p := range d.Forecast.Policies {
+		if p.Source == "default" {
+			notes = append(notes, "Refresh periods marked (default) are estate's defaults: set refresh: in estate.yaml to use your own.")
+			break
+		}
+	}
+	d.Notes = notes
+	if err := htmlreport.Write(w, d); err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	return nil
+}
+
+// reportAt is the point in history a report describes.
+type reportAt struct {
+	rev   string    // "" for the working tree
+	when  time.Time // the report's date
+	label string    // what the report says it shows
+}
+
+func resolveReportAsOf(ctx context.Context, app *App, asOf string) (reportAt, error) {
+	if asOf == "" {
+		return reportAt{when: app.Now().UTC(), label: "working tree"}, nil
+	}
+	var until time.Time
+	if t, err := time.Parse(time.DateOnly, asOf); err == nil {
+		until = t.Add(24*time.Hour - time.Second)
+	} else if t, err := time.Parse(time.RFC3339, asOf); err == nil {
+		until = t.UTC()
+	}
+	repo, err := gitrepo.Open(app.Dir())
+	if err != nil {
+		return reportAt{}, inputErr(fmt.Errorf("report as of %s: %w", asOf, err), "--as-of reads the estate's history: run it in a git repository")
+	}
+	if until.IsZero() {
+		c, err := repo.Resolve(asOf)
+		if err != nil {
+			return reportAt{}, inputErr(err, "--as-of is a date (YYYY-MM-DD) or a branch, tag or commit")
+		}
+		return reportAt{rev: c.Hash.String(), when: c.Committer.When.UTC(), label: "commit " + c.Hash.String()[:12]}, nil
+	}
+	head, err := repo.Resolve("HEAD")
+	if err != nil {
+		return reportAt{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read HEAD: %w", err)}
+	}
+	var found *gitrepo.CommitInfo
+	err = repo.FirstParents(ctx, head.Hash.String(), func(c gitrepo.CommitInfo) error {
+		if !c.Time.After(until) {
+			found = &c
+			return gitrepo.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return reportAt{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("walk history: %w", err)}
+	}
+	if found == nil {
+		return reportAt{}, inputErr(fmt.Errorf("no commit on or before %s", asOf), "the estate's history starts later")
+	}
+	return reportAt{rev: found.Hash, when: until, label: "commit " + found.Hash[:12]}, nil
+}
+
+// readReportLedger reads the ledger's entries; a missing repository or
+// ledger is a note, not an error (the report still has the rest).
+func readReportLedger(ctx context.Context, app *App, est *record.Estate) ([]*ledger.Entry, string) {
+	repo, err := gitrepo.Open(app.Dir())
+	if err != nil {
+		return nil, "Not a git repository: no ledger, so no compliance trend."
+	}
+	ref := est.Settings.LedgerRef()
+	snap, err := (&gitstore.Store{Repo: repo, Ref: ref}).Read(ctx)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, "The ledger was not read: cancelled."
+		}
+		return nil, fmt.Sprintf("The ledger (%s) could not be read: %v. Run estate ledger verify.", ref, err)
+	}
+	entries := snap.Entries()
+	if len(entries) == 0 {
+		return nil, fmt.Sprintf("The ledger (%s) is empty: no compliance trend; changes are read from changes/.", ref)
+	}
+	return entries, ""
+}
+
+// ledgerTrend picks the audits up to until (the trend) and the changes
+// implemented in [from, until], newest first.
+func ledgerTrend(entries []*ledger.Entry, from, until time.Time) ([]htmlreport.Point, []htmlreport.Change) {
+	var trend []htmlreport.Point
+	var changes []htmlreport.Change
+	for _, e := range entries {
+		t, err := time.Parse(time.RFC3339, e.Time)
+		if err != nil || t.After(until) {
+			continue
+		}
+		switch e.Kind {
+		case ledger.KindAudit:
+			if e.Audit == nil {
+				continue
+			}
+			s := e.Audit.Summary
+			p := htmlreport.Point{Date: t.UTC().Format(time.DateOnly), Devices: s["devices"], Compliant: s["compliant"],
+				NonCompliant: s["non-compliant"], Unverified: s["unverified"], Missing: s["missing"], Findings: e.Audit.Findings}
+			if p.NonCompliant == 0 {
+				p.NonCompliant = s["non_compliant"]
+			}
+			trend = append(trend, p)
+		case ledger.KindChangeImplemented:
+			if t.Before(from) {
+				continue
+			}
+			c := htmlreport.Change{Date: t.UTC().Format(time.DateOnly), ID: e.Change, Title: e.Title, Type: e.Type, Risk: e.Risk,
+				PR: e.PR, Author: e.Author, Records: len(e.Records)}
+			for _, a := range e.Approvers {
+				c.Approvers = append(c.Approvers, a.By)
+			}
+			changes = append(changes, c)
+		}
+	}
+	sort.SliceStable(trend, func(i, j int) bool { return trend[i].Date < trend[j].Date })
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Date > changes[j].Date })
+	return trend, changes
+}
+
+// changesInWindow lists the change requests whose window starts in
+// [from, until], newest first.
+func changesInWindow(est *record.Estate, from, until time.Time) []htmlreport.Change {
+	var out []htmlreport.Change
+	for _, c := range est.Changes {
+		if c.Window == nil {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, c.Window.Start)
+		if err != nil || t.Before(from) || t.After(until) {
+			continue
+		}
+		out = append(out, htmlreport.Change{Date: t.UTC().Format(time.DateOnly), ID: c.ID, Title: c.Title, Type: c.Type,
+			Risk: c.Risk, Author: c.RequestedBy, Records: len(c.Records)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Date != out[j].Date {
+			return out[i].Date > out[j].Date
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// reportOrg names the estate: owner/repo from estate.yaml, else the
+// repository folder's name.
+func reportOrg(app *App, est *record.Estate) string {
+	if s := est.Settings; s != nil && s.GitHub != nil && s.GitHub.Owner != "" && s.GitHub.Repo != "" {
+		return s.GitHub.Owner + "/" + s.GitHub.Repo
+	}
+	if abs, err := filepath.Abs(app.Dir()); err == nil {
+		return filepath.Base(abs)
+	}
+	return ""
 }

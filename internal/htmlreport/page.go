@@ -1,0 +1,132 @@
+package htmlreport
+
+// pageHTML is the report's template. No script, no external resource:
+// the Content-Security-Policy forbids both, so the file renders the same
+// anywhere. Charts are inline SVG; colours have text labels beside them.
+const pageHTML = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="estate">
+<title>{{.Title}} — {{.AsOf}}</title>
+<style>
+:root{--ink:#1f2933;--muted:#616e7c;--line:#d9e2ec;--bg:#f5f7fa;--accent:#2f6fb3;--good:#2e7d4f;--warn:#b7791f;--bad:#c53030;--refresh:#2f6fb3;--warranty:#d69e2e}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:var(--bg)}
+header{background:#102a43;color:#fff;padding:24px 32px}
+header h1{margin:0 0 4px;font-size:24px}
+header p{margin:0;color:#bcccdc}
+main{max-width:1100px;margin:0 auto;padding:16px 24px 48px}
+section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:16px 20px;margin:16px 0}
+h2{font-size:18px;margin:0 0 12px}
+h3{font-size:15px;margin:16px 0 8px}
+.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px;margin:16px 0}
+.kpi{background:#fff;border:1px solid var(--line);border-left:4px solid var(--accent);border-radius:6px;padding:10px 12px}
+.kpi.good{border-left-color:var(--good)}.kpi.warn{border-left-color:var(--warn)}.kpi.bad{border-left-color:var(--bad)}
+.kpi .v{font-size:24px;font-weight:600}
+.kpi .l{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+.kpi .s{color:var(--muted);font-size:12px}
+table{border-collapse:collapse;width:100%;margin:8px 0}
+th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{background:var(--bg);font-weight:600;font-size:12px}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.status-over-deployed,.status-expired,.sev-high,.sev-critical{color:var(--bad);font-weight:600}
+.status-expiring,.sev-medium{color:var(--warn);font-weight:600}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:16px}
+svg{max-width:100%;height:auto}
+svg text{font:12px sans-serif;fill:var(--ink)}
+.muted{color:var(--muted)}
+.note{color:var(--muted);font-size:12px;margin:4px 0}
+.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px;vertical-align:middle}
+footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:0 24px 32px}
+@media print{body{background:#fff}section{break-inside:avoid;border:none}header{background:#fff;color:#000}header p{color:#333}}
+</style>
+</head>
+<body>
+<header>
+<h1>{{.Title}}</h1>
+<p>{{if .Org}}{{.Org}} · {{end}}as of {{.AsOf}} · {{.Revision}} · generated {{.Generated}}</p>
+</header>
+<main>
+<div class="kpis" id="kpis">
+{{range .KPIs}}<div class="kpi {{.Tone}}"><div class="l">{{.Label}}</div><div class="v">{{.Value}}</div><div class="s">{{.Sub}}</div></div>
+{{end}}</div>
+
+<section id="compliance">
+<h2>Compliance</h2>
+{{with .Latest}}<p>Latest audit, {{.Date}}: <strong>{{pct .}}</strong> of {{.Devices}} devices compliant ({{.Compliant}} compliant, {{.NonCompliant}} non-compliant, {{.Unverified}} unverified; {{.Missing}} expected devices not seen; {{.Findings}} findings).</p>{{else}}<p class="muted">No audit is recorded in the ledger for this period: run <code>estate audit</code> and record it with <code>estate ledger record-audit</code>.</p>{{end}}
+{{with .TrendChart}}<svg role="img" aria-label="Compliance trend" viewBox="0 0 {{.Width}} {{.Height}}" width="{{.Width}}" height="{{.Height}}">
+<title>Share of compliant devices per audit</title>
+{{range .YTicks}}<line x1="40" x2="630" y1="{{.Pos}}" y2="{{.Pos}}" stroke="#d9e2ec"/><text x="4" y="{{add .Pos 4}}">{{.Label}}</text>
+{{end}}<polyline fill="none" stroke="#2f6fb3" stroke-width="2" points="{{.Points}}"/>
+{{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="3" fill="#2f6fb3"><title>{{.Title}}</title></circle>
+{{end}}{{range .XLabels}}<text x="{{.Pos}}" y="192" text-anchor="{{.Anchor}}">{{.Label}}</text>
+{{end}}</svg>{{end}}
+{{if .TrendRows}}<table><thead><tr><th>Audit</th><th class="n">Devices</th><th class="n">Compliant</th><th class="n">Non-compliant</th><th class="n">Unverified</th><th class="n">Missing</th><th class="n">Findings</th><th class="n">Compliant %</th></tr></thead><tbody>
+{{range .TrendRows}}<tr><td>{{.Date}}</td><td class="n">{{.Devices}}</td><td class="n">{{.Compliant}}</td><td class="n">{{.NonCompliant}}</td><td class="n">{{.Unverified}}</td><td class="n">{{.Missing}}</td><td class="n">{{.Findings}}</td><td class="n">{{pct .}}</td></tr>
+{{end}}</tbody></table>{{end}}
+</section>
+
+<section id="inventory">
+<h2>Inventory</h2>
+<p>{{.Total}} assets, {{.Active}} active (not retired, disposed, lost or stolen).</p>
+<div class="grid">
+{{template "bars" .Status}}
+{{template "bars" .Class}}
+</div>
+{{template "bars" .Location}}
+{{if .Matrix.Rows}}<h3>Class by status</h3>
+<table><thead><tr><th>Class</th>{{range .Matrix.Cols}}<th class="n">{{.}}</th>{{end}}<th class="n">Total</th></tr></thead><tbody>
+{{range .Matrix.Rows}}<tr><td>{{.Label}}</td>{{range .Cells}}<td class="n">{{.}}</td>{{end}}<td class="n">{{.Total}}</td></tr>
+{{end}}</tbody></table>{{end}}
+</section>
+
+<section id="licences">
+<h2>Licences</h2>
+{{with .Licences}}<p>{{.Totals.Licences}} licences, {{.Totals.Seats}} seats, {{.Totals.Used}} used; {{.Totals.OverDeployed}} over-deployed; {{.Totals.Expired}} expired and {{.Totals.Expiring}} expiring within {{.Within}} days. {{if .FactsDevices}}Installs from the facts of {{.FactsDevices}} devices.{{else}}No facts read: installs unknown, assignments only.{{end}}</p>{{end}}
+{{if .LicenceRows}}<table><thead><tr><th>Licence</th><th>Product</th><th>Metric</th><th class="n">Seats</th><th class="n">Assigned</th><th class="n">Installed</th><th class="n">Used</th><th class="n">Over</th><th class="n">Unused</th><th class="n">Saving / year</th><th>Expires</th><th class="n">Days</th><th>Status</th></tr></thead><tbody>
+{{range .LicenceRows}}<tr><td>{{.ID}}</td><td>{{.Product}}</td><td>{{.Metric}}</td><td class="n">{{.Seats}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Installed}}</td><td class="n">{{.Used}}</td><td class="n">{{.Over}}</td><td class="n">{{.Unused}}</td><td class="n">{{if .SavingPerYear}}{{money .Currency .SavingPerYear}}{{end}}</td><td>{{.Expires}}</td><td class="n">{{days .DaysLeft}}</td><td class="status-{{.Status}}">{{.Status}}</td></tr>
+{{end}}</tbody></table>{{if .LicenceMore}}<p class="note">… and {{.LicenceMore}} more licences (estate licences lists them all).</p>{{end}}{{else}}<p class="muted">No licences in the inventory.</p>{{end}}
+{{if .Findings}}<h3>Licence problems</h3><ul>{{range .Findings}}<li class="sev-{{.Severity}}">{{.Message}}</li>{{end}}</ul>{{end}}
+</section>
+
+<section id="forecast">
+<h2>Forecast</h2>
+{{with .Forecast}}<p>Next {{.Months}} months ({{.AsOf}} to {{.Until}}), {{.Active}} active assets. Already due: {{.Overdue.Refresh}} refreshes, {{.Overdue.Warranty}} assets out of warranty, {{.Overdue.Audit}} physical audits.</p>{{end}}
+{{with .Months}}{{if .Cols}}<svg role="img" aria-label="Refresh and warranty expiry per month" viewBox="0 0 {{.Width}} {{.Height}}" width="{{.Width}}" height="{{.Height}}">
+<title>Refreshes due and warranties ending per month</title>
+<line x1="10" x2="630" y1="{{.Base}}" y2="{{.Base}}" stroke="#9fb3c8"/>
+{{range .Cols}}<g><title>{{.Title}}</title><rect x="{{.X}}" y="{{.Y1}}" width="{{.W}}" height="{{.H1}}" fill="#2f6fb3"/><rect x="{{add .X .W}}" y="{{.Y2}}" width="{{.W}}" height="{{.H2}}" fill="#d69e2e"/><text x="{{.LabelX}}" y="198" text-anchor="middle" font-size="10">{{.Label}}</text></g>
+{{end}}<text x="10" y="214" font-size="10">tallest column: {{.Max}}</text></svg>
+<p class="legend"><span style="background:#2f6fb3"></span>refresh due<span style="background:#d69e2e"></span>warranty ends</p>{{end}}{{end}}
+<h3>By quarter</h3>
+<table><thead><tr><th>Quarter</th><th class="n">Warranties ending</th><th class="n">Refresh due</th><th class="n">Refresh cost</th><th class="n">Physical audits due</th></tr></thead><tbody>
+<tr><td>already due</td><td class="n">{{.Overdue.Warranty}}</td><td class="n">{{.Overdue.Refresh}}</td><td class="n">{{call .Money .Overdue.RefreshCost}}</td><td class="n">{{.Overdue.Audit}}</td></tr>
+{{range .Quarters}}<tr><td>{{.Period}}</td><td class="n">{{.Warranty}}</td><td class="n">{{.Refresh}}</td><td class="n">{{call $.Money .RefreshCost}}</td><td class="n">{{.Audit}}</td></tr>
+{{end}}</tbody></table>
+{{with .Forecast}}<p class="note">Refresh policy: {{range $i, $p := .Policies}}{{if $i}}; {{end}}{{$p.Class}} {{$p.Years}} years ({{$p.Source}}){{end}}. Physical audit every {{.AuditDays}} days ({{.AuditSource}}). Replacement cost: the policy's cost when set, else the asset's purchase cost.</p>{{end}}
+{{if .Due}}<h3>Due soonest</h3>
+<table><thead><tr><th>Due</th><th>What</th><th>Asset</th><th>Class</th><th>Location</th><th>Owner</th><th class="n">Cost</th></tr></thead><tbody>
+{{range .Due}}<tr><td>{{.Due}}</td><td>{{.Kind}}</td><td>{{.Asset}}</td><td>{{.Class}}</td><td>{{.Location}}</td><td>{{.Owner}}</td><td class="n">{{if .Cost}}{{money .Currency .Cost}}{{end}}</td></tr>
+{{end}}</tbody></table>{{if .DueMore}}<p class="note">… and {{.DueMore}} more in the horizon (estate forecast --by asset lists them all).</p>{{end}}{{end}}
+</section>
+
+<section id="changes">
+<h2>Changes of the period</h2>
+<p>{{.PeriodStart}} to {{.PeriodEnd}}: {{len .Changes}} changes{{if .ChangesSource}} ({{.ChangesSource}}){{end}}.</p>
+{{if .ChangeRows}}<table><thead><tr><th>Date</th><th>Change</th><th>Title</th><th>Type</th><th>Risk</th><th class="n">PR</th><th>Author</th><th>Approved by</th><th class="n">Records</th></tr></thead><tbody>
+{{range .ChangeRows}}<tr><td>{{.Date}}</td><td>{{.ID}}</td><td>{{.Title}}</td><td>{{.Type}}</td><td>{{.Risk}}</td><td class="n">{{if .PR}}#{{.PR}}{{end}}</td><td>{{.Author}}</td><td>{{join .Approvers ", "}}</td><td class="n">{{.Records}}</td></tr>
+{{end}}</tbody></table>{{if .ChangeMore}}<p class="note">… and {{.ChangeMore}} more (estate ledger show lists them all).</p>{{end}}{{end}}
+</section>
+</main>
+<footer>
+{{range .Notes}}<p>{{.}}</p>{{end}}
+<p>Generated by estate from the repository's records{{if .Revision}} at {{.Revision}}{{end}}. This file is self-contained: it loads nothing from the network.</p>
+</footer>
+</body>
+</html>
+{{define "bars"}}<div><h3>{{.Title}}</h3>{{if .Bars}}<svg role="img" aria-label="{{.Title}}" viewBox="0 0 560 {{.Height}}" width="560" height="{{.Height}}">
+{{range .Bars}}<g><title>{{.Label}}: {{.Value}}</title><text x="186" y="{{.LabelY}}" text-anchor="end">{{.Short}}</text><rect x="192" y="{{.Y}}" width="{{.W}}" height="16" fill="#2f6fb3"/><text x="{{add .ValueX 4}}" y="{{.LabelY}}">{{.ValueLabel}}</text></g>
+{{end}}</svg>{{else}}<p class="muted">none</p>{{end}}</div>{{end}}`
