@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/gitstore"
+	"github.com/estate-dev/estate/internal/report"
+)
+
+type reportOptions struct {
+	asOf, format, period, ref string
+}
+
+func newReportCmd(app *App) *cobra.Command {
+	o := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "The estate as of a date or revision, and its status accounting",
+		Long: `Report shows the inventory as it stood at a date or revision (counts by
+kind, class, status, location and baseline, and the list of records) and,
+from the ledger, the status accounting: changes by type, risk and outcome
+per month (or quarter), changes implemented but not yet verified by an
+audit, emergency changes awaiting their review, and exemptions expiring in
+the next 30 days.
+
+--as-of takes a date (YYYY-MM-DD: the last first-parent commit of HEAD on
+or before the end of that day, UTC), a time (RFC 3339) or any git revision.
+Without it the report is of the working tree, now. Everything is read from
+git: no checkout, no network.`,
+		Example: `  # the estate on the last day of the quarter, for the auditors
+  estate report --as-of 2026-09-30 --format markdown > q3.md
+
+  # as of a release tag, as JSON
+  estate report --as-of v2026.11 --format json
+
+  # one self-contained HTML page
+  estate report --format html > report.html`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runReport(cmd, app, o) },
+	}
+	cmd.Flags().StringVar(&o.asOf, "as-of", "", "a date (YYYY-MM-DD), time (RFC 3339) or git revision (default: the working tree, now)")
+	cmd.Flags().StringVar(&o.period, "period", "month", "group changes by month or quarter")
+	cmd.Flags().StringVar(&o.ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
+	formatFlag(cmd, &o.format, "text", "markdown", "json", "csv", "html")
+	return cmd
+}
+
+func runReport(cmd *cobra.Command, app *App, o *reportOptions) error {
+	if err := checkChoice("format", o.format, "text", "markdown", "json", "csv", "html"); err != nil {
+		return err
+	}
+	if err := checkChoice("period", o.period, "month", "quarter"); err != nil {
+		return err
+	}
+	if o.format == "html" {
+		return writeHTMLReport(cmd, app, o.asOf, app.Stdout)
+	}
+	ctx := cmd.Context()
+	rev, at, err := statusReportAsOf(ctx, app, o.asOf)
+	if err != nil {
+		return err
+	}
+	est, err := loadReportEstate(ctx, app, rev)
+	if err != nil {
+		return err
+	}
+	var entries []*ledger.Entry
+	if repo, err := gitrepo.OpenRepo(app.Dir()); err == nil {
+		ref := o.ref
+		if ref == "" {
+			ref = est.Settings.LedgerRef()
+		}
+		snap, err := (&gitstore.Store{Repo: repo, Ref: ref}).Read(ctx)
+		if err != nil {
+			return &ExitError{Code: ExitFailure, Err: err, Hint: "run estate ledger verify"}
+		}
+		entries = snap.Entries()
+	} else {
+		app.Log.Warn("not a git repository: the report has no ledger", "err", err)
+	}
+	r := report.Build(est, entries, report.Options{AsOf: at, Revision: rev, Period: o.period})
+	if err := report.Write(app.Stdout, o.format, r); err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	return nil
+}
+
+// statusReportAsOf resolves --as-of to a commit and a moment: a date is
+// the end of that day (UTC) and the last first-parent commit of HEAD made
+// by then; a time likewise; anything else is a revision, at its commit
+// time. Empty: the working tree, now.
+func statusReportAsOf(ctx context.Context, app *App, asOf string) (string, time.Time, error) {
+	if asOf == "" {
+		return "", app.Now().UTC(), nil
+	}
+	var until time.Time
+	if t, err := time.Parse(time.DateOnly, asOf); err == nil {
+		until = t.Add(24*time.Hour - time.Second)
+	} else if t, err := time.Parse(time.RFC3339, asOf); err == nil {
+		until = t.UTC()
+	}
+	repo, err := gitrepo.OpenRepo(app.Dir())
+	if err != nil {
+		return "", time.Time{}, inputErr(fmt.Errorf("report as of %s: %w", asOf, err), "--as-of reads the estate's history: run it in a git repository")
+	}
+	if until.IsZero() {
+		c, err := repo.Resolve(asOf)
+		if err != nil {
+			return "", time.Time{}, inputErr(err, "--as-of is a date (YYYY-MM-DD), a time (RFC 3339) or a branch, tag or commit")
+		}
+		return c.Hash.String(), c.Committer.When.UTC(), nil
+	}
+	head, err := repo.Resolve("HEAD")
+	if err != nil {
+		return "", time.Time{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read HEAD: %w", err)}
+	}
+	found := ""
+	err = repo.FirstParents(ctx, head.Hash.String(), func(c gitrepo.CommitInfo) error {
+		if !c.Time.After(until) {
+			found = c.Hash
+			return gitrepo.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return "", time.Time{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("walk history: %w", err)}
+	}
+	if found == "" {
+		return "", time.Time{}, inputErr(fmt.Errorf("no commit on or before %s", asOf), "the estate's history starts later")
+	}
+	return found, until, nil
+}
