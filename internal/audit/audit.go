@@ -95,6 +95,7 @@ type run struct {
 	controls []*control
 	byBase   map[string][]*control
 	unreg    int // devices that matched no asset
+	managed  map[string]bool
 }
 
 // Run audits devices against e. It never fails: every problem with a
@@ -119,28 +120,68 @@ func Run(e *record.Estate, devices []Device, opts Options) *Result {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	r := &run{e: e, opts: opts, today: opts.Now.UTC().Format("2006-01-02"),
-		pkgIdx: map[string]int{}, pkgLens: map[int]bool{}, byBase: map[string][]*control{}}
+		pkgIdx: map[string]int{}, pkgLens: map[int]bool{}, byBase: map[string][]*control{}, managed: map[string]bool{}}
+	for _, c := range e.Settings.ManagedClassList() {
+		r.managed[c] = true
+	}
 	var findings []record.Finding
 	findings = append(findings, r.compileBaselines()...)
 
-	paths := map[string]string{}
-	for _, rec := range e.Records {
-		if rec.Kind == record.KindAsset {
-			if _, ok := paths[rec.ID]; !ok {
-				paths[rec.ID] = rec.Path
+	// Index the inventory on all cores: record paths, serials, hostnames,
+	// and the assets expected to report.
+	var paths map[string]string
+	var ix index
+	var scope []*record.Asset
+	var wg sync.WaitGroup
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		paths = make(map[string]string, len(e.Assets))
+		for _, rec := range e.Records {
+			if rec.Kind == record.KindAsset {
+				if _, ok := paths[rec.ID]; !ok {
+					paths[rec.ID] = rec.Path
+				}
 			}
 		}
-	}
-	pairs, fs := r.match(devices, paths)
+	}()
+	go func() {
+		defer wg.Done()
+		ix.bySerial = make(map[string]*record.Asset, len(e.Assets))
+		for _, a := range e.Assets {
+			if s := normSerial(a.Serial); s != "" {
+				ix.bySerial[s] = a
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		ix.byHost = make(map[string]*record.Asset, len(e.Assets))
+		for _, a := range e.Assets {
+			if h := normHost(a.Hostname); h != "" {
+				ix.byHost[h] = a
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for _, a := range e.Assets {
+			if r.inScope(a) {
+				scope = append(scope, a)
+			}
+		}
+	}()
+	wg.Wait()
+	pairs, fs := r.match(devices, paths, ix)
 	findings = append(findings, fs...)
 
-	// Evaluate on all cores: each worker takes a contiguous share.
+	// Evaluate on all cores: each worker takes a contiguous share; the
+	// missing assets are found meanwhile.
 	nw := opts.Workers
 	if nw > len(pairs) {
 		nw = max(1, len(pairs))
 	}
 	workers := make([]*worker, nw)
-	var wg sync.WaitGroup
 	for i := range workers {
 		w := &worker{r: r, counts: make([][5]int, len(r.controls)), versions: map[string]*version.Version{}, checked: map[verKey]bool{}}
 		workers[i] = w
@@ -153,6 +194,7 @@ func Run(e *record.Estate, devices []Device, opts Options) *Result {
 			}
 		}()
 	}
+	missing, missFindings := r.missing(pairs, paths, scope)
 	wg.Wait()
 	counts := make([][5]int, len(r.controls))
 	for _, w := range workers {
@@ -163,10 +205,9 @@ func Run(e *record.Estate, devices []Device, opts Options) *Result {
 			}
 		}
 	}
-	missing, fs := r.missing(pairs, paths)
-	findings = append(findings, fs...)
+	findings = append(findings, missFindings...)
 	sortFindings(findings)
-	return &Result{Findings: findings, Summary: r.summarize(devices, pairs, missing, counts)}
+	return &Result{Findings: findings, Summary: r.summarize(devices, pairs, missing, counts, scope)}
 }
 
 // compileBaselines prepares the controls of every baseline an asset
@@ -219,7 +260,13 @@ func (r *run) compileBaselines() []record.Finding {
 // normSerial returns a serial fit to compare, or "" for the placeholders
 // firmware writes when it has no serial.
 func normSerial(s string) string {
-	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' || c >= 0x80 {
+			s = strings.ToUpper(s)
+			break
+		}
+	}
 	switch s {
 	case "", "0", "NONE", "N/A", "NA", "NULL", "UNKNOWN", "DEFAULT STRING", "TO BE FILLED BY O.E.M.",
 		"SYSTEM SERIAL NUMBER", "NOT SPECIFIED", "NOT APPLICABLE", "0123456789", "123456789", "CHASSIS SERIAL NUMBER":
@@ -230,26 +277,27 @@ func normSerial(s string) string {
 
 // normHost returns a hostname's short name, lower-cased.
 func normHost(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
+	h = strings.TrimSpace(h)
 	if i := strings.IndexByte(h, '.'); i > 0 {
 		h = h[:i]
+	}
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(h)
+		}
 	}
 	return h
 }
 
+// index finds assets by serial and by hostname.
+type index struct {
+	bySerial, byHost map[string]*record.Asset
+}
+
 // match pairs devices with assets (by serial, then by hostname) and
 // reports the devices that match none, and duplicates.
-func (r *run) match(devices []Device, paths map[string]string) ([]pair, []record.Finding) {
-	bySerial := make(map[string]*record.Asset, len(r.e.Assets))
-	byHost := make(map[string]*record.Asset, len(r.e.Assets))
-	for _, a := range r.e.Assets {
-		if s := normSerial(a.Serial); s != "" {
-			bySerial[s] = a
-		}
-		if h := normHost(a.Hostname); h != "" {
-			byHost[h] = a
-		}
-	}
+func (r *run) match(devices []Device, paths map[string]string, ix index) ([]pair, []record.Finding) {
+	bySerial, byHost := ix.bySerial, ix.byHost
 	var out []record.Finding
 	pairs := make([]pair, 0, len(devices))
 	seen := make(map[string]int, len(devices)) // asset id → index in pairs
@@ -326,33 +374,22 @@ func evidence(d *Device) string {
 
 // inScope says whether an asset is expected to report facts.
 func (r *run) inScope(a *record.Asset) bool {
-	if a.Status != "deployed" && a.Status != "loaned" {
-		return false
-	}
-	for _, c := range r.e.Settings.ManagedClassList() {
-		if c == a.Class {
-			return true
-		}
-	}
-	return false
+	return (a.Status == "deployed" || a.Status == "loaned") && r.managed[a.Class]
 }
 
 // missing reports the in-scope assets not seen, or not seen recently.
-func (r *run) missing(pairs []pair, paths map[string]string) (map[string]bool, []record.Finding) {
+func (r *run) missing(pairs []pair, paths map[string]string, scope []*record.Asset) (map[string]bool, []record.Finding) {
 	miss := map[string]bool{}
 	if r.opts.Partial {
 		return miss, nil
 	}
 	seen := make(map[string]time.Time, len(pairs))
-	for _, p := range pairs {
-		seen[p.asset.ID] = p.at
+	for i := range pairs { // by index: workers write the pairs' status meanwhile
+		seen[pairs[i].asset.ID] = pairs[i].at
 	}
 	var out []record.Finding
 	days := int(r.opts.MissingAfter.Hours() / 24)
-	for _, a := range r.e.Assets {
-		if !r.inScope(a) {
-			continue
-		}
+	for _, a := range scope {
 		at, ok := seen[a.ID]
 		switch {
 		case !ok:
@@ -375,9 +412,15 @@ func (r *run) missing(pairs []pair, paths map[string]string) (map[string]bool, [
 	return miss, out
 }
 
+// sortFindings orders findings by file, rule and control, stably. It
+// sorts indices, not the findings: a finding is large to move.
 func sortFindings(fs []record.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
+	idx := make([]int32, len(fs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		a, b := &fs[idx[i]], &fs[idx[j]]
 		if a.Pos.File != b.Pos.File {
 			return a.Pos.File < b.Pos.File
 		}
@@ -386,6 +429,11 @@ func sortFindings(fs []record.Finding) {
 		}
 		return a.Control < b.Control
 	})
+	sorted := make([]record.Finding, len(fs))
+	for i, k := range idx {
+		sorted[i] = fs[k]
+	}
+	copy(fs, sorted)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

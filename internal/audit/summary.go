@@ -3,6 +3,8 @@ package audit
 import (
 	"sort"
 	"time"
+
+	"github.com/estate-dev/estate/internal/record"
 )
 
 // Summary is the compliance summary of an audit: how many devices were
@@ -65,7 +67,7 @@ func (b BaselineSummary) Percent() float64 {
 	return 100 * float64(b.Compliant) / float64(b.Devices)
 }
 
-func (r *run) summarize(devices []Device, pairs []pair, missing map[string]bool, counts [][5]int) Summary {
+func (r *run) summarize(devices []Device, pairs []pair, missing map[string]bool, counts [][5]int, scope []*record.Asset) Summary {
 	s := Summary{Devices: len(devices), Seen: len(pairs), Unregistered: r.unreg,
 		Missing: len(missing), MissingAfterDays: int(r.opts.MissingAfter / (24 * time.Hour))}
 	byBase := map[string]*BaselineSummary{}
@@ -117,10 +119,7 @@ func (r *run) summarize(devices []Device, pairs []pair, missing map[string]bool,
 			b.Unverified++
 		}
 	}
-	for _, a := range r.e.Assets {
-		if !r.inScope(a) {
-			continue
-		}
+	for _, a := range scope {
 		s.Assets++
 		l := loc(a.Location)
 		l.Assets++

@@ -20,6 +20,7 @@ type worker struct {
 	badVer   map[string]error
 	checked  map[verKey]bool
 	pkgs     [][]string // per package name the controls read: installed versions
+	sim      map[[2]string]bool
 }
 
 type verKey struct {
@@ -263,13 +264,13 @@ func (w *worker) physical(p *pair) {
 			Hint:     "rename the device, or correct the record",
 			Expected: a.Hostname, Observed: f.Identity.Hostname, Evidence: ev})
 	}
-	if a.Model != "" && f.Identity.Model != "" && !similar(a.Model, f.Identity.Model) {
+	if a.Model != "" && f.Identity.Model != "" && !w.similar(a.Model, f.Identity.Model) {
 		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleModel, Severity: record.SevLow, Record: a.ID, Field: "model", Owner: a.Owner,
 			Message:  fmt.Sprintf("%s reports model %q, but the inventory says %q", a.ID, f.Identity.Model, a.Model),
 			Hint:     "correct the record's model (or the device is not the one recorded)",
 			Expected: a.Model, Observed: f.Identity.Model, Evidence: ev})
 	}
-	if a.Manufacturer != "" && f.Identity.Manufacturer != "" && !similar(a.Manufacturer, f.Identity.Manufacturer) {
+	if a.Manufacturer != "" && f.Identity.Manufacturer != "" && !w.similar(a.Manufacturer, f.Identity.Manufacturer) {
 		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleModel, Severity: record.SevLow, Record: a.ID, Field: "manufacturer", Owner: a.Owner,
 			Message:  fmt.Sprintf("%s reports manufacturer %q, but the inventory says %q", a.ID, f.Identity.Manufacturer, a.Manufacturer),
 			Hint:     "correct the record's manufacturer (or the device is not the one recorded)",
@@ -287,6 +288,23 @@ func (w *worker) physical(p *pair) {
 			Hint:     "reassign the asset in a change request if it changed hands",
 			Expected: a.Owner, Observed: strings.Join(names, ", "), Evidence: ev})
 	}
+}
+
+// similar is similar, cached: an estate has few models.
+func (w *worker) similar(a, b string) bool {
+	if a == b {
+		return true
+	}
+	k := [2]string{a, b}
+	v, ok := w.sim[k]
+	if !ok {
+		v = similar(a, b)
+		if w.sim == nil {
+			w.sim = map[[2]string]bool{}
+		}
+		w.sim[k] = v
+	}
+	return v
 }
 
 // similar compares model or manufacturer names loosely: case, spaces and
@@ -317,20 +335,20 @@ func isPerson(u record.User) bool {
 
 // ownerSeen reports whether the owner is among the logged-in users, or
 // whether no person is logged in (nothing to compare with). An owner
-// jane.doe@example.org matches the accounts jane.doe, janedoe, jdoe and jane.
+// jane.doe@example.org matches the accounts jane.doe, janedoe, jdoe and jane
+// (case aside, and DOMAIN\ or @domain parts of the account aside).
 func ownerSeen(owner string, users []record.User) bool {
-	local := strings.ToLower(owner)
-	if i := strings.IndexByte(local, '@'); i >= 0 {
-		local = local[:i]
-	}
 	if strings.HasPrefix(owner, "@") { // a team owns it
 		return true
 	}
-	cands := map[string]bool{local: true, strings.NewReplacer(".", "", "-", "", "_", "").Replace(local): true}
-	if parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '-' || r == '_' }); len(parts) >= 2 {
-		cands[parts[0]] = true
-		cands[parts[0][:1]+parts[len(parts)-1]] = true
-		cands[parts[0]+parts[len(parts)-1]] = true
+	local := owner
+	if i := strings.IndexByte(local, '@'); i >= 0 {
+		local = local[:i]
+	}
+	first, last := local, ""
+	if i := strings.IndexAny(local, "._-"); i > 0 {
+		first = local[:i]
+		last = local[strings.LastIndexAny(local, "._-")+1:]
 	}
 	anyone := false
 	for _, u := range users {
@@ -338,16 +356,22 @@ func ownerSeen(owner string, users []record.User) bool {
 			continue
 		}
 		anyone = true
-		n := strings.ToLower(u.Name)
+		n := u.Name
 		if i := strings.LastIndexByte(n, '\\'); i >= 0 { // DOMAIN\user
 			n = n[i+1:]
 		}
 		if i := strings.IndexByte(n, '@'); i >= 0 {
 			n = n[:i]
 		}
-		if cands[n] {
+		if strings.EqualFold(n, local) || strings.EqualFold(n, first) || (last != "" &&
+			(equalFoldConcat(n, first, last) || (len(first) > 0 && equalFoldConcat(n, first[:1], last)))) {
 			return true
 		}
 	}
 	return !anyone
+}
+
+// equalFoldConcat reports whether s equals a+b, case aside.
+func equalFoldConcat(s, a, b string) bool {
+	return len(s) == len(a)+len(b) && strings.EqualFold(s[:len(a)], a) && strings.EqualFold(s[len(a):], b)
 }
