@@ -1,8 +1,11 @@
 package load
 
 import (
+	"fmt"
 	"path"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -83,4 +86,67 @@ func Classify(p string) Place {
 		return Place{Kind: record.KindChangeRequest, ID: id}
 	}
 	return Place{Problem: "no record belongs at this path (see the repository layout in the README)"}
+}
+
+// UnknownKind is the finding for a record whose kind field (node n, which
+// may be the record's root when the field is missing) names no kind of
+// record, with a did-you-mean for a near miss (Assets, asset, License).
+func UnknownKind(file string, n *yaml.Node, kind string) record.Finding {
+	names := make([]string, len(record.Kinds))
+	for i, k := range record.Kinds {
+		names[i] = string(k)
+	}
+	f := record.Finding{Pos: record.Pos{File: file}, Rule: RuleUnknown, Severity: record.SeverityError, Field: "kind",
+		Message: fmt.Sprintf("unknown kind %q", kind),
+		Hint:    "kind is one of " + strings.Join(names, ", ")}
+	if n != nil {
+		f.Pos.Line, f.Pos.Col = n.Line, n.Column
+	}
+	switch best := closestKind(kind, names); {
+	case record.Kind(kind) == record.KindFacts:
+		f.Message = "a Facts document is not a record of the estate"
+		f.Hint = "facts are collected from devices (estate facts collect); keep them out of the record folders"
+	case best != "":
+		f.Hint = fmt.Sprintf("did you mean %q? (%s)", best, f.Hint)
+	}
+	return f
+}
+
+// closestKind returns the kind within a small edit distance of s, compared
+// without regard to case (a plural or a British/American spelling is one
+// or two edits away).
+func closestKind(s string, kinds []string) string {
+	best, bestD := "", 3
+	if len(s) <= 4 {
+		bestD = 2
+	}
+	for _, k := range kinds {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -62,6 +62,19 @@ func Secrets(file string, data []byte, root *yaml.Node) []record.Finding {
 	return out
 }
 
+// LooksSecret reports whether s holds something shaped like a key or
+// token, so that messages about a value can avoid repeating it.
+func LooksSecret(s string) bool {
+	for _, p := range secretPatterns {
+		for _, n := range p.needles {
+			if strings.Contains(s, n) && p.re.MatchString(s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func secretFinding(file string, line, col int, msg string) record.Finding {
 	return record.Finding{Pos: record.Pos{File: file, Line: line, Col: col}, Rule: RuleSecret,
 		Severity: record.SeverityError, Message: msg + "; secrets must never be committed to the estate",

@@ -49,10 +49,11 @@ func Parse(file string, data []byte) (*yaml.Node, []record.Finding) {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, []record.Finding{{Pos: record.Pos{File: file, Line: 1}, Rule: RuleYAML,
-				Severity: record.SeverityError, Message: "the file holds no YAML document"}}
+			return nil, []record.Finding{{Pos: record.Pos{File: file, Line: 1, Col: 1}, Rule: RuleYAML,
+				Severity: record.SeverityError, Message: "the file holds no YAML document",
+				Hint: "an empty file is not a record: write the record or delete the file"}}
 		}
-		return nil, []record.Finding{syntaxFinding(file, err)}
+		return nil, []record.Finding{syntaxFinding(file, data, err)}
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
@@ -61,10 +62,10 @@ func Parse(file string, data []byte) (*yaml.Node, []record.Finding) {
 			Severity: record.SeverityError, Message: "the file holds more than one YAML document",
 			Hint: "put each record in a file of its own"}}
 	case !errors.Is(err, io.EOF):
-		return nil, []record.Finding{syntaxFinding(file, err)}
+		return nil, []record.Finding{syntaxFinding(file, data, err)}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
-		return nil, []record.Finding{{Pos: record.Pos{File: file, Line: 1}, Rule: RuleYAML,
+		return nil, []record.Finding{{Pos: record.Pos{File: file, Line: 1, Col: 1}, Rule: RuleYAML,
 			Severity: record.SeverityError, Message: "the file holds no YAML document"}}
 	}
 	root := doc.Content[0]
@@ -77,7 +78,10 @@ func Parse(file string, data []byte) (*yaml.Node, []record.Finding) {
 
 var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func syntaxFinding(file string, err error) record.Finding {
+// syntaxFinding turns a yaml.v3 error into a finding. yaml.v3 names the
+// line of most syntax errors but not the column; an error it names no line
+// for (control characters) is placed at the offending character.
+func syntaxFinding(file string, data []byte, err error) record.Finding {
 	f := record.Finding{Pos: record.Pos{File: file}, Rule: RuleYAML, Severity: record.SeverityError}
 	msg := err.Error()
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
@@ -87,10 +91,31 @@ func syntaxFinding(file string, err error) record.Finding {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	f.Message = "invalid YAML: " + msg
+	if strings.Contains(msg, "control characters are not allowed") {
+		if off := controlChar(data); off >= 0 {
+			f.Pos.Line, f.Pos.Col = lineCol(data, off)
+			f.Hint = "remove the invisible character (a control character pasted from another program?)"
+		}
+	}
 	if f.Pos.Line == 0 {
-		f.Pos.Line = 1
+		f.Pos.Line, f.Pos.Col = 1, 1
 	}
 	return f
+}
+
+// controlChar returns the offset of the first character YAML does not
+// allow in a document (YAML 1.2 c-printable), or -1.
+func controlChar(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		ok := r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0x7e) || r == 0x85 ||
+			(r >= 0xa0 && r <= 0xd7ff) || (r >= 0xe000 && r <= 0xfffd) || (r >= 0x10000 && r <= 0x10ffff)
+		if !ok || (r == utf8.RuneError && n <= 1) {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 func invalidUTF8(b []byte) int {
@@ -104,10 +129,25 @@ func invalidUTF8(b []byte) int {
 	return len(b)
 }
 
-// lineCol turns a byte offset into a 1-based line and column (in runes).
+// lineCol turns a byte offset into a 1-based line and column (in runes),
+// counting lines as YAML does (LF, CRLF or a lone CR ends a line) and not
+// counting a byte order mark at the start as a column.
 func lineCol(b []byte, off int) (int, int) {
-	line := 1 + bytes.Count(b[:off], []byte{'\n'})
-	start := bytes.LastIndexByte(b[:off], '\n') + 1
+	line, start := 1, 0
+	if bytes.HasPrefix(b, []byte("\ufeff")) && off >= 3 {
+		start = 3
+	}
+	for i := start; i < off; i++ {
+		switch b[i] {
+		case '\n':
+			line, start = line+1, i+1
+		case '\r':
+			if i+1 < len(b) && b[i+1] == '\n' {
+				continue
+			}
+			line, start = line+1, i+1
+		}
+	}
 	return line, 1 + utf8.RuneCount(b[start:off])
 }
 
@@ -132,6 +172,9 @@ type converter struct {
 	file     string
 	budget   int
 	findings []record.Finding
+	// alias is the outermost alias being expanded: where an alias bomb
+	// is reported.
+	alias *yaml.Node
 }
 
 func (c *converter) fail(n *yaml.Node, msg, hint string) {
@@ -143,7 +186,11 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 	c.budget--
 	if c.budget < 0 {
 		if c.budget == -1 {
-			c.fail(n, "the document expands to too many values (an alias bomb?)", "write the values out instead of repeating aliases")
+			at := n
+			if c.alias != nil {
+				at = c.alias
+			}
+			c.fail(at, "the document expands to too many values (an alias bomb?)", "write the values out instead of repeating aliases")
 		}
 		return nil
 	}
@@ -154,7 +201,13 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return c.value(n.Alias, depth+1)
+		if c.alias != nil {
+			return c.value(n.Alias, depth+1)
+		}
+		c.alias = n
+		v := c.value(n.Alias, depth+1)
+		c.alias = nil
+		return v
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/record"
@@ -22,7 +23,7 @@ func (layoutRule) Check(e *record.Estate, _ Env) []record.Finding {
 		}
 		if r.Kind != place.Kind {
 			out = append(out, at(r, "kind", "layout", record.SeverityError,
-				fmt.Sprintf("a %s record does not belong here: this folder holds %s records", r.Kind, place.Kind),
+				fmt.Sprintf("%s %s record does not belong here: this folder holds %s records", article(string(r.Kind)), r.Kind, place.Kind),
 				"move the file to the folder for its kind (see the repository layout in the README)"))
 			continue
 		}
@@ -30,16 +31,27 @@ func (layoutRule) Check(e *record.Estate, _ Env) []record.Finding {
 		if r.Kind == record.KindBaseline {
 			idField = "name"
 		}
-		if r.Kind != record.KindChangePolicy && r.Kind != record.KindSettings && r.ID != "" && r.ID != place.ID {
+		// An id that is a path (../../etc/passwd) is not a file name to
+		// suggest: the schema's id pattern reports it.
+		if r.Kind != record.KindChangePolicy && r.Kind != record.KindSettings && r.ID != "" && r.ID != place.ID &&
+			!strings.ContainsAny(r.ID, `/\`) {
 			out = append(out, at(r, idField, "file-name", record.SeverityError,
 				fmt.Sprintf("%s %q is in a file named %q; the file name must be the %s", idField, r.ID, place.ID+".yaml", idField),
 				fmt.Sprintf("rename the file to %s.yaml", r.ID)))
 		}
 		if r.Kind == record.KindAsset && r.Asset.Class != "" && r.Asset.Class != place.Class {
 			out = append(out, at(r, "class", "layout", record.SeverityError,
-				fmt.Sprintf("a %s is filed under inventory/%s/", r.Asset.Class, place.Class),
+				fmt.Sprintf("%s %s is filed under inventory/%s/", article(r.Asset.Class), r.Asset.Class, place.Class),
 				fmt.Sprintf("move it to inventory/%s/", r.Asset.Class)))
 		}
 	}
 	return out
+}
+
+// article returns "an" before a word that starts with a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("AEIOUaeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

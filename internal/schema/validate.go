@@ -204,6 +204,10 @@ func explain(def cue.Value, path string, errs []errors.Error, file string, root 
 	got := ""
 	if found && node.Kind == yaml.ScalarNode {
 		got = quoteValue(node)
+		if load.LooksSecret(node.Value) {
+			// The secret layer reports it; never repeat it.
+			got = "the value (not shown: it looks like a secret)"
+		}
 	}
 	switch {
 	case strings.Contains(msg, "field not allowed"):
@@ -222,17 +226,23 @@ func explain(def cue.Value, path string, errs []errors.Error, file string, root 
 		if p := parentPath(path); p != "" {
 			f.Message += " in " + p
 		}
-		if alts := literals(def.LookupPath(cue.ParsePath(selectorPath(path)))); len(alts) > 0 {
+		if alts := literals(schemaAt(def, path)); len(alts) > 0 {
 			f.Hint = "one of: " + strings.Join(alts, ", ")
 		}
 	default:
-		schemaField := def.LookupPath(cue.ParsePath(selectorPath(path)))
+		schemaField := schemaAt(def, path)
 		if alts := literals(schemaField); len(alts) > 0 {
 			f.Message = fmt.Sprintf("%s: %s is not allowed", field, got)
 			f.Hint = "one of: " + strings.Join(alts, ", ")
 			if s := closest(strings.Trim(got, `"`), unquote(alts)); s != "" {
 				f.Hint = fmt.Sprintf("did you mean %q? (%s)", s, f.Hint)
 			}
+			break
+		}
+		if fixed := concrete(schemaField); fixed != "" && got != "" && strings.Contains(msg, "conflicting values") {
+			// e.g. apiVersion: estate/v2 where the schema fixes estate/v1
+			f.Message = fmt.Sprintf("%s: %s is not allowed", field, got)
+			f.Hint = "it must be " + fixed
 			break
 		}
 		f.Message = fmt.Sprintf("%s: %s", field, humanize(msg, got, typeOf(node, found)))
@@ -360,41 +370,31 @@ func parentPath(p string) string {
 	return ""
 }
 
-// selectorPath turns a dotted path with list indexes into a CUE path,
-// e.g. controls.0.severity -> controls[0].severity.
-func selectorPath(p string) string {
-	if p == "" {
-		return ""
+// schemaAt returns the schema of the field at a dotted path (list
+// indexes select the list's element type), looking through optional
+// fields: e.g. purchase.cost, exemptions.0.change, controls.0.check.
+func schemaAt(def cue.Value, path string) cue.Value {
+	v := def
+	if path == "" {
+		return v
 	}
-	var b strings.Builder
-	for i, s := range strings.Split(p, ".") {
-		if _, err := strconv.Atoi(s); err == nil {
-			fmt.Fprintf(&b, "[%s]", s)
+	for _, sel := range strings.Split(path, ".") {
+		if _, err := strconv.Atoi(sel); err == nil {
+			v = v.LookupPath(cue.MakePath(cue.AnyIndex))
 			continue
 		}
-		if i > 0 {
-			b.WriteByte('.')
+		next := v.LookupPath(cue.MakePath(cue.Str(sel)))
+		if !next.Exists() {
+			next = v.LookupPath(cue.MakePath(cue.Str(sel).Optional()))
 		}
-		if !strings.ContainsAny(s, "-./ ") {
-			b.WriteString(s)
-		} else {
-			b.WriteString(strconv.Quote(s))
-		}
+		v = next
 	}
-	return b.String()
+	return v
 }
 
 // fieldNames lists the fields a schema struct declares at path.
 func fieldNames(def cue.Value, path string) []string {
-	v := def
-	if path != "" {
-		v = def.LookupPath(cue.ParsePath(selectorPath(path)))
-		if !v.Exists() {
-			// A list element: look at the list's element type.
-			v = def.LookupPath(cue.ParsePath(selectorPath(parentPath(path)))).LookupPath(cue.MakePath(cue.AnyIndex))
-		}
-	}
-	it, err := v.Fields(cue.Optional(true))
+	it, err := schemaAt(def, path).Fields(cue.Optional(true))
 	if err != nil {
 		return nil
 	}
@@ -437,6 +437,19 @@ func literals(v cue.Value) []string {
 		}
 	}
 	return out
+}
+
+// concrete returns the one value a schema field allows (a fixed string,
+// number or boolean), or "" when it allows more than one.
+func concrete(v cue.Value) string {
+	if !v.Exists() || !v.IsConcrete() {
+		return ""
+	}
+	switch v.Kind() {
+	case cue.StringKind, cue.IntKind, cue.FloatKind, cue.BoolKind:
+		return fmt.Sprint(v)
+	}
+	return ""
 }
 
 func unquote(ss []string) []string {
