@@ -111,14 +111,14 @@ func PathMatch(pattern, p string) bool {
 func Approvals(e *Entry, req Requirement, deadline time.Time) int {
 	seen := map[string]bool{}
 	for _, a := range e.Approvers {
-		if a.By == "" || strings.EqualFold(a.By, e.Author) || seen[strings.ToLower(a.By)] {
+		if a.By == "" || SamePerson(a.By, e.Author) || seen[strings.ToLower(a.By)] {
 			continue
 		}
 		at, err := time.Parse(time.RFC3339, a.At)
 		if err != nil || at.After(deadline) {
 			continue
 		}
-		if len(req.Users) > 0 && !slices.ContainsFunc(req.Users, func(u string) bool { return strings.EqualFold(u, a.By) }) {
+		if len(req.Users) > 0 && !slices.ContainsFunc(req.Users, func(u string) bool { return SamePerson(u, a.By) }) {
 			continue
 		}
 		seen[strings.ToLower(a.By)] = true
@@ -247,4 +247,19 @@ func VerifiedBy(c *Entry, at time.Time, failing map[string]bool) bool {
 		}
 	}
 	return assets > 0
+}
+
+// SamePerson reports whether two identities name one person: equal but
+// for case, or a login equal to an email's local part (git records
+// emails, GitHub logins).
+func SamePerson(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	la, _, okA := strings.Cut(a, "@")
+	lb, _, okB := strings.Cut(b, "@")
+	return okA != okB && ((okA && strings.EqualFold(la, b)) || (okB && strings.EqualFold(lb, a)))
 }

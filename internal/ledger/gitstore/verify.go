@@ -3,6 +3,7 @@ package gitstore
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
@@ -41,17 +42,21 @@ func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, erro
 	res := &VerifyResult{Entries: len(snap.Stored)}
 	res.Findings = append(res.Findings, ledger.VerifyChain(snap.Stored, s.Ref)...)
 	entries := snap.Entries()
+	pending := map[string]int64{} // merge commit → the entry recording it
 	for _, e := range entries {
 		if e.Kind == ledger.KindChangeImplemented && e.Merge() != "" {
-			res.Start = e.Merge()
-			break
+			if _, ok := pending[e.Merge()]; !ok {
+				pending[e.Merge()] = e.Seq
+			}
 		}
 	}
-	if res.Start == "" || o.Branch == "" {
+	if len(pending) == 0 || o.Branch == "" {
 		return res, nil
 	}
+	// The ledger began at the oldest commit of the branch an entry
+	// records: walk until every recorded commit is seen (or the root).
 	var main []ledger.MainCommit
-	found := false
+	oldest := -1
 	policies := map[string]*record.ChangePolicy{}
 	err = s.Repo.FirstParents(ctx, o.Branch, func(c gitrepo.CommitInfo) error {
 		mc := ledger.MainCommit{Hash: c.Hash, Subject: c.Subject, Author: c.AuthorEmail, Time: c.Time}
@@ -66,20 +71,30 @@ func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, erro
 			mc.Signature, mc.SignatureErr = st, why
 		}
 		main = append(main, mc)
-		if c.Hash == res.Start {
-			found = true
-			return gitrepo.ErrStop
+		if _, ok := pending[c.Hash]; ok {
+			delete(pending, c.Hash)
+			oldest = len(main) - 1
+			if len(pending) == 0 {
+				return gitrepo.ErrStop
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("walk %s: %w", o.BranchName, err)
 	}
-	if !found {
-		res.Findings = append(res.Findings, record.Finding{Pos: record.Pos{File: s.Ref}, Rule: ledger.RuleCoverage, Severity: record.SevCritical,
-			Record: "entry 1", Message: fmt.Sprintf("the ledger's first change (commit %s) is not on the first-parent history of %s: the branch was rewritten or the ledger belongs elsewhere", short(res.Start), o.BranchName)})
+	var off []record.Finding
+	for merge, seq := range pending {
+		off = append(off, record.Finding{Pos: record.Pos{File: s.Ref}, Rule: ledger.RuleCoverage, Severity: record.SevMedium,
+			Record: fmt.Sprintf("entry %d", seq), Message: fmt.Sprintf("entry %d records commit %s, which is not on the first-parent history of %s: the branch was rewritten, or the entry belongs to another branch", seq, short(merge), o.BranchName)})
+	}
+	sort.Slice(off, func(i, j int) bool { return off[i].Message < off[j].Message })
+	res.Findings = append(res.Findings, off...)
+	if oldest < 0 {
 		return res, nil
 	}
+	main = main[:oldest+1]
+	res.Start = main[oldest].Hash
 	res.Commits = len(main)
 	co := o.CoverageOptions
 	co.Branch, co.RequireSigned = o.BranchName, o.RequireSigned
