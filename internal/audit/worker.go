@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/hashicorp/go-version"
@@ -103,6 +104,14 @@ func (w *worker) device(p *pair) {
 	p.status = status
 }
 
+// roundAge writes an age in days, or hours under two days.
+func roundAge(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	}
+	return fmt.Sprintf("%dh", int(d.Hours()))
+}
+
 func exemption(a *record.Asset, control string) *record.Exemption {
 	for i := range a.Exemptions {
 		if a.Exemptions[i].Control == control {
@@ -147,7 +156,7 @@ func (w *worker) evaluate(c *control, p *pair) verdict {
 			return verdict{out: bad, observed: f.CollectedAt, why: fmt.Sprintf("collected_at %q is not a time", f.CollectedAt)}
 		}
 		if age := w.r.opts.Now.Sub(p.at); age > c.maxAge {
-			return verdict{out: fail, observed: "collected " + f.CollectedAt}
+			return verdict{out: fail, observed: fmt.Sprintf("%s (%s old)", f.CollectedAt, roundAge(age))}
 		}
 	}
 	if c.get != nil {
@@ -264,7 +273,7 @@ func (w *worker) physical(p *pair) {
 			Hint:     "rename the device, or correct the record",
 			Expected: a.Hostname, Observed: f.Identity.Hostname, Evidence: ev})
 	}
-	if a.Model != "" && f.Identity.Model != "" && !w.similar(a.Model, f.Identity.Model) {
+	if a.Model != "" && isModelName(f.Identity.Model) && !w.similar(a.Model, f.Identity.Model) {
 		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleModel, Severity: record.SevLow, Record: a.ID, Field: "model", Owner: a.Owner,
 			Message:  fmt.Sprintf("%s reports model %q, but the inventory says %q", a.ID, f.Identity.Model, a.Model),
 			Hint:     "correct the record's model (or the device is not the one recorded)",
@@ -288,6 +297,14 @@ func (w *worker) physical(p *pair) {
 			Hint:     "reassign the asset in a change request if it changed hands",
 			Expected: a.Owner, Observed: strings.Join(names, ", "), Evidence: ev})
 	}
+}
+
+// isModelName says whether a reported model is a product name that can be
+// compared with the inventory's ("PowerEdge R650xs", "Latitude 7440"),
+// rather than a machine identifier that cannot without the vendor's
+// catalogue ("Mac15,6", "iPhone16,1", Lenovo's "21HD003AUK").
+func isModelName(m string) bool {
+	return strings.ContainsRune(strings.TrimSpace(m), ' ')
 }
 
 // similar is similar, cached: an estate has few models.

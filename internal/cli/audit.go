@@ -281,8 +281,8 @@ func pct(n, of int) string {
 }
 
 func writeComplianceText(w io.Writer, s audit.Summary) {
-	fmt.Fprintf(w, "\ncompliance: %d devices seen of %d expected, %d missing, %d unregistered\n",
-		s.Seen, s.Assets, s.Missing, s.Unregistered)
+	fmt.Fprintf(w, "\ncompliance: %d devices reported, %d matched to an asset, %d unregistered; %d assets expected to report, %d missing\n",
+		s.Devices, s.Seen, s.Unregistered, s.Assets, s.Missing)
 	if len(s.Baselines) > 0 {
 		fmt.Fprintf(w, "\n%-20s %8s %10s %13s %10s %9s\n", "BASELINE", "DEVICES", "COMPLIANT", "NON-COMPLIANT", "UNVERIFIED", "SCORE")
 		for _, b := range s.Baselines {
@@ -310,7 +310,8 @@ func writeComplianceText(w io.Writer, s audit.Summary) {
 
 func writeComplianceMarkdown(w io.Writer, s audit.Summary) {
 	cell := output.MarkdownCell
-	fmt.Fprintf(w, "\n### Compliance\n\n%d devices seen of %d expected, %d missing, %d unregistered.\n", s.Seen, s.Assets, s.Missing, s.Unregistered)
+	fmt.Fprintf(w, "\n### Compliance\n\n%d devices reported, %d matched to an asset, %d unregistered; %d assets expected to report, %d missing.\n",
+		s.Devices, s.Seen, s.Unregistered, s.Assets, s.Missing)
 	if len(s.Baselines) > 0 {
 		fmt.Fprintln(w, "\n| Baseline | Devices | Compliant | Non-compliant | Unverified | Score |\n| --- | ---: | ---: | ---: | ---: | ---: |")
 		for _, b := range s.Baselines {
