@@ -62,12 +62,9 @@ func runHistory(cmd *cobra.Command, app *App, o *historyOptions, arg string) err
 		return inputErr(err, "name a branch, tag or commit that exists")
 	}
 	head := c.Hash.String()
-	idx, saveErr, err := history.Open(ctx, repo, head)
+	idx, err := history.Open(ctx, repo, head)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	if saveErr != nil {
-		app.Log.Warn("history index not cached", "err", saveErr)
 	}
 	path, err := recordPath(ctx, repo, head, idx, arg)
 	if err != nil {
@@ -79,6 +76,9 @@ func runHistory(cmd *cobra.Command, app *App, o *historyOptions, arg string) err
 	}
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	if err := history.Persist(repo, idx); err != nil {
+		app.Log.Warn("history index not cached", "err", err)
 	}
 	ref := o.ref
 	if ref == "" {

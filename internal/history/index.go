@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 
 	"github.com/estate-dev/estate/internal/gitrepo"
 )
@@ -37,6 +38,11 @@ type Index struct {
 	Commits []Commit // oldest first
 	// Paths holds, per path, entries idx<<2|action, ascending.
 	Paths map[string][]uint32
+	// Renames caches rename detection where a path appears: key
+	// "<commit index> <path>", value the source path or "" (none).
+	Renames map[string]string
+
+	dirty bool // changed since loaded
 }
 
 const indexVersion = 1
@@ -68,6 +74,10 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 	if idx == nil || !met {
 		idx = &Index{Version: indexVersion, Paths: map[string][]uint32{}}
 	}
+	if idx.Renames == nil {
+		idx.Renames = map[string]string{}
+	}
+	idx.dirty = true
 	for i := len(fresh) - 1; i >= 0; i-- {
 		c := fresh[i]
 		if i%512 == 0 {
@@ -151,26 +161,31 @@ func Save(path string, idx *Index) error {
 	return nil
 }
 
-// Open returns the index of repo up to head: the cached one, extended,
-// and saved back when it changed (a cache that cannot be written is only
-// logged by the caller through the returned saveErr).
-func Open(ctx context.Context, repo *gitrepo.Repo, head string) (idx *Index, saveErr error, err error) {
-	path, perr := CachePath(repo)
+// Open returns the index of repo up to head: the cached one, extended
+// when head moved on. Persist it after use (Follow caches rename
+// detection in it).
+func Open(ctx context.Context, repo *gitrepo.Repo, head string) (*Index, error) {
 	var cached *Index
-	if perr == nil {
+	if path, err := CachePath(repo); err == nil {
 		cached = Load(path)
 	}
-	idx, err = Build(ctx, repo, cached, head)
+	return Build(ctx, repo, cached, head)
+}
+
+// Persist saves idx to repo's cache when it changed.
+func Persist(repo *gitrepo.Repo, idx *Index) error {
+	if !idx.dirty {
+		return nil
+	}
+	path, err := CachePath(repo)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	if perr != nil {
-		return idx, perr, nil
+	if err := Save(path, idx); err != nil {
+		return err
 	}
-	if cached == nil || cached.Head != idx.Head {
-		saveErr = Save(path, idx)
-	}
-	return idx, saveErr, nil
+	idx.dirty = false
+	return nil
 }
 
 // Step is one commit of a record's history.
@@ -206,9 +221,17 @@ func (idx *Index) Follow(ctx context.Context, repo *gitrepo.Repo, path string) (
 				st.Action = "removed"
 			case actAdded:
 				st.Action = "added"
-				from, err := renameSource(ctx, repo, c.Hash, path)
-				if err != nil {
-					return nil, err
+				key := strconv.FormatUint(uint64(n), 10) + " " + path
+				from, ok := idx.Renames[key]
+				if !ok {
+					var err error
+					if from, err = repo.RenameSource(ctx, c.Hash, path); err != nil {
+						return nil, err
+					}
+					if idx.Renames == nil {
+						idx.Renames = map[string]string{}
+					}
+					idx.Renames[key], idx.dirty = from, true
 				}
 				if from != "" {
 					st.Action, st.From = "renamed", from
@@ -229,9 +252,4 @@ func (idx *Index) Follow(ctx context.Context, repo *gitrepo.Repo, path string) (
 		return nil, ErrNoHistory
 	}
 	return out, nil
-}
-
-// renameSource returns the path commit renamed to path, or "".
-func renameSource(ctx context.Context, repo *gitrepo.Repo, commit, path string) (string, error) {
-	return repo.RenameSource(ctx, commit, path)
 }
