@@ -255,6 +255,7 @@ func writeAudit(w io.Writer, format string, rep output.Report, s audit.Summary, 
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(auditJSON{JSONReport: output.JSONReport{Tool: "estate audit", Version: rep.Version,
 			OK: rep.Failing() == 0, Summary: rep.Summary, BySeverity: by, Findings: fs}, Compliance: s})
 	case "text":

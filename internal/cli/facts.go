@@ -225,7 +225,7 @@ func runFactsCollect(cmd *cobra.Command, app *App, o *factsCollectOptions) error
 		if err != nil {
 			return &ExitError{Code: ExitFailure, Err: err}
 		}
-		ds, fs, err := facts.ReadDir(ctx, o.from, facts.ReadOptions{Schema: sch})
+		ds, fs, err := facts.ReadDir(ctx, o.from, facts.ReadOptions{Schema: sch, Prefix: filepath.ToSlash(filepath.Clean(o.from)) + "/"})
 		if err != nil {
 			return inputErr(err, "name a folder of facts documents")
 		}

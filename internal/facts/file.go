@@ -112,7 +112,7 @@ func ReadDir(ctx context.Context, dir string, o ReadOptions) ([]Device, []record
 				data, err := readCapped(root, files[i], o.MaxBytes)
 				if err != nil {
 					perFile[i] = []record.Finding{{Pos: record.Pos{File: name}, Rule: RuleFile, Severity: record.SevHigh,
-						Message: err.Error() + "; the device was not audited"}}
+						Message: err.Error() + "; the device's facts were not used"}}
 					continue
 				}
 				f, fs := Parse(name, data, v)
@@ -199,28 +199,28 @@ func Parse(file string, data []byte, v *schema.Validator) (*record.Facts, []reco
 	f := new(record.Facts)
 	if err := root.Decode(f); err != nil {
 		return nil, []record.Finding{{Pos: record.Pos{File: file, Line: root.Line, Col: root.Column}, Rule: RuleFacts,
-			Severity: record.SevHigh, Message: "not a facts document: " + err.Error() + "; the device was not audited"}}
+			Severity: record.SevHigh, Message: "not a facts document: " + err.Error() + "; the device's facts were not used"}}
 	}
 	if f.Kind != string(record.KindFacts) {
 		return nil, []record.Finding{{Pos: load.PosOf(file, root, "kind"), Rule: RuleFacts, Severity: record.SevHigh,
-			Message: fmt.Sprintf("kind is %q, want Facts; the file was not audited", f.Kind)}}
+			Message: fmt.Sprintf("kind is %q, want Facts; the file was not used", f.Kind)}}
 	}
 	if f.Identity.Serial == "" && f.Identity.Hostname == "" {
 		return nil, []record.Finding{{Pos: load.PosOf(file, root, "identity"), Rule: RuleFacts, Severity: record.SevHigh,
-			Message: "the facts name neither a serial nor a hostname, so no asset can be matched; the device was not audited",
+			Message: "the facts name neither a serial nor a hostname, so no asset can be matched; the device's facts were not used",
 			Hint:    "collect identity.serial (DMI, system_info.hardware_serial) or identity.hostname"}}
 	}
 	return f, nil
 }
 
-// markDevice says, on each finding, that the device was not audited.
+// markDevice says, on each finding, that the device's facts were not used.
 func markDevice(fs []record.Finding) []record.Finding {
 	for i := range fs {
 		if fs[i].Severity < record.SevHigh {
 			fs[i].Severity = record.SevHigh
 		}
-		if !strings.HasSuffix(fs[i].Message, "not audited") {
-			fs[i].Message += " (the device was not audited)"
+		if !strings.HasSuffix(fs[i].Message, "were not used") {
+			fs[i].Message += " (the device's facts were not used)"
 		}
 	}
 	return fs

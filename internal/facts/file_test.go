@@ -70,8 +70,8 @@ func TestReadDir(t *testing.T) {
 		if !strings.Contains(msgs[file], want) {
 			t.Errorf("%s: %q, want it to say %q", file, msgs[file], want)
 		}
-		if file != "facts/notes.txt" && !strings.Contains(msgs[file], "not audited") {
-			t.Errorf("%s: %q does not say the device was not audited", file, msgs[file])
+		if file != "facts/notes.txt" && !strings.Contains(msgs[file], "were not used") {
+			t.Errorf("%s: %q does not say the device's facts were not used", file, msgs[file])
 		}
 	}
 	if len(msgs) != 7 {
