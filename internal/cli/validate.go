@@ -20,6 +20,7 @@ type validateOptions struct {
 	rev          string
 	changedSince string
 	noCache      bool
+	cueOnly      bool
 	workers      int
 	paths        []string
 }
@@ -68,6 +69,7 @@ Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,
 	cmd.Flags().StringVar(&o.changedSince, "changed-since", "", "check only records changed since this revision (and all cross-record rules)")
 	cmd.Flags().BoolVar(&o.noCache, "no-cache", false, "neither read nor write the validation cache")
 	cmd.Flags().IntVar(&o.workers, "workers", 0, "records checked at once (default: one per core)")
+	cmd.Flags().BoolVar(&o.cueOnly, "cue-only", false, "evaluate every record with CUE, without the native pre-check")
 	return cmd
 }
 
@@ -101,7 +103,7 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 		tree, cacheRoot = d, d.Root()
 	}
 
-	opts := validate.Options{Tree: tree, Workers: o.workers, Now: app.Now(), Progress: app.progress("validating")}
+	opts := validate.Options{Tree: tree, Workers: o.workers, Now: app.Now(), CUEOnly: o.cueOnly, Progress: app.progress("validating")}
 	if !o.noCache && cacheRoot != "" {
 		opts.Cache = validate.OpenCache(validate.DefaultCachePath(cacheRoot))
 	}

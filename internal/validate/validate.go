@@ -44,6 +44,9 @@ type Options struct {
 	Limits load.Limits
 	// Now is the date expiry is judged against (default time.Now).
 	Now time.Time
+	// CUEOnly evaluates every record with CUE, skipping the native
+	// pre-check (for measurements and for doubt).
+	CUEOnly bool
 	// Progress, when set, is called now and then with files done and total.
 	Progress func(done, total int)
 }
@@ -245,6 +248,9 @@ func check(opts Options, sch *schema.Schema, v **schema.Validator, e load.Entry)
 	}
 	if *v == nil {
 		*v = sch.NewValidator()
+		if opts.CUEOnly {
+			(*v).CUEOnly()
+		}
 	}
 	return fileResult{entry: checkDoc(*v, e.Path, data, blob, place, opts.Limits), checked: true}, nil
 }
