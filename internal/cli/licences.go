@@ -348,9 +348,10 @@ func rptMoneyMap(m map[string]float64) string {
 
 // loadReportEstate reads the estate of the working tree (or of rev) for a
 // report. Records are decoded without the schema layer (validate is the
-// command that judges them; its cache is used when present), so a report
-// of a large estate is fast; broken records are reported on stderr as a
-// count with the hint to run estate validate.
+// command that judges them), and taken from validate's cache when it has
+// them (the cache is read, never written), so a report after estate
+// validate does not parse unchanged records again; broken records are
+// reported on stderr as a count with the hint to run estate validate.
 func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate, error) {
 	var tree load.Tree
 	var cacheRoot string
@@ -372,8 +373,7 @@ func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate
 		defer d.Close()
 		tree, cacheRoot = d, d.Root()
 	}
-	opts := validate.Options{Tree: tree, Now: app.Now(), Select: func(string, string) bool { return false },
-		Schema: rptSchema()}
+	opts := validate.Options{Tree: tree, Now: app.Now(), Select: func(string, string) bool { return false }}
 	if cacheRoot != "" {
 		if p := validate.DefaultCachePath(cacheRoot); rptFileExists(p) {
 			opts.Cache = validate.OpenCache(p)

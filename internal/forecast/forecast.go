@@ -3,7 +3,9 @@ package forecast
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/estate-dev/estate/internal/licence"
@@ -129,34 +131,51 @@ func Forecast(e *record.Estate, opts Options) Report {
 		return p
 	}
 
-	months := map[string]*Bucket{}
-	quarters := map[string]*Bucket{}
+	// Buckets by index: month i of the horizon, and the quarter it is in.
+	var months, quarters []*Bucket
+	var quarterOf []int
 	for m := first; m.Before(until); m = m.AddDate(0, 1, 0) {
-		k := m.Format("2006-01")
-		months[k] = &Bucket{Period: k, RefreshCost: map[string]float64{}}
-		rep.ByMonth = append(rep.ByMonth, Bucket{Period: k})
+		months = append(months, &Bucket{Period: m.Format("2006-01"), RefreshCost: map[string]float64{}})
 		q := quarter(m)
-		if _, ok := quarters[q]; !ok {
-			quarters[q] = &Bucket{Period: q, RefreshCost: map[string]float64{}}
-			rep.ByQuarter = append(rep.ByQuarter, Bucket{Period: q})
+		if len(quarters) == 0 || quarters[len(quarters)-1].Period != q {
+			quarters = append(quarters, &Bucket{Period: q, RefreshCost: map[string]float64{}})
 		}
+		quarterOf = append(quarterOf, len(quarters)-1)
 	}
 	currencies := map[string]bool{}
-	place := func(it *Item, due time.Time, never bool) bool {
+	assets := licence.Assets(e)
+	items := make([]Item, 0, 3*len(assets))
+	keys := make([]int64, 0, 3*len(assets)) // sort key: overdue first, then by due day and kind
+	place := func(it Item, due time.Time, never bool) {
+		mi := -1
 		if never || due.Before(today) {
 			it.Overdue, it.Month, it.Quarter = true, "overdue", "overdue"
-			return true
+		} else {
+			if !due.Before(until) {
+				return
+			}
+			mi = (due.Year()-first.Year())*12 + int(due.Month()) - int(first.Month())
+			it.Month, it.Quarter = months[mi].Period, quarters[quarterOf[mi]].Period
 		}
-		if !due.Before(until) {
-			return false
+		var day int64
+		if !never {
+			day = due.Unix()/86400 + 1_000_000 // positive for any date after 0710
 		}
-		it.Month, it.Quarter = due.Format("2006-01"), quarter(due)
-		return true
-	}
-	add := func(it Item) {
-		bs := []*Bucket{&rep.Overdue}
+		key := day << 2
+		switch it.Kind {
+		case "refresh":
+			key |= 1
+		case "warranty":
+			key |= 2
+		}
 		if !it.Overdue {
-			bs = []*Bucket{months[it.Month], quarters[it.Quarter]}
+			key |= 1 << 40
+		}
+		items = append(items, it)
+		keys = append(keys, key)
+		bs := []*Bucket{&rep.Overdue}
+		if mi >= 0 {
+			bs = []*Bucket{months[mi], quarters[quarterOf[mi]]}
 		}
 		for _, b := range bs {
 			switch it.Kind {
@@ -172,10 +191,9 @@ func Forecast(e *record.Estate, opts Options) Report {
 				b.Audit++
 			}
 		}
-		rep.Items = append(rep.Items, it)
 	}
 
-	for _, a := range e.SortedAssets() {
+	for _, a := range assets {
 		if !licence.Active(a.Status) {
 			continue
 		}
@@ -185,9 +203,7 @@ func Forecast(e *record.Estate, opts Options) Report {
 			if t, err := time.Parse(time.DateOnly, a.Warranty.Expires); err == nil {
 				it := base
 				it.Kind, it.Due = "warranty", a.Warranty.Expires
-				if place(&it, t, false) {
-					add(it)
-				}
+				place(it, t, false)
 			}
 		} else {
 			rep.NoWarr++
@@ -213,9 +229,7 @@ func Forecast(e *record.Estate, opts Options) Report {
 			case a.Purchase != nil && a.Purchase.Cost > 0:
 				it.Cost, it.CostSource = a.Purchase.Cost, "purchase"
 			}
-			if place(&it, due, false) {
-				add(it)
-			}
+			place(it, due, false)
 		}
 		it := base
 		it.Kind = "audit"
@@ -228,15 +242,13 @@ func Forecast(e *record.Estate, opts Options) Report {
 			due = last.AddDate(0, 0, rep.AuditDays)
 			it.Due = due.Format(time.DateOnly)
 		}
-		if place(&it, due, never) {
-			add(it)
-		}
+		place(it, due, never)
 	}
-	for i := range rep.ByMonth {
-		rep.ByMonth[i] = *months[rep.ByMonth[i].Period]
+	for _, b := range months {
+		rep.ByMonth = append(rep.ByMonth, *b)
 	}
-	for i := range rep.ByQuarter {
-		rep.ByQuarter[i] = *quarters[rep.ByQuarter[i].Period]
+	for _, b := range quarters {
+		rep.ByQuarter = append(rep.ByQuarter, *b)
 	}
 	for _, p := range policies {
 		rep.Policies = append(rep.Policies, p)
@@ -246,19 +258,23 @@ func Forecast(e *record.Estate, opts Options) Report {
 		rep.Currency = append(rep.Currency, c)
 	}
 	sort.Strings(rep.Currency)
-	sort.SliceStable(rep.Items, func(i, j int) bool {
-		a, b := rep.Items[i], rep.Items[j]
-		if a.Overdue != b.Overdue {
-			return a.Overdue
+	order := make([]int32, len(items))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if keys[a] != keys[b] {
+			if keys[a] < keys[b] {
+				return -1
+			}
+			return 1
 		}
-		if a.Due != b.Due {
-			return a.Due < b.Due
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return a.Asset < b.Asset
+		return strings.Compare(items[a].Asset, items[b].Asset)
 	})
+	rep.Items = make([]Item, len(items))
+	for i, j := range order {
+		rep.Items[i] = items[j]
+	}
 	return rep
 }
 

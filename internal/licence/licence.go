@@ -135,7 +135,8 @@ func Analyse(e *record.Estate, facts []record.Facts, opts Options) Report {
 
 	bySerial := map[string]*record.Asset{}
 	byHost := map[string]*record.Asset{}
-	for _, a := range e.SortedAssets() {
+	assets := Assets(e)
+	for _, a := range assets {
 		if a.Serial != "" {
 			if _, ok := bySerial[strings.ToLower(a.Serial)]; !ok {
 				bySerial[strings.ToLower(a.Serial)] = a
@@ -194,7 +195,7 @@ func Analyse(e *record.Estate, facts []record.Facts, opts Options) Report {
 	}
 	assigned := map[string][]*record.Asset{}
 	reclaim := map[string]int{}
-	for _, a := range e.SortedAssets() {
+	for _, a := range assets {
 		seen := map[string]bool{}
 		for _, l := range a.Licences {
 			if seen[l] {
@@ -346,6 +347,21 @@ func Analyse(e *record.Estate, facts []record.Facts, opts Options) Report {
 		}
 	}
 	return rep
+}
+
+// Assets returns the assets of e in path order (the order of
+// e.Records), each once: cheaper than sorting by id, and as stable.
+func Assets(e *record.Estate) []*record.Asset {
+	out := make([]*record.Asset, 0, len(e.Assets))
+	for _, r := range e.Records {
+		if r.Kind == record.KindAsset && r.Asset != nil && e.Assets[r.ID] == r.Asset {
+			out = append(out, r.Asset)
+		}
+	}
+	if len(out) < len(e.Assets) { // an estate built without records
+		return e.SortedAssets()
+	}
+	return out
 }
 
 // Matches reports whether a package name matches a licence pattern (a
