@@ -199,18 +199,22 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 	}
 	app.Log.Debug("tree diff", "files", len(files), "elapsed", time.Since(start))
 
-	var from, to []string
+	var from, to []load.Entry
 	changed := map[string]bool{}
 	full := o.full
 	var cfiles []change.File
 	for _, f := range files {
 		cfiles = append(cfiles, change.File{Action: f.Action, From: f.From, To: f.To, Link: f.ToLink, Other: f.ToOther})
 		if f.From != "" {
-			from = append(from, f.From)
+			from = append(from, load.Entry{Path: f.From, Blob: f.FromBlob, Link: f.FromLink})
 			changed[f.From] = true
 		}
 		if f.To != "" {
-			to = append(to, f.To)
+			e := load.Entry{Path: f.To, Blob: f.ToBlob, Link: f.ToLink}
+			if f.ToOther {
+				e.Problem = "not a regular file"
+			}
+			to = append(to, e)
 			changed[f.To] = true
 		}
 		for _, p := range []string{f.From, f.To} {
@@ -235,18 +239,25 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 	if !o.noCache && repo.Root != "" {
 		cache = validate.OpenCache(validate.DefaultCachePath(repo.Root))
 	}
-	// Only changed files and the small context records go through the
-	// YAML and schema layers; unchanged assets are only decoded.
-	sel := func(p, _ string) bool { return changed[p] || load.Classify(p).Kind != record.KindAsset }
+	// In the head, the changed files and the small context records go
+	// through the YAML and schema layers; unchanged assets (read only when
+	// every asset is needed) are only decoded. In the base, the changed
+	// files are only decoded: every finding in a file the change touches
+	// is the change's to fix, and the base's findings elsewhere are
+	// subtracted as pre-existing.
+	headSel := func(p, _ string) bool { return changed[p] || load.Classify(p).Kind != record.KindAsset }
+	baseSel := func(p, _ string) bool { return !changed[p] && load.Classify(p).Kind != record.KindAsset }
 	now := app.Now()
 	baseSub, headSub := baseTree.Only(dirs, from), headTree.Only(dirs, to)
-	baseRes, err := validate.Run(ctx, validate.Options{Tree: baseSub, Now: now, Cache: cache, Select: sel})
-	if err != nil {
-		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read %s: %w", baseTree.Name(), err)}
-	}
-	headRes, err := validate.Run(ctx, validate.Options{Tree: headSub, Now: now, Cache: cache, Select: sel})
+	headRes, err := validate.Run(ctx, validate.Options{Tree: headSub, Now: now, Cache: cache, Select: headSel})
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read %s: %w", headTree.Name(), err)}
+	}
+	// The base is judged by the head's schema, so that what differs is
+	// the records, not the rules.
+	baseRes, err := validate.Run(ctx, validate.Options{Tree: baseSub, Now: now, Cache: cache, Select: baseSel, Schema: headRes.Schema})
+	if err != nil {
+		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read %s: %w", baseTree.Name(), err)}
 	}
 	if cache != nil {
 		if err := cache.Save(); err != nil {

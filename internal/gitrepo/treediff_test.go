@@ -3,11 +3,18 @@ package gitrepo
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/utils/merkletrie"
+
+	"github.com/estate-dev/estate/internal/load"
 )
 
 // gitRepo makes a real repository with the git CLI.
@@ -174,7 +181,16 @@ func TestOnlyListsTheSubset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub := tree.Only([]string{"policies", "inventory/locations", "changes"}, []string{"inventory/laptop/LT-007.yaml", "inventory/laptop/GONE.yaml", "docs/x.md", "../etc/passwd"})
+	blob := func(p string) string {
+		e, err := tree.tree.FindEntry(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.Hash.String()
+	}
+	sub := tree.Only([]string{"policies", "inventory/locations", "changes"}, []load.Entry{
+		{Path: "inventory/laptop/LT-007.yaml", Blob: blob("inventory/laptop/LT-007.yaml")},
+		{Path: "docs/x.md", Blob: blob("docs/x.md")}, {Path: "../etc/passwd"}})
 	es, err := sub.Entries(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -190,5 +206,98 @@ func TestOnlyListsTheSubset(t *testing.T) {
 	data, err := sub.ReadFile(es[0], 1<<20)
 	if err != nil || !strings.Contains(string(data), "id: LT-007") {
 		t.Errorf("read: %v %q", err, data)
+	}
+}
+
+// TestDiffCommitsMatchesDiffTree is a differential test: on a repository
+// with files added, deleted, edited, moved between folders, turned into
+// folders and links, DiffCommits reports exactly what go-git's
+// object.DiffTree reports (renames taken apart into delete + add).
+func TestDiffCommitsMatchesDiffTree(t *testing.T) {
+	g := newGitRepo(t)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	dirs := []string{"inventory/laptop", "inventory/desktop", "policies/baselines", "changes", "a/b/c"}
+	var paths []string
+	for i := 0; i < 60; i++ {
+		p := fmt.Sprintf("%s/F-%02d.yaml", dirs[i%len(dirs)], i)
+		paths = append(paths, p)
+		g.write(p, fmt.Sprintf("id: F-%02d\n", i))
+	}
+	var commits []string
+	commits = append(commits, g.commit("c0"))
+	for c := 1; c <= 5; c++ {
+		for k := 0; k < 8; k++ {
+			p := paths[rnd.IntN(len(paths))]
+			full := filepath.Join(g.dir, filepath.FromSlash(p))
+			switch rnd.IntN(5) {
+			case 0: // edit
+				os.WriteFile(full, []byte(fmt.Sprintf("id: x\nrev: %d\n", c*100+k)), 0o644)
+			case 1: // delete
+				os.RemoveAll(full)
+			case 2: // move to another folder
+				dst := fmt.Sprintf("%s/M-%d-%d.yaml", dirs[rnd.IntN(len(dirs))], c, k)
+				if data, err := os.ReadFile(full); err == nil {
+					g.write(dst, string(data))
+					os.Remove(full)
+				}
+			case 3: // a file becomes a folder
+				os.RemoveAll(full)
+				g.write(p+"/inner.yaml", "inner\n")
+			case 4: // a link
+				os.RemoveAll(full)
+				os.MkdirAll(filepath.Dir(full), 0o755)
+				os.Symlink("elsewhere.yaml", full)
+			}
+		}
+		commits = append(commits, g.commit(fmt.Sprintf("c%d", c)))
+	}
+	r, err := Open(g.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(action, from, to, fb, tb string) string { return action + " " + from + " " + to + " " + fb + " " + tb }
+	for i := range commits {
+		for j := range commits {
+			if i == j {
+				continue
+			}
+			a, _ := r.Resolve(commits[i])
+			b, _ := r.Resolve(commits[j])
+			at, _ := a.Tree()
+			bt, _ := b.Tree()
+			ref, err := object.DiffTree(at, bt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, c := range ref {
+				action, _ := c.Action()
+				switch action {
+				case merkletrie.Insert:
+					want = append(want, key("added", "", c.To.Name, "", c.To.TreeEntry.Hash.String()))
+				case merkletrie.Delete:
+					want = append(want, key("deleted", c.From.Name, "", c.From.TreeEntry.Hash.String(), ""))
+				default:
+					want = append(want, key("modified", c.From.Name, c.To.Name, c.From.TreeEntry.Hash.String(), c.To.TreeEntry.Hash.String()))
+				}
+			}
+			got0, err := r.DiffCommits(context.Background(), a, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range got0 {
+				if c.Action == "renamed" {
+					got = append(got, key("deleted", c.From, "", c.FromBlob, ""), key("added", "", c.To, "", c.ToBlob))
+					continue
+				}
+				got = append(got, key(c.Action, c.From, c.To, c.FromBlob, c.ToBlob))
+			}
+			sort.Strings(want)
+			sort.Strings(got)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("c%d..c%d:\ngot:\n%s\nwant (object.DiffTree):\n%s", i, j, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
 	}
 }
