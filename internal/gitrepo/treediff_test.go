@@ -255,7 +255,9 @@ func TestDiffCommitsMatchesDiffTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := func(action, from, to, fb, tb string) string { return action + " " + from + " " + to + " " + fb + " " + tb }
+	key := func(action, from, to, fb, tb string) string {
+		return action + " " + from + " " + to + " " + fb + " " + tb
+	}
 	for i := range commits {
 		for j := range commits {
 			if i == j {
