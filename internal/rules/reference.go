@@ -36,7 +36,10 @@ func (referenceRule) Check(e *record.Estate, _ Env) []record.Finding {
 				}
 			}
 			var controls map[string]bool
-			if b := e.Baselines[a.Baseline]; b != nil && len(a.Exemptions) > 0 {
+			// An exemption's control is looked up only when the whole
+			// extends chain resolves: a missing parent is reported once,
+			// on the baseline, not again on every exemption from it.
+			if b := e.Baselines[a.Baseline]; b != nil && len(a.Exemptions) > 0 && chainResolves(e, a.Baseline) {
 				if controls = controlsOf[a.Baseline]; controls == nil {
 					controls = map[string]bool{}
 					for _, c := range EffectiveControls(e, a.Baseline) {
@@ -83,4 +86,20 @@ func (referenceRule) Check(e *record.Estate, _ Env) []record.Finding {
 		}
 	}
 	return out
+}
+
+// chainResolves reports whether every baseline that name extends, directly
+// or not, exists (a cycle counts as resolved: extendsRule reports it).
+func chainResolves(e *record.Estate, name string) bool {
+	seen := map[string]bool{}
+	for b := e.Baselines[name]; b != nil && !seen[b.Name]; b = e.Baselines[b.Extends] {
+		seen[b.Name] = true
+		if b.Extends == "" {
+			return true
+		}
+		if e.Baselines[b.Extends] == nil {
+			return false
+		}
+	}
+	return true
 }
