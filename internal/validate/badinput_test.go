@@ -109,6 +109,8 @@ type badCase struct {
 	want            []want
 	// secrets must appear in no output (text or json).
 	secrets []string
+	// hints must each be the hint of some finding.
+	hints []string
 	// maxAlloc bounds the bytes allocated by the run (0: not checked).
 	maxAlloc uint64
 }
@@ -208,6 +210,7 @@ var badCases = []badCase{
 		files:  map[string]string{ph: "apiVersion: estate/v1\nkind: Asset\nid: PH-1\nclass: laptop\nstatus: in-stock\n"},
 		loaded: []string{ph},
 		want:   []want{{ph, 4, 8, "layout", "a laptop is filed under inventory/phone/"}},
+		hints:  []string{"move it to inventory/laptop/"},
 	},
 	{
 		name:   "record of another kind in an asset folder",
@@ -269,6 +272,7 @@ var badCases = []badCase{
 		name:   "byte order mark",
 		files:  map[string]string{ph: "\ufeffapiVersion: estate/v2\nkind: Asset\nid: PH-1\nclass: phone\nstatus: in-stok\n"},
 		loaded: []string{ph},
+		hints:  []string{`it must be "estate/v1"`},
 		want: []want{
 			{ph, 1, 13, "schema", `apiVersion: "estate/v2" is not allowed`},
 			{ph, 5, 9, "schema", `status: "in-stok" is not allowed`},
@@ -297,6 +301,33 @@ var badCases = []badCase{
 		files:   map[string]string{ph: phone("PH-1", "notes: pasted\x1b[0m from a terminal\n")},
 		refused: []string{ph},
 		want:    []want{{ph, 6, 14, "yaml", "invalid YAML: control characters are not allowed"}},
+	},
+	{
+		name:   "a typo of a nested field",
+		files:  map[string]string{ph: phone("PH-1", "purchase:\n  cots: 120.50\n  currency: GBP\n")},
+		loaded: []string{ph},
+		want:   []want{{ph, 7, 3, "schema", `unknown field "cots"`}},
+		hints:  []string{`did you mean "cost"?`},
+	},
+	{
+		name:   "a typo in a list element",
+		files:  map[string]string{ph: phone("PH-1", "exemptions:\n  - control: EUC-001\n    reason: r\n    chnage: CR-2026-0001\n    expires: 2027-01-01\n")},
+		loaded: []string{ph},
+		want: []want{
+			{ph, 7, 5, "schema", `missing required field "change" in exemptions.0`},
+			{ph, 9, 5, "schema", `unknown field "chnage"`},
+		},
+		hints: []string{`did you mean "change"?`},
+	},
+	{
+		name:   "a bad value under an optional field",
+		files:  map[string]string{ph: phone("PH-1", "disposal: {date: 2026-01-02, method: shredded}\n")},
+		loaded: []string{ph},
+		want: []want{
+			{ph, 6, 1, "lifecycle", "the asset has a disposal record but its status is in-stock"},
+			{ph, 6, 38, "schema", `disposal.method: "shredded" is not allowed`},
+		},
+		hints: []string{`one of: "recycled", "resold", "destroyed", "returned", "donated"`},
 	},
 	{
 		name:    "a file that is not YAML",
@@ -480,6 +511,7 @@ func TestBadInput(t *testing.T) {
 				checkLoaded(t, res, c)
 				checkReads(t, tree, c)
 				checkNoSecrets(t, res.Findings, c.secrets)
+				checkHints(t, res.Findings, c.hints)
 				if c.maxAlloc > 0 && alloc > c.maxAlloc {
 					t.Errorf("the run allocated %d MiB, want at most %d MiB", alloc>>20, c.maxAlloc>>20)
 				}
@@ -555,6 +587,19 @@ func checkFindings(t *testing.T, fs []record.Finding, wants []want) {
 	for _, f := range fs {
 		if f.Pos.File == "" || f.Message == "" || f.Rule == "" {
 			t.Errorf("finding without file, message or rule: %+v", f)
+		}
+	}
+}
+
+func checkHints(t *testing.T, fs []record.Finding, hints []string) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, f := range fs {
+		have[f.Hint] = true
+	}
+	for _, h := range hints {
+		if !have[h] {
+			t.Errorf("no finding has the hint %q", h)
 		}
 	}
 }
