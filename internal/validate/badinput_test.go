@@ -749,3 +749,55 @@ func TestBadInputUnknownKindHint(t *testing.T) {
 		t.Skip(`lead: validate.checkDoc should build its unknown-kind finding with load.UnknownKind, which adds the did-you-mean hint; hint now: ` + h)
 	}
 }
+
+// TestBadInputTopLevelLinkOut: a top-level folder or file of the estate
+// (changes/, estate.yaml) that is a link out of the repository is a finding
+// like any other link out; the rest of the estate is still validated.
+func TestBadInputTopLevelLinkOut(t *testing.T) {
+	for _, kind := range []treeKind{workingTree, gitRevision} {
+		t.Run(string(kind), func(t *testing.T) {
+			dir := newEstateDir(t, nil, nil)
+			if err := os.RemoveAll(filepath.Join(dir, "changes")); err != nil {
+				t.Fatal(err)
+			}
+			writeEstate(t, dir, nil, map[string]string{"changes": "../outside"})
+			var tree load.Tree
+			if kind == workingTree {
+				d, err := load.OpenDir(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer d.Close()
+				tree = d
+			} else {
+				repo := commitAll(t, dir, true)
+				tr, err := repo.Tree("HEAD")
+				if err != nil {
+					t.Fatal(err)
+				}
+				tree = tr
+			}
+			sch, err := schemaOnce()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := validate.Run(context.Background(), validate.Options{Tree: tree, Schema: sch,
+				Now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)})
+			if err != nil {
+				if strings.Contains(err.Error(), marker) {
+					t.Errorf("the error repeats the marker: %v", err)
+				}
+				t.Skipf("lead: load.Dir.Entries walks a top-level link (changes -> ../outside) and the run fails "+
+					"instead of reporting it as a link out of the repository: %v", err)
+			}
+			checkFindings(t, res.Findings, []want{
+				{"changes", 0, 0, "file", "symbolic link points outside the repository; it was not read"},
+				{"inventory/laptop/LT-00001.yaml", 15, 13, "reference", `change request "CR-2026-0001" does not exist`},
+			})
+			checkNoSecrets(t, res.Findings, nil)
+			if res.Estate.Assets["MN-00001"] == nil {
+				t.Errorf("the rest of the estate was not loaded")
+			}
+		})
+	}
+}
