@@ -91,7 +91,7 @@ type run struct {
 	today    string
 	pkgNames []string // lower-cased package names the controls read
 	pkgIdx   map[string]int
-	pkgLens  map[int]bool
+	pkgLens  [256]bool // lengths of pkgNames, to skip most packages without hashing
 	controls []*control
 	byBase   map[string][]*control
 	unreg    int // devices that matched no asset
@@ -120,59 +120,59 @@ func Run(e *record.Estate, devices []Device, opts Options) *Result {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	r := &run{e: e, opts: opts, today: opts.Now.UTC().Format("2006-01-02"),
-		pkgIdx: map[string]int{}, pkgLens: map[int]bool{}, byBase: map[string][]*control{}, managed: map[string]bool{}}
+		pkgIdx: map[string]int{}, byBase: map[string][]*control{}, managed: map[string]bool{}}
 	for _, c := range e.Settings.ManagedClassList() {
 		r.managed[c] = true
 	}
 	var findings []record.Finding
 	findings = append(findings, r.compileBaselines()...)
 
-	// Index the inventory on all cores: record paths, serials, hostnames,
-	// and the assets expected to report.
-	var paths map[string]string
+	// Index the inventory on all cores: serials, hostnames, and the
+	// assets expected to report. Where two records share an id, the first
+	// (in path order) is the asset, as in record.NewEstate.
 	var ix index
-	var scope []*record.Asset
+	var scope []*record.Record
 	var wg sync.WaitGroup
-	wg.Add(4)
+	first := func(rec *record.Record) bool {
+		return rec.Kind == record.KindAsset && e.Assets[rec.ID] == rec.Asset
+	}
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		paths = make(map[string]string, len(e.Assets))
+		ix.bySerial = make(map[string]*record.Record, len(e.Assets))
 		for _, rec := range e.Records {
 			if rec.Kind == record.KindAsset {
-				if _, ok := paths[rec.ID]; !ok {
-					paths[rec.ID] = rec.Path
+				if s := normSerial(rec.Asset.Serial); s != "" {
+					if _, dup := ix.bySerial[s]; !dup && first(rec) {
+						ix.bySerial[s] = rec
+					}
 				}
 			}
 		}
 	}()
 	go func() {
 		defer wg.Done()
-		ix.bySerial = make(map[string]*record.Asset, len(e.Assets))
-		for _, a := range e.Assets {
-			if s := normSerial(a.Serial); s != "" {
-				ix.bySerial[s] = a
+		ix.byHost = make(map[string]*record.Record, len(e.Assets))
+		for _, rec := range e.Records {
+			if rec.Kind == record.KindAsset {
+				if h := normHost(rec.Asset.Hostname); h != "" {
+					if _, dup := ix.byHost[h]; !dup && first(rec) {
+						ix.byHost[h] = rec
+					}
+				}
 			}
 		}
 	}()
 	go func() {
 		defer wg.Done()
-		ix.byHost = make(map[string]*record.Asset, len(e.Assets))
-		for _, a := range e.Assets {
-			if h := normHost(a.Hostname); h != "" {
-				ix.byHost[h] = a
-			}
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		for _, a := range e.Assets {
-			if r.inScope(a) {
-				scope = append(scope, a)
+		for _, rec := range e.Records {
+			if rec.Kind == record.KindAsset && r.inScope(rec.Asset) && first(rec) {
+				scope = append(scope, rec)
 			}
 		}
 	}()
 	wg.Wait()
-	pairs, fs := r.match(devices, paths, ix)
+	pairs, fs := r.match(devices, ix)
 	findings = append(findings, fs...)
 
 	// Evaluate on all cores: each worker takes a contiguous share; the
@@ -194,7 +194,7 @@ func Run(e *record.Estate, devices []Device, opts Options) *Result {
 			}
 		}()
 	}
-	missing, missFindings := r.missing(pairs, paths, scope)
+	missing, missFindings := r.missing(pairs, scope)
 	wg.Wait()
 	counts := make([][5]int, len(r.controls))
 	for _, w := range workers {
@@ -221,7 +221,7 @@ func (r *run) compileBaselines() []record.Finding {
 		}
 		r.pkgIdx[l] = len(r.pkgNames)
 		r.pkgNames = append(r.pkgNames, l)
-		r.pkgLens[len(l)] = true
+		r.pkgLens[min(len(l), 255)] = true
 		return len(r.pkgNames) - 1
 	}
 	paths := map[string]string{}
@@ -231,9 +231,9 @@ func (r *run) compileBaselines() []record.Finding {
 		}
 	}
 	names := map[string]bool{}
-	for _, a := range r.e.Assets {
-		if a.Baseline != "" {
-			names[a.Baseline] = true
+	for _, rec := range r.e.Records {
+		if rec.Kind == record.KindAsset && rec.Asset.Baseline != "" {
+			names[rec.Asset.Baseline] = true
 		}
 	}
 	for _, name := range sortedKeys(names) {
@@ -260,7 +260,7 @@ func (r *run) compileBaselines() []record.Finding {
 // normSerial returns a serial fit to compare, or "" for the placeholders
 // firmware writes when it has no serial.
 func normSerial(s string) string {
-	s = strings.TrimSpace(s)
+	s = trimSpace(s)
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'a' && c <= 'z' || c >= 0x80 {
 			s = strings.ToUpper(s)
@@ -275,9 +275,17 @@ func normSerial(s string) string {
 	return s
 }
 
+// trimSpace is strings.TrimSpace with a fast path for the usual case.
+func trimSpace(s string) string {
+	if s == "" || (s[0] > ' ' && s[0] < 0x80 && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80) {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
 // normHost returns a hostname's short name, lower-cased.
 func normHost(h string) string {
-	h = strings.TrimSpace(h)
+	h = trimSpace(h)
 	if i := strings.IndexByte(h, '.'); i > 0 {
 		h = h[:i]
 	}
@@ -291,12 +299,12 @@ func normHost(h string) string {
 
 // index finds assets by serial and by hostname.
 type index struct {
-	bySerial, byHost map[string]*record.Asset
+	bySerial, byHost map[string]*record.Record
 }
 
 // match pairs devices with assets (by serial, then by hostname) and
 // reports the devices that match none, and duplicates.
-func (r *run) match(devices []Device, paths map[string]string, ix index) ([]pair, []record.Finding) {
+func (r *run) match(devices []Device, ix index) ([]pair, []record.Finding) {
 	bySerial, byHost := ix.bySerial, ix.byHost
 	var out []record.Finding
 	pairs := make([]pair, 0, len(devices))
@@ -306,14 +314,14 @@ func (r *run) match(devices []Device, paths map[string]string, ix index) ([]pair
 		f := d.Facts
 		at, _ := time.Parse(time.RFC3339, f.CollectedAt)
 		serial, host := normSerial(f.Identity.Serial), normHost(f.Identity.Hostname)
-		a, viaHost := bySerial[serial], false
-		if a == nil || serial == "" {
-			a, viaHost = byHost[host], true
+		rec, viaHost := bySerial[serial], false
+		if rec == nil || serial == "" {
+			rec, viaHost = byHost[host], true
 			if host == "" {
-				a = nil
+				rec = nil
 			}
 		}
-		if a == nil {
+		if rec == nil {
 			r.unreg++
 			out = append(out, record.Finding{Pos: record.Pos{File: d.Source}, Rule: RuleUnregistered, Severity: record.SevHigh,
 				Message:  fmt.Sprintf("a device was seen that is not in the inventory: %s", describe(f)),
@@ -321,18 +329,19 @@ func (r *run) match(devices []Device, paths map[string]string, ix index) ([]pair
 				Observed: describe(f), Evidence: evidence(d)})
 			continue
 		}
+		a := rec.Asset
 		if j, dup := seen[a.ID]; dup {
 			older, newer := &pairs[j], pair{dev: d, at: at}
 			if at.After(older.at) {
-				out = append(out, dupFinding(a, paths[a.ID], older.dev, d))
+				out = append(out, dupFinding(a, rec.Path, older.dev, d))
 				pairs[j].dev, pairs[j].at, pairs[j].byHost = d, at, viaHost
 			} else {
-				out = append(out, dupFinding(a, paths[a.ID], newer.dev, older.dev))
+				out = append(out, dupFinding(a, rec.Path, newer.dev, older.dev))
 			}
 			continue
 		}
 		seen[a.ID] = len(pairs)
-		pairs = append(pairs, pair{dev: d, asset: a, path: paths[a.ID], byHost: viaHost, at: at})
+		pairs = append(pairs, pair{dev: d, asset: a, path: rec.Path, byHost: viaHost, at: at})
 	}
 	return pairs, out
 }
@@ -378,7 +387,7 @@ func (r *run) inScope(a *record.Asset) bool {
 }
 
 // missing reports the in-scope assets not seen, or not seen recently.
-func (r *run) missing(pairs []pair, paths map[string]string, scope []*record.Asset) (map[string]bool, []record.Finding) {
+func (r *run) missing(pairs []pair, scope []*record.Record) (map[string]bool, []record.Finding) {
 	miss := map[string]bool{}
 	if r.opts.Partial {
 		return miss, nil
@@ -389,19 +398,20 @@ func (r *run) missing(pairs []pair, paths map[string]string, scope []*record.Ass
 	}
 	var out []record.Finding
 	days := int(r.opts.MissingAfter.Hours() / 24)
-	for _, a := range scope {
+	for _, rec := range scope {
+		a := rec.Asset
 		at, ok := seen[a.ID]
 		switch {
 		case !ok:
 			miss[a.ID] = true
-			out = append(out, record.Finding{Pos: record.Pos{File: paths[a.ID]}, Rule: RuleMissing, Severity: record.SevMedium,
+			out = append(out, record.Finding{Pos: record.Pos{File: rec.Path}, Rule: RuleMissing, Severity: record.SevMedium,
 				Record: a.ID, Owner: a.Owner, Field: "status",
 				Message:  fmt.Sprintf("%s is %s but no collector has seen it", a.ID, a.Status),
 				Hint:     "find the device and collect its facts, or change its status (lost, in-repair, ...) in a change request",
 				Expected: fmt.Sprintf("facts newer than %d days", days), Observed: "no facts"})
 		case r.opts.Now.Sub(at) > r.opts.MissingAfter:
 			miss[a.ID] = true
-			out = append(out, record.Finding{Pos: record.Pos{File: paths[a.ID]}, Rule: RuleMissing, Severity: record.SevMedium,
+			out = append(out, record.Finding{Pos: record.Pos{File: rec.Path}, Rule: RuleMissing, Severity: record.SevMedium,
 				Record: a.ID, Owner: a.Owner, Field: "status",
 				Message: fmt.Sprintf("%s is %s but was last seen %d days ago (%s)", a.ID, a.Status,
 					int(r.opts.Now.Sub(at).Hours()/24), at.UTC().Format("2006-01-02")),

@@ -67,7 +67,7 @@ func (b BaselineSummary) Percent() float64 {
 	return 100 * float64(b.Compliant) / float64(b.Devices)
 }
 
-func (r *run) summarize(devices []Device, pairs []pair, missing map[string]bool, counts [][5]int, scope []*record.Asset) Summary {
+func (r *run) summarize(devices []Device, pairs []pair, missing map[string]bool, counts [][5]int, scope []*record.Record) Summary {
 	s := Summary{Devices: len(devices), Seen: len(pairs), Unregistered: r.unreg,
 		Missing: len(missing), MissingAfterDays: int(r.opts.MissingAfter / (24 * time.Hour))}
 	byBase := map[string]*BaselineSummary{}
@@ -119,7 +119,8 @@ func (r *run) summarize(devices []Device, pairs []pair, missing map[string]bool,
 			b.Unverified++
 		}
 	}
-	for _, a := range scope {
+	for _, rec := range scope {
+		a := rec.Asset
 		s.Assets++
 		l := loc(a.Location)
 		l.Assets++

@@ -135,7 +135,7 @@ func (w *worker) indexPackages(f *record.Facts) {
 	}
 	for i := range f.Packages {
 		name := f.Packages[i].Name
-		if !w.r.pkgLens[len(name)] {
+		if !w.r.pkgLens[min(len(name), 255)] {
 			continue
 		}
 		idx, ok := w.r.pkgIdx[name]

@@ -55,6 +55,7 @@ type planOptions struct {
 	format     string
 	full       bool
 	noCache    bool
+	engine     string
 }
 
 func planFlags(cmd *cobra.Command, o *planOptions) {
@@ -62,6 +63,7 @@ func planFlags(cmd *cobra.Command, o *planOptions) {
 	cmd.Flags().StringVar(&o.head, "head", "HEAD", "the revision with the change")
 	cmd.Flags().BoolVar(&o.full, "full", false, "load every record of both revisions (impact of any change; slower on large estates)")
 	cmd.Flags().BoolVar(&o.noCache, "no-cache", false, "neither read nor write the validation cache")
+	cmd.Flags().StringVar(&o.engine, "diff-engine", "auto", "how the trees are compared: go-git, git (the git CLI, faster on large trees), or auto (git when installed)")
 }
 
 func newChangePlanCmd(app *App) *cobra.Command {
@@ -193,11 +195,17 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 			return nil, usageErr("no default branch found (tried main, master and their origin/ refs); pass --base")
 		}
 	}
-	files, err := repo.DiffCommits(ctx, base, head)
+	if o.engine == "" {
+		o.engine = string(gitrepo.EngineAuto)
+	}
+	if err := checkChoice("diff-engine", o.engine, string(gitrepo.EngineAuto), string(gitrepo.EngineGoGit), string(gitrepo.EngineGit)); err != nil {
+		return nil, err
+	}
+	files, engine, err := repo.DiffCommitsWith(ctx, gitrepo.DiffEngine(o.engine), base, head)
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: err}
 	}
-	app.Log.Debug("tree diff", "files", len(files), "elapsed", time.Since(start))
+	app.Log.Debug("tree diff", "engine", engine, "files", len(files), "elapsed", time.Since(start))
 
 	var from, to []load.Entry
 	changed := map[string]bool{}
@@ -248,7 +256,15 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 	headSel := func(p, _ string) bool { return changed[p] || load.Classify(p).Kind != record.KindAsset }
 	baseSel := func(p, _ string) bool { return !changed[p] && load.Classify(p).Kind != record.KindAsset }
 	now := app.Now()
-	baseSub, headSub := baseTree.Only(dirs, from), headTree.Only(dirs, to)
+	var cat *gitrepo.CatFile
+	if engine == gitrepo.EngineGit {
+		// Blobs through git cat-file too: the same engine for the whole read.
+		if cat, err = repo.StartCatFile(ctx); err != nil {
+			return nil, &ExitError{Code: ExitFailure, Err: err}
+		}
+		defer cat.Close()
+	}
+	baseSub, headSub := baseTree.Only(dirs, from, cat), headTree.Only(dirs, to, cat)
 	headRes, err := validate.Run(ctx, validate.Options{Tree: headSub, Now: now, Cache: cache, Select: headSel})
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read %s: %w", headTree.Name(), err)}

@@ -214,19 +214,27 @@ func (r *Repo) MergeBase(a, b *object.Commit) (*object.Commit, error) {
 // repository neither walks nor looks up every record. Files outside
 // load.Roots are left out; links are resolved inside the tree as Entries
 // does.
-func (t *Tree) Only(dirs []string, files []load.Entry) load.Tree {
-	return &subsetTree{t: t, dirs: dirs, files: files}
+// With cat set, blobs are read through it (git cat-file) instead of
+// go-git.
+func (t *Tree) Only(dirs []string, files []load.Entry, cat *CatFile) load.Tree {
+	return &subsetTree{t: t, dirs: dirs, files: files, cat: cat}
 }
 
 type subsetTree struct {
 	t     *Tree
 	dirs  []string
 	files []load.Entry
+	cat   *CatFile
 }
 
 func (s *subsetTree) Name() string { return s.t.Name() }
 
-func (s *subsetTree) ReadFile(e load.Entry, max int64) ([]byte, error) { return s.t.ReadFile(e, max) }
+func (s *subsetTree) ReadFile(e load.Entry, max int64) ([]byte, error) {
+	if s.cat == nil || e.Problem != "" {
+		return s.t.ReadFile(e, max)
+	}
+	return s.cat.Read(e.Blob, max)
+}
 
 func (s *subsetTree) Entries(ctx context.Context) ([]load.Entry, error) {
 	t := s.t

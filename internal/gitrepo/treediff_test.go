@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -190,7 +191,7 @@ func TestOnlyListsTheSubset(t *testing.T) {
 	}
 	sub := tree.Only([]string{"policies", "inventory/locations", "changes"}, []load.Entry{
 		{Path: "inventory/laptop/LT-007.yaml", Blob: blob("inventory/laptop/LT-007.yaml")},
-		{Path: "docs/x.md", Blob: blob("docs/x.md")}, {Path: "../etc/passwd"}})
+		{Path: "docs/x.md", Blob: blob("docs/x.md")}, {Path: "../etc/passwd"}}, nil)
 	es, err := sub.Entries(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -207,12 +208,39 @@ func TestOnlyListsTheSubset(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), "id: LT-007") {
 		t.Errorf("read: %v %q", err, data)
 	}
+	// The same through git cat-file: same bytes; a blob over the limit is
+	// refused and the stream stays in step; a missing one is an error.
+	cat, err := r.StartCatFile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	viaCat := tree.Only(nil, nil, cat)
+	for i := 0; i < 2; i++ {
+		got, err := viaCat.ReadFile(es[0], 1<<20)
+		if err != nil || string(got) != string(data) {
+			t.Fatalf("cat-file read: %v %q", err, got)
+		}
+		if _, err := viaCat.ReadFile(es[0], 10); !errors.Is(err, load.ErrTooLarge) {
+			t.Fatalf("over the limit: %v", err)
+		}
+	}
+	if _, err := cat.Read(strings.Repeat("0", 40), 100); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("missing blob: %v", err)
+	}
+	if _, err := cat.Read("HEAD", 100); err == nil {
+		t.Error("a revision name was accepted as a blob id")
+	}
+	if got, err := viaCat.ReadFile(es[1], 1<<20); err != nil || !strings.Contains(string(got), "LON") {
+		t.Errorf("after errors: %v %q", err, got)
+	}
 }
 
 // TestDiffCommitsMatchesDiffTree is a differential test: on a repository
 // with files added, deleted, edited, moved between folders, turned into
 // folders and links, DiffCommits reports exactly what go-git's
-// object.DiffTree reports (renames taken apart into delete + add).
+// object.DiffTree reports (renames taken apart into delete + add), and
+// DiffCommitsGit (the git CLI) exactly what DiffCommits does.
 func TestDiffCommitsMatchesDiffTree(t *testing.T) {
 	g := newGitRepo(t)
 	rnd := rand.New(rand.NewPCG(1, 2))
@@ -283,19 +311,26 @@ func TestDiffCommitsMatchesDiffTree(t *testing.T) {
 					want = append(want, key("modified", c.From.Name, c.To.Name, c.From.TreeEntry.Hash.String(), c.To.TreeEntry.Hash.String()))
 				}
 			}
-			got0, err := r.DiffCommits(context.Background(), a, b)
+			sort.Strings(want)
+			goGit, err := r.DiffCommits(context.Background(), a, b)
 			if err != nil {
 				t.Fatal(err)
 			}
+			cli, err := r.DiffCommitsGit(context.Background(), a, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(goGit) != fmt.Sprint(cli) {
+				t.Fatalf("c%d..c%d: the git CLI engine differs:\n%v\n%v", i, j, cli, goGit)
+			}
 			var got []string
-			for _, c := range got0 {
+			for _, c := range goGit {
 				if c.Action == "renamed" {
 					got = append(got, key("deleted", c.From, "", c.FromBlob, ""), key("added", "", c.To, "", c.ToBlob))
 					continue
 				}
 				got = append(got, key(c.Action, c.From, c.To, c.FromBlob, c.ToBlob))
 			}
-			sort.Strings(want)
 			sort.Strings(got)
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Fatalf("c%d..c%d:\ngot:\n%s\nwant (object.DiffTree):\n%s", i, j, strings.Join(got, "\n"), strings.Join(want, "\n"))
