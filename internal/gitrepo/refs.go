@@ -9,10 +9,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -23,17 +27,46 @@ import (
 var ErrRefChanged = errors.New("reference changed concurrently")
 
 // OpenRepo opens the repository that holds dir, like Open, and also a
-// bare repository at dir (the ledger's writers may work on one).
+// bare repository at dir (the ledger's writers may work on one). It keeps
+// pack files open between reads (go-git otherwise opens and closes the
+// pack for every object): call Close when done.
 func OpenRepo(dir string) (*Repo, error) {
 	r, err := Open(dir)
-	if err == nil {
+	if err != nil {
+		g, err2 := git.PlainOpen(dir)
+		if err2 != nil {
+			return nil, err
+		}
+		r = &Repo{Git: g}
+	}
+	gd, err := r.gitDir()
+	if err != nil {
 		return r, nil
 	}
-	g, err2 := git.PlainOpen(dir)
-	if err2 != nil {
-		return nil, err
+	st := filesystem.NewStorageWithOptions(osfs.New(gd), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+	var wt billy.Filesystem
+	if r.Root != "" {
+		wt = osfs.New(r.Root)
 	}
-	return &Repo{Git: g}, nil
+	g, err := git.Open(st, wt)
+	if err != nil {
+		return r, nil
+	}
+	out := &Repo{Git: g, Root: r.Root}
+	closers.Store(out, st)
+	return out, nil
+}
+
+// closers holds the storages of repositories opened by OpenRepo.
+var closers sync.Map
+
+// Close releases the files a repository opened by OpenRepo keeps open.
+func (r *Repo) Close() error {
+	c, ok := closers.LoadAndDelete(r)
+	if !ok {
+		return nil
+	}
+	return c.(*filesystem.Storage).Close()
 }
 
 // Ref returns the commit a ref points at; ok is false when it does not exist.

@@ -85,7 +85,20 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 				return nil, err
 			}
 		}
-		chs, err := repo.Changes(ctx, c.Hash, false)
+		// The first parent's tree: the next commit of the walk, else read.
+		fromTree := ""
+		if len(c.Parents) > 0 {
+			if i+1 < len(fresh) {
+				fromTree = fresh[i+1].Tree
+			} else {
+				p, err := repo.Commit(c.Parents[0])
+				if err != nil {
+					return nil, err
+				}
+				fromTree = p.Tree
+			}
+		}
+		chs, err := repo.TreeChanges(ctx, fromTree, c.Tree)
 		if err != nil {
 			return nil, err
 		}

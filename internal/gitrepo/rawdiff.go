@@ -1,0 +1,170 @@
+package gitrepo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// rawEntry is one entry of a tree object, pointing into its bytes.
+type rawEntry struct {
+	name []byte
+	dir  bool
+	mode []byte
+	hash plumbing.Hash
+}
+
+// key orders entries as git does: a folder as if its name ended in "/".
+func (e rawEntry) less(o rawEntry) int {
+	n := min(len(e.name), len(o.name))
+	if c := bytes.Compare(e.name[:n], o.name[:n]); c != 0 {
+		return c
+	}
+	at := func(x rawEntry, i int) byte {
+		if i < len(x.name) {
+			return x.name[i]
+		}
+		if x.dir {
+			return '/'
+		}
+		return 0
+	}
+	a, b := at(e, n), at(o, n)
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	if len(e.name) == len(o.name) && e.dir == o.dir {
+		return 0
+	}
+	return bytes.Compare(e.name, o.name)
+}
+
+// readTree returns the entries of a tree object without decoding it into
+// go-git's Tree (no allocation per entry but the slice). r.mu is held.
+func (r *Repo) readTree(h plumbing.Hash) ([]rawEntry, error) {
+	if h.IsZero() {
+		return nil, nil
+	}
+	obj, err := r.Git.Storer.EncodedObject(plumbing.TreeObject, h)
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", h, err)
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", h, err)
+	}
+	data, err := io.ReadAll(rd)
+	rd.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", h, err)
+	}
+	out := make([]rawEntry, 0, 16)
+	for len(data) > 0 {
+		sp := bytes.IndexByte(data, ' ')
+		nul := bytes.IndexByte(data, 0)
+		if sp < 0 || nul < sp || len(data) < nul+21 {
+			return nil, fmt.Errorf("read tree %s: malformed entry", h)
+		}
+		e := rawEntry{mode: data[:sp], name: data[sp+1 : nul]}
+		e.dir = bytes.Equal(e.mode, []byte("40000"))
+		copy(e.hash[:], data[nul+1:nul+21])
+		out = append(out, e)
+		data = data[nul+21:]
+	}
+	return out, nil
+}
+
+// TreeChanges lists the files that differ between two trees (hashes;
+// "" is the empty tree), recursing only into subtrees whose hashes
+// differ: what `git diff-tree -r` lists, without rename detection.
+func (r *Repo) TreeChanges(ctx context.Context, from, to string) ([]FileChange, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []FileChange
+	err := r.diffRaw(ctx, "", hashOf(from), hashOf(to), &out)
+	return out, err
+}
+
+func hashOf(s string) plumbing.Hash {
+	if s == "" {
+		return plumbing.ZeroHash
+	}
+	return plumbing.NewHash(s)
+}
+
+func (r *Repo) diffRaw(ctx context.Context, prefix string, a, b plumbing.Hash, out *[]FileChange) error {
+	if a == b {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	as, err := r.readTree(a)
+	if err != nil {
+		return err
+	}
+	bs, err := r.readTree(b)
+	if err != nil {
+		return err
+	}
+	side := func(e rawEntry, removed bool) error {
+		p := prefix + string(e.name)
+		if e.dir {
+			if removed {
+				return r.diffRaw(ctx, p+"/", e.hash, plumbing.ZeroHash, out)
+			}
+			return r.diffRaw(ctx, p+"/", plumbing.ZeroHash, e.hash, out)
+		}
+		if removed {
+			*out = append(*out, FileChange{Action: "removed", From: p, FromBlob: e.hash.String()})
+		} else {
+			*out = append(*out, FileChange{Action: "added", To: p, ToBlob: e.hash.String()})
+		}
+		return nil
+	}
+	i, j := 0, 0
+	for i < len(as) || j < len(bs) {
+		var c int
+		switch {
+		case i == len(as):
+			c = 1
+		case j == len(bs):
+			c = -1
+		default:
+			c = as[i].less(bs[j])
+		}
+		switch {
+		case c < 0:
+			if err := side(as[i], true); err != nil {
+				return err
+			}
+			i++
+		case c > 0:
+			if err := side(bs[j], false); err != nil {
+				return err
+			}
+			j++
+		default:
+			x, y := as[i], bs[j]
+			i, j = i+1, j+1
+			if x.hash == y.hash && bytes.Equal(x.mode, y.mode) {
+				continue
+			}
+			if x.dir {
+				if err := r.diffRaw(ctx, prefix+string(x.name)+"/", x.hash, y.hash, out); err != nil {
+					return err
+				}
+				continue
+			}
+			p := prefix + string(x.name)
+			*out = append(*out, FileChange{Action: "modified", From: p, To: p, FromBlob: x.hash.String(), ToBlob: y.hash.String()})
+		}
+	}
+	return nil
+}
