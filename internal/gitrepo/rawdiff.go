@@ -168,3 +168,34 @@ func (r *Repo) diffRaw(ctx context.Context, prefix string, a, b plumbing.Hash, o
 	}
 	return nil
 }
+
+// PathHash returns the hash of path in a tree (a tree hash), reading only
+// the trees along the path; ok is false when there is no such entry.
+func (r *Repo) PathHash(tree, path string) (hash string, ok bool, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := hashOf(tree)
+	for len(path) > 0 {
+		seg := path
+		rest := ""
+		if i := bytes.IndexByte([]byte(path), '/'); i >= 0 {
+			seg, rest = path[:i], path[i+1:]
+		}
+		es, err := r.readTree(h)
+		if err != nil {
+			return "", false, err
+		}
+		found := false
+		for _, e := range es {
+			if string(e.name) == seg && (rest == "" || e.dir) {
+				h, found = e.hash, true
+				break
+			}
+		}
+		if !found {
+			return "", false, nil
+		}
+		path = rest
+	}
+	return h.String(), true, nil
+}

@@ -108,7 +108,16 @@ func Settings(repo *gitrepo.Repo, commit string) *record.Settings {
 // Policy reads policies/change-control.yaml at commit (nil when absent or
 // unreadable). cache maps blob ids to decoded policies.
 func Policy(repo *gitrepo.Repo, commit string, cache map[string]*record.ChangePolicy) *record.ChangePolicy {
-	blob, ok, err := repo.BlobAt(commit, "policies/change-control.yaml")
+	ci, err := repo.Commit(commit)
+	if err != nil {
+		return nil
+	}
+	return PolicyInTree(repo, ci.Tree, cache)
+}
+
+// PolicyInTree is Policy for a tree hash.
+func PolicyInTree(repo *gitrepo.Repo, tree string, cache map[string]*record.ChangePolicy) *record.ChangePolicy {
+	blob, ok, err := repo.PathHash(tree, "policies/change-control.yaml")
 	if err != nil || !ok {
 		return nil
 	}

@@ -56,13 +56,18 @@ func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, erro
 	// The ledger began at the oldest commit of the branch an entry
 	// records: walk until every recorded commit is seen (or the root).
 	var main []ledger.MainCommit
+	var trees []string   // each commit's tree, for the next one's policy
+	var parents []string // each commit's first parent
 	oldest := -1
 	policies := map[string]*record.ChangePolicy{}
 	err = s.Repo.FirstParents(ctx, o.Branch, func(c gitrepo.CommitInfo) error {
 		mc := ledger.MainCommit{Hash: c.Hash, Subject: c.Subject, Author: c.AuthorEmail, Time: c.Time}
+		trees = append(trees, c.Tree)
+		parent := ""
 		if len(c.Parents) > 0 {
-			mc.Policy = Policy(s.Repo, c.Parents[0], policies)
+			parent = c.Parents[0]
 		}
+		parents = append(parents, parent)
 		if o.RequireSigned {
 			st, why, err := s.Repo.VerifySignature(c.Hash, o.AllowedKeys)
 			if err != nil {
@@ -95,6 +100,15 @@ func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, erro
 	}
 	main = main[:oldest+1]
 	res.Start = main[oldest].Hash
+	// The policy in force for a commit is its first parent's.
+	for i := range main {
+		switch {
+		case i+1 < len(trees):
+			main[i].Policy = PolicyInTree(s.Repo, trees[i+1], policies)
+		case parents[i] != "":
+			main[i].Policy = Policy(s.Repo, parents[i], policies)
+		}
+	}
 	res.Commits = len(main)
 	co := o.CoverageOptions
 	co.Branch, co.RequireSigned = o.BranchName, o.RequireSigned
