@@ -66,13 +66,12 @@ var goneStatuses = map[string]record.Severity{"retired": record.SevHigh, "dispos
 
 // pair is a device matched to an asset.
 type pair struct {
-	dev      *Device
-	asset    *record.Asset
-	path     string // the asset's record file
-	byHost   bool   // matched by hostname, not serial
-	at       time.Time
-	status   devStatus
-	controls []*control
+	dev    *Device
+	asset  *record.Asset
+	path   string // the asset's record file
+	byHost bool   // matched by hostname, not serial
+	at     time.Time
+	status devStatus
 }
 
 type devStatus uint8

@@ -145,6 +145,8 @@ func FromSnapshot(s Snapshot, f *record.Facts) {
 			for _, u := range strings.Fields(string(l)) {
 				logged[u] = true
 			}
+		} else {
+			errs("users: no utmp, so who is logged in is unknown")
 		}
 		f.Users = ParsePasswd(b, logged)
 	}
@@ -267,10 +269,7 @@ func ParseRPMList(b []byte) []record.Package {
 		if len(fl) < 2 || fl[0] == "" {
 			continue
 		}
-		v := strings.TrimPrefix(fl[1], "0:")
-		if strings.HasPrefix(v, "(none):") {
-			v = strings.TrimPrefix(v, "(none):")
-		}
+		v := strings.TrimPrefix(strings.TrimPrefix(fl[1], "0:"), "(none):")
 		out = append(out, record.Package{Name: fl[0], Version: v, Source: "rpm"})
 	}
 	return out

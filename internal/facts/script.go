@@ -71,7 +71,7 @@ if [ -r /etc/ufw/ufw.conf ]; then s ufw.conf; cat /etc/ufw/ufw.conf; fi
 if command -v nft >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then s nft; nft list ruleset 2>/dev/null; fi
 if [ -r /etc/apt/apt.conf.d/20auto-upgrades ]; then s auto-upgrades; cat /etc/apt/apt.conf.d/20auto-upgrades; fi
 s passwd; cat /etc/passwd 2>/dev/null
-if command -v who >/dev/null 2>&1; then s logged-in; who 2>/dev/null | awk '{print $1}'; fi
+if { [ -r /run/utmp ] || [ -r /var/run/utmp ]; } && command -v who >/dev/null 2>&1; then s logged-in; who 2>/dev/null | awk '{print $1}'; fi
 if [ -d /sys/firmware/efi ]; then
   v=$(ls /sys/firmware/efi/efivars/SecureBoot-* 2>/dev/null | head -n 1)
   if [ -n "$v" ]; then s secureboot; od -An -tu1 "$v" 2>/dev/null | tr -s ' \n' ' ' | awk '{print $NF}'; fi
