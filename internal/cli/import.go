@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -445,16 +444,28 @@ func importReadAsset(root *os.Root, p string) (*record.Asset, error) {
 // file is never overwritten by a create), updates through a temporary
 // file and a rename. Two workers: file creation is the cost.
 func importWrite(root *os.Root, plan []importPlan) error {
-	dirs := map[string]bool{}
-	for _, p := range plan {
-		if p.data != nil {
-			dirs[path.Dir(p.Path)] = true
+	// One os.Root per folder, opened once: a file is then created with a
+	// single openat of its base name (no symlink can lead out of the
+	// folder), instead of a walk of every path component per file.
+	dirs := map[string]*os.Root{}
+	defer func() {
+		for _, r := range dirs {
+			r.Close()
 		}
-	}
-	for d := range dirs {
+	}()
+	for _, p := range plan {
+		d := path.Dir(p.Path)
+		if p.data == nil || dirs[d] != nil {
+			continue
+		}
 		if err := root.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("make %s: %w", d, err)
 		}
+		r, err := root.OpenRoot(d)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", d, err)
+		}
+		dirs[d] = r
 	}
 	jobs := make(chan importPlan)
 	var wg sync.WaitGroup
@@ -465,7 +476,7 @@ func importWrite(root *os.Root, plan []importPlan) error {
 		go func() {
 			defer wg.Done()
 			for p := range jobs {
-				if err := importWriteOne(root, p); err != nil {
+				if err := importWriteOne(dirs[path.Dir(p.Path)], path.Base(p.Path), p); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -485,24 +496,24 @@ func importWrite(root *os.Root, plan []importPlan) error {
 	return firstErr
 }
 
-func importWriteOne(root *os.Root, p importPlan) error {
+func importWriteOne(dir *os.Root, name string, p importPlan) error {
 	if p.Action == "create" {
-		f, err := root.OpenFile(p.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := dir.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err != nil {
 			return fmt.Errorf("create %s: %w", p.Path, err)
 		}
-		if _, err := io.Copy(f, bytes.NewReader(p.data)); err != nil {
+		if _, err := f.Write(p.data); err != nil {
 			f.Close()
 			return fmt.Errorf("write %s: %w", p.Path, err)
 		}
 		return f.Close()
 	}
-	tmp := p.Path + ".estate-import.tmp"
-	if err := root.WriteFile(tmp, p.data, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
+	tmp := name + ".estate-import.tmp"
+	if err := dir.WriteFile(tmp, p.data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", p.Path+".estate-import.tmp", err)
 	}
-	if err := root.Rename(tmp, p.Path); err != nil {
-		_ = root.Remove(tmp)
+	if err := dir.Rename(tmp, name); err != nil {
+		_ = dir.Remove(tmp)
 		return fmt.Errorf("replace %s: %w", p.Path, err)
 	}
 	return nil

@@ -332,7 +332,7 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 	for strings.Contains(id, "--") {
 		id = strings.ReplaceAll(id, "--", "-")
 	}
-	if !idRE.MatchString(id) || strings.Contains(id, "..") {
+	if !isID(id) || strings.Contains(id, "..") {
 		fail(fTag, "asset tag %q cannot be a record id (letters, digits, . _ -, up to 64, starting with a letter or digit)", clip(tag))
 		return
 	}
@@ -390,13 +390,13 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 
 	// owner
 	switch email := vals[fEmail]; {
-	case email != "" && emailRE.MatchString(email):
+	case email != "" && isEmail(email):
 		a.Owner = email
 	case email != "":
 		keep(fEmail, fmt.Sprintf("email %q is not an email address", clip(email)))
 	}
 	if a.Owner == "" && vals[fUsername] != "" && m.EmailDomain != "" {
-		if u := vals[fUsername]; emailRE.MatchString(u + "@" + m.EmailDomain) {
+		if u := vals[fUsername]; isEmail(u + "@" + m.EmailDomain) {
 			a.Owner = u + "@" + m.EmailDomain
 		}
 	}
@@ -421,7 +421,7 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 		switch {
 		case sciRE.MatchString(s):
 			keep(fSerial, fmt.Sprintf("serial %q looks like a spreadsheet's scientific notation (the digits are lost)", s))
-		case serialRE.MatchString(s):
+		case isSerial(s):
 			a.Serial = s
 		default:
 			keep(fSerial, fmt.Sprintf("serial %q has characters a serial may not hold", clip(s)))
@@ -430,13 +430,13 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 	a.Manufacturer = vals[fManufacturer]
 	a.Model = vals[fModel]
 	if h := vals[fHostname]; h != "" {
-		if hostnameRE.MatchString(strings.ToLower(h)) {
+		if isHostname(strings.ToLower(h)) {
 			a.Hostname = strings.ToLower(h)
 		} else {
 			keep(fHostname, fmt.Sprintf("hostname %q is not a DNS name", clip(h)))
 		}
 	} else if n := vals[fName]; n != "" {
-		if hostnameRE.MatchString(strings.ToLower(n)) {
+		if isHostname(strings.ToLower(n)) {
 			a.Hostname = strings.ToLower(n)
 			hostFromName = true
 		} else {
@@ -451,7 +451,7 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 		}
 	}
 	if b := vals[fBaseline]; b != "" {
-		if idRE.MatchString(b) {
+		if isID(b) {
 			a.Baseline = b
 		} else {
 			keep(fBaseline, fmt.Sprintf("baseline %q is not a baseline name", clip(b)))
@@ -522,7 +522,7 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 		}
 	}
 	for _, l := range splitList(vals[fLicences]) {
-		if idRE.MatchString(l) {
+		if isID(l) {
 			a.Licences = append(a.Licences, l)
 		} else {
 			warn(col(fLicences), "licence %q is not a licence id and was left out", clip(l))

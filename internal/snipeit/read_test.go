@@ -311,3 +311,43 @@ func FuzzRead(f *testing.F) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "") == s }
+
+func TestIsPlain(t *testing.T) {
+	for _, c := range []string{"", "a", "A1", "1a", "a b", "a:b", "a#", "x@y.org", "a(b)+c-d_e/f.g", "é", "a\n", "a'", "-a", "a,b"} {
+		if isPlain(c) != plainRE.MatchString(c) {
+			t.Errorf("isPlain(%q) = %v, plainRE says %v", c, isPlain(c), plainRE.MatchString(c))
+		}
+	}
+	for _, c := range []string{"2023-05-02", "2023-5-02", "20230502xx", "2023/05/02", "abcd-ef-gh", ""} {
+		if isDate(c) != dateRE.MatchString(c) {
+			t.Errorf("isDate(%q) = %v", c, isDate(c))
+		}
+	}
+}
+
+func FuzzIsPlain(f *testing.F) {
+	f.Add("a b")
+	f.Fuzz(func(t *testing.T, s string) {
+		if isPlain(s) != plainRE.MatchString(s) || isDate(s) != dateRE.MatchString(s) {
+			t.Fatalf("%q: hand-written check differs from the regexp", s)
+		}
+	})
+}
+
+func FuzzChecks(f *testing.F) {
+	for _, s := range []string{"LT-1", "a@b.c", "a@b", "lt-1.corp", "-a", "a-", "C02 X/1", "a..b", "x@y@z.org", "a@.b", "a@b.", "a\tb@c.d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, c := range []struct {
+			name string
+			got  bool
+			want bool
+		}{{"id", isID(s), idRE.MatchString(s)}, {"serial", isSerial(s), serialRE.MatchString(s)},
+			{"email", isEmail(s), emailRE.MatchString(s)}, {"hostname", isHostname(s), hostnameRE.MatchString(s)}} {
+			if c.got != c.want {
+				t.Fatalf("%s(%q) = %v, the regexp says %v", c.name, s, c.got, c.want)
+			}
+		}
+	})
+}

@@ -165,10 +165,41 @@ var dateRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 var yamlWords = map[string]bool{"y": true, "yes": true, "n": true, "no": true, "true": true, "false": true,
 	"on": true, "off": true, "null": true, "nan": true, "inf": true}
 
+// isPlain reports whether s matches plainRE (by hand: this is the hot
+// path of a large import; TestIsPlain proves it equal to plainRE).
+func isPlain(s string) bool {
+	if s == "" || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == ' ', c == '.', c == '_', c == '/', c == '(', c == ')', c == '@', c == '+', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isDate reports whether s matches dateRE.
+func isDate(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	for i := 0; i < 10; i++ {
+		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // quote writes s as a YAML scalar that reads back as the same string.
 func quote(s string) string {
-	if plainRE.MatchString(s) && !yamlWords[strings.ToLower(s)] && !strings.HasSuffix(s, " ") &&
-		!strings.Contains(s, " #") && !strings.Contains(s, ": ") {
+	if isPlain(s) && (len(s) > 5 || !yamlWords[strings.ToLower(s)]) && s[len(s)-1] != ' ' &&
+		!strings.Contains(s, " #") {
 		return s
 	}
 	var b strings.Builder
@@ -210,7 +241,7 @@ func MarshalAsset(a *record.Asset) []byte {
 		}
 	}
 	date := func(indent, k, v string) {
-		if dateRE.MatchString(v) {
+		if isDate(v) {
 			kv(indent, k, v)
 		} else {
 			s(indent, k, v)
