@@ -78,7 +78,7 @@ func walk(path string, o, n *yaml.Node, out *[]FieldChange) {
 	switch {
 	case o == nil && n == nil:
 		return
-	case o != nil && n != nil && o.Kind == yaml.MappingNode && n.Kind == yaml.MappingNode:
+	case (o == nil || o.Kind == yaml.MappingNode) && (n == nil || n.Kind == yaml.MappingNode):
 		om, nm := pairs(o), pairs(n)
 		for k, ov := range om {
 			walk(join(path, k), ov, nm[k], out)
@@ -89,14 +89,15 @@ func walk(path string, o, n *yaml.Node, out *[]FieldChange) {
 			}
 		}
 		return
-	case o != nil && n != nil && o.Kind == yaml.SequenceNode && n.Kind == yaml.SequenceNode:
-		for i := 0; i < max(len(o.Content), len(n.Content)); i++ {
+	case (o == nil || o.Kind == yaml.SequenceNode) && (n == nil || n.Kind == yaml.SequenceNode):
+		oc, nc := content(o), content(n)
+		for i := 0; i < max(len(oc), len(nc)); i++ {
 			var ov, nv *yaml.Node
-			if i < len(o.Content) {
-				ov = o.Content[i]
+			if i < len(oc) {
+				ov = oc[i]
 			}
-			if i < len(n.Content) {
-				nv = n.Content[i]
+			if i < len(nc) {
+				nv = nc[i]
 			}
 			walk(join(path, strconv.Itoa(i)), ov, nv, out)
 		}
@@ -119,7 +120,17 @@ func walk(path string, o, n *yaml.Node, out *[]FieldChange) {
 	*out = append(*out, fc)
 }
 
+func content(n *yaml.Node) []*yaml.Node {
+	if n == nil {
+		return nil
+	}
+	return n.Content
+}
+
 func pairs(m *yaml.Node) map[string]*yaml.Node {
+	if m == nil {
+		return nil
+	}
 	out := make(map[string]*yaml.Node, len(m.Content)/2)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		out[m.Content[i].Value] = m.Content[i+1]
