@@ -143,24 +143,16 @@ func TestBaselineImpactThroughExtends(t *testing.T) {
 func TestImpactFromFacts(t *testing.T) {
 	old := baseline("b", "", record.Control{ID: "C", Title: "t", Severity: "high", Check: record.Check{Fact: "os.version", Version: ">= 14"}})
 	new := baseline("b", "", record.Control{ID: "C", Title: "t", Severity: "high", Check: record.Check{Fact: "os.version", Version: ">= 15"}})
-	devs := []*record.Record{asset("A", "laptop", "deployed", "a@x", "L", "b"), asset("B", "laptop", "deployed", "a@x", "L", "b"), asset("C", "laptop", "deployed", "a@x", "L", "b")}
-	osv := map[string]int{"A": 14, "B": 15}
-	audit := func(a *record.Asset, cs []record.Control) (bool, bool) {
-		v, ok := osv[a.ID]
-		if !ok {
-			return false, false
-		}
-		min := 14
-		if strings.Contains(cs[0].Check.Version, "15") {
-			min = 15
-		}
-		return v >= min, true
-	}
+	devs := []*record.Record{asset("A", "laptop", "deployed", "a@x", "L", "b"), asset("B", "laptop", "deployed", "a@x", "L", "b"),
+		asset("C", "laptop", "deployed", "a@x", "L", "b"), asset("D", "laptop", "deployed", "a@x", "L", "b")}
 	in := Input{Base: record.NewEstate(append([]*record.Record{old, policyRec(testPolicy)}, devs...)),
 		Head: record.NewEstate(append([]*record.Record{new, policyRec(testPolicy)}, devs...)), AllAssets: true,
-		Files: []File{mod(old.Path)}, Now: now, Audit: audit}
+		Files: []File{mod(old.Path)}, Now: now,
+		// A fails after the change; B passes both; C has no facts; D was failing and still is.
+		Before: map[string]Compliance{"A": Compliant, "B": Compliant, "D": Failing},
+		After:  map[string]Compliance{"A": Failing, "B": Compliant, "D": Failing}}
 	p := Build(in)
-	if !p.Impact.Audited || strings.Join(p.Impact.NewlyFailing, ",") != "A" || p.Impact.NoFacts != 1 {
+	if !p.Impact.Audited || strings.Join(p.Impact.NewlyFailing, ",") != "A" || p.Impact.NoFacts != 1 || len(p.Impact.NewlyPassing) != 0 {
 		t.Errorf("impact %+v", p.Impact)
 	}
 }

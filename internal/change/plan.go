@@ -37,10 +37,22 @@ type Input struct {
 	HeadFindings, BaseFindings []record.Finding
 	// Now is when the plan is made (freeze windows, review due dates).
 	Now time.Time
-	// Audit, when set, returns whether an asset passes a set of controls
-	// (from its latest facts); known is false when it has no facts.
-	Audit func(a *record.Asset, controls []record.Control) (pass, known bool)
+	// Before and After, when set, are each asset's audit result from its
+	// latest facts against the base and the head estate (internal/audit):
+	// the impact then names the devices whose compliance changes. An
+	// asset absent from a map has no facts.
+	Before, After map[string]Compliance
 }
+
+// Compliance is one device's audit result.
+type Compliance int
+
+// The audit results.
+const (
+	Unknown   Compliance = iota // no facts
+	Compliant                   // every control passes or is exempt
+	Failing                     // a control fails
+)
 
 // Plan is the outcome: everything a reviewer needs to judge the change.
 type Plan struct {
@@ -602,31 +614,23 @@ func impact(in Input, cs []RecordChange) Impact {
 		}
 		im.ByLocation[loc]++
 		im.ByClass[a.Class]++
-		if in.Audit == nil || a.Baseline == "" {
+		if in.After == nil {
 			continue
 		}
 		im.Audited = true
-		before, okB := in.Audit(in.Base.Assets[id], rules.EffectiveControls(in.Base, baselineOf(in.Base.Assets[id])))
-		after, okA := in.Audit(a, rules.EffectiveControls(in.Head, a.Baseline))
+		before, after := in.Before[id], in.After[id]
 		switch {
-		case !okA:
+		case after == Unknown:
 			im.NoFacts++
-		case (!okB || before) && !after:
+		case before != Failing && after == Failing:
 			im.NewlyFailing = append(im.NewlyFailing, id)
-		case okB && !before && after:
+		case before == Failing && after == Compliant:
 			im.NewlyPassing = append(im.NewlyPassing, id)
 		}
 	}
 	sort.Strings(im.NewlyFailing)
 	sort.Strings(im.NewlyPassing)
 	return im
-}
-
-func baselineOf(a *record.Asset) string {
-	if a == nil {
-		return ""
-	}
-	return a.Baseline
 }
 
 // active reports whether an asset in this status is in use and so reached

@@ -16,8 +16,10 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/change"
 	"github.com/estate-dev/estate/internal/change/report"
+	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/github"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/load"
@@ -56,6 +58,7 @@ type planOptions struct {
 	full       bool
 	noCache    bool
 	engine     string
+	facts      string
 }
 
 func planFlags(cmd *cobra.Command, o *planOptions) {
@@ -63,6 +66,7 @@ func planFlags(cmd *cobra.Command, o *planOptions) {
 	cmd.Flags().StringVar(&o.head, "head", "HEAD", "the revision with the change")
 	cmd.Flags().BoolVar(&o.full, "full", false, "load every record of both revisions (impact of any change; slower on large estates)")
 	cmd.Flags().BoolVar(&o.noCache, "no-cache", false, "neither read nor write the validation cache")
+	cmd.Flags().StringVar(&o.facts, "facts", "", "a folder of facts documents (JSON/YAML, as estate facts collect writes): the impact names the devices whose compliance the change turns")
 	cmd.Flags().StringVar(&o.engine, "diff-engine", "auto", "how the trees are compared: go-git, git (the git CLI, faster on large trees), or auto (git when installed)")
 }
 
@@ -280,16 +284,69 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 			app.Log.Warn("cache not saved", "err", err)
 		}
 	}
-	plan := change.Build(change.Input{
+	in := change.Input{
 		Base: baseRes.Estate, Head: headRes.Estate, AllAssets: full, Files: cfiles,
 		HeadFindings: headRes.Findings, BaseFindings: baseRes.Findings, Now: now,
-	})
+	}
+	if o.facts != "" {
+		devices, ffs, err := facts.ReadDir(ctx, o.facts, facts.ReadOptions{Schema: headRes.Schema})
+		if err != nil {
+			return nil, inputErr(err, "--facts names a folder of facts documents (estate facts collect writes them)")
+		}
+		for _, f := range ffs {
+			app.Log.Warn("facts document skipped", "at", f.Pos.String(), "problem", f.Message)
+		}
+		in.Before = compliance(baseRes.Estate, devices, now)
+		in.After = compliance(headRes.Estate, devices, now)
+	}
+	plan := change.Build(in)
 	placePlanFindings(ctx, headSub, plan.Findings)
 	pr := &planResult{plan: plan, repo: repo, base: base, head: head, files: files,
 		ctx: report.Context{Base: baseName + " (" + base.Hash.String()[:7] + ")", Head: o.head + " (" + head.Hash.String()[:7] + ")"}}
 	pr.elapsed = time.Since(start)
 	app.Log.Debug("plan", "files", len(files), "records", len(plan.Records), "elapsed", pr.elapsed)
 	return pr, nil
+}
+
+// compliance audits the devices against an estate (internal/audit) and
+// gives each asset's result: failing when a control fails, compliant when
+// its device was seen and none fails, absent when no device matched it.
+func compliance(e *record.Estate, devices []facts.Device, now time.Time) map[string]change.Compliance {
+	devs := make([]audit.Device, len(devices))
+	for i, d := range devices {
+		devs[i] = audit.Device{Source: d.Source, Facts: d.Facts}
+	}
+	res := audit.Run(e, devs, audit.Options{Now: now, Partial: true})
+	seen := map[string]bool{}
+	bySerial, byHost := map[string]string{}, map[string]string{}
+	for id, a := range e.Assets {
+		if a.Serial != "" {
+			bySerial[strings.ToUpper(a.Serial)] = id
+		}
+		if a.Hostname != "" {
+			byHost[strings.ToLower(a.Hostname)] = id
+		}
+	}
+	for _, d := range devices {
+		if d.Facts == nil {
+			continue
+		}
+		if id, ok := bySerial[strings.ToUpper(d.Facts.Identity.Serial)]; ok && d.Facts.Identity.Serial != "" {
+			seen[id] = true
+		} else if id, ok := byHost[strings.ToLower(d.Facts.Identity.Hostname)]; ok && d.Facts.Identity.Hostname != "" {
+			seen[id] = true
+		}
+	}
+	out := map[string]change.Compliance{}
+	for id := range seen {
+		out[id] = change.Compliant
+	}
+	for _, f := range res.Findings {
+		if f.Rule == audit.RuleControl && f.Record != "" && seen[f.Record] {
+			out[f.Record] = change.Failing
+		}
+	}
+	return out
 }
 
 // placePlanFindings gives the plan's own findings (which name a field but
