@@ -86,13 +86,14 @@ func (v *Validator) Validate(k record.Kind, value any, file string, root *yaml.N
 	value = deepCopy(value)
 	for round := 0; err != nil && round < 8; round++ {
 		progress := false
-		for _, f := range v.findings(def, err, file, root) {
-			if seen[f.Field] {
+		for _, l := range v.findings(def, err, file, root) {
+			key := strings.Join(l.sels, "\x00")
+			if seen[key] {
 				continue
 			}
-			seen[f.Field] = true
-			out = append(out, f)
-			progress = remove(value, f.Field) || progress
+			seen[key] = true
+			out = append(out, l.f)
+			progress = remove(value, l.sels) || progress
 		}
 		if !progress {
 			break
@@ -126,13 +127,13 @@ func deepCopy(v any) any {
 	return v
 }
 
-// remove deletes the map field nearest to path in v (a list element takes
-// its whole list with it) and reports whether anything was removed.
-func remove(v any, path string) bool {
-	if path == "" {
+// remove deletes the map field nearest to the path sels in v (a list
+// element takes its whole list with it) and reports whether anything was
+// removed.
+func remove(v any, sels []string) bool {
+	if len(sels) == 0 {
 		return false
 	}
-	sels := strings.Split(path, ".")
 	var parent map[string]any
 	key := ""
 	cur := v
@@ -169,32 +170,114 @@ func remove(v any, path string) bool {
 	return true
 }
 
+// located is a finding with the path of the field it is about, as the
+// labels of the YAML document (a key may hold a dot or a space).
+type located struct {
+	f    record.Finding
+	sels []string
+}
+
 // findings turns CUE's errors into one finding per field path, in the
 // words of someone who edits YAML, not CUE.
-func (v *Validator) findings(def cue.Value, err error, file string, root *yaml.Node) []record.Finding {
+func (v *Validator) findings(def cue.Value, err error, file string, root *yaml.Node) []located {
 	byPath := map[string][]errors.Error{}
+	selsOf := map[string][]string{}
 	var order []string
 	for _, e := range errors.Errors(err) {
-		sels := e.Path()
-		if len(sels) > 0 && strings.HasPrefix(sels[0], "#") {
-			sels = sels[1:]
-		}
-		p := strings.Join(sels, ".")
+		sels := labels(e.Path())
+		p := strings.Join(sels, "\x00")
 		if _, seen := byPath[p]; !seen {
 			order = append(order, p)
+			selsOf[p] = sels
 		}
 		byPath[p] = append(byPath[p], e)
 	}
-	var out []record.Finding
+	var out []located
 	for _, p := range order {
-		out = append(out, explain(def, p, byPath[p], file, root))
+		out = append(out, located{explain(def, selsOf[p], byPath[p], file, root), selsOf[p]})
 	}
 	return out
 }
 
-func explain(def cue.Value, path string, errs []errors.Error, file string, root *yaml.Node) record.Finding {
+// labels turns CUE's selectors into the keys of the YAML document: the
+// definition is dropped and quoted labels ("purchase.cost", "", "0") are
+// unquoted.
+func labels(sels []string) []string {
+	if len(sels) > 0 && strings.HasPrefix(sels[0], "#") {
+		sels = sels[1:]
+	}
+	out := make([]string, len(sels))
+	for i, s := range sels {
+		if strings.HasPrefix(s, `"`) {
+			if u, err := strconv.Unquote(s); err == nil {
+				s = u
+			}
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// findNode returns the node at the path sels under root, or the deepest
+// node reached and false (see load.Find, which takes a dotted path).
+func findNode(root *yaml.Node, sels []string) (*yaml.Node, bool) {
+	n := root
+	for _, sel := range sels {
+		for n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == sel {
+					next = n.Content[i+1]
+					break
+				}
+			}
+			if next == nil {
+				return n, false
+			}
+			n = next
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(sel)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return n, false
+			}
+			n = n.Content[i]
+		default:
+			return n, false
+		}
+	}
+	return n, true
+}
+
+// findKeyNode returns the key node of the field at sels (where to point at
+// an unknown field), or what findNode returns when there is none.
+func findKeyNode(root *yaml.Node, sels []string) *yaml.Node {
+	if len(sels) == 0 {
+		return root
+	}
+	p, ok := findNode(root, sels[:len(sels)-1])
+	if ok && p.Kind == yaml.MappingNode {
+		for j := 0; j+1 < len(p.Content); j += 2 {
+			if p.Content[j].Value == sels[len(sels)-1] {
+				return p.Content[j]
+			}
+		}
+	}
+	n, _ := findNode(root, sels)
+	return n
+}
+
+func explain(def cue.Value, sels []string, errs []errors.Error, file string, root *yaml.Node) record.Finding {
+	path := strings.Join(sels, ".")
+	name, parent := "", []string(nil)
+	if len(sels) > 0 {
+		name, parent = sels[len(sels)-1], sels[:len(sels)-1]
+	}
 	f := record.Finding{Rule: RuleSchema, Severity: record.SeverityError, Field: path}
-	node, found := load.Find(root, path)
+	node, found := findNode(root, sels)
 	f.Pos = record.Pos{File: file, Line: node.Line, Col: node.Column}
 	msg := rawMessage(errs)
 	field := path
@@ -211,26 +294,25 @@ func explain(def cue.Value, path string, errs []errors.Error, file string, root 
 	}
 	switch {
 	case strings.Contains(msg, "field not allowed"):
-		key, _ := load.FindKey(root, path)
+		key := findKeyNode(root, sels)
 		f.Pos = record.Pos{File: file, Line: key.Line, Col: key.Column}
-		name := path[strings.LastIndexByte(path, '.')+1:]
 		f.Message = fmt.Sprintf("unknown field %q", name)
-		allowed := fieldNames(def, parentPath(path))
+		allowed := fieldNames(def, parent)
 		if s := closest(name, allowed); s != "" {
 			f.Hint = fmt.Sprintf("did you mean %q?", s)
 		} else if len(allowed) > 0 {
 			f.Hint = "allowed here: " + strings.Join(allowed, ", ")
 		}
 	case !found || strings.Contains(msg, "incomplete value") || strings.Contains(msg, "required but not present"):
-		f.Message = fmt.Sprintf("missing required field %q", path[strings.LastIndexByte(path, '.')+1:])
-		if p := parentPath(path); p != "" {
-			f.Message += " in " + p
+		f.Message = fmt.Sprintf("missing required field %q", name)
+		if len(parent) > 0 {
+			f.Message += " in " + strings.Join(parent, ".")
 		}
-		if alts := literals(schemaAt(def, path)); len(alts) > 0 {
+		if alts := literals(schemaAt(def, sels)); len(alts) > 0 {
 			f.Hint = "one of: " + strings.Join(alts, ", ")
 		}
 	default:
-		schemaField := schemaAt(def, path)
+		schemaField := schemaAt(def, sels)
 		if alts := literals(schemaField); len(alts) > 0 {
 			f.Message = fmt.Sprintf("%s: %s is not allowed", field, got)
 			f.Hint = "one of: " + strings.Join(alts, ", ")
@@ -363,22 +445,12 @@ func quoteValue(n *yaml.Node) string {
 	return n.Value
 }
 
-func parentPath(p string) string {
-	if i := strings.LastIndexByte(p, '.'); i >= 0 {
-		return p[:i]
-	}
-	return ""
-}
-
 // schemaAt returns the schema of the field at a dotted path (list
 // indexes select the list's element type), looking through optional
-// fields: e.g. purchase.cost, exemptions.0.change, controls.0.check.
-func schemaAt(def cue.Value, path string) cue.Value {
+// fields: e.g. [purchase cost], [exemptions 0 change], [controls 0 check].
+func schemaAt(def cue.Value, sels []string) cue.Value {
 	v := def
-	if path == "" {
-		return v
-	}
-	for _, sel := range strings.Split(path, ".") {
+	for _, sel := range sels {
 		if _, err := strconv.Atoi(sel); err == nil {
 			v = v.LookupPath(cue.MakePath(cue.AnyIndex))
 			continue
@@ -392,9 +464,9 @@ func schemaAt(def cue.Value, path string) cue.Value {
 	return v
 }
 
-// fieldNames lists the fields a schema struct declares at path.
-func fieldNames(def cue.Value, path string) []string {
-	it, err := schemaAt(def, path).Fields(cue.Optional(true))
+// fieldNames lists the fields a schema struct declares at the path sels.
+func fieldNames(def cue.Value, sels []string) []string {
+	it, err := schemaAt(def, sels).Fields(cue.Optional(true))
 	if err != nil {
 		return nil
 	}

@@ -330,6 +330,19 @@ var badCases = []badCase{
 		hints: []string{`one of: "recycled", "resold", "destroyed", "returned", "donated"`},
 	},
 	{
+		// keys CUE must quote: a dot, a space, empty, a number
+		name:   "odd keys",
+		files:  map[string]string{ph: phone("PH-1", "\"purchase.cost\": 1\n\"\": 2\n\"0\": 3\npurchase:\n  \"a.b\": 1\n  x y: 2\n")},
+		loaded: []string{ph},
+		want: []want{
+			{ph, 6, 1, "schema", `unknown field "purchase.cost"`},
+			{ph, 7, 1, "schema", `unknown field ""`},
+			{ph, 8, 1, "schema", `unknown field "0"`},
+			{ph, 10, 3, "schema", `unknown field "a.b"`},
+			{ph, 11, 3, "schema", `unknown field "x y"`},
+		},
+	},
+	{
 		name:    "a file that is not YAML",
 		files:   map[string]string{"inventory/phone/PH-1.json": `{"id": "PH-1"}`},
 		refused: []string{"inventory/phone/PH-1.json"},
