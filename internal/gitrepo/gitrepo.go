@@ -212,7 +212,15 @@ func (t *Tree) ReadFile(e load.Entry, max int64) ([]byte, error) {
 func (r *Repo) ReadBlob(id string, max int64) ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	b, err := r.Git.BlobObject(plumbing.NewHash(id))
+	h := plumbing.NewHash(id)
+	// The size from the object's header first: a huge blob is refused
+	// before it is inflated.
+	if max > 0 {
+		if size, err := r.Git.Storer.EncodedObjectSize(h); err == nil && size > max {
+			return nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, size, max)
+		}
+	}
+	b, err := r.Git.BlobObject(h)
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", id, err)
 	}

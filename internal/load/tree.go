@@ -105,6 +105,10 @@ func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
 			continue
 		case err != nil:
 			return nil, fmt.Errorf("list %s: %w", top, err)
+		case info.Mode()&fs.ModeSymlink != 0:
+			// A root that is itself a link (changes -> ../elsewhere) is
+			// an entry like any other link: resolved, never walked.
+			tops = append(tops, top)
 		case info.IsDir():
 			// Each subfolder is walked on its own.
 			des, err := fs.ReadDir(d.r.FS(), top)
@@ -153,6 +157,15 @@ func (d *Dir) walk(ctx context.Context, top string) ([]Entry, error) {
 	fsys := d.r.FS()
 	shallow := strings.HasSuffix(top, "/.")
 	root := strings.TrimSuffix(top, "/.")
+	if info, err := d.r.Lstat(root); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		e := Entry{Path: root, Link: true}
+		target, err := d.r.Readlink(root)
+		if err != nil {
+			return nil, fmt.Errorf("read link %s: %w", root, err)
+		}
+		d.resolve(&e, target)
+		return []Entry{e}, nil
+	}
 	err := fs.WalkDir(fsys, root, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			return err

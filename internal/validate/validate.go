@@ -213,9 +213,22 @@ type fileResult struct {
 
 func check(opts Options, sch *schema.Schema, v **schema.Validator, e load.Entry) (fileResult, error) {
 	blob := e.Blob
-	if opts.Cache != nil && blob == "" && !e.Link {
-		if ce, ok := opts.Cache.lookup(sch.Digest(), e.Path, e.Size, e.ModTime); ok {
-			return fileResult{entry: ce, cached: true}, nil
+	// hit turns a cached result into this file's: a file outside Select
+	// contributes its record but none of its findings, whether or not it
+	// was in the cache.
+	hit := func(ce cacheEntry) (fileResult, error) {
+		if opts.Select != nil && !opts.Select(e.Path, ce.Blob) {
+			ce.Findings = nil
+		}
+		return fileResult{entry: ce, cached: true}, nil
+	}
+	if opts.Cache != nil && !e.Link {
+		if blob == "" {
+			if ce, ok := opts.Cache.lookup(sch.Digest(), e.Path, e.Size, e.ModTime); ok {
+				return hit(ce)
+			}
+		} else if ce, ok := opts.Cache.get(sch.Digest(), blob); ok {
+			return hit(ce) // a git revision names its blobs: nothing to read
 		}
 	}
 	data, err := opts.Tree.ReadFile(e, opts.Limits.MaxFileBytes)
@@ -233,7 +246,7 @@ func check(opts Options, sch *schema.Schema, v **schema.Validator, e load.Entry)
 			opts.Cache.putStat(e.Path, e.Size, e.ModTime, blob)
 		}
 		if ce, ok := opts.Cache.get(sch.Digest(), blob); ok {
-			return fileResult{entry: ce, cached: true}, nil
+			return hit(ce)
 		}
 	}
 	place := load.Classify(e.Path)
@@ -269,10 +282,7 @@ func checkDoc(v *schema.Validator, path string, data []byte, blob string, place 
 	kind := kindOf(root, place.Kind)
 	if !kind.Known() || kind == record.KindFacts {
 		n, _ := load.Find(root, "kind")
-		ce.Findings = append(ce.Findings, record.Finding{Pos: record.Pos{Line: n.Line, Col: n.Column}, Rule: load.RuleUnknown,
-			Severity: record.SeverityError, Field: "kind",
-			Message: fmt.Sprintf("unknown kind %q", string(kind)),
-			Hint:    "kind is one of Asset, Licence, Location, Baseline, ChangePolicy, ChangeRequest, Settings"})
+		ce.Findings = append(ce.Findings, load.UnknownKind("", n, string(kind)))
 		return ce
 	}
 	value, fs := load.Value("", root, lim)
