@@ -133,6 +133,10 @@ type BaselineImpact struct {
 	Changed  []string `json:"changed,omitempty"`
 	Devices  int      `json:"devices"`
 	Indirect bool     `json:"indirect,omitempty"` // changed through extends
+	// With facts: how many of Devices become non-compliant, in how many
+	// locations.
+	NewlyFailing          int `json:"newly_failing,omitempty"`
+	NewlyFailingLocations int `json:"newly_failing_locations,omitempty"`
 }
 
 // Build makes the plan of a change.
@@ -630,6 +634,17 @@ func impact(in Input, cs []RecordChange) Impact {
 	}
 	sort.Strings(im.NewlyFailing)
 	sort.Strings(im.NewlyPassing)
+	for i := range im.Baselines {
+		b := &im.Baselines[i]
+		locs := map[string]bool{}
+		for _, id := range im.NewlyFailing {
+			if a := inScope[id]; a != nil && a.Baseline == b.Name {
+				b.NewlyFailing++
+				locs[a.Location] = true
+			}
+		}
+		b.NewlyFailingLocations = len(locs)
+	}
 	return im
 }
 

@@ -373,6 +373,9 @@ func baselineLine(b change.BaselineImpact) string {
 	if b.Indirect {
 		s += " (through extends)"
 	}
+	if b.NewlyFailing > 0 {
+		return fmt.Sprintf("%s: makes %d of %d deployed device(s) non-compliant, in %d location(s)", s, b.NewlyFailing, b.Devices, b.NewlyFailingLocations)
+	}
 	return fmt.Sprintf("%s; %d deployed device(s)", s, b.Devices)
 }
 
