@@ -52,7 +52,7 @@ s hostname; cat /proc/sys/kernel/hostname 2>/dev/null || hostname 2>/dev/null
 s kernel; uname -r 2>/dev/null
 s arch; uname -m 2>/dev/null
 for f in product_serial product_name sys_vendor product_uuid; do
-  if [ -r /sys/class/dmi/id/$f ]; then s dmi.$f; cat /sys/class/dmi/id/$f 2>/dev/null; fi
+  if [ -r /sys/class/dmi/id/$f ] && { read -r v < /sys/class/dmi/id/$f; } 2>/dev/null; then s dmi.$f; printf '%s\n' "$v"; fi
 done
 if [ -r /var/lib/dpkg/status ]; then s dpkg-status; cat /var/lib/dpkg/status; fi
 if command -v rpm >/dev/null 2>&1 && [ -d /var/lib/rpm ]; then
@@ -62,9 +62,10 @@ if [ -r /proc/self/mountinfo ]; then s mountinfo; cat /proc/self/mountinfo; fi
 if [ -d /sys/class/block ]; then
   s blocks
   for d in /sys/class/block/*; do
-    [ -r "$d/dev" ] || continue
-    u=$(cat "$d/dm/uuid" 2>/dev/null); sl=$(ls "$d/slaves" 2>/dev/null | tr '\n' ',')
-    printf '%s %s %s %s\n' "${d##*/}" "$(cat "$d/dev")" "${u:--}" "${sl:--}"
+    { read -r dev < "$d/dev"; } 2>/dev/null || continue
+    u=; [ -r "$d/dm/uuid" ] && { read -r u < "$d/dm/uuid"; } 2>/dev/null
+    sl=; for x in "$d"/slaves/*; do [ -e "$x" ] && sl="$sl${x##*/},"; done
+    printf '%s %s %s %s\n' "${d##*/}" "$dev" "${u:--}" "${sl:--}"
   done
 fi
 if [ -r /etc/ufw/ufw.conf ]; then s ufw.conf; cat /etc/ufw/ufw.conf; fi
@@ -78,7 +79,7 @@ if [ -d /sys/firmware/efi ]; then
 elif [ "$(uname -s)" = Linux ]; then s secureboot; echo no-efi
 fi
 if [ -d /sys/class/net ]; then
-  s net; for i in /sys/class/net/*; do printf '%s %s\n' "${i##*/}" "$(cat "$i/address" 2>/dev/null)"; done
+  s net; for i in /sys/class/net/*; do m=; { read -r m < "$i/address"; } 2>/dev/null; printf '%s %s\n' "${i##*/}" "$m"; done
 fi
 if command -v sw_vers >/dev/null 2>&1; then
   s sw_vers; sw_vers

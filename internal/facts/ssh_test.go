@@ -356,6 +356,7 @@ func TestSSH50Hosts(t *testing.T) {
 	defer func() { testHookHost = nil }()
 	o := s.opts()
 	o.Concurrency = 8
+	o.Timeout = time.Minute // a busy CI machine is slow; the point here is concurrency
 	var progress atomic.Int64
 	o.Progress = func(done, total int) {
 		if total != 50 {
@@ -390,12 +391,19 @@ func BenchmarkSSHCollect50(b *testing.B) {
 	}
 	o := s.opts()
 	o.Concurrency = 16
+	collected, failed := 0, 0
 	b.ResetTimer()
 	for b.Loop() {
 		ds, fails, err := CollectSSH(context.Background(), o, targets)
-		if err != nil || len(ds) != 50 {
-			b.Fatalf("devices %d, failures %+v, err %v", len(ds), fails, err)
+		if err != nil {
+			b.Fatal(err)
+		}
+		collected += len(ds)
+		failed += len(fails)
+		for _, f := range fails {
+			b.Logf("%s: %s", f.Source, f.Reason)
 		}
 	}
-	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "hosts/s")
+	b.ReportMetric(float64(collected)/b.Elapsed().Seconds(), "hosts/s")
+	b.ReportMetric(float64(failed)/float64(b.N), "failed/op")
 }
