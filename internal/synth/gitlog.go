@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -33,6 +34,8 @@ type HistoryConfig struct {
 	// Bypass makes the direct pushes (about 8% of the changes) missing
 	// from the ledger, as commits that bypassed change control.
 	Bypass bool
+	// Progress, when set, receives a line per 1,000 commits written.
+	Progress io.Writer
 }
 
 // HistoryStats describes a generated history.
@@ -83,6 +86,7 @@ func History(ctx context.Context, dir string, cfg HistoryConfig) (*HistoryStats,
 	cmd := exec.CommandContext(ctx, "git", "-C", dir, "fast-import", "--quiet", "--export-marks="+marks)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	cmd.Stdout = cfg.Progress
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -198,6 +202,9 @@ func (g *histGen) commit(branch string, from, merge int, author string, when tim
 		g.data(files[p])
 	}
 	g.stats.Commits++
+	if g.cfg.Progress != nil && g.stats.Commits%1000 == 0 {
+		fmt.Fprintf(g.w, "progress %d commits\n", g.stats.Commits)
+	}
 	return g.mark
 }
 
@@ -337,20 +344,24 @@ func (g *histGen) run() {
 			g.stats.FirstParent++
 			continue
 		}
-		mc.cr = fmt.Sprintf("CR-%d-%05d", when.Year(), g.pr)
 		switch g.r.IntN(20) {
 		case 0:
 			mc.typ, mc.risk = "emergency", "high"
-		case 1, 2, 3:
+		case 1, 2, 3, 4, 5, 6, 7, 8, 9, 10:
 			mc.typ = "standard"
-		case 4, 5, 6:
+		case 11, 12, 13:
 			mc.risk = "medium"
 		}
-		crPath := "changes/" + mc.cr + ".yaml"
-		cr := []byte(fmt.Sprintf("apiVersion: estate/v1\nkind: ChangeRequest\nid: %s\ntitle: %s\ntype: %s\nreason: Keep the inventory true to the floor.\nrisk: %s\n", mc.cr, mc.title, mc.typ, mc.risk))
-		files[crPath] = cr
-		g.files[crPath] = cr
-		mc.affected = append(mc.affected, ledger.Affected{ID: mc.cr, Kind: "ChangeRequest", Path: crPath, Action: "added"})
+		// Normal and emergency changes carry a change request (a file
+		// under changes/); standard changes follow the catalogue.
+		if mc.typ != "standard" {
+			mc.cr = fmt.Sprintf("CR-%d-%05d", when.Year(), g.pr)
+			crPath := "changes/" + mc.cr + ".yaml"
+			cr := []byte(fmt.Sprintf("apiVersion: estate/v1\nkind: ChangeRequest\nid: %s\ntitle: %s\ntype: %s\nreason: Keep the inventory true to the floor.\nrisk: %s\n", mc.cr, mc.title, mc.typ, mc.risk))
+			files[crPath] = cr
+			g.files[crPath] = cr
+			mc.affected = append(mc.affected, ledger.Affected{ID: mc.cr, Kind: "ChangeRequest", Path: crPath, Action: "added"})
+		}
 		if g.r.IntN(10) < 3 && g.stats.Commits+3 <= g.cfg.Commits {
 			// A merge commit: the pull request's own commit(s) on a branch, merged.
 			const branch = "refs/heads/pull"

@@ -57,7 +57,7 @@ func TestHistoryLarge(t *testing.T) {
 		t.Skip("set ESTATE_HISTORY_DIR to write the large benchmark history")
 	}
 	start := time.Now()
-	st, err := History(context.Background(), dir, HistoryConfig{Commits: 50000, Records: 20000, Seed: 42, Ledger: true})
+	st, err := History(context.Background(), dir, HistoryConfig{Commits: 50000, Records: 20000, Seed: 42, Ledger: true, Progress: os.Stderr})
 	if err != nil {
 		t.Fatal(err)
 	}
