@@ -814,3 +814,83 @@ func TestBadInputTopLevelLinkOut(t *testing.T) {
 		})
 	}
 }
+
+// memTree is an estate in memory.
+type memTree map[string][]byte
+
+func (m memTree) Name() string { return "memory" }
+
+func (m memTree) Entries(context.Context) ([]load.Entry, error) {
+	var out []load.Entry
+	for p, d := range m {
+		out = append(out, load.Entry{Path: p, Size: int64(len(d))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+func (m memTree) ReadFile(e load.Entry, max int64) ([]byte, error) {
+	d, ok := m[e.Path]
+	if !ok {
+		return nil, os.ErrNotExist
+	}
+	if max > 0 && int64(len(d)) > max {
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, len(d), max)
+	}
+	return d, nil
+}
+
+// FuzzValidateFile puts arbitrary bytes in one record file of a clean
+// estate and runs every layer (YAML, schema, rules): the run never fails or
+// panics, every finding about the file has a position inside it, and the
+// rest of the estate is still loaded.
+func FuzzValidateFile(f *testing.F) {
+	for _, c := range badCases {
+		for p, d := range c.files {
+			if p == ph {
+				f.Add([]byte(d))
+			}
+		}
+	}
+	for _, d := range cleanEstate {
+		f.Add([]byte(d))
+	}
+	sch, err := schemaOnce()
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tree := memTree{ph: data}
+		for p, d := range cleanEstate {
+			tree[p] = []byte(d)
+		}
+		res, err := validate.Run(context.Background(), validate.Options{Tree: tree, Schema: sch, Workers: 1, Now: now})
+		if err != nil {
+			t.Fatalf("validate.Run: %v", err)
+		}
+		lines := 1 + bytes.Count(data, []byte{'\n'}) + bytes.Count(data, []byte{'\r'})
+		for _, x := range res.Findings {
+			if x.Message == "" || x.Rule == "" {
+				t.Fatalf("finding without message or rule: %+v", x)
+			}
+			if x.Pos.File != ph || x.Rule == load.RuleFile {
+				// a rule finding on a clean record (a duplicate id, say), or
+				// a file refused unread (too large): no line
+				continue
+			}
+			if x.Pos.Line < 1 || x.Pos.Line > lines+1 || x.Pos.Col < 0 {
+				t.Fatalf("finding outside the file (%d lines): %+v", lines, x)
+			}
+		}
+		have := map[string]bool{}
+		for _, r := range res.Estate.Records {
+			have[r.Path] = true
+		}
+		for p := range cleanEstate {
+			if !have[p] {
+				t.Fatalf("%s was not loaded", p)
+			}
+		}
+	})
+}
