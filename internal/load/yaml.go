@@ -55,14 +55,24 @@ func Parse(file string, data []byte) (*yaml.Node, []record.Finding) {
 		}
 		return nil, []record.Finding{syntaxFinding(file, data, err)}
 	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
+	// A second document is refused; an empty one (a trailing ---) holds
+	// nothing and is let pass. Empty documents cost no memory, and the
+	// file is bounded, so the loop is too.
+	for {
+		var extra yaml.Node
+		err := dec.Decode(&extra)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, []record.Finding{syntaxFinding(file, data, err)}
+		}
+		if emptyDocument(&extra) {
+			continue
+		}
 		return nil, []record.Finding{{Pos: record.Pos{File: file, Line: extra.Line, Col: extra.Column}, Rule: RuleYAML,
 			Severity: record.SeverityError, Message: "the file holds more than one YAML document",
 			Hint: "put each record in a file of its own"}}
-	case !errors.Is(err, io.EOF):
-		return nil, []record.Finding{syntaxFinding(file, data, err)}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, []record.Finding{{Pos: record.Pos{File: file, Line: 1, Col: 1}, Rule: RuleYAML,
@@ -74,6 +84,16 @@ func Parse(file string, data []byte) (*yaml.Node, []record.Finding) {
 			Severity: record.SeverityError, Message: "a record must be a mapping of fields (key: value)"}}
 	}
 	return root, nil
+}
+
+// emptyDocument reports whether a document holds nothing: a --- followed
+// by no content (comments at most).
+func emptyDocument(d *yaml.Node) bool {
+	if d.Kind != yaml.DocumentNode || len(d.Content) != 1 {
+		return false
+	}
+	n := d.Content[0]
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == "" && n.Style == 0 && n.Anchor == ""
 }
 
 var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -91,6 +111,9 @@ func syntaxFinding(file string, data []byte, err error) record.Finding {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	f.Message = "invalid YAML: " + msg
+	if strings.Contains(msg, "incompatible YAML document") {
+		f.Hint = "remove the %YAML directive: records are plain YAML documents"
+	}
 	if strings.Contains(msg, "control characters are not allowed") {
 		if off := controlChar(data); off >= 0 {
 			f.Pos.Line, f.Pos.Col = lineCol(data, off)
