@@ -51,9 +51,9 @@ func newLicencesCmd(app *App) *cobra.Command {
                the distinct owners of those devices
   over         used beyond the seats: the licence is over-deployed
   unused       seats nobody uses; their cost per year is a saving
-               (unit cost = cost.amount / seats, per cost.period; a licence
-               without a period is charged per year; a one-off purchase
-               saves nothing)
+               (cost.amount is the price of one seat per cost.period; a
+               licence without a period is priced per year; a one-off
+               purchase saves nothing)
 
 Facts are read from --facts DIR (default: facts/ in the repository, when it
 exists): one facts document (kind: Facts, JSON or YAML) per file. Facts are

@@ -32,7 +32,8 @@ const reportPeriodDays = 90
 // revision (its commit, dated by its commit time). The compliance trend
 // and the changes of the period come from the ledger, up to that date;
 // without a ledger the changes come from changes/ (those with a window in
-// the period). Facts are read from the command's --facts flag when it has
+// the period); the command's --ref flag, when it has one, names the
+// ledger's ref. Facts are read from the command's --facts flag when it has
 // one, else from facts/ when present, and only for a report of now.
 func writeHTMLReport(cmd *cobra.Command, app *App, asOf string, w io.Writer) error {
 	ctx := cmd.Context()
@@ -74,7 +75,11 @@ func writeHTMLReport(cmd *cobra.Command, app *App, asOf string, w io.Writer) err
 		PeriodStart: start.Format(time.DateOnly),
 		PeriodEnd:   day,
 	}
-	entries, lnote := readReportLedger(ctx, app, est)
+	ref := ""
+	if f := cmd.Flags().Lookup("ref"); f != nil {
+		ref = f.Value.String()
+	}
+	entries, lnote := readReportLedger(ctx, app, est, ref)
 	if lnote != "" {
 		notes = append(notes, lnote)
 	}
@@ -150,12 +155,14 @@ func resolveReportAsOf(ctx context.Context, app *App, asOf string) (reportAt, er
 
 // readReportLedger reads the ledger's entries; a missing repository or
 // ledger is a note, not an error (the report still has the rest).
-func readReportLedger(ctx context.Context, app *App, est *record.Estate) ([]*ledger.Entry, string) {
+func readReportLedger(ctx context.Context, app *App, est *record.Estate, ref string) ([]*ledger.Entry, string) {
 	repo, err := gitrepo.Open(app.Dir())
 	if err != nil {
 		return nil, "Not a git repository: no ledger, so no compliance trend."
 	}
-	ref := est.Settings.LedgerRef()
+	if ref == "" {
+		ref = est.Settings.LedgerRef()
+	}
 	snap, err := (&gitstore.Store{Repo: repo, Ref: ref}).Read(ctx)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

@@ -58,7 +58,8 @@ type Usage struct {
 	// Reclaimable counts retired, disposed, lost or stolen assets that
 	// still list the licence: seats to take back.
 	Reclaimable int `json:"reclaimable"`
-	// UnitCost is the cost of one seat per Period (cost.amount / seats).
+	// UnitCost is the cost of one seat per Period: the licence's
+	// cost.amount, which is per seat (as licences are priced).
 	UnitCost float64 `json:"unit_cost,omitempty"`
 	Currency string  `json:"currency,omitempty"`
 	// Period is once, month or year (year when the licence does not say).
@@ -283,11 +284,8 @@ func Analyse(e *record.Estate, facts []record.Facts, opts Options) Report {
 			if u.Period == "" {
 				u.Period = "year"
 			}
-			var unit float64
-			if l.Seats > 0 {
-				unit = l.Cost.Amount / float64(l.Seats)
-				u.UnitCost = round2(unit)
-			}
+			unit := l.Cost.Amount // per seat per period
+			u.UnitCost = round2(unit)
 			switch u.Period {
 			case "year":
 				u.SavingPerYear = round2(unit * float64(u.Unused))

@@ -39,21 +39,21 @@ func facts(serial, host string, pkgs ...string) record.Facts {
 
 // TestAnalyse checks every count against a hand-computed truth:
 //
-//	OFFICE (device, 3 seats, £300/year): assigned LT-1, LT-2, LT-3 (deployed),
+//	OFFICE (device, 3 seats, £100 a seat a year): assigned LT-1, LT-2, LT-3 (deployed),
 //	  LT-9 (disposed: reclaimable); installs seen on LT-1 (serial), LT-4
 //	  (hostname FQDN, not assigned) and one unknown machine. Used = LT-1, LT-2,
 //	  LT-3, LT-4, unknown = 5 > 3: over by 2; installed 3, unassigned 2.
-//	ADOBE (user, 4 seats, £40/month): assigned LT-1 and LT-2, both owned by
-//	  a@x; LT-5 (owner b@x) has it installed. Users: a@x, b@x = 2; unused 2;
-//	  unit 10/month -> saving 240/year. Expires in 30 days: expiring.
+//	ADOBE (user, 4 seats, £10 a seat a month): assigned LT-1 and LT-2, both
+//	  owned by a@x; LT-5 (owner b@x) has it installed. Users: a@x, b@x = 2;
+//	  unused 2 -> saving 2 x 10 x 12 = 240/year. Expires in 30 days: expiring.
 //	OLD (device, 1 seat, no packages): nothing assigned, expired 2026-01-01.
 func TestAnalyse(t *testing.T) {
 	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 	e := estate(
 		&record.Licence{ID: "OFFICE", Product: "Office", Seats: 3, Packages: []string{"Microsoft Office*", "microsoft-365*"},
-			Cost: &record.LicenceCost{Amount: 300, Currency: "GBP"}},
+			Cost: &record.LicenceCost{Amount: 100, Currency: "GBP"}},
 		&record.Licence{ID: "ADOBE", Product: "Creative Cloud", Metric: "user", Seats: 4, Packages: []string{"Adobe*"},
-			Expires: "2026-12-23", Cost: &record.LicenceCost{Amount: 40, Currency: "GBP", Period: "month"}},
+			Expires: "2026-12-23", Cost: &record.LicenceCost{Amount: 10, Currency: "GBP", Period: "month"}},
 		&record.Licence{ID: "OLD", Product: "Old", Seats: 1, Expires: "2026-01-01"},
 		asset("LT-1", "deployed", "S1", "lt-1", "a@x.org", "OFFICE", "ADOBE"),
 		asset("LT-2", "deployed", "S2", "lt-2", "a@x.org", "OFFICE", "ADOBE"),
