@@ -300,3 +300,57 @@ func TestChangeCheckGate(t *testing.T) {
 		t.Errorf("rate limit: exit %d\n%s", code, errs)
 	}
 }
+
+// TestChangePlanHostileFiles: a pull request that adds a huge file, a
+// change request whose id is a path, and a link out of the repository
+// gets clear findings at file:line:column, and nothing outside is read.
+func TestChangePlanHostileFiles(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed")
+		}
+		t.Skip("git is not installed")
+	}
+	top := t.TempDir()
+	dir := filepath.Join(top, "repo")
+	writeFiles(t, top, map[string]string{"secret.yaml": "password: hunter2\n"})
+	writeFiles(t, dir, map[string]string{
+		"policies/change-control.yaml": gatePolicy,
+		"inventory/locations/LON.yaml": "apiVersion: estate/v1\nkind: Location\nid: LON\nname: London\ntype: site\n",
+	})
+	gitCmd(t, dir, "init", "-q", "-b", "main")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "estate")
+	gitCmd(t, dir, "checkout", "-q", "-b", "pr")
+	writeFiles(t, dir, map[string]string{
+		"inventory/laptop/LT-00002.yaml": "apiVersion: estate/v1\nkind: Asset\nid: LT-00002\nclass: laptop\nstatus: in-stock\nnotes: " + strings.Repeat("x", 2<<20) + "\n",
+		"changes/CR-2026-0001.yaml":      "apiVersion: estate/v1\nkind: ChangeRequest\nid: ../../etc/passwd\ntitle: t\ntype: normal\nreason: r\nrisk: low\n",
+	})
+	if err := os.Symlink("../../../secret.yaml", filepath.Join(dir, "inventory", "laptop", "LT-00003.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "hostile")
+	for _, engine := range []string{"git", "go-git"} {
+		var out, errb bytes.Buffer
+		app := &App{Args: []string{"--repo", dir, "change", "plan", "--diff-engine", engine}, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Getenv: func(string) string { return "" }, Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}
+		code := Main(app)
+		o := out.String()
+		if code != ExitFindings {
+			t.Fatalf("%s: exit %d\n%s\n%s", engine, code, o, errb.String())
+		}
+		for _, want := range []string{
+			"inventory/laptop/LT-00002.yaml: critical: the file is too large to be a record",
+			"changes/CR-2026-0001.yaml:3:5: critical:",
+			"inventory/laptop/LT-00003.yaml: critical: the change adds a symbolic link",
+		} {
+			if !strings.Contains(o, want) {
+				t.Errorf("%s: no %q in\n%s", engine, want, o)
+			}
+		}
+		if strings.Contains(o, "hunter2") || strings.Contains(o, "xxxxxxxxxx") {
+			t.Errorf("%s: content from outside or of the huge file was echoed", engine)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/estate-dev/estate/internal/change"
@@ -48,36 +49,36 @@ func JSON(w io.Writer, version string, c Context, p *change.Plan, g *change.Gate
 
 // Text writes the plan for a terminal.
 func Text(w io.Writer, c Context, p *change.Plan, g *change.Gate) error {
-	fmt.Fprintf(w, "change plan %s → %s\n", c.Base, c.Head)
-	fmt.Fprintf(w, "type %s, risk %s computed", p.Type, p.ComputedRisk)
+	fmt.Fprintf(w, "change plan %s → %s\n", clean(c.Base), clean(c.Head))
+	fmt.Fprintf(w, "type %s, risk %s computed", clean(p.Type), clean(p.ComputedRisk))
 	if p.DeclaredRisk != "" {
-		fmt.Fprintf(w, " (%s declared)", p.DeclaredRisk)
+		fmt.Fprintf(w, " (%s declared)", clean(p.DeclaredRisk))
 	}
 	if p.Request != nil {
-		fmt.Fprintf(w, ", change request %s (%s): %s", p.Request.ID, p.RequestPath, p.Request.Title)
+		fmt.Fprintf(w, ", change request %s (%s): %s", clean(p.Request.ID), p.RequestPath, clean(p.Request.Title))
 	}
 	if p.Standard != nil {
-		fmt.Fprintf(w, ", standard change %s", p.Standard.ID)
+		fmt.Fprintf(w, ", standard change %s", clean(p.Standard.ID))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "\nrecords: %s\n", countLine(p))
 	for _, rc := range p.Records {
-		fmt.Fprintf(w, "  %-8s %s %s%s\n", rc.Action, rc.Kind, rc.ID, textWhere(rc))
+		fmt.Fprintf(w, "  %-8s %s %s%s\n", rc.Action, rc.Kind, clean(rc.ID), clean(textWhere(rc)))
 		for _, f := range rc.Fields {
-			fmt.Fprintf(w, "           %s: %s → %s\n", f.Field, orNone(f.Old), orNone(f.New))
+			fmt.Fprintf(w, "           %s: %s → %s\n", clean(f.Field), orNone(f.Old), orNone(f.New))
 		}
 	}
 	for _, f := range p.OtherFiles {
-		fmt.Fprintf(w, "  file     %s\n", f)
+		fmt.Fprintf(w, "  file     %s\n", clean(f))
 	}
-	fmt.Fprintf(w, "\nimpact: %s\n", impactLine(p.Impact))
+	fmt.Fprintf(w, "\nimpact: %s\n", clean(impactLine(p.Impact)))
 	for _, b := range p.Impact.Baselines {
-		fmt.Fprintf(w, "  baseline %s: %s\n", b.Name, baselineLine(b))
+		fmt.Fprintf(w, "  baseline %s: %s\n", clean(b.Name), clean(baselineLine(b)))
 	}
 	if len(p.RiskReasons) > 0 {
 		fmt.Fprintln(w, "\nrisk:")
 		for _, r := range p.RiskReasons {
-			fmt.Fprintf(w, "  %s\n", r)
+			fmt.Fprintf(w, "  %s\n", clean(r))
 		}
 	}
 	fmt.Fprintln(w, "\napprovals required:")
@@ -85,12 +86,12 @@ func Text(w io.Writer, c Context, p *change.Plan, g *change.Gate) error {
 		fmt.Fprintln(w, "  none (no rule of the change policy applies)")
 	}
 	for i, a := range p.Approvals {
-		line := "  " + reqLine(a)
+		line := "  " + clean(reqLine(a))
 		if g != nil && i < len(g.Approvals) {
 			m := g.Approvals[i]
 			line += fmt.Sprintf(": %d/%d", len(m.By), a.Count)
 			if len(m.By) > 0 {
-				line += " (" + strings.Join(m.By, ", ") + ")"
+				line += " (" + clean(strings.Join(m.By, ", ")) + ")"
 			}
 		}
 		fmt.Fprintln(w, line)
@@ -100,17 +101,17 @@ func Text(w io.Writer, c Context, p *change.Plan, g *change.Gate) error {
 		if fz.Allowed {
 			state = "allowed for " + p.Type
 		}
-		fmt.Fprintf(w, "\nfreeze window %s (%s – %s): %s; %s\n", fz.Name, fz.Start, fz.End, fz.Why, state)
+		fmt.Fprintf(w, "\nfreeze window %s (%s – %s): %s; %s\n", clean(fz.Name), clean(fz.Start), clean(fz.End), clean(fz.Why), state)
 	}
 	if p.ReviewDue != "" {
-		fmt.Fprintf(w, "post-implementation review due %s\n", p.ReviewDue)
+		fmt.Fprintf(w, "post-implementation review due %s\n", clean(p.ReviewDue))
 	}
 	if len(p.Findings) > 0 {
 		fmt.Fprintf(w, "\nfindings (%d):\n", len(p.Findings))
 		for _, f := range p.Findings {
-			fmt.Fprintf(w, "  %s: %s: %s [%s]\n", f.Pos, f.Severity, f.Message, f.Rule)
+			fmt.Fprintf(w, "  %s: %s: %s [%s]\n", clean(f.Pos.String()), f.Severity, clean(f.Message), f.Rule)
 			if f.Hint != "" {
-				fmt.Fprintf(w, "      hint: %s\n", f.Hint)
+				fmt.Fprintf(w, "      hint: %s\n", clean(f.Hint))
 			}
 		}
 	}
@@ -124,11 +125,11 @@ func Text(w io.Writer, c Context, p *change.Plan, g *change.Gate) error {
 		} else {
 			fmt.Fprintln(w, "gate: FAIL")
 			for _, r := range g.Reasons {
-				fmt.Fprintf(w, "  %s\n", r)
+				fmt.Fprintf(w, "  %s\n", clean(r))
 			}
 		}
 		for _, r := range g.Ignored {
-			fmt.Fprintf(w, "  not counted: %s\n", r)
+			fmt.Fprintf(w, "  not counted: %s\n", clean(r))
 		}
 	}
 	return nil
@@ -304,8 +305,29 @@ func orNone(s string) string {
 	if s == "" {
 		return "(none)"
 	}
-	return s
+	return clean(s)
 }
+
+// clean makes untrusted text safe for a terminal: control characters
+// (escape sequences, carriage returns, newlines) are shown escaped, as Go
+// quotes them, so a record value cannot rewrite what the terminal shows.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
 func textWhere(rc change.RecordChange) string {
 	switch {

@@ -12,7 +12,7 @@ import (
 	"github.com/estate-dev/estate/internal/record"
 )
 
-const hostile = "@admin <img src=x onerror=alert(1)> ``` | </details> [click](javascript:alert(1)) ![i](http://x/i.png)\n| --- |\n# heading *bold* _u_ &amp; ~~s~~"
+const hostile = "\x1b[2J\r@admin <img src=x onerror=alert(1)> ``` | </details> [click](javascript:alert(1)) ![i](http://x/i.png)\n| --- |\n# heading *bold* _u_ &amp; ~~s~~"
 
 func hostilePlan() (*change.Plan, Context) {
 	old := &record.Record{Kind: record.KindAsset, ID: "LT-1", Path: "inventory/laptop/LT-1.yaml",
@@ -81,6 +81,10 @@ func TestTextAndJSON(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "notes:") || !strings.Contains(b.String(), "change request CR-2026-0001") {
 		t.Errorf("text:\n%s", b.String())
+	}
+	// No raw control characters from record values reach the terminal.
+	if strings.ContainsAny(b.String(), "\x1b\r") || !strings.Contains(b.String(), `\x1b[2J`) {
+		t.Errorf("escape sequence not neutralised:\n%q", b.String())
 	}
 	b.Reset()
 	if err := JSON(&b, "dev", c, p, nil); err != nil {
