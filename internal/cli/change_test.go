@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/estate-dev/estate/internal/synth"
 )
 
 // gateGitHub is a small stand-in for the GitHub REST API endpoints the
@@ -352,5 +354,62 @@ func TestChangePlanHostileFiles(t *testing.T) {
 		if strings.Contains(o, "hunter2") || strings.Contains(o, "xxxxxxxxxx") {
 			t.Errorf("%s: content from outside or of the huge file was echoed", engine)
 		}
+	}
+}
+
+// TestChangePlanOn10000Records: a generated 10,000-record repository with
+// a branch that reassigns 100 devices and adds a change request; both diff
+// engines give the same plan.
+func TestChangePlanOn10000Records(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 10,000-file repository")
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed")
+		}
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	if _, _, err := synth.ChangeRepo(t.Context(), dir, synth.ChangeRepoConfig{Estate: synth.Config{Assets: 10_000, Seed: 7}, Touch: 100, Request: true}); err != nil {
+		t.Fatal(err)
+	}
+	var outs []string
+	for _, engine := range []string{"git", "go-git"} {
+		var out, errb bytes.Buffer
+		app := &App{Args: []string{"--repo", dir, "change", "plan", "--base", "main", "--head", "change", "--diff-engine", engine, "--format", "json"},
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Getenv: func(string) string { return "" }, Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}
+		if code := Main(app); code != ExitOK {
+			t.Fatalf("%s: exit %d\n%s", engine, code, errb.String())
+		}
+		var doc struct {
+			Plan struct {
+				Records []struct {
+					Action string
+					Kind   string
+					Fields []struct{ Field string }
+				}
+				Type         string `json:"type"`
+				ComputedRisk string `json:"computed_risk"`
+				Impact       struct{ Devices int }
+			}
+		}
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		p := doc.Plan
+		if len(p.Records) != 101 || p.Type != "normal" || p.ComputedRisk != "medium" || p.Impact.Devices != 100 {
+			t.Fatalf("%s: %d records, type %s, risk %s, %d devices", engine, len(p.Records), p.Type, p.ComputedRisk, p.Impact.Devices)
+		}
+		for _, r := range p.Records {
+			if r.Kind == "Asset" && (r.Action != "changed" || len(r.Fields) != 1 || r.Fields[0].Field != "owner") {
+				t.Fatalf("%s: record %+v", engine, r)
+			}
+		}
+		outs = append(outs, out.String())
+	}
+	if outs[0] != outs[1] {
+		t.Error("the git and go-git engines give different plans")
 	}
 }
