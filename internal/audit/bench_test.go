@@ -108,3 +108,28 @@ func TestSyntheticAudit(t *testing.T) {
 	t.Logf("%d devices: %d compliant, %d non-compliant, %d unverified, %d missing, %d unregistered",
 		s.Devices, s.Compliant, s.NonCompliant, s.Unverified, s.Missing, s.Unregistered)
 }
+
+// TestWriteSyntheticEstate writes a synthetic estate with its facts/ for
+// end-to-end measurements of 'estate audit' (docs/performance.md); it runs
+// only when asked:
+//
+//	ESTATE_SYNTH_DIR=/tmp/e10k ESTATE_BENCH_DEVICES=10000 go test -run WriteSyntheticEstate ./internal/audit
+func TestWriteSyntheticEstate(t *testing.T) {
+	dir := os.Getenv("ESTATE_SYNTH_DIR")
+	if dir == "" {
+		t.Skip("set ESTATE_SYNTH_DIR to write a synthetic estate with facts")
+	}
+	want := 10_000
+	if n, err := strconv.Atoi(os.Getenv("ESTATE_BENCH_DEVICES")); err == nil && n > 0 {
+		want = n
+	}
+	files := synth.Generate(synth.Config{Assets: want * 215 / 100, Seed: 1, Now: benchNow})
+	facts, err := synth.FactsFiles(synth.Facts(synth.Estate(files), synth.FactsConfig{Seed: 1, Now: benchNow}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := synth.Write(dir, append(files, facts...)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %d records and %d facts documents to %s", len(files), len(facts), dir)
+}
