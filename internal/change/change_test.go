@@ -378,3 +378,24 @@ var errTest = &testErr{}
 type testErr struct{}
 
 func (*testErr) Error() string { return "rate limited" }
+
+// TestPolicyInForceJudges: a pull request that weakens the change policy
+// is judged by the policy it changes.
+func TestPolicyInForceJudges(t *testing.T) {
+	weak := *testPolicy
+	weak.Approvals = nil
+	weak.StandardChanges = []record.StandardChange{{ID: "STD-ANY", Title: "anything", Fields: []string{"*"}}}
+	old := asset("LT-1", "laptop", "deployed", "a@x", "L", "")
+	new := asset("LT-1", "laptop", "in-repair", "a@x", "L", "")
+	base := record.NewEstate([]*record.Record{old, policyRec(testPolicy)})
+	head := record.NewEstate([]*record.Record{new, policyRec(&weak)})
+	p := Build(Input{Base: base, Head: head, Now: now, Files: []File{mod(old.Path), mod("policies/change-control.yaml")}})
+	if p.PolicyFrom != "base" || p.Standard != nil || len(p.Approvals) == 0 || !strings.Contains(ruleList(p), RuleCR) {
+		t.Errorf("policy from %s, standard %v, approvals %v, findings %v", p.PolicyFrom, p.Standard, p.Approvals, p.Findings)
+	}
+	// The change that introduces the policy is judged by it.
+	p = Build(Input{Base: record.NewEstate([]*record.Record{old}), Head: head, Now: now, Files: []File{mod(old.Path), add("policies/change-control.yaml")}})
+	if p.PolicyFrom != "head" {
+		t.Errorf("policy from %s", p.PolicyFrom)
+	}
+}

@@ -84,6 +84,9 @@ type Plan struct {
 	Findings []record.Finding `json:"findings"`
 	// PreExisting counts head findings already present in the base.
 	PreExisting int `json:"pre_existing_findings"`
+	// PolicyFrom says which revision's change policy judged the change:
+	// "base" (the policy in force), or "head" when the base has none.
+	PolicyFrom string `json:"policy_from"`
 }
 
 // Requirement is one approval rule that applies to the change.
@@ -156,7 +159,19 @@ func Build(in Input) *Plan {
 	}
 	findRequest(p, in)
 	p.Impact = impact(in, p.Records)
-	matchStandard(p, in.Head.Policy)
+	// The change is judged by the policy in force: the base's. A pull
+	// request that edits the policy cannot lower its own bar; the new
+	// policy applies from the next change. (With no policy in the base,
+	// the head's applies: the change that introduces it.)
+	pol := in.Base.Policy
+	if pol == nil {
+		pol = in.Head.Policy
+	}
+	p.PolicyFrom = "base"
+	if in.Base.Policy == nil {
+		p.PolicyFrom = "head"
+	}
+	matchStandard(p, pol)
 	switch {
 	case p.Request != nil && p.Request.Type != "":
 		p.Type = p.Request.Type
@@ -167,9 +182,9 @@ func Build(in Input) *Plan {
 	}
 	requireRequest(p)
 	lifecycle(p)
-	computeRisk(p, in.Head.Policy)
-	p.Approvals = approvals(p, in.Head.Policy)
-	freeze(p, in.Head.Policy, in.Now)
+	computeRisk(p, pol)
+	p.Approvals = approvals(p, pol)
+	freeze(p, pol, in.Now)
 	p.Findings = append(p.Findings, newFindings(p, in.HeadFindings, in.BaseFindings)...)
 	sortFindings(p.Findings)
 	return p

@@ -81,6 +81,9 @@ func Text(w io.Writer, c Context, p *change.Plan, g *change.Gate) error {
 			fmt.Fprintf(w, "  %s\n", clean(r))
 		}
 	}
+	if editsPolicy(p) {
+		fmt.Fprintf(w, "\n%s\n", policyNote(p))
+	}
 	fmt.Fprintln(w, "\napprovals required:")
 	if len(p.Approvals) == 0 {
 		fmt.Fprintln(w, "  none (no rule of the change policy applies)")
@@ -217,6 +220,9 @@ func Markdown(w io.Writer, c Context, p *change.Plan, g *change.Gate) error {
 			fmt.Fprintf(w, "- %s\n", esc(r))
 		}
 		fmt.Fprintln(w)
+	}
+	if editsPolicy(p) {
+		fmt.Fprintf(w, "%s\n\n", esc(policyNote(p)))
 	}
 	fmt.Fprintln(w, "**Approvals required**")
 	fmt.Fprintln(w)
@@ -470,4 +476,20 @@ func reqLine(a change.Requirement) string {
 		who = strings.Join(from, " or ")
 	}
 	return fmt.Sprintf("%s: %d from %s", a.Rule, a.Count, who)
+}
+
+func editsPolicy(p *change.Plan) bool {
+	for _, rc := range p.Records {
+		if rc.Kind == record.KindChangePolicy {
+			return true
+		}
+	}
+	return false
+}
+
+func policyNote(p *change.Plan) string {
+	if p.PolicyFrom == "head" {
+		return "This change introduces the change policy; it is judged by it."
+	}
+	return "This change edits the change policy: it is judged by the policy in force (the base's); the new policy applies from the next change."
 }
