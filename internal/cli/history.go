@@ -84,11 +84,11 @@ func runHistory(cmd *cobra.Command, app *App, o *historyOptions, arg string) err
 	if ref == "" {
 		ref = gitstore.Settings(repo, head).LedgerRef()
 	}
-	snap, err := (&gitstore.Store{Repo: repo, Ref: ref}).Read(ctx)
+	entries, err := (&gitstore.Store{Repo: repo, Ref: ref}).Entries(ctx)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	rec, err := history.Describe(ctx, repo, head, path, steps, snap.Entries())
+	rec, err := history.Describe(ctx, repo, head, path, steps, entries)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}

@@ -78,11 +78,10 @@ func runReport(cmd *cobra.Command, app *App, o *reportOptions) error {
 		if ref == "" {
 			ref = est.Settings.LedgerRef()
 		}
-		snap, err := (&gitstore.Store{Repo: repo, Ref: ref}).Read(ctx)
+		entries, err = (&gitstore.Store{Repo: repo, Ref: ref}).Entries(ctx)
 		if err != nil {
 			return &ExitError{Code: ExitFailure, Err: err, Hint: "run estate ledger verify"}
 		}
-		entries = snap.Entries()
 	} else {
 		app.Log.Warn("not a git repository: the report has no ledger", "err", err)
 	}
