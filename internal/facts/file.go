@@ -1,6 +1,7 @@
 package facts
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/record"
@@ -183,6 +186,9 @@ func size(n int64) string {
 // validator it is checked against #Facts; every problem is a finding at
 // its line and column, and the facts are nil when there is any.
 func Parse(file string, data []byte, v *schema.Validator) (*record.Facts, []record.Finding) {
+	if f := parseFast(data, v); f != nil {
+		return f, nil
+	}
 	root, fs := load.Parse(file, data)
 	if len(fs) > 0 {
 		return nil, markDevice(fs)
@@ -211,6 +217,29 @@ func Parse(file string, data []byte, v *schema.Validator) (*record.Facts, []reco
 			Hint:    "collect identity.serial (DMI, system_info.hardware_serial) or identity.hostname"}}
 	}
 	return f, nil
+}
+
+// parseFast reads a valid JSON facts document without the YAML parser,
+// or returns nil: then Parse takes the YAML route, which finds the same
+// problems and places each at its line and column. On the documents
+// collectors write it takes about half the CPU time of the YAML route.
+func parseFast(data []byte, v *schema.Validator) *record.Facts {
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return nil
+	}
+	value, ok := fastJSON(data)
+	if !ok {
+		return nil
+	}
+	if v != nil && len(v.Validate(record.KindFacts, value, "", &yaml.Node{Kind: yaml.MappingNode})) > 0 {
+		return nil
+	}
+	f := new(record.Facts)
+	load.Decode(value, f)
+	if f.Kind != string(record.KindFacts) || (f.Identity.Serial == "" && f.Identity.Hostname == "") {
+		return nil
+	}
+	return f
 }
 
 // markDevice says, on each finding, that the device's facts were not used.
