@@ -435,3 +435,19 @@ func TestBlobID(t *testing.T) {
 		}
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		`location "AKIAIOSFODNN7EXAMPLE" does not exist`: `location "[a secret, not shown]" does not exist`,
+		`duplicate key "xoxb-1234567890-abc"`:            `duplicate key "[a secret, not shown]"`,
+		`unknown field "cots"`:                           `unknown field "cots"`,
+		"AKIA and ASIA are prefixes":                     "AKIA and ASIA are prefixes",
+	} {
+		if got := load.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+	root, _ := load.Parse("f.yaml", []byte("AKIAIOSFODNN7EXAMPLE: 1\nAKIAIOSFODNN7EXAMPLE: 2\n"))
+	_, fs := load.Value("f.yaml", root, load.DefaultLimits)
+	samePos(t, "a secret as a duplicate key", fs, []pos{{2, 1, "yaml", `duplicate key "[a secret, not shown]"`}})
+}

@@ -75,6 +75,21 @@ func LooksSecret(s string) bool {
 	return false
 }
 
+// Redact replaces whatever in s is shaped like a key or token with a
+// note that it is not shown. Messages that quote a value pass through it,
+// so that a secret pasted where an id or a name belongs is not repeated.
+func Redact(s string) string {
+	for _, p := range secretPatterns {
+		for _, n := range p.needles {
+			if strings.Contains(s, n) {
+				s = p.re.ReplaceAllString(s, "[a secret, not shown]")
+				break
+			}
+		}
+	}
+	return s
+}
+
 func secretFinding(file string, line, col int, msg string) record.Finding {
 	return record.Finding{Pos: record.Pos{File: file, Line: line, Col: col}, Rule: RuleSecret,
 		Severity: record.SeverityError, Message: msg + "; secrets must never be committed to the estate",

@@ -202,7 +202,7 @@ type converter struct {
 
 func (c *converter) fail(n *yaml.Node, msg, hint string) {
 	c.findings = append(c.findings, record.Finding{Pos: record.Pos{File: c.file, Line: n.Line, Col: n.Column},
-		Rule: RuleYAML, Severity: record.SeverityError, Message: msg, Hint: hint})
+		Rule: RuleYAML, Severity: record.SeverityError, Message: Redact(msg), Hint: hint})
 }
 
 func (c *converter) value(n *yaml.Node, depth int) any {

@@ -60,7 +60,7 @@ func (extendsRule) Check(e *record.Estate, _ Env) []record.Finding {
 			}
 		}
 	}
-	return out
+	return redacted(out)
 }
 
 // controlRule: a control's id is unique in its baseline, and its check
@@ -89,7 +89,7 @@ func (controlRule) Check(e *record.Estate, _ Env) []record.Finding {
 			}
 		}
 	}
-	return out
+	return redacted(out)
 }
 
 // CheckProblems lists what is wrong with a check: it must read exactly one

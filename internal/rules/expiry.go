@@ -28,5 +28,5 @@ func (expiryRule) Check(e *record.Estate, env Env) []record.Finding {
 			}
 		}
 	}
-	return out
+	return redacted(out)
 }

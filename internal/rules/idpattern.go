@@ -47,5 +47,5 @@ func (idPatternRule) Check(e *record.Estate, _ Env) []record.Finding {
 				fmt.Sprintf("id %q does not follow this estate's pattern %s", r.ID, re), "see ids: in estate.yaml"))
 		}
 	}
-	return out
+	return redacted(out)
 }

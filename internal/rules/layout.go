@@ -45,7 +45,7 @@ func (layoutRule) Check(e *record.Estate, _ Env) []record.Finding {
 				fmt.Sprintf("move it to inventory/%s/", r.Asset.Class)))
 		}
 	}
-	return out
+	return redacted(out)
 }
 
 // article returns "an" before a word that starts with a vowel, else "a".

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -85,7 +86,17 @@ func (referenceRule) Check(e *record.Estate, _ Env) []record.Finding {
 			}
 		}
 	}
-	return out
+	return redacted(out)
+}
+
+// redacted takes out of messages and hints anything shaped like a secret:
+// ids and names are quoted in findings, and a secret pasted where one
+// belongs must not be repeated (the secret rule reports it).
+func redacted(fs []record.Finding) []record.Finding {
+	for i := range fs {
+		fs[i].Message, fs[i].Hint = load.Redact(fs[i].Message), load.Redact(fs[i].Hint)
+	}
+	return fs
 }
 
 // chainResolves reports whether every baseline that name extends, directly

@@ -270,13 +270,17 @@ func findKeyNode(root *yaml.Node, sels []string) *yaml.Node {
 	return n
 }
 
-func explain(def cue.Value, sels []string, errs []errors.Error, file string, root *yaml.Node) record.Finding {
+func explain(def cue.Value, sels []string, errs []errors.Error, file string, root *yaml.Node) (f record.Finding) {
 	path := strings.Join(sels, ".")
 	name, parent := "", []string(nil)
 	if len(sels) > 0 {
 		name, parent = sels[len(sels)-1], sels[:len(sels)-1]
 	}
-	f := record.Finding{Rule: RuleSchema, Severity: record.SeverityError, Field: path}
+	f = record.Finding{Rule: RuleSchema, Severity: record.SeverityError, Field: path}
+	defer func() {
+		// A secret pasted as a key or into a value is never repeated.
+		f.Message, f.Hint, f.Field = load.Redact(f.Message), load.Redact(f.Hint), load.Redact(f.Field)
+	}()
 	node, found := findNode(root, sels)
 	f.Pos = record.Pos{File: file, Line: node.Line, Col: node.Column}
 	msg := rawMessage(errs)

@@ -263,6 +263,28 @@ var badCases = []badCase{
 		},
 	},
 	{
+		// The schema's id pattern lets an AWS key id through; the message
+		// about the missing location must not repeat it.
+		name:    "AWS access key id where an id belongs",
+		files:   map[string]string{ph: phone("PH-1", "location: AKIAIOSFODNN7EXAMPLE\n")},
+		loaded:  []string{ph},
+		secrets: []string{"AKIAIOSFODNN7EXAMPLE"},
+		want: []want{
+			{ph, 6, 11, "reference", `location "[a secret, not shown]" does not exist`},
+			{ph, 6, 11, "secret", "this looks like an AWS access key; secrets must never be committed to the estate"},
+		},
+	},
+	{
+		name:    "a GitHub token as a key",
+		files:   map[string]string{ph: phone("PH-1", "ghp_0123456789abcdefghijABCDEFGHIJ0123456789: x\n")},
+		loaded:  []string{ph},
+		secrets: []string{"0123456789abcdefghij"},
+		want: []want{
+			{ph, 6, 1, "schema", `unknown field "[a secret, not shown]"`},
+			{ph, 6, 1, "secret", "this looks like a GitHub token; secrets must never be committed to the estate"},
+		},
+	},
+	{
 		name:    "empty file",
 		files:   map[string]string{ph: ""},
 		refused: []string{ph},
