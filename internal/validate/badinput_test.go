@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -935,4 +936,46 @@ func TestBadInputHiddenFolder(t *testing.T) {
 			"while a git revision lists and reports them; the same estate passes on the checkout and fails with --rev")
 	}
 	checkFindings(t, res.Findings, wants)
+}
+
+// TestBadInputFIFO: a named pipe where a record belongs (or a link to one)
+// is refused from its type and never opened: opening it would block.
+func TestBadInputFIFO(t *testing.T) {
+	mkfifo, err := exec.LookPath("mkfifo")
+	if err != nil {
+		t.Skip("mkfifo is not installed")
+	}
+	dir := newEstateDir(t, nil, map[string]string{"inventory/phone/PH-2.yaml": "PH-1.yaml"})
+	if out, err := exec.Command(mkfifo, filepath.Join(dir, "inventory", "phone", "PH-1.yaml")).CombinedOutput(); err != nil {
+		t.Skipf("mkfifo: %v: %s", err, out)
+	}
+	d, err := load.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	sch, err := schemaOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *validate.Result, 1)
+	go func() {
+		res, err := validate.Run(context.Background(), validate.Options{Tree: d, Schema: sch})
+		if err != nil {
+			t.Errorf("validate.Run: %v", err)
+		}
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		if res == nil {
+			return
+		}
+		checkFindings(t, res.Findings, []want{
+			{ph, 0, 0, "file", "not a regular file; it was not read"},
+			{"inventory/phone/PH-2.yaml", 0, 0, "file", "symbolic link to something that is not a file; it was not read"},
+		})
+	case <-time.After(20 * time.Second):
+		t.Fatal("validation blocked on a named pipe")
+	}
 }
