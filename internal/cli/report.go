@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -154,7 +155,24 @@ func statusReportEstate(ctx context.Context, app *App, rev string) (*record.Esta
 	if err != nil {
 		return nil, inputErr(err, "name a branch, tag or commit that exists")
 	}
-	res, err := validate.Run(ctx, validate.Options{Tree: t, Now: app.Now(), Select: func(string, string) bool { return false }, Schema: rptSchema()})
+	// One more reader per core: blob reads are most of the work.
+	var readers []*gitrepo.Repo
+	for i := 1; i < runtime.GOMAXPROCS(0); i++ {
+		r, err := gitrepo.OpenRepo(app.Dir())
+		if err != nil {
+			break
+		}
+		defer r.Close()
+		readers = append(readers, r)
+	}
+	opts := validate.Options{Tree: t.Pooled(readers...), Now: app.Now(), Select: func(string, string) bool { return false }, Schema: rptSchema()}
+	if repo.Root != "" {
+		// Records estate validate has seen come from its cache, unread.
+		if p := validate.DefaultCachePath(repo.Root); rptFileExists(p) {
+			opts.Cache = validate.OpenCache(p)
+		}
+	}
+	res, err := validate.Run(ctx, opts)
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("load estate at %s: %w", rev, err)}
 	}
