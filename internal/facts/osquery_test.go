@@ -178,3 +178,19 @@ func fixtures(t *testing.T) string {
 	}
 	return p
 }
+
+func FuzzOsqueryRows(f *testing.F) {
+	f.Add([]byte(osqSystemInfo), "system_info")
+	f.Add([]byte(osqApps), "unknown")
+	f.Add([]byte(`[{"a":{"b":1}}]`), "users")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		rows, err := decodeRows(data)
+		if err != nil {
+			return
+		}
+		if table, err := tableOf(name, rows); err == nil {
+			f := New("osquery", "", "2026-11-23T12:00:00Z")
+			fromTables(map[string][]row{table: rows}, f)
+		}
+	})
+}
