@@ -1,6 +1,8 @@
 package change
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -397,5 +399,36 @@ func TestPolicyInForceJudges(t *testing.T) {
 	p = Build(Input{Base: record.NewEstate([]*record.Record{old}), Head: head, Now: now, Files: []File{mod(old.Path), add("policies/change-control.yaml")}})
 	if p.PolicyFrom != "head" {
 		t.Errorf("policy from %s", p.PolicyFrom)
+	}
+}
+
+// TestGenericMatchesJSON: the reflection walk gives what a JSON round trip
+// of the record gives.
+func TestGenericMatchesJSON(t *testing.T) {
+	min, max := 1.5, 0.0
+	sl := 300
+	enc, fw := true, false
+	vals := []any{
+		&record.Asset{ID: "LT-1", Class: "laptop", Status: "deployed", Purchase: &record.Purchase{Cost: 12.5, Date: "2026-01-01"},
+			Licences: []string{"A", "B"}, Exemptions: []record.Exemption{{Control: "C", Reason: "r", Change: "CR", Expires: "2026-12-31"}}, Tags: []string{}},
+		&record.Baseline{Name: "b", Version: "1.0.0", AppliesTo: &record.AppliesTo{Classes: []string{"laptop"}},
+			Controls: []record.Control{{ID: "X", Title: "t", Severity: "high", Check: record.Check{Fact: "f", Equals: map[string]any{"a": []any{1, "x", true}}, OneOf: []any{"a", 2.5}, Min: &min, Max: &max}}}},
+		&record.ChangePolicy{Approvals: []record.ApprovalRule{{Name: "n", Count: 0}}, Risk: &record.RiskPolicy{Rules: []record.RiskRule{{Name: "r", Risk: "high", When: record.RiskSelector{DevicesOver: &sl}}}}},
+		&record.Facts{Security: &record.Security{DiskEncryption: &enc, Firewall: &fw, ScreenLockSeconds: &sl}},
+		&record.Location{},
+	}
+	for _, v := range vals {
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want any
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatal(err)
+		}
+		got := generic(v)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%T:\ngot  %#v\nwant %#v", v, got, want)
+		}
 	}
 }

@@ -3,9 +3,11 @@ package change
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -295,20 +297,118 @@ type leaf struct {
 }
 
 // generic turns a typed record into maps, lists and scalars by its JSON
-// tags, which follow the YAML keys.
+// tags (which follow the YAML keys), exactly as a JSON round trip would
+// (numbers become float64, omitempty fields that are empty are left out;
+// TestGenericMatchesJSON proves it), without encoding anything.
 func generic(v any) any {
 	if v == nil {
 		return nil
 	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil
+	return toGeneric(reflect.ValueOf(v))
+}
+
+func toGeneric(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return toGeneric(v.Elem())
+	case reflect.Struct:
+		fields := fieldsOf(v.Type())
+		m := make(map[string]any, len(fields))
+		for _, f := range fields {
+			fv := v.Field(f.index)
+			if f.omitEmpty && emptyJSON(fv) {
+				continue
+			}
+			m[f.name] = toGeneric(fv)
+		}
+		return m
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil
+		}
+		fallthrough
+	case reflect.Array:
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = toGeneric(v.Index(i))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return nil
+		}
+		m := make(map[string]any, v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			m[fmt.Sprint(it.Key().Interface())] = toGeneric(it.Value())
+		}
+		return m
+	case reflect.String:
+		return v.String()
+	case reflect.Bool:
+		return v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return float64(v.Uint())
+	case reflect.Float32, reflect.Float64:
+		return v.Float()
 	}
-	var out any
-	if json.Unmarshal(data, &out) != nil {
-		return nil
+	return nil
+}
+
+type jsonField struct {
+	index     int
+	name      string
+	omitEmpty bool
+}
+
+var fieldCache sync.Map // reflect.Type → []jsonField
+
+// fieldsOf returns a struct type's exported fields by their JSON names.
+func fieldsOf(t reflect.Type) []jsonField {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]jsonField)
 	}
+	var out []jsonField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, jsonField{index: i, name: name, omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
+	}
+	fieldCache.Store(t, out)
 	return out
+}
+
+// emptyJSON is encoding/json's omitempty test.
+func emptyJSON(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
 }
 
 func flatten(v any, path, loc string, out, elems map[string]leaf) {
