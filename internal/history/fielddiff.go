@@ -32,7 +32,12 @@ func FieldDiff(oldDoc, newDoc []byte) []FieldChange {
 		}
 		return out
 	}
-	walk("", o, n, &out)
+	budget := maxNodes
+	walk("", o, n, &out, &budget)
+	if budget < 0 {
+		// An alias bomb or a huge document: compare it whole.
+		return []FieldChange{{Field: "(document)", Op: "changed", Old: "(too large to compare field by field)", New: "(too large to compare field by field)"}}
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
 }
@@ -68,7 +73,14 @@ func join(prefix, key string) string {
 	return prefix + "." + key
 }
 
-func walk(path string, o, n *yaml.Node, out *[]FieldChange) {
+// maxNodes bounds the nodes one diff visits (aliases expand as they are
+// followed, so a small hostile document could otherwise take forever).
+const maxNodes = 200_000
+
+func walk(path string, o, n *yaml.Node, out *[]FieldChange, budget *int) {
+	if *budget--; *budget < 0 {
+		return
+	}
 	for o != nil && o.Kind == yaml.AliasNode {
 		o = o.Alias
 	}
@@ -81,11 +93,11 @@ func walk(path string, o, n *yaml.Node, out *[]FieldChange) {
 	case (o == nil || o.Kind == yaml.MappingNode) && (n == nil || n.Kind == yaml.MappingNode):
 		om, nm := pairs(o), pairs(n)
 		for k, ov := range om {
-			walk(join(path, k), ov, nm[k], out)
+			walk(join(path, k), ov, nm[k], out, budget)
 		}
 		for k, nv := range nm {
 			if _, ok := om[k]; !ok {
-				walk(join(path, k), nil, nv, out)
+				walk(join(path, k), nil, nv, out, budget)
 			}
 		}
 		return
@@ -99,7 +111,7 @@ func walk(path string, o, n *yaml.Node, out *[]FieldChange) {
 			if i < len(nc) {
 				nv = nc[i]
 			}
-			walk(join(path, strconv.Itoa(i)), ov, nv, out)
+			walk(join(path, strconv.Itoa(i)), ov, nv, out, budget)
 		}
 		return
 	}

@@ -158,3 +158,37 @@ func TestFieldDiff(t *testing.T) {
 		t.Errorf("broken YAML: %+v", d)
 	}
 }
+
+// FuzzFieldDiff: no pair of documents panics, a document equals itself,
+// and every change names a field.
+func FuzzFieldDiff(f *testing.F) {
+	f.Add([]byte("id: A\nowner: x\n"), []byte("id: A\nowner: y\nlicences: [a]\n"))
+	f.Add([]byte("a: &x [1, 2]\nb: *x\n"), []byte("- 1\n- 2\n"))
+	f.Add([]byte("a: ["), []byte(""))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		if len(a) > 4096 || len(b) > 4096 {
+			return
+		}
+		if d := FieldDiff(a, a); len(d) != 0 {
+			t.Fatalf("a document differs from itself: %+v", d)
+		}
+		for _, c := range FieldDiff(a, b) {
+			if c.Field == "" || (c.Op != "added" && c.Op != "removed" && c.Op != "changed") {
+				t.Fatalf("bad change %+v", c)
+			}
+		}
+	})
+}
+
+func TestFieldDiffAliasBomb(t *testing.T) {
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i", "j"} {
+		bomb += n + ": &" + n + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n"
+		prev = n
+	}
+	d := FieldDiff(nil, []byte(bomb))
+	if len(d) != 1 || d[0].Field != "(document)" {
+		t.Fatalf("got %d changes", len(d))
+	}
+}
