@@ -38,9 +38,9 @@ func TestCanonicalAndChain(t *testing.T) {
 func TestPRFromSubject(t *testing.T) {
 	for s, want := range map[string]int{
 		"Merge pull request #42 from acme/branch": 42,
-		"Raise the macOS minimum (#17)":          17,
-		"Fix typo in #3 notes":                   0,
-		"hotfix":                                 0,
+		"Raise the macOS minimum (#17)":           17,
+		"Fix typo in #3 notes":                    0,
+		"hotfix":                                  0,
 	} {
 		if got := PRFromSubject(s); got != want {
 			t.Errorf("%q: %d, want %d", s, got, want)
