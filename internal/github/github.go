@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gh "github.com/google/go-github/v60/github"
 )
@@ -150,6 +151,7 @@ func (c *Client) UpsertComment(ctx context.Context, number int, marker, body str
 	if !strings.Contains(body, marker) {
 		return 0, errors.New("upsert comment: the body lacks the marker")
 	}
+	body = clip(body) // GitHub refuses a comment over 65,536 characters
 	opt := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
 		cs, resp, err := c.gh.Issues.ListComments(ctx, c.owner, c.repo, number, opt)
@@ -200,8 +202,9 @@ type CheckRunSpec struct {
 // maxAnnotations is how many annotations GitHub takes per request.
 const maxAnnotations = 50
 
-// maxSummary is GitHub's limit on a check run's summary (65535 chars).
-const maxSummary = 65000
+// maxSummary keeps a check run's summary and a comment under GitHub's
+// limit (65,535 and 65,536 characters).
+const maxSummary = 60000
 
 // CheckRun creates a completed check run on spec.HeadSHA; annotations
 // beyond the first 50 are added by updates of 50 each.
@@ -232,11 +235,20 @@ func (c *Client) CheckRun(ctx context.Context, spec CheckRunSpec) error {
 	return nil
 }
 
+// clip cuts s to maxSummary bytes at a line break (never inside a UTF-8
+// sequence) and says so.
 func clip(s string) string {
 	if len(s) <= maxSummary {
 		return s
 	}
-	return s[:maxSummary] + "\n\n(truncated)"
+	cut := strings.LastIndexByte(s[:maxSummary], '\n')
+	if cut < 0 {
+		cut = maxSummary
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return s[:cut] + "\n\n(truncated: run estate change plan for the whole plan)\n"
 }
 
 func toAnnotations(as []Annotation) []*gh.CheckRunAnnotation {

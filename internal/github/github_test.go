@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	gh "github.com/google/go-github/v60/github"
 )
@@ -497,5 +498,18 @@ func TestEventFixtures(t *testing.T) {
 	}
 	if _, err := ParseEvent([]byte("{")); err == nil {
 		t.Error("broken JSON accepted")
+	}
+}
+
+func TestLongCommentIsClipped(t *testing.T) {
+	f, c := newFake(t)
+	const marker = "<!-- m -->"
+	body := marker + "\n" + strings.Repeat("| row é |\n", 20000)
+	if _, err := c.UpsertComment(context.Background(), 7, marker, body); err != nil {
+		t.Fatal(err)
+	}
+	got := f.comments[0]["body"].(string)
+	if len(got) > 65536 || !strings.HasPrefix(got, marker) || !strings.Contains(got, "(truncated") || !utf8.ValidString(got) {
+		t.Errorf("comment of %d bytes, valid UTF-8 %v", len(got), utf8.ValidString(got))
 	}
 }
