@@ -107,9 +107,20 @@ func runAudit(cmd *cobra.Command, app *App, o *auditOptions) error {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
 	defer dir.Close()
-	res, err := validate.Run(ctx, validate.Options{Tree: dir, Now: app.Now()})
+	// The records come through validate, with its cache when the estate
+	// is a git checkout (the cache lives in .git/estate).
+	vopts := validate.Options{Tree: dir, Now: app.Now()}
+	if info, err := os.Stat(filepath.Join(dir.Root(), ".git")); err == nil && info.IsDir() {
+		vopts.Cache = validate.OpenCache(validate.DefaultCachePath(dir.Root()))
+	}
+	res, err := validate.Run(ctx, vopts)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	if vopts.Cache != nil {
+		if err := vopts.Cache.Save(); err != nil {
+			app.Log.Warn("validation cache not saved", "err", err)
+		}
 	}
 	if n := len(res.Findings); n > 0 {
 		app.Log.Warn("the estate has validation problems; run 'estate validate'", "problems", n)
@@ -136,8 +147,9 @@ func runAudit(cmd *cobra.Command, app *App, o *auditOptions) error {
 		if err != nil {
 			return err
 		}
-		devices = got
-		findings = append(findings, failureFindings(failed)...)
+		// Only hosts with a hostname were asked: the others are not missing.
+		devices, partial = got, true
+		findings = append(findings, failureFindings(e, failed)...)
 	default:
 		fdir, prefix := o.factsDir, ""
 		if fdir == "" {
@@ -337,16 +349,29 @@ func writeComplianceMarkdown(w io.Writer, s audit.Summary) {
 	}
 }
 
-// failureFindings turns devices that could not be collected into findings.
-func failureFindings(failed []facts.Failure) []record.Finding {
+// failureFindings turns devices that could not be collected into
+// findings, at the asset's record when the host came from the inventory.
+func failureFindings(e *record.Estate, failed []facts.Failure) []record.Finding {
+	paths := map[string]string{}
+	for _, r := range e.Records {
+		if r.Kind == record.KindAsset {
+			paths[r.ID] = r.Path
+		}
+	}
 	var out []record.Finding
 	for _, f := range failed {
 		pos := f.Pos
 		if pos.File == "" {
 			pos.File = f.Source
 		}
-		out = append(out, record.Finding{Pos: pos, Rule: facts.RuleDevice, Severity: record.SevHigh,
-			Message: f.Source + " was not collected: " + f.Reason})
+		fd := record.Finding{Pos: pos, Rule: facts.RuleDevice, Severity: record.SevHigh,
+			Message: f.Source + " was not collected: " + f.Reason}
+		if p := paths[f.Asset]; p != "" {
+			fd.Pos, fd.Record, fd.Field = record.Pos{File: p}, f.Asset, "hostname"
+			fd.Owner = e.Assets[f.Asset].Owner
+			fd.Message = f.Asset + " (" + f.Source + ") was not collected: " + f.Reason
+		}
+		out = append(out, fd)
 	}
 	return out
 }

@@ -24,6 +24,8 @@ type Device struct {
 type Failure struct {
 	Source string
 	Reason string
+	// Asset is the inventory asset the device stands for, when known.
+	Asset string
 	// Pos places the reason in a file when there is one.
 	Pos record.Pos
 }

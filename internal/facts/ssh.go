@@ -103,7 +103,7 @@ func CollectSSH(ctx context.Context, o SSHOptions, targets []Target) ([]Device, 
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				failures[i] = &Failure{Source: "ssh://" + t.Host, Reason: "not collected: " + ctx.Err().Error()}
+				failures[i] = &Failure{Source: "ssh://" + t.Host, Reason: "not collected: " + ctx.Err().Error(), Asset: t.Asset}
 				return
 			}
 			defer func() { <-sem }()
@@ -114,7 +114,7 @@ func CollectSSH(ctx context.Context, o SSHOptions, targets []Target) ([]Device, 
 			}
 			d, err := collectHost(ctx, o, auth, hk, addr)
 			if err != nil {
-				failures[i] = &Failure{Source: "ssh://" + addr, Reason: "unreachable: " + err.Error()}
+				failures[i] = &Failure{Source: "ssh://" + addr, Reason: "unreachable: " + err.Error(), Asset: t.Asset}
 			} else {
 				devices[i] = d
 			}
