@@ -103,6 +103,9 @@ func Run(e *record.Estate, devices []Device, opts Options) *Result {
 	if opts.Now.IsZero() {
 		// No clock was given: judge as of the newest facts.
 		for _, d := range devices {
+			if d.Facts == nil {
+				continue
+			}
 			if t, err := time.Parse(time.RFC3339, d.Facts.CollectedAt); err == nil && t.After(opts.Now) {
 				opts.Now = t
 			}
@@ -311,6 +314,12 @@ func (r *run) match(devices []Device, ix index) ([]pair, []record.Finding) {
 	for i := range devices {
 		d := &devices[i]
 		f := d.Facts
+		if f == nil {
+			r.unreg++
+			out = append(out, record.Finding{Pos: record.Pos{File: d.Source}, Rule: RuleUnregistered, Severity: record.SevHigh,
+				Message: "a device without facts was given to the audit"})
+			continue
+		}
 		at, _ := time.Parse(time.RFC3339, f.CollectedAt)
 		serial, host := normSerial(f.Identity.Serial), normHost(f.Identity.Hostname)
 		rec, viaHost := bySerial[serial], false

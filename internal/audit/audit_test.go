@@ -214,3 +214,16 @@ func TestAuditBrokenControl(t *testing.T) {
 		t.Errorf("want 1 baseline finding and 2 compliant devices, got %d and %+v", n, res.Summary)
 	}
 }
+
+// Nothing a caller passes makes the audit panic: no facts, no clock, an
+// empty estate.
+func TestAuditOddInput(t *testing.T) {
+	res := Run(record.NewEstate(nil), []Device{{Source: "x"}, {Source: "y", Facts: &record.Facts{}}}, Options{})
+	if res.Summary.Unregistered != 2 {
+		t.Errorf("summary = %+v", res.Summary)
+	}
+	res = Run(testEstate(), nil, Options{Now: now})
+	if res.Summary.Missing != 7 || res.Summary.Devices != 0 {
+		t.Errorf("summary = %+v", res.Summary)
+	}
+}
