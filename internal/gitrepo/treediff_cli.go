@@ -98,6 +98,9 @@ func parseRawDiff(b []byte) ([]TreeChange, error) {
 		p := string(b[:nul])
 		b = b[nul+1:]
 		oldMode, newMode, oldSHA, newSHA, status := f[0], f[1], f[2], f[3], f[4]
+		if p == "" || !isHex40(oldSHA) || !isHex40(newSHA) {
+			return nil, fmt.Errorf("read git diff-tree output: malformed record for %q", p)
+		}
 		tc := TreeChange{}
 		switch status[0] {
 		case 'A':
@@ -125,6 +128,10 @@ func parseRawDiff(b []byte) ([]TreeChange, error) {
 		out = append(out, tc)
 	}
 	return out, nil
+}
+
+func isHex40(s string) bool {
+	return len(s) == 40 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 func clipBytes(b []byte) []byte {
@@ -183,7 +190,7 @@ func (c *CatFile) Read(id string, max int64) ([]byte, error) {
 		c.dead = fmt.Errorf("read blob %s: %w", id, err)
 		return nil, c.dead
 	}
-	if len(id) != 40 || strings.Trim(id, "0123456789abcdef") != "" {
+	if !isHex40(id) {
 		return nil, fmt.Errorf("read blob %q: not an object id", id)
 	}
 	if _, err := io.WriteString(c.in, id+"\n"); err != nil {
