@@ -87,7 +87,7 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 	if o.rev != "" {
 		repo, err := gitrepo.Open(app.Dir())
 		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: err}
+			return inputErr(err, "--rev reads a git revision: run it in a git repository")
 		}
 		t, err := repo.Tree(o.rev)
 		if err != nil {
@@ -126,7 +126,7 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 	if o.changedSince != "" {
 		repo, err := gitrepo.Open(app.Dir())
 		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: err}
+			return inputErr(err, "--changed-since compares with a git revision: run it in a git repository")
 		}
 		t, err := repo.Tree(o.changedSince)
 		if err != nil {

@@ -60,7 +60,9 @@ func Classify(p string) Place {
 		return Place{}
 	}
 	if ext != ".yaml" && ext != ".yml" {
-		if strings.EqualFold(base, "README.md") || base == ".gitkeep" {
+		// READMEs and hidden files that are not YAML (.gitkeep, an
+		// editor's or a desktop's .DS_Store) are not records.
+		if strings.EqualFold(base, "README.md") || strings.HasPrefix(base, ".") {
 			return Place{}
 		}
 		return Place{Problem: "not a record file: records are *.yaml files"}

@@ -11,7 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,7 +117,7 @@ func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
 			}
 			tops = append(tops, top+"/.") // the folder's own files
 			for _, de := range des {
-				if de.IsDir() && !strings.HasPrefix(de.Name(), ".") {
+				if de.IsDir() {
 					tops = append(tops, top+"/"+de.Name())
 				}
 			}
@@ -139,14 +139,18 @@ func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
 		}()
 	}
 	wg.Wait()
-	var out []Entry
+	n := 0
 	for i := range tops {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
-		out = append(out, parts[i]...)
+		n += len(parts[i])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	out := make([]Entry, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
 }
 
@@ -174,7 +178,9 @@ func (d *Dir) walk(ctx context.Context, top string) ([]Entry, error) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if p != root && (shallow || strings.HasPrefix(de.Name(), ".")) {
+			// Hidden folders are listed like any other (a git revision
+			// lists them too): a record put away in one is reported.
+			if p != root && shallow {
 				return fs.SkipDir
 			}
 			return nil

@@ -7,7 +7,6 @@
 package rules
 
 import (
-	"sort"
 	"sync"
 	"time"
 
@@ -63,15 +62,6 @@ func Check(e *record.Estate, env Env) []record.Finding {
 func at(rec *record.Record, field, rule string, sev record.Severity, msg, hint string) record.Finding {
 	return record.Finding{Pos: record.Pos{File: rec.Path}, Rule: rule, Severity: sev, Message: msg, Hint: hint,
 		Record: rec.ID, Field: field}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func contains(list []string, s string) bool {

@@ -19,7 +19,7 @@ import (
 )
 
 // cacheVersion changes whenever what checkDoc computes changes.
-const cacheVersion = 3
+const cacheVersion = 4
 
 // cacheEntry is the outcome of the YAML and schema layers for one blob.
 type cacheEntry struct {
@@ -126,6 +126,7 @@ type cacheHeader struct {
 
 type cacheShard struct {
 	Entries []cacheEntry
+	Assets  []byte // asset entries without findings, in assetcodec's form
 	Paths   []string
 	Stats   []statEntry
 }
@@ -164,11 +165,28 @@ func readCacheFile(path string) (cacheFile, bool) {
 	}
 	wg.Wait()
 	cf = cacheFile{Version: hdr.Version, Digest: hdr.Digest, Written: hdr.Written, Stats: map[string]statEntry{}}
+	assets := make([][]cacheEntry, hdr.Shards)
+	wg = sync.WaitGroup{}
+	for i := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &rbuf{b: shards[i].Assets}
+			for len(r.b) > 0 && r.err == nil {
+				assets[i] = append(assets[i], readAsset(r))
+			}
+			if r.err != nil {
+				okAll[i] = false
+			}
+		}()
+	}
+	wg.Wait()
 	for i, sh := range shards {
 		if !okAll[i] || len(sh.Paths) != len(sh.Stats) {
 			return cacheFile{}, false
 		}
 		cf.Entries = append(cf.Entries, sh.Entries...)
+		cf.Entries = append(cf.Entries, assets[i]...)
 		for j, p := range sh.Paths {
 			cf.Stats[p] = sh.Stats[j]
 		}
@@ -287,8 +305,16 @@ func (c *Cache) Save() error {
 
 func writeCacheFile(path string, cf *cacheFile) error {
 	shards := make([]cacheShard, cacheShards)
+	bufs := make([]wbuf, cacheShards)
 	for i, e := range cf.Entries {
+		if compactable(e) {
+			appendAsset(&bufs[i%cacheShards], e)
+			continue
+		}
 		shards[i%cacheShards].Entries = append(shards[i%cacheShards].Entries, e)
+	}
+	for i := range shards {
+		shards[i].Assets = bufs[i].b
 	}
 	i := 0
 	for p, st := range cf.Stats {
