@@ -11,6 +11,7 @@
 set -euo pipefail
 N=${N:-100000}
 RUNS=${RUNS:-5}
+CUE_RUNS=${CUE_RUNS:-$RUNS} # cue vet takes a minute a run at 100,000 files
 work=${WORK:-$(mktemp -d)}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -29,6 +30,8 @@ echo "bench: $(wc -l < "$work/assets.txt") asset files, $(nproc) cores, $(uname 
 cd "$est"
 hyperfine --style basic --runs "$RUNS" --export-markdown "$work/cold.md" --export-json "$work/cold.json" \
   -n "estate validate --no-cache" "$work/estate validate --no-cache" \
+  -n "estate validate --no-cache --cue-only" "$work/estate validate --no-cache --cue-only"
+hyperfine --style basic --runs "$CUE_RUNS" --export-markdown "$work/cue.md" --export-json "$work/cue.json" \
   -n "cue vet (xargs, one process at a time)" "xargs -n 5000 $work/cue vet -c $work/estate.cue -d '#Asset' < $work/assets.txt" \
   -n "cue vet (xargs -P 2)" "xargs -P 2 -n 5000 $work/cue vet -c $work/estate.cue -d '#Asset' < $work/assets.txt"
 
@@ -44,5 +47,5 @@ hyperfine --style basic --runs "$RUNS" --export-markdown "$work/warm.md" --expor
 
 echo "bench: peak memory of a cold run"
 /usr/bin/time -f "estate validate --no-cache: %e s wall, %M KB max RSS" "$work/estate" validate --no-cache > /dev/null
-cat "$work/cold.md" "$work/warm.md"
+cat "$work/cold.md" "$work/cue.md" "$work/warm.md"
 echo "bench: results in $work"
