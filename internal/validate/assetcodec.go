@@ -41,31 +41,43 @@ func (w *wbuf) flag(ok bool) {
 
 func (w *wbuf) float(f float64) { w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(f)) }
 
+// rbuf reads from s, one string holding a whole shard: the strings it
+// returns are slices of s, so reading allocates no string of its own.
 type rbuf struct {
-	b   []byte
+	s   string
 	err error
 }
 
 var errCodec = errors.New("corrupt asset cache entry")
 
 func (r *rbuf) uvarint() int {
-	n, k := binary.Uvarint(r.b)
-	if k <= 0 || n > uint64(len(r.b)) {
-		r.err, r.b = errCodec, nil
-		return 0
+	var x uint64
+	var shift uint
+	for i := 0; i < len(r.s) && i < binary.MaxVarintLen64; i++ {
+		c := r.s[i]
+		x |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			r.s = r.s[i+1:]
+			if x > uint64(len(r.s))+1<<20 {
+				r.err, r.s = errCodec, ""
+				return 0
+			}
+			return int(x)
+		}
+		shift += 7
 	}
-	r.b = r.b[k:]
-	return int(n)
+	r.err, r.s = errCodec, ""
+	return 0
 }
 
 func (r *rbuf) str() string {
 	n := r.uvarint()
-	if r.err != nil || n > len(r.b) {
-		r.err, r.b = errCodec, nil
+	if r.err != nil || n > len(r.s) {
+		r.err, r.s = errCodec, ""
 		return ""
 	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
+	s := r.s[:n]
+	r.s = r.s[n:]
 	return s
 }
 
@@ -82,22 +94,22 @@ func (r *rbuf) strs() []string {
 }
 
 func (r *rbuf) flag() bool {
-	if len(r.b) < 1 {
+	if len(r.s) < 1 {
 		r.err = errCodec
 		return false
 	}
-	f := r.b[0] == 1
-	r.b = r.b[1:]
+	f := r.s[0] == 1
+	r.s = r.s[1:]
 	return f
 }
 
 func (r *rbuf) float() float64 {
-	if len(r.b) < 8 {
-		r.err, r.b = errCodec, nil
+	if len(r.s) < 8 {
+		r.err, r.s = errCodec, ""
 		return 0
 	}
-	f := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
-	r.b = r.b[8:]
+	f := math.Float64frombits(binary.LittleEndian.Uint64([]byte(r.s[:8])))
+	r.s = r.s[8:]
 	return f
 }
 

@@ -171,8 +171,8 @@ func readCacheFile(path string) (cacheFile, bool) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := &rbuf{b: shards[i].Assets}
-			for len(r.b) > 0 && r.err == nil {
+			r := &rbuf{s: string(shards[i].Assets)}
+			for len(r.s) > 0 && r.err == nil {
 				assets[i] = append(assets[i], readAsset(r))
 			}
 			if r.err != nil {
