@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,6 +80,7 @@ type ledgerRecordOptions struct {
 	pr         int
 	approvedBy []string
 	format     string
+	push       string
 }
 
 func newLedgerRecordCmd(app *App) *cobra.Command {
@@ -107,6 +110,7 @@ writers at once both land, each retrying on the other's new tip.`,
 	cmd.Flags().StringVar(&o.ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
 	cmd.Flags().IntVar(&o.pr, "pr", 0, "the pull request number (default: read from the merge commit's message)")
 	cmd.Flags().StringArrayVar(&o.approvedBy, "approved-by", nil, "an approval as LOGIN@TIME (RFC 3339); repeatable; skips GitHub")
+	cmd.Flags().StringVar(&o.push, "push", "", "then push the ledger to this remote (git CLI), fetching and recording again when another writer pushed first")
 	formatFlag(cmd, &o.format, "text", "json")
 	return cmd
 }
@@ -169,7 +173,7 @@ func runLedgerRecord(cmd *cobra.Command, app *App, o *ledgerRecordOptions) error
 	default:
 		app.Log.Warn("no approvals recorded: give --approved-by, or --pr with GITHUB_TOKEN set")
 	}
-	got, err := store.Append(ctx, func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
+	build := func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
 		for _, x := range snap.Entries() {
 			if x.Kind == ledger.KindChangeImplemented && x.Merge() == e.Merge() {
 				return nil, nil
@@ -177,8 +181,18 @@ func runLedgerRecord(cmd *cobra.Command, app *App, o *ledgerRecordOptions) error
 		}
 		c := *e
 		return &c, nil
-	})
+	}
+	var got *ledger.Entry
+	if o.push != "" {
+		got, err = appendAndPush(ctx, app, store, o.push, build)
+	} else {
+		got, err = store.Append(ctx, build)
+	}
 	if err != nil {
+		var ee *ExitError
+		if errors.As(err, &ee) {
+			return err
+		}
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
 	if got == nil {
@@ -605,4 +619,64 @@ func newLedgerShowCmd(app *App) *cobra.Command {
 	cmd.Flags().StringVar(&o.ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
 	formatFlag(cmd, &o.format, "text", "json")
 	return cmd
+}
+
+// appendAndPush appends with build and pushes the ledger ref to remote
+// with the git CLI (which brings the user's credentials and transports).
+// When the push is rejected because another writer pushed first, it
+// fetches the remote's ledger over the local one, builds again (an entry
+// already there is not appended twice) and pushes again.
+func appendAndPush(ctx context.Context, app *App, store *gitstore.Store, remote string, build gitstore.Build) (*ledger.Entry, error) {
+	gitDir, err := store.Repo.GitDir()
+	if err != nil {
+		return nil, err
+	}
+	git := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, "git", append([]string{"--git-dir", gitDir}, args...)...)
+		cmd.Dir = app.Dir() // a remote given as a path is relative to --repo, as with git -C
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	spec := store.Ref + ":" + store.Ref
+	var got *ledger.Entry
+	for attempt := 1; ; attempt++ {
+		// A race lost to another writer (on the remote, or on this
+		// clone's own ref) is retried; anything else is an error.
+		raced := func(out string) bool {
+			for _, s := range []string{"[rejected]", "non-fast-forward", "fetch first", "failed to update ref", "cannot lock ref", "reference changed concurrently"} {
+				if strings.Contains(out, s) {
+					return true
+				}
+			}
+			return false
+		}
+		out, err := git("fetch", "--quiet", remote, "+"+spec)
+		if err == nil || strings.Contains(out, "couldn't find remote ref") {
+			// Push the commit this run left, not whatever the local ref
+			// holds by then (another process may move it).
+			e, tip, aerr := store.AppendCommit(ctx, build)
+			if err = aerr; err != nil {
+				out = err.Error()
+			} else {
+				if e != nil {
+					got = e
+				}
+				if tip == "" {
+					return got, nil
+				}
+				if out, err = git("push", "--quiet", "--porcelain", remote, tip+":"+store.Ref); err == nil {
+					return got, nil
+				}
+			}
+		}
+		if !raced(out) || attempt >= 10 {
+			return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("record and push %s to %s: %v: %s", store.Ref, remote, err, strings.TrimSpace(out))}
+		}
+		app.Log.Info("the remote ledger moved; fetching and recording again", "attempt", attempt)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt*50+rand.IntN(100)) * time.Millisecond):
+		}
+	}
 }

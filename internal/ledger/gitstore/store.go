@@ -81,6 +81,13 @@ var ErrBrokenLedger = errors.New("the ledger's last entry is broken; run estate 
 // set), or the nil entry when build had nothing to add. A race lost to
 // another writer is retried on the new tip; no entry is lost or doubled.
 func (s *Store) Append(ctx context.Context, build Build) (*ledger.Entry, error) {
+	e, _, err := s.AppendCommit(ctx, build)
+	return e, err
+}
+
+// AppendCommit is Append that also returns the ledger's tip it left:
+// the new commit, or the tip it read when there was nothing to append.
+func (s *Store) AppendCommit(ctx context.Context, build Build) (*ledger.Entry, string, error) {
 	attempts := s.Attempts
 	if attempts <= 0 {
 		attempts = 50
@@ -92,41 +99,41 @@ func (s *Store) Append(ctx context.Context, build Build) (*ledger.Entry, error) 
 	for try := 0; ; try++ {
 		snap, err := s.Read(ctx)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		e, err := build(snap)
 		if err != nil || e == nil {
-			return nil, err
+			return nil, snap.Tip, err
 		}
 		var lastSeq int64
 		var lastRaw []byte
 		if n := len(snap.Stored); n > 0 {
 			last := snap.Stored[n-1]
 			if last.Entry == nil {
-				return nil, ErrBrokenLedger
+				return nil, "", ErrBrokenLedger
 			}
 			lastSeq, lastRaw = last.Seq(), last.Raw
 		}
 		raw, err := ledger.Chain(e, lastSeq, lastRaw)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		sig := gitrepo.Signature{Name: "estate ledger", Email: "ledger@estate.invalid", When: now()}
 		commit, err := s.Repo.CommitFiles(snap.Tip, nil, ledger.CommitMessage(e, raw), sig)
 		if err != nil {
-			return nil, fmt.Errorf("append to ledger %s: %w", s.Ref, err)
+			return nil, "", fmt.Errorf("append to ledger %s: %w", s.Ref, err)
 		}
 		err = s.Repo.UpdateRef(s.Ref, commit, snap.Tip)
 		if err == nil {
-			return e, nil
+			return e, commit, nil
 		}
 		if !errors.Is(err, gitrepo.ErrRefChanged) || try+1 >= attempts {
-			return nil, fmt.Errorf("append to ledger %s: %w", s.Ref, err)
+			return nil, "", fmt.Errorf("append to ledger %s: %w", s.Ref, err)
 		}
 		// Another writer got there first: wait a little and rebuild on top.
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, "", ctx.Err()
 		case <-time.After(time.Duration(1+rand.IntN(10*(try+1))) * time.Millisecond):
 		}
 	}
