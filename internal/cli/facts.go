@@ -103,6 +103,7 @@ type factsCollectOptions struct {
 	osquery      []string
 	from         string
 	out          string
+	format       string
 	sshFlags     sshFlags
 }
 
@@ -145,21 +146,35 @@ written), 2 usage or input error, 3 estate could not run.`,
   # every deployed asset with a hostname, trusting new hosts for this run
   estate facts collect --ssh-inventory --user audit --accept-new-host-keys
 
-  # osquery output, one folder per device
-  estate facts collect --osquery osq/lt-00042/*.json --osquery osq/lt-00043/*.json
+  # osquery output, one folder per device (or the folders themselves)
+  estate facts collect --osquery osq/lt-00042/*.json
+  estate facts collect --osquery osq/lt-00042 --osquery osq/lt-00043
 
   # an MDM export, validated and normalized
   estate facts collect --from ./mdm-export --out facts`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runFactsCollect(cmd, app, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// A shell glob after --osquery (or a list of hosts after --ssh)
+			// arrives as arguments: they belong to that flag.
+			switch {
+			case len(args) == 0:
+			case len(o.osquery) > 0:
+				o.osquery = append(o.osquery, args...)
+			case len(o.ssh) > 0:
+				o.ssh = append(o.ssh, args...)
+			default:
+				return usageErr("unexpected arguments %q: name hosts with --ssh and files with --osquery", args)
+			}
+			return runFactsCollect(cmd, app, o)
+		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.local, "local", false, "collect this machine's facts")
-	f.StringArrayVar(&o.ssh, "ssh", nil, "collect from HOST[:PORT] over SSH (repeatable)")
+	f.StringSliceVar(&o.ssh, "ssh", nil, "collect from HOST[:PORT] over SSH (repeatable, or comma-separated)")
 	f.BoolVar(&o.sshInventory, "ssh-inventory", false, "collect over SSH from every deployed asset with a hostname")
 	f.StringArrayVar(&o.osquery, "osquery", nil, "osquery JSON file or folder (repeatable)")
 	f.StringVar(&o.from, "from", "", "folder of facts documents to validate and normalize")
 	f.StringVar(&o.out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
+	f.StringVar(&o.format, "format", "json", "file format of the facts written: json or yaml")
 	o.sshFlags.register(cmd)
 	return cmd
 }
@@ -173,6 +188,9 @@ func runFactsCollect(cmd *cobra.Command, app *App, o *factsCollectOptions) error
 	}
 	if n != 1 {
 		return usageErr("say where to collect from: one of --local, --ssh HOST, --ssh-inventory, --osquery FILE or --from DIR")
+	}
+	if err := checkChoice("format", o.format, "json", "yaml"); err != nil {
+		return err
 	}
 	ctx := cmd.Context()
 	out := o.out
@@ -247,7 +265,7 @@ func runFactsCollect(cmd *cobra.Command, app *App, o *factsCollectOptions) error
 		}
 		devices = kept
 	}
-	written, err := facts.Write(out, devices)
+	written, err := facts.Write(out, devices, o.format)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -64,9 +66,9 @@ func FileName(f *record.Facts, fallback string) string {
 }
 
 // Write writes each device's facts as <dir>/<name>.json (indented JSON,
-// keys in schema order), adding -2, -3... when two devices share a name.
-// It returns the paths written.
-func Write(dir string, devices []Device) ([]string, error) {
+// keys in schema order) or, with format "yaml", <name>.yaml, adding -2,
+// -3... when two devices share a name. It returns the paths written.
+func Write(dir string, devices []Device, format string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("write facts: %w", err)
 	}
@@ -79,12 +81,21 @@ func Write(dir string, devices []Device) ([]string, error) {
 			name = fmt.Sprintf("%s-%d", base, i)
 		}
 		used[name] = true
-		data, err := json.MarshalIndent(d.Facts, "", "  ")
+		var data []byte
+		var err error
+		ext := ".json"
+		if format == "yaml" {
+			ext = ".yaml"
+			data, err = yaml.Marshal(d.Facts)
+		} else {
+			data, err = json.MarshalIndent(d.Facts, "", "  ")
+			data = append(data, '\n')
+		}
 		if err != nil {
 			return out, fmt.Errorf("write facts of %s: %w", d.Source, err)
 		}
-		p := filepath.Join(dir, name+".json")
-		if err := os.WriteFile(p, append(data, '\n'), 0o644); err != nil {
+		p := filepath.Join(dir, name+ext)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			return out, fmt.Errorf("write facts: %w", err)
 		}
 		out = append(out, p)
