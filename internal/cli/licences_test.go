@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/estate-dev/estate/internal/licence"
@@ -71,5 +72,21 @@ func TestLicencesReferenceEstate(t *testing.T) {
 	}
 	if rep.Totals.SavingPerYear["GBP"] != 7602 || rep.Totals.OverDeployed != 1 {
 		t.Errorf("totals = %+v", rep.Totals)
+	}
+}
+
+// TestHTMLReportReferenceEstate: with facts and no ledger, the report of
+// this repository's reference estate audits the facts now, per baseline.
+func TestHTMLReportReferenceEstate(t *testing.T) {
+	app, _ := reportApp("../..")
+	out, err := htmlReport(t, app, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Compliance now: estate audit of the facts of 23 devices", "By baseline", "euc-macos", "ADOBE-ACROBAT-PRO",
+		"over-deployed", "GBP 7,602.00"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q", want)
+		}
 	}
 }

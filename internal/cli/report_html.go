@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/forecast"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/htmlreport"
@@ -84,6 +85,10 @@ func writeHTMLReport(cmd *cobra.Command, app *App, asOf string, w io.Writer) err
 		notes = append(notes, lnote)
 	}
 	d.Trend, d.Changes = ledgerTrend(entries, start, at.when)
+	if len(facts) > 0 {
+		d.Current, d.Baselines = currentCompliance(est, facts, at.when)
+		d.CurrentSource = fmt.Sprintf("Compliance now: estate audit of the facts of %d devices as the report was made (not a ledger entry).", len(facts))
+	}
 	switch {
 	case len(entries) > 0:
 		d.ChangesSource = "from the ledger"
@@ -102,6 +107,34 @@ func writeHTMLReport(cmd *cobra.Command, app *App, asOf string, w io.Writer) err
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
 	return nil
+}
+
+// currentCompliance audits the facts now (internal/audit) for the
+// headline and the per-baseline table.
+func currentCompliance(est *record.Estate, facts []record.Facts, now time.Time) (*htmlreport.Point, []htmlreport.Baseline) {
+	devices := make([]audit.Device, len(facts))
+	for i := range facts {
+		devices[i] = audit.Device{Source: fmt.Sprintf("facts document %d", i+1), Facts: &facts[i]}
+	}
+	res := audit.Run(est, devices, audit.Options{Now: now})
+	s := res.Summary
+	p := &htmlreport.Point{Date: now.Format(time.DateOnly), Devices: s.Devices, Compliant: s.Compliant,
+		NonCompliant: s.NonCompliant, Unverified: s.Unverified, Missing: s.Missing, Findings: len(res.Findings)}
+	var bs []htmlreport.Baseline
+	for _, b := range s.Baselines {
+		row := htmlreport.Baseline{Name: b.Name, Version: b.Version, Devices: b.Devices, Compliant: b.Compliant,
+			NonCompliant: b.NonCompliant, Unverified: b.Unverified}
+		cs := append([]audit.ControlSummary(nil), b.Controls...)
+		sort.SliceStable(cs, func(i, j int) bool { return cs[i].Fail > cs[j].Fail })
+		for _, c := range cs {
+			if c.Fail == 0 || len(row.Failing) == 3 {
+				break
+			}
+			row.Failing = append(row.Failing, fmt.Sprintf("%s %s (%d)", c.ID, c.Title, c.Fail))
+		}
+		bs = append(bs, row)
+	}
+	return p, bs
 }
 
 // reportAt is the point in history a report describes.

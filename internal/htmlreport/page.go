@@ -56,7 +56,8 @@ footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:
 
 <section id="compliance">
 <h2>Compliance</h2>
-{{with .Latest}}<p>Latest audit, {{.Date}}: <strong>{{pct .}}</strong> of {{.Devices}} devices compliant ({{.Compliant}} compliant, {{.NonCompliant}} non-compliant, {{.Unverified}} unverified; {{.Missing}} expected devices not seen; {{.Findings}} findings).</p>{{else}}<p class="muted">No audit is recorded in the ledger for this period: run <code>estate audit</code> and record it with <code>estate ledger record-audit</code>.</p>{{end}}
+{{if .CurrentSource}}<p class="note">{{.CurrentSource}}</p>{{end}}
+{{with .Latest}}<p>{{if $.CurrentSource}}Now{{else}}Latest audit{{end}}, {{.Date}}: <strong>{{pct .}}</strong> of {{.Devices}} devices compliant ({{.Compliant}} compliant, {{.NonCompliant}} non-compliant, {{.Unverified}} unverified; {{.Missing}} expected devices not seen; {{.Findings}} findings).</p>{{else}}<p class="muted">No audit is recorded in the ledger for this period: run <code>estate audit</code> and record it with <code>estate ledger record-audit</code>.</p>{{end}}
 {{with .TrendChart}}<svg role="img" aria-label="Compliance trend" viewBox="0 0 {{.Width}} {{.Height}}" width="{{.Width}}" height="{{.Height}}">
 <title>Share of compliant devices per audit</title>
 {{range .YTicks}}<line x1="40" x2="630" y1="{{.Pos}}" y2="{{.Pos}}" stroke="#d9e2ec"/><text x="4" y="{{add .Pos 4}}">{{.Label}}</text>
@@ -64,7 +65,11 @@ footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:
 {{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="3" fill="#2f6fb3"><title>{{.Title}}</title></circle>
 {{end}}{{range .XLabels}}<text x="{{.Pos}}" y="192" text-anchor="{{.Anchor}}">{{.Label}}</text>
 {{end}}</svg>{{end}}
-{{if .TrendRows}}<table><thead><tr><th>Audit</th><th class="n">Devices</th><th class="n">Compliant</th><th class="n">Non-compliant</th><th class="n">Unverified</th><th class="n">Missing</th><th class="n">Findings</th><th class="n">Compliant %</th></tr></thead><tbody>
+{{if .Baselines}}<h3>By baseline</h3>
+<table><thead><tr><th>Baseline</th><th class="n">Devices</th><th class="n">Compliant</th><th class="n">Non-compliant</th><th class="n">Unverified</th><th class="n">Compliant %</th><th>Failed most</th></tr></thead><tbody>
+{{range .Baselines}}<tr><td>{{.Name}} {{.Version}}</td><td class="n">{{.Devices}}</td><td class="n">{{.Compliant}}</td><td class="n">{{.NonCompliant}}</td><td class="n">{{.Unverified}}</td><td class="n">{{.Percent}}</td><td>{{join .Failing "; "}}</td></tr>
+{{end}}</tbody></table>{{end}}
+{{if .TrendRows}}<h3>Audits recorded in the ledger</h3><table><thead><tr><th>Audit</th><th class="n">Devices</th><th class="n">Compliant</th><th class="n">Non-compliant</th><th class="n">Unverified</th><th class="n">Missing</th><th class="n">Findings</th><th class="n">Compliant %</th></tr></thead><tbody>
 {{range .TrendRows}}<tr><td>{{.Date}}</td><td class="n">{{.Devices}}</td><td class="n">{{.Compliant}}</td><td class="n">{{.NonCompliant}}</td><td class="n">{{.Unverified}}</td><td class="n">{{.Missing}}</td><td class="n">{{.Findings}}</td><td class="n">{{pct .}}</td></tr>
 {{end}}</tbody></table>{{end}}
 </section>

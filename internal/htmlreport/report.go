@@ -55,20 +55,45 @@ type Change struct {
 	Records   int      `json:"records"`
 }
 
+// Baseline is the compliance of one baseline's devices.
+type Baseline struct {
+	Name         string
+	Version      string
+	Devices      int
+	Compliant    int
+	NonCompliant int
+	Unverified   int
+	// Failing names the controls failed by most devices, worst first.
+	Failing []string
+}
+
+// Percent is the share of compliant devices.
+func (b Baseline) Percent() string {
+	if b.Devices == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(b.Compliant)/float64(b.Devices))
+}
+
 // Data is everything the report shows.
 type Data struct {
-	Title       string
-	Org         string // e.g. the repository's name
-	AsOf        string // YYYY-MM-DD
-	Revision    string // the commit, or "working tree"
-	Generated   string // RFC 3339
-	Estate      *record.Estate
-	Licences    licence.Report
-	Forecast    forecast.Report
-	Trend       []Point  // oldest first
-	Changes     []Change // newest first
-	PeriodStart string
-	PeriodEnd   string
+	Title     string
+	Org       string // e.g. the repository's name
+	AsOf      string // YYYY-MM-DD
+	Revision  string // the commit, or "working tree"
+	Generated string // RFC 3339
+	Estate    *record.Estate
+	Licences  licence.Report
+	Forecast  forecast.Report
+	Trend     []Point // oldest first
+	// Current is compliance computed now from the facts (not recorded in
+	// the ledger); it is the headline when set. CurrentSource says so.
+	Current       *Point
+	CurrentSource string
+	Baselines     []Baseline
+	Changes       []Change // newest first
+	PeriodStart   string
+	PeriodEnd     string
 	// ChangesSource says where the changes came from (the ledger, or
 	// changes/ when there is no ledger).
 	ChangesSource string
@@ -260,9 +285,14 @@ func build(d Data) view {
 	if len(trend) > MaxTrend {
 		trend = trend[len(trend)-MaxTrend:]
 	}
+	if d.Current != nil {
+		v.Latest = d.Current
+	}
 	if len(trend) > 0 {
 		last := trend[len(trend)-1]
-		v.Latest = &last
+		if v.Latest == nil {
+			v.Latest = &last
+		}
 		v.TrendChart = trendChart(trend)
 		rows := trend
 		if len(rows) > 12 {
