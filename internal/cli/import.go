@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -207,6 +208,10 @@ func runImportSnipeIT(cmd *cobra.Command, app *App, o *importOptions, file strin
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
+	idPattern, err := importIDPattern(root)
+	if err != nil {
+		return inputErr(err, "fix ids.asset in estate.yaml (estate validate says more)")
+	}
 
 	rep := importReport{File: file, DryRun: o.dryRun, Rows: res.Rows, Unused: res.Unused}
 	problems := res.Problems
@@ -239,6 +244,11 @@ func runImportSnipeIT(cmd *cobra.Command, app *App, o *importOptions, file strin
 			if id != "" {
 				a.Location = id
 			}
+		}
+		if idPattern != nil && !idPattern.MatchString(a.ID) {
+			problems = append(problems, snipeit.Problem{Row: it.Row, Line: it.Line, Column: "Asset Tag", Tag: a.ID, Severity: snipeit.Error,
+				Reason: fmt.Sprintf("id %s does not match estate.yaml ids.asset %q", a.ID, idPattern.String())})
+			continue
 		}
 		p := path.Join("inventory", a.Class, a.ID+".yaml")
 		plan := importPlan{Row: it.Row, ID: a.ID, Kind: "Asset", Path: p}
@@ -422,6 +432,27 @@ func importExistingLocations(root *os.Root) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// importIDPattern is estate.yaml's ids.asset, compiled; nil when there is
+// none.
+func importIDPattern(root *os.Root) (*regexp.Regexp, error) {
+	data, err := root.ReadFile("estate.yaml")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read estate.yaml: %w", err)
+	}
+	var set record.Settings
+	if yaml.Unmarshal(data, &set) != nil || set.IDs == nil || set.IDs.Asset == "" {
+		return nil, nil // a broken estate.yaml is validate's to report
+	}
+	re, err := regexp.Compile(set.IDs.Asset)
+	if err != nil {
+		return nil, fmt.Errorf("estate.yaml: ids.asset %q: %w", set.IDs.Asset, err)
+	}
+	return re, nil
 }
 
 func importReadAsset(root *os.Root, p string) (*record.Asset, error) {
