@@ -50,7 +50,13 @@ func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, erro
 			}
 		}
 	}
-	if len(pending) == 0 || o.Branch == "" {
+	if len(pending) == 0 {
+		res.Findings = append(res.Findings, record.Finding{Pos: record.Pos{File: s.Ref}, Rule: ledger.RuleCoverage, Severity: record.SevMedium,
+			Message: "the ledger records no change yet, so nothing proves the default branch's changes were approved",
+			Hint:    "record each merge with estate ledger record (the ledger workflow does it on every push)"})
+		return res, nil
+	}
+	if o.Branch == "" {
 		return res, nil
 	}
 	// The ledger began at the oldest commit of the branch an entry
