@@ -135,8 +135,15 @@ func Run(e *record.Estate, devices []Device, opts Options) *Result {
 	var ix index
 	var scope []*record.Record
 	var wg sync.WaitGroup
+	nAssets := 0
+	for _, rec := range e.Records {
+		if rec.Kind == record.KindAsset {
+			nAssets++
+		}
+	}
+	dupIDs := nAssets != len(e.Assets) // only then is a lookup needed
 	first := func(rec *record.Record) bool {
-		return rec.Kind == record.KindAsset && e.Assets[rec.ID] == rec.Asset
+		return !dupIDs || e.Assets[rec.ID] == rec.Asset
 	}
 	wg.Add(3)
 	go func() {

@@ -227,3 +227,15 @@ func TestAuditOddInput(t *testing.T) {
 		t.Errorf("summary = %+v", res.Summary)
 	}
 }
+
+// Where two records share an id, the first (in path order) is the asset,
+// as in record.NewEstate: the second's serial matches nothing.
+func TestAuditDuplicateIDs(t *testing.T) {
+	e := testEstate()
+	dup := &record.Asset{ID: "LT-1", Class: "laptop", Status: "deployed", Serial: "OTHER1", Hostname: "other-1"}
+	e = record.NewEstate(append(e.Records, &record.Record{Kind: record.KindAsset, ID: "LT-1", Path: "inventory/laptop/zz/LT-1.yaml", Asset: dup}))
+	res := Run(e, []Device{{Source: "a", Facts: goodFacts("OTHER1", "other-1")}, {Source: "b", Facts: goodFacts("C02AAA", "lt-1")}}, Options{Now: now, Partial: true})
+	if res.Summary.Unregistered != 1 || res.Summary.Seen != 1 || res.Summary.Compliant != 1 {
+		t.Errorf("summary = %+v", res.Summary)
+	}
+}
