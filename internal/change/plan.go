@@ -667,6 +667,31 @@ func impact(in Input, cs []RecordChange) Impact {
 // by a baseline.
 func active(status string) bool { return status == "deployed" || status == "loaned" }
 
+// ReachedBaselines returns the names of the baselines a change to the
+// named baselines reaches: those, and every baseline that extends one of
+// them (directly or not) in either estate, sorted.
+func ReachedBaselines(base, head *record.Estate, changed []string) []string {
+	set := map[string]bool{}
+	for _, n := range changed {
+		set[n] = true
+	}
+	out := map[string]bool{}
+	for n := range set {
+		out[n] = true
+	}
+	for _, e := range []*record.Estate{base, head} {
+		if e == nil {
+			continue
+		}
+		for n := range e.Baselines {
+			if extendsAny(e, n, set) {
+				out[n] = true
+			}
+		}
+	}
+	return keys(out)
+}
+
 // extendsAny reports whether baseline n extends (transitively) one of set.
 func extendsAny(e *record.Estate, n string, set map[string]bool) bool {
 	seen := map[string]bool{}

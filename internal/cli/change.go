@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -214,6 +215,7 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 	var from, to []load.Entry
 	changed := map[string]bool{}
 	full := o.full
+	var changedBaselines []string
 	var cfiles []change.File
 	for _, f := range files {
 		cfiles = append(cfiles, change.File{Action: f.Action, From: f.From, To: f.To, Link: f.ToLink, Other: f.ToOther})
@@ -230,8 +232,8 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 			changed[f.To] = true
 		}
 		for _, p := range []string{f.From, f.To} {
-			if load.Classify(p).Kind == record.KindBaseline {
-				full = true // impact needs every asset
+			if pl := load.Classify(p); pl.Kind == record.KindBaseline {
+				changedBaselines = append(changedBaselines, pl.ID)
 			}
 		}
 	}
@@ -284,6 +286,26 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 			app.Log.Warn("cache not saved", "err", err)
 		}
 	}
+	if len(changedBaselines) > 0 && !full {
+		// Impact needs the assets under the changed baselines (and those
+		// extending them): scan every asset file of the head (and of the
+		// base, for the audit before the change), parsing only the files
+		// that name one of those baselines.
+		names := change.ReachedBaselines(baseRes.Estate, headRes.Estate, changedBaselines)
+		for _, n := range changedBaselines {
+			// A renamed baseline file may hold another name: look by file too.
+			names = append(names, n)
+		}
+		if err := scanAssets(ctx, headTree.Only([]string{"inventory"}, nil, cat), names, headRes.Estate); err != nil {
+			return nil, &ExitError{Code: ExitFailure, Err: err}
+		}
+		if o.facts != "" {
+			if err := scanAssets(ctx, baseTree.Only([]string{"inventory"}, nil, cat), names, baseRes.Estate); err != nil {
+				return nil, &ExitError{Code: ExitFailure, Err: err}
+			}
+		}
+		full = true
+	}
 	in := change.Input{
 		Base: baseRes.Estate, Head: headRes.Estate, AllAssets: full, Files: cfiles,
 		HeadFindings: headRes.Findings, BaseFindings: baseRes.Findings, Now: now,
@@ -306,6 +328,60 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 	pr.elapsed = time.Since(start)
 	app.Log.Debug("plan", "files", len(files), "records", len(plan.Records), "elapsed", pr.elapsed)
 	return pr, nil
+}
+
+// scanAssets adds to e the assets of tree whose file names one of the
+// baselines: the file's bytes are searched for the names first, and only
+// the files that contain one are parsed (and kept when their baseline is
+// one of them). Files that cannot be read or parsed are skipped: the
+// validation of the tree reports them.
+func scanAssets(ctx context.Context, tree load.Tree, baselines []string, e *record.Estate) error {
+	entries, err := tree.Entries(ctx)
+	if err != nil {
+		return fmt.Errorf("list assets of %s: %w", tree.Name(), err)
+	}
+	want := map[string]bool{}
+	var needles [][]byte
+	for _, b := range baselines {
+		if !want[b] {
+			want[b] = true
+			needles = append(needles, []byte(b))
+		}
+	}
+	for _, en := range entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if en.Problem != "" || load.Classify(en.Path).Kind != record.KindAsset {
+			continue
+		}
+		data, err := tree.ReadFile(en, load.DefaultLimits.MaxFileBytes)
+		if err != nil {
+			continue
+		}
+		hit := false
+		for _, n := range needles {
+			if bytes.Contains(data, n) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			continue
+		}
+		root, fs := load.Parse(en.Path, data)
+		if fs != nil || root == nil {
+			continue
+		}
+		var a record.Asset
+		if root.Decode(&a) != nil || !want[a.Baseline] || a.ID == "" {
+			continue
+		}
+		if _, ok := e.Assets[a.ID]; !ok {
+			e.Assets[a.ID] = &a
+		}
+	}
+	return nil
 }
 
 // compliance audits the devices against an estate (internal/audit) and
