@@ -86,8 +86,10 @@ approvals and freeze windows of the change policy; and the validation
 findings the change brings into the head revision.
 
 Only the changed files and the small records (policies, locations,
-licences, change requests) are read; all assets are read too when a
-baseline changes, or with --full.
+licences, change requests) are read. When a baseline changes, every asset
+file of the head is searched for the names of the baselines it reaches and
+the matches are parsed (for the impact); --full loads and validates every
+record of both revisions instead.
 
 Exit status: 0 nothing blocks the change, 1 a finding of high severity or
 above (a validation error, a missing change request, a risk declared too
