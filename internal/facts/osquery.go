@@ -1,6 +1,7 @@
 package facts
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -93,6 +94,14 @@ func ReadOsquery(paths []string, o OsqueryOptions) ([]Device, []Failure, error) 
 		failures = append(failures, Failure{Source: src, Reason: fmt.Sprintf(format, args...)})
 	}
 	for _, file := range files {
+		// A results log of a whole fleet can be larger than any one
+		// device's facts: it is read as a stream, one result at a time.
+		if big, err := streamLargeLog(file, o.MaxBytes, dev, fail); big {
+			if err != nil {
+				fail(file, "%v", err)
+			}
+			continue
+		}
 		data, err := readFileCapped(file, o.MaxBytes)
 		if err != nil {
 			fail(file, "%v", err)
@@ -325,7 +334,49 @@ type resultLine struct {
 // readResultLog reads an osqueryd results log: JSON objects one after the
 // other (a line each, or pretty-printed).
 func readResultLog(file string, b []byte, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any)) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
+	return decodeResults(file, bytes.NewReader(b), b, dev, fail)
+}
+
+// MaxLogBytes bounds an osquery results log read as a stream.
+const MaxLogBytes = 4 << 30
+
+// streamLargeLog reads file as a results log when it is larger than max
+// and begins with an object; big says whether it did.
+func streamLargeLog(file string, max int64, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any)) (big bool, err error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return false, nil // readFileCapped says why
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || info.Size() <= max {
+		return false, nil
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return false, nil
+		}
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			continue
+		}
+		br.UnreadByte()
+		if c != '{' {
+			return false, nil // an osqueryi table this large: readFileCapped refuses it
+		}
+		break
+	}
+	if info.Size() > MaxLogBytes {
+		return true, fmt.Errorf("the results log is %s, over the %s limit; split it", size(info.Size()), size(MaxLogBytes))
+	}
+	return true, decodeResults(file, br, nil, dev, fail)
+}
+
+// decodeResults reads results one after the other from r; b, when set,
+// is r's bytes, to place a syntax error at its line.
+func decodeResults(file string, r io.Reader, b []byte, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any)) error {
+	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	for n := 1; ; n++ {
 		var l resultLine
@@ -333,7 +384,10 @@ func readResultLog(file string, b []byte, dev func(key, source string) *osqDevic
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
-			return fmt.Errorf("result %d: %w", n, jsonErr(b, err))
+			if b != nil {
+				err = jsonErr(b, err)
+			}
+			return fmt.Errorf("result %d: %w", n, err)
 		}
 		host := l.HostIdentifier
 		if host == "" {

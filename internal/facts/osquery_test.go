@@ -194,3 +194,21 @@ func FuzzOsqueryRows(f *testing.F) {
 		}
 	})
 }
+
+// A results log larger than a facts file is streamed, not refused; a
+// table output that large is refused with its size.
+func TestReadOsqueryLargeLog(t *testing.T) {
+	dir := t.TempDir()
+	line := `{"name":"pack_estate_system_info","hostIdentifier":"lt-9","unixTime":"1795338000","action":"snapshot","snapshot":[{"hostname":"lt-9","hardware_serial":"SER9"}]}` + "\n"
+	log := strings.Repeat(line, 200) // ~30 kB
+	p := write(t, dir, "results.log", log)
+	ds, fails, err := ReadOsquery([]string{p}, OsqueryOptions{MaxBytes: 4096})
+	if err != nil || len(fails) != 0 || len(ds) != 1 || ds[0].Facts.Identity.Serial != "SER9" {
+		t.Errorf("devices %+v, failures %+v, err %v", ds, fails, err)
+	}
+	big := write(t, dir, "x/system_info.json", "["+strings.Repeat(`{"hostname":"x"},`, 400)+`{"hostname":"x"}]`)
+	_, fails, _ = ReadOsquery([]string{big}, OsqueryOptions{MaxBytes: 4096})
+	if len(fails) != 1 || !strings.Contains(fails[0].Reason, "over the 4.0 kB limit") {
+		t.Errorf("failures %+v", fails)
+	}
+}
