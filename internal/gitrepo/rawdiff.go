@@ -59,12 +59,13 @@ func (r *Repo) readTree(h plumbing.Hash) ([]rawEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", h, err)
 	}
-	data, err := io.ReadAll(rd)
+	data := make([]byte, obj.Size())
+	_, err = io.ReadFull(rd, data)
 	rd.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", h, err)
 	}
-	out := make([]rawEntry, 0, 16)
+	out := make([]rawEntry, 0, len(data)/40+1) // an entry is about 40 bytes
 	for len(data) > 0 {
 		sp := bytes.IndexByte(data, ' ')
 		nul := bytes.IndexByte(data, 0)
