@@ -305,6 +305,12 @@ func TestNewFindingsOnly(t *testing.T) {
 	if len(p.Findings) != 1 || p.Findings[0].Message != "new problem" || p.PreExisting != 1 {
 		t.Errorf("findings %v pre %d", p.Findings, p.PreExisting)
 	}
+	// A file the change touches: its findings are all the change's.
+	p = Build(Input{Base: record.NewEstate(nil), Head: record.NewEstate(nil), HeadFindings: []record.Finding{pre, fresh}, BaseFindings: []record.Finding{pre},
+		Files: []File{{Action: "modified", From: "a.yaml", To: "a.yaml"}}, Now: now})
+	if len(p.Findings) < 2 || p.PreExisting != 0 {
+		t.Errorf("touched file: findings %v pre %d", p.Findings, p.PreExisting)
+	}
 }
 
 func TestSymlinkAndSubmoduleRefused(t *testing.T) {

@@ -185,7 +185,19 @@ func Build(in Input) *Plan {
 	computeRisk(p, pol)
 	p.Approvals = approvals(p, pol)
 	freeze(p, pol, in.Now)
-	p.Findings = append(p.Findings, newFindings(p, in.HeadFindings, in.BaseFindings)...)
+	// Every finding in a file the change touches is the change's to fix:
+	// only findings elsewhere can be pre-existing.
+	touchedFiles := map[string]bool{}
+	for _, f := range in.Files {
+		touchedFiles[f.From], touchedFiles[f.To] = true, true
+	}
+	var baseFindings []record.Finding
+	for _, f := range in.BaseFindings {
+		if !touchedFiles[f.Pos.File] {
+			baseFindings = append(baseFindings, f)
+		}
+	}
+	p.Findings = append(p.Findings, newFindings(p, in.HeadFindings, baseFindings)...)
 	sortFindings(p.Findings)
 	return p
 }
