@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -85,11 +86,86 @@ func (r *Repo) readTree(h plumbing.Hash) ([]rawEntry, error) {
 // "" is the empty tree), recursing only into subtrees whose hashes
 // differ: what `git diff-tree -r` lists, without rename detection.
 func (r *Repo) TreeChanges(ctx context.Context, from, to string) ([]FileChange, error) {
+	return r.TreeChangesCached(ctx, nil, from, to)
+}
+
+// TreeCache keeps parsed tree objects between calls of
+// TreeChangesCached: walking a history, a commit's trees are the next
+// commit's parent trees. It holds up to about 64 MiB of tree objects.
+type TreeCache struct {
+	m     map[plumbing.Hash]cachedTree
+	bytes int
+	tick  int
+}
+
+type cachedTree struct {
+	entries []rawEntry
+	size    int
+	used    int
+}
+
+const treeCacheBytes = 64 << 20
+
+func (c *TreeCache) get(h plumbing.Hash) ([]rawEntry, bool) {
+	if c == nil {
+		return nil, false
+	}
+	t, ok := c.m[h]
+	if ok {
+		c.tick++
+		t.used = c.tick
+		c.m[h] = t
+	}
+	return t.entries, ok
+}
+
+func (c *TreeCache) put(h plumbing.Hash, es []rawEntry, size int) {
+	if c == nil {
+		return
+	}
+	if c.m == nil {
+		c.m = map[plumbing.Hash]cachedTree{}
+	}
+	for c.bytes+size > treeCacheBytes && len(c.m) > 0 {
+		// Evict the least recently used half: cheap, and rare.
+		var ticks []int
+		for _, t := range c.m {
+			ticks = append(ticks, t.used)
+		}
+		sort.Ints(ticks)
+		cut := ticks[len(ticks)/2]
+		for k, t := range c.m {
+			if t.used <= cut {
+				c.bytes -= t.size
+				delete(c.m, k)
+			}
+		}
+	}
+	c.tick++
+	c.m[h] = cachedTree{entries: es, size: size, used: c.tick}
+	c.bytes += size
+}
+
+// TreeChangesCached is TreeChanges with a cache of parsed trees (nil:
+// none).
+func (r *Repo) TreeChangesCached(ctx context.Context, cache *TreeCache, from, to string) ([]FileChange, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []FileChange
-	err := r.diffRaw(ctx, "", hashOf(from), hashOf(to), &out)
+	err := r.diffRaw(ctx, cache, "", hashOf(from), hashOf(to), &out)
 	return out, err
+}
+
+// readTreeCached is readTree through cache. r.mu is held.
+func (r *Repo) readTreeCached(cache *TreeCache, h plumbing.Hash) ([]rawEntry, error) {
+	if es, ok := cache.get(h); ok {
+		return es, nil
+	}
+	es, err := r.readTree(h)
+	if err == nil && !h.IsZero() {
+		cache.put(h, es, len(es)*80)
+	}
+	return es, err
 }
 
 func hashOf(s string) plumbing.Hash {
@@ -99,18 +175,18 @@ func hashOf(s string) plumbing.Hash {
 	return plumbing.NewHash(s)
 }
 
-func (r *Repo) diffRaw(ctx context.Context, prefix string, a, b plumbing.Hash, out *[]FileChange) error {
+func (r *Repo) diffRaw(ctx context.Context, cache *TreeCache, prefix string, a, b plumbing.Hash, out *[]FileChange) error {
 	if a == b {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	as, err := r.readTree(a)
+	as, err := r.readTreeCached(cache, a)
 	if err != nil {
 		return err
 	}
-	bs, err := r.readTree(b)
+	bs, err := r.readTreeCached(cache, b)
 	if err != nil {
 		return err
 	}
@@ -118,9 +194,9 @@ func (r *Repo) diffRaw(ctx context.Context, prefix string, a, b plumbing.Hash, o
 		p := prefix + string(e.name)
 		if e.dir {
 			if removed {
-				return r.diffRaw(ctx, p+"/", e.hash, plumbing.ZeroHash, out)
+				return r.diffRaw(ctx, cache, p+"/", e.hash, plumbing.ZeroHash, out)
 			}
-			return r.diffRaw(ctx, p+"/", plumbing.ZeroHash, e.hash, out)
+			return r.diffRaw(ctx, cache, p+"/", plumbing.ZeroHash, e.hash, out)
 		}
 		if removed {
 			*out = append(*out, FileChange{Action: "removed", From: p, FromBlob: e.hash.String()})
@@ -158,7 +234,7 @@ func (r *Repo) diffRaw(ctx context.Context, prefix string, a, b plumbing.Hash, o
 				continue
 			}
 			if x.dir {
-				if err := r.diffRaw(ctx, prefix+string(x.name)+"/", x.hash, y.hash, out); err != nil {
+				if err := r.diffRaw(ctx, cache, prefix+string(x.name)+"/", x.hash, y.hash, out); err != nil {
 					return err
 				}
 				continue

@@ -78,6 +78,7 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 		idx.Renames = map[string]string{}
 	}
 	idx.dirty = true
+	trees := &gitrepo.TreeCache{}
 	for i := len(fresh) - 1; i >= 0; i-- {
 		c := fresh[i]
 		if i%512 == 0 {
@@ -98,7 +99,7 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 				fromTree = p.Tree
 			}
 		}
-		chs, err := repo.TreeChanges(ctx, fromTree, c.Tree)
+		chs, err := repo.TreeChangesCached(ctx, trees, fromTree, c.Tree)
 		if err != nil {
 			return nil, err
 		}
