@@ -85,7 +85,8 @@ type Plan struct {
 	// PreExisting counts head findings already present in the base.
 	PreExisting int `json:"pre_existing_findings"`
 	// PolicyFrom says which revision's change policy judged the change:
-	// "base" (the policy in force), or "head" when the base has none.
+	// "base" (the policy in force), "head" when the base has none, or
+	// "none".
 	PolicyFrom string `json:"policy_from"`
 }
 
@@ -167,9 +168,13 @@ func Build(in Input) *Plan {
 	if pol == nil {
 		pol = in.Head.Policy
 	}
-	p.PolicyFrom = "base"
-	if in.Base.Policy == nil {
+	switch {
+	case in.Base.Policy != nil:
+		p.PolicyFrom = "base"
+	case in.Head.Policy != nil:
 		p.PolicyFrom = "head"
+	default:
+		p.PolicyFrom = "none"
 	}
 	matchStandard(p, pol)
 	switch {
@@ -334,8 +339,12 @@ func requireRequest(p *Plan) {
 	if p.Request != nil || p.Standard != nil || len(subject(p)) == 0 {
 		return
 	}
+	msg := "this change needs a change request: it matches no entry of the standard-change catalogue"
+	if p.PolicyFrom == "none" {
+		msg = "this change needs a change request: there is no change policy (policies/change-control.yaml), so no standard-change catalogue"
+	}
 	f := record.Finding{Rule: RuleCR, Severity: record.SevHigh,
-		Message: "this change needs a change request: it matches no entry of the standard-change catalogue",
+		Message: msg,
 		Hint:    "run 'estate change new' to add changes/CR-YYYY-NNNN.yaml to this branch"}
 	if rs := subject(p); len(rs) > 0 {
 		f.Pos.File, f.Record = rs[0].Path, rs[0].ID

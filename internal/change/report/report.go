@@ -86,7 +86,7 @@ func Text(w io.Writer, c Context, p *change.Plan, g *change.Gate) error {
 	}
 	fmt.Fprintln(w, "\napprovals required:")
 	if len(p.Approvals) == 0 {
-		fmt.Fprintln(w, "  none (no rule of the change policy applies)")
+		fmt.Fprintln(w, "  "+noApprovals(p))
 	}
 	for i, a := range p.Approvals {
 		line := "  " + clean(reqLine(a))
@@ -227,7 +227,7 @@ func Markdown(w io.Writer, c Context, p *change.Plan, g *change.Gate) error {
 	fmt.Fprintln(w, "**Approvals required**")
 	fmt.Fprintln(w)
 	if len(p.Approvals) == 0 {
-		fmt.Fprintln(w, "None: no rule of the change policy applies.")
+		fmt.Fprintln(w, noApprovals(p))
 	} else {
 		fmt.Fprintln(w, "| Rule | Needs | From | Approved by |")
 		fmt.Fprintln(w, "| --- | --- | --- | --- |")
@@ -492,4 +492,11 @@ func policyNote(p *change.Plan) string {
 		return "This change introduces the change policy; it is judged by it."
 	}
 	return "This change edits the change policy: it is judged by the policy in force (the base's); the new policy applies from the next change."
+}
+
+func noApprovals(p *change.Plan) string {
+	if p.PolicyFrom == "none" {
+		return "none: there is no change policy (policies/change-control.yaml)"
+	}
+	return "none: no rule of the change policy applies"
 }
