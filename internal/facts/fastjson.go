@@ -1,12 +1,8 @@
 package facts
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"math"
-	"strings"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -14,88 +10,253 @@ import (
 // makes (map[string]any, []any, string, int64, float64, bool, nil),
 // without keeping positions. It says no (and the caller takes the YAML
 // route, which places every problem at its line and column) for anything
-// but a clean document: invalid UTF-8, a syntax error, a duplicate key, a
-// number that is not a finite float or a 64-bit integer, trailing data.
-// So on valid documents it is a shortcut, and on invalid ones it changes
-// nothing.
+// but a plain, clean document: invalid UTF-8, a syntax error, a duplicate
+// key, a control character or a surrogate escape in a string, a number
+// that is not a finite float or a 64-bit integer, trailing data, nesting
+// deeper than 100. So on valid documents it is a shortcut, and on the
+// others it changes nothing — but for one thing: JSON may escape a slash
+// ("\/", as PHP's json_encode does in MDM exports), which yaml.v3 refuses;
+// here it is accepted.
 func fastJSON(data []byte) (any, bool) {
 	if !utf8.Valid(data) {
 		return nil, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, ok := jsonValue(dec, 0)
+	p := jsonScanner{b: data}
+	v, ok := p.value(0)
 	if !ok {
 		return nil, false
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, false
-	}
-	return v, true
+	p.ws()
+	return v, p.i == len(p.b)
 }
 
-func jsonValue(dec *json.Decoder, depth int) (any, bool) {
+type jsonScanner struct {
+	b []byte
+	i int
+}
+
+func (p *jsonScanner) ws() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonScanner) lit(s string) bool {
+	if len(p.b)-p.i >= len(s) && string(p.b[p.i:p.i+len(s)]) == s {
+		p.i += len(s)
+		return true
+	}
+	return false
+}
+
+func (p *jsonScanner) value(depth int) (any, bool) {
 	if depth > 100 {
 		return nil, false
 	}
-	t, err := dec.Token()
-	if err != nil {
+	p.ws()
+	if p.i >= len(p.b) {
 		return nil, false
 	}
-	switch t := t.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			m := map[string]any{}
-			for dec.More() {
-				kt, err := dec.Token()
-				k, isKey := kt.(string)
-				if err != nil || !isKey {
-					return nil, false
-				}
-				if _, dup := m[k]; dup {
-					return nil, false
-				}
-				v, ok := jsonValue(dec, depth+1)
-				if !ok {
-					return nil, false
-				}
-				m[k] = v
-			}
-			if end, err := dec.Token(); err != nil || end != json.Delim('}') {
-				return nil, false
-			}
+	switch c := p.b[p.i]; {
+	case c == '{':
+		p.i++
+		m := map[string]any{}
+		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == '}' {
+			p.i++
 			return m, true
-		case '[':
-			s := []any{}
-			for dec.More() {
-				v, ok := jsonValue(dec, depth+1)
-				if !ok {
-					return nil, false
-				}
-				s = append(s, v)
-			}
-			if end, err := dec.Token(); err != nil || end != json.Delim(']') {
+		}
+		for {
+			p.ws()
+			k, ok := p.str()
+			if !ok {
 				return nil, false
 			}
+			if _, dup := m[k]; dup {
+				return nil, false
+			}
+			p.ws()
+			if p.i >= len(p.b) || p.b[p.i] != ':' {
+				return nil, false
+			}
+			p.i++
+			v, ok := p.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			m[k] = v
+			p.ws()
+			if p.i >= len(p.b) {
+				return nil, false
+			}
+			if p.b[p.i] == '}' {
+				p.i++
+				return m, true
+			}
+			if p.b[p.i] != ',' {
+				return nil, false
+			}
+			p.i++
+		}
+	case c == '[':
+		p.i++
+		s := []any{}
+		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == ']' {
+			p.i++
 			return s, true
 		}
-	case string:
-		return t, true
-	case json.Number:
-		if !strings.ContainsAny(t.String(), ".eE") {
-			i, err := t.Int64()
-			return i, err == nil
+		for {
+			v, ok := p.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			s = append(s, v)
+			p.ws()
+			if p.i >= len(p.b) {
+				return nil, false
+			}
+			if p.b[p.i] == ']' {
+				p.i++
+				return s, true
+			}
+			if p.b[p.i] != ',' {
+				return nil, false
+			}
+			p.i++
 		}
-		f, err := t.Float64()
-		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, false
-		}
-		return f, true
-	case bool:
-		return t, true
-	case nil:
-		return nil, true
+	case c == '"':
+		return p.str()
+	case c == 't':
+		return true, p.lit("true")
+	case c == 'f':
+		return false, p.lit("false")
+	case c == 'n':
+		return nil, p.lit("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.num()
 	}
 	return nil, false
+}
+
+// str reads a string; escapes other than the simple ones and \u of a
+// non-surrogate are refused (the YAML route decides those).
+func (p *jsonScanner) str() (string, bool) {
+	if p.i >= len(p.b) || p.b[p.i] != '"' {
+		return "", false
+	}
+	p.i++
+	start := p.i
+	var buf []byte
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			if buf == nil {
+				s := string(p.b[start:p.i])
+				p.i++
+				return s, true
+			}
+			buf = append(buf, p.b[start:p.i]...)
+			p.i++
+			return string(buf), true
+		case c < 0x20:
+			return "", false
+		case c == '\\':
+			buf = append(buf, p.b[start:p.i]...)
+			if p.i+1 >= len(p.b) {
+				return "", false
+			}
+			e := p.b[p.i+1]
+			p.i += 2
+			switch e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				if p.i+4 > len(p.b) {
+					return "", false
+				}
+				r, err := strconv.ParseUint(string(p.b[p.i:p.i+4]), 16, 32)
+				if err != nil || (r >= 0xD800 && r <= 0xDFFF) {
+					return "", false
+				}
+				buf = utf8.AppendRune(buf, rune(r))
+				p.i += 4
+			default:
+				return "", false
+			}
+			start = p.i
+			if buf == nil {
+				buf = []byte{}
+			}
+		default:
+			p.i++
+		}
+	}
+	return "", false
+}
+
+// num reads a number as JSON writes it: an integer is an int64, anything
+// with a fraction or exponent a finite float64.
+func (p *jsonScanner) num() (any, bool) {
+	start := p.i
+	if p.b[p.i] == '-' {
+		p.i++
+	}
+	digits := func() int {
+		n := 0
+		for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.i < len(p.b) && p.b[p.i] == '0' {
+		p.i++
+	} else if digits() == 0 {
+		return nil, false
+	}
+	isFloat := false
+	if p.i < len(p.b) && p.b[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return nil, false
+		}
+		isFloat = true
+	}
+	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return nil, false
+		}
+		isFloat = true
+	}
+	text := string(p.b[start:p.i])
+	if !isFloat {
+		n, err := strconv.ParseInt(text, 10, 64)
+		return n, err == nil
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil, false
+	}
+	return f, true
 }
