@@ -48,6 +48,10 @@ func TestFollowAgreesWithGit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if seed == 3 {
+			parallelFrom = 100 // the pass on several handles at once
+			t.Cleanup(func() { parallelFrom = 2000 })
+		}
 		idx, err := Build(ctx, repo, nil, st.Head)
 		if err != nil {
 			t.Fatal(err)

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/estate-dev/estate/internal/gitrepo"
 )
@@ -47,6 +49,9 @@ type Index struct {
 
 const indexVersion = 1
 
+// parallelFrom is how many new commits make the index pass use every core.
+var parallelFrom = 2000
+
 // Build builds or extends idx (nil: from scratch) up to head: one walk of
 // the first-parent history from head back to idx.Head, each commit diffed
 // against its first parent. When idx.Head is not a first-parent ancestor
@@ -78,31 +83,73 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 		idx.Renames = map[string]string{}
 	}
 	idx.dirty = true
-	trees := &gitrepo.TreeCache{}
-	for i := len(fresh) - 1; i >= 0; i-- {
-		c := fresh[i]
-		if i%512 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
+	// Diff every commit against its first parent: contiguous ranges on
+	// one repository handle per core (a handle serialises its reads).
+	changes := make([][]gitrepo.FileChange, len(fresh))
+	workers := 1
+	if len(fresh) >= parallelFrom {
+		workers = max(runtime.GOMAXPROCS(0), 2)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	per := (len(fresh) + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*per, min((w+1)*per, len(fresh))
+		if lo >= hi {
+			continue
 		}
-		// The first parent's tree: the next commit of the walk, else read.
-		fromTree := ""
-		if len(c.Parents) > 0 {
-			if i+1 < len(fresh) {
-				fromTree = fresh[i+1].Tree
-			} else {
-				p, err := repo.Commit(c.Parents[0])
-				if err != nil {
-					return nil, err
+		r := repo
+		if w > 0 {
+			if dir, err := repo.GitDir(); err == nil {
+				if other, err := gitrepo.OpenRepo(dir); err == nil {
+					r = other
+					defer other.Close()
 				}
-				fromTree = p.Tree
 			}
 		}
-		chs, err := repo.TreeChangesCached(ctx, trees, fromTree, c.Tree)
+		wg.Add(1)
+		go func(w, lo, hi int, r *gitrepo.Repo) {
+			defer wg.Done()
+			trees := &gitrepo.TreeCache{}
+			// oldest first within the range, so the cache serves parents
+			for i := hi - 1; i >= lo; i-- {
+				c := fresh[i]
+				if i%512 == 0 {
+					if err := ctx.Err(); err != nil {
+						errs[w] = err
+						return
+					}
+				}
+				fromTree := ""
+				if len(c.Parents) > 0 {
+					if i+1 < len(fresh) {
+						fromTree = fresh[i+1].Tree
+					} else {
+						p, err := r.Commit(c.Parents[0])
+						if err != nil {
+							errs[w] = err
+							return
+						}
+						fromTree = p.Tree
+					}
+				}
+				chs, err := r.TreeChangesCached(ctx, trees, fromTree, c.Tree)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				changes[i] = chs
+			}
+		}(w, lo, hi, r)
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
+	}
+	for i := len(fresh) - 1; i >= 0; i-- {
+		c := fresh[i]
 		n := uint32(len(idx.Commits))
 		parent := ""
 		if len(c.Parents) > 0 {
@@ -110,7 +157,7 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 		}
 		idx.Commits = append(idx.Commits, Commit{Hash: c.Hash, Parent: parent, Time: c.Time.Unix(),
 			Author: c.AuthorEmail, Name: c.AuthorName, Subject: c.Subject})
-		for _, ch := range chs {
+		for _, ch := range changes[i] {
 			switch ch.Action {
 			case "added":
 				idx.Paths[ch.To] = append(idx.Paths[ch.To], n<<2|actAdded)
