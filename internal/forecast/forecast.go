@@ -299,6 +299,9 @@ func ParseHorizon(s string) (int, error) {
 	if _, err := fmt.Sscanf(num, "%d", &n); err != nil || fmt.Sprint(n) != num {
 		return 0, fmt.Errorf("horizon %q is not a number of months, quarters or years (e.g. 12m, 4q, 2y)", s)
 	}
+	if n > 120 { // before multiplying: no overflow
+		return 0, fmt.Errorf("horizon %q is out of range: 1 to 120 months", s)
+	}
 	n *= mult
 	if n < 1 || n > 120 {
 		return 0, fmt.Errorf("horizon %q is out of range: 1 to 120 months", s)

@@ -92,9 +92,22 @@ func TestParseHorizon(t *testing.T) {
 			t.Errorf("ParseHorizon(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "m", "0m", "x", "12w", "121m", "-3m", "1.5y"} {
+	for _, bad := range []string{"", "m", "0m", "x", "12w", "121m", "-3m", "1.5y", "4611686018427387905y"} {
 		if _, err := ParseHorizon(bad); err == nil {
 			t.Errorf("ParseHorizon(%q) did not fail", bad)
 		}
 	}
+}
+
+// FuzzParseHorizon: a horizon read is 1 to 120 months, never a panic.
+func FuzzParseHorizon(f *testing.F) {
+	for _, s := range []string{"12m", "4q", "2y", "18", "", "m", "99999999999999999999y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseHorizon(s)
+		if err == nil && (n < 1 || n > 120) {
+			t.Fatalf("ParseHorizon(%q) = %d", s, n)
+		}
+	})
 }

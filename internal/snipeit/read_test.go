@@ -2,6 +2,7 @@ package snipeit
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -347,6 +348,54 @@ func FuzzChecks(f *testing.F) {
 			{"email", isEmail(s), emailRE.MatchString(s)}, {"hostname", isHostname(s), hostnameRE.MatchString(s)}} {
 			if c.got != c.want {
 				t.Fatalf("%s(%q) = %v, the regexp says %v", c.name, s, c.got, c.want)
+			}
+		}
+	})
+}
+
+// FuzzLoadMapping: no mapping file makes LoadMapping panic; an error
+// always names a line and column; what loads holds only known states and
+// classes.
+func FuzzLoadMapping(f *testing.F) {
+	f.Add([]byte("status:\n  Ready: in-stock\ncategory: {Laptops: laptop}\ncurrency: GBP\n"))
+	f.Add([]byte("baseline: {laptop: euc-macos}\ndate_order: dmy\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := LoadMapping("m.yaml", data)
+		if err != nil {
+			var me *MappingError
+			if !errors.As(err, &me) || me.Line < 1 {
+				t.Fatalf("error without a position: %v", err)
+			}
+			return
+		}
+		for _, st := range m.Status {
+			if !contains(States, st) {
+				t.Fatalf("state %q loaded", st)
+			}
+		}
+		for _, c := range m.Category {
+			if !contains(Classes, c) {
+				t.Fatalf("class %q loaded", c)
+			}
+		}
+	})
+}
+
+// FuzzParseDate: a date read is a real date, and ISO dates read back
+// as themselves.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"1/23/23", "2024-02-29", "12/31/1999", "2/30/23"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, order := range []string{"mdy", "dmy"} {
+			d, ok := parseDate(s, order)
+			if !ok {
+				continue
+			}
+			iso := d.Format("2006-01-02")
+			if back, ok := parseDate(iso, order); !ok || !back.Equal(d) {
+				t.Fatalf("%q -> %s does not read back", s, iso)
 			}
 		}
 	})
