@@ -35,9 +35,36 @@ type VerifyResult struct {
 // an entry with the approvals the policy in force required, and signed
 // when asked.
 func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, error) {
+	// Read the ledger and walk the branch at once, on two repository
+	// handles (a handle serialises its reads).
+	var walked []gitrepo.CommitInfo
+	var walkErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if o.Branch == "" {
+			return
+		}
+		r := s.Repo
+		if dir, err := s.Repo.GitDir(); err == nil {
+			if other, err := gitrepo.OpenRepo(dir); err == nil {
+				defer other.Close()
+				r = other
+			}
+		}
+		walkErr = r.FirstParents(ctx, o.Branch, func(c gitrepo.CommitInfo) error {
+			c.Message = "" // not needed; keep memory small
+			walked = append(walked, c)
+			return nil
+		})
+	}()
 	snap, err := s.Read(ctx)
+	<-done
 	if err != nil {
 		return nil, err
+	}
+	if walkErr != nil {
+		return nil, fmt.Errorf("walk %s: %w", o.BranchName, walkErr)
 	}
 	res := &VerifyResult{Entries: len(snap.Stored)}
 	res.Findings = append(res.Findings, ledger.VerifyChain(snap.Stored, s.Ref)...)
@@ -60,39 +87,16 @@ func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, erro
 		return res, nil
 	}
 	// The ledger began at the oldest commit of the branch an entry
-	// records: walk until every recorded commit is seen (or the root).
-	var main []ledger.MainCommit
-	var trees []string   // each commit's tree, for the next one's policy
-	var parents []string // each commit's first parent
+	// records.
 	oldest := -1
-	policies := map[string]*record.ChangePolicy{}
-	err = s.Repo.FirstParents(ctx, o.Branch, func(c gitrepo.CommitInfo) error {
-		mc := ledger.MainCommit{Hash: c.Hash, Subject: c.Subject, Author: c.AuthorEmail, Time: c.Time}
-		trees = append(trees, c.Tree)
-		parent := ""
-		if len(c.Parents) > 0 {
-			parent = c.Parents[0]
-		}
-		parents = append(parents, parent)
-		if o.RequireSigned {
-			st, why, err := s.Repo.VerifySignature(c.Hash, o.AllowedKeys)
-			if err != nil {
-				return err
-			}
-			mc.Signature, mc.SignatureErr = st, why
-		}
-		main = append(main, mc)
+	for i, c := range walked {
 		if _, ok := pending[c.Hash]; ok {
 			delete(pending, c.Hash)
-			oldest = len(main) - 1
+			oldest = i
 			if len(pending) == 0 {
-				return gitrepo.ErrStop
+				break
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("walk %s: %w", o.BranchName, err)
 	}
 	var off []record.Finding
 	for merge, seq := range pending {
@@ -104,16 +108,27 @@ func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, erro
 	if oldest < 0 {
 		return res, nil
 	}
-	main = main[:oldest+1]
-	res.Start = main[oldest].Hash
-	// The policy in force for a commit is its first parent's.
-	for i := range main {
+	walked = walked[:oldest+1]
+	res.Start = walked[oldest].Hash
+	main := make([]ledger.MainCommit, len(walked))
+	policies := map[string]*record.ChangePolicy{}
+	for i, c := range walked {
+		mc := ledger.MainCommit{Hash: c.Hash, Subject: c.Subject, Author: c.AuthorEmail, Time: c.Time}
+		// The policy in force for a commit is its first parent's.
 		switch {
-		case i+1 < len(trees):
-			main[i].Policy = PolicyInTree(s.Repo, trees[i+1], policies)
-		case parents[i] != "":
-			main[i].Policy = Policy(s.Repo, parents[i], policies)
+		case i+1 < len(walked):
+			mc.Policy = PolicyInTree(s.Repo, walked[i+1].Tree, policies)
+		case len(c.Parents) > 0:
+			mc.Policy = Policy(s.Repo, c.Parents[0], policies)
 		}
+		if o.RequireSigned {
+			st, why, err := s.Repo.VerifySignature(c.Hash, o.AllowedKeys)
+			if err != nil {
+				return nil, err
+			}
+			mc.Signature, mc.SignatureErr = st, why
+		}
+		main[i] = mc
 	}
 	res.Commits = len(main)
 	co := o.CoverageOptions
