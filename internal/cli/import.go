@@ -208,7 +208,7 @@ func runImportSnipeIT(cmd *cobra.Command, app *App, o *importOptions, file strin
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	idPattern, err := importIDPattern(root)
+	idPattern, locPattern, err := importIDPatterns(root)
 	if err != nil {
 		return inputErr(err, "fix ids.asset in estate.yaml (estate validate says more)")
 	}
@@ -220,13 +220,23 @@ func runImportSnipeIT(cmd *cobra.Command, app *App, o *importOptions, file strin
 	for _, id := range locs {
 		usedLocID[strings.ToLower(id)] = true
 	}
-	for _, it := range res.Items {
+	// resolveLocation maps a row's location name to a Location id, making
+	// a new Location only for rows that are imported.
+	resolveLocation := func(it snipeit.Item) {
 		a := it.Asset
 		if it.Location != "" {
 			id, ok := locs[importNorm(it.Location)]
 			if !ok {
 				id = snipeit.LocationID(it.Location)
-				if id == "" {
+				if locPattern != nil && !locPattern.MatchString(id) && locPattern.MatchString(strings.ToUpper(id)) {
+					id = strings.ToUpper(id)
+				}
+				if id != "" && locPattern != nil && !locPattern.MatchString(id) {
+					problems = append(problems, snipeit.Problem{Row: it.Row, Line: it.Line, Column: "Location", Tag: a.ID, Severity: snipeit.Warning,
+						Reason: fmt.Sprintf("location %q makes id %s, which does not match estate.yaml ids.location; left out and kept in notes", it.Location, id)})
+					a.Notes = strings.TrimPrefix(a.Notes+"\nLocation: "+it.Location, "\n")
+					id = ""
+				} else if id == "" {
 					problems = append(problems, snipeit.Problem{Row: it.Row, Line: it.Line, Column: "Location", Tag: a.ID, Severity: snipeit.Warning,
 						Reason: fmt.Sprintf("location %q makes no location id; left out and kept in notes", it.Location)})
 					a.Notes = strings.TrimPrefix(a.Notes+"\nLocation: "+it.Location, "\n")
@@ -245,6 +255,9 @@ func runImportSnipeIT(cmd *cobra.Command, app *App, o *importOptions, file strin
 				a.Location = id
 			}
 		}
+	}
+	for _, it := range res.Items {
+		a := it.Asset
 		if idPattern != nil && !idPattern.MatchString(a.ID) {
 			problems = append(problems, snipeit.Problem{Row: it.Row, Line: it.Line, Column: "Asset Tag", Tag: a.ID, Severity: snipeit.Error,
 				Reason: fmt.Sprintf("id %s does not match estate.yaml ids.asset %q", a.ID, idPattern.String())})
@@ -264,6 +277,7 @@ func runImportSnipeIT(cmd *cobra.Command, app *App, o *importOptions, file strin
 					Reason: fmt.Sprintf("%s exists at %s but cannot be read (%v): fix it first", a.ID, old, err)})
 				continue
 			}
+			resolveLocation(it)
 			row := a
 			if it.StatusDefaulted {
 				c := *a
@@ -284,6 +298,7 @@ func runImportSnipeIT(cmd *cobra.Command, app *App, o *importOptions, file strin
 				rep.Updated++
 			}
 		} else {
+			resolveLocation(it)
 			plan.Action, plan.data = "create", snipeit.MarshalAsset(a)
 			rep.Created++
 			existing[strings.ToLower(a.ID)] = p
@@ -434,25 +449,37 @@ func importExistingLocations(root *os.Root) (map[string]string, error) {
 	return out, nil
 }
 
-// importIDPattern is estate.yaml's ids.asset, compiled; nil when there is
-// none.
-func importIDPattern(root *os.Root) (*regexp.Regexp, error) {
+// importIDPatterns are estate.yaml's ids.asset and ids.location,
+// compiled; nil when not set.
+func importIDPatterns(root *os.Root) (asset, location *regexp.Regexp, err error) {
 	data, err := root.ReadFile("estate.yaml")
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read estate.yaml: %w", err)
+		return nil, nil, fmt.Errorf("read estate.yaml: %w", err)
 	}
 	var set record.Settings
-	if yaml.Unmarshal(data, &set) != nil || set.IDs == nil || set.IDs.Asset == "" {
-		return nil, nil // a broken estate.yaml is validate's to report
+	if yaml.Unmarshal(data, &set) != nil || set.IDs == nil {
+		return nil, nil, nil // a broken estate.yaml is validate's to report
 	}
-	re, err := regexp.Compile(set.IDs.Asset)
-	if err != nil {
-		return nil, fmt.Errorf("estate.yaml: ids.asset %q: %w", set.IDs.Asset, err)
+	compile := func(key, p string) (*regexp.Regexp, error) {
+		if p == "" {
+			return nil, nil
+		}
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("estate.yaml: ids.%s %q: %w", key, p, err)
+		}
+		return re, nil
 	}
-	return re, nil
+	if asset, err = compile("asset", set.IDs.Asset); err != nil {
+		return nil, nil, err
+	}
+	if location, err = compile("location", set.IDs.Location); err != nil {
+		return nil, nil, err
+	}
+	return asset, location, nil
 }
 
 func importReadAsset(root *os.Root, p string) (*record.Asset, error) {
