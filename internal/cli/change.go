@@ -294,10 +294,8 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 		// base, for the audit before the change), parsing only the files
 		// that name one of those baselines.
 		names := change.ReachedBaselines(baseRes.Estate, headRes.Estate, changedBaselines)
-		for _, n := range changedBaselines {
-			// A renamed baseline file may hold another name: look by file too.
-			names = append(names, n)
-		}
+		// A renamed baseline file may hold another name: look by file too.
+		names = append(names, changedBaselines...)
 		if err := scanAssets(ctx, headTree.Only([]string{"inventory"}, nil, cat), names, headRes.Estate); err != nil {
 			return nil, &ExitError{Code: ExitFailure, Err: err}
 		}
