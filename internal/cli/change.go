@@ -564,6 +564,13 @@ func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 			why = "no GITHUB_EVENT_PATH (not a pull-request event)"
 		}
 		fmt.Fprintf(app.Stderr, "estate: reviews not read (%s): approvals were not checked, so this is not a passed gate\n", why)
+		var md strings.Builder
+		if err := report.Markdown(&md, pr.ctx, pr.plan, nil); err != nil {
+			return &ExitError{Code: ExitFailure, Err: err}
+		}
+		if err := writeSummary(app, md.String()); err != nil {
+			return err
+		}
 		if blocking(pr.plan) {
 			return findingsErr()
 		}
@@ -614,21 +621,31 @@ func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 			return &ExitError{Code: ExitFailure, Err: err, Hint: "the token needs pull-requests: write (issues: write for labels)"}
 		}
 	}
-	if p := app.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
-		f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write job summary: %w", err)}
-		}
-		_, err = io.WriteString(f, md.String())
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write job summary: %w", err)}
-		}
+	if err := writeSummary(app, md.String()); err != nil {
+		return err
 	}
 	if !gate.Pass {
 		return findingsErr()
+	}
+	return nil
+}
+
+// writeSummary appends markdown to $GITHUB_STEP_SUMMARY when it is set.
+func writeSummary(app *App, md string) error {
+	p := app.Getenv("GITHUB_STEP_SUMMARY")
+	if p == "" {
+		return nil
+	}
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write job summary: %w", err)}
+	}
+	_, err = io.WriteString(f, md)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write job summary: %w", err)}
 	}
 	return nil
 }
