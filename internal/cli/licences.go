@@ -17,8 +17,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
+	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/licence"
 	"github.com/estate-dev/estate/internal/load"
@@ -99,11 +99,11 @@ func runLicences(cmd *cobra.Command, app *App, o *licencesOptions) error {
 	if err != nil {
 		return err
 	}
-	facts, err := readReportFacts(ctx, app, o.facts)
+	seen, err := readReportFacts(ctx, app, o.facts)
 	if err != nil {
 		return err
 	}
-	rep := licence.Analyse(est, facts, licence.Options{Now: app.Now(), ExpiringWithin: o.within})
+	rep := licence.Analyse(est, seen, licence.Options{Now: app.Now(), ExpiringWithin: o.within})
 	if rep.Findings == nil {
 		rep.Findings = []record.Finding{}
 	}
@@ -412,142 +412,41 @@ func rptFileExists(p string) bool {
 }
 
 // readReportFacts reads the facts documents of --facts DIR, or of facts/ in
-// the repository when the flag is empty and that folder exists.
+// the repository when the flag is empty and that folder exists, with the
+// reader estate audit uses (internal/facts). A document that cannot be used
+// is a warning on stderr with its file:line:column, and the others are
+// used; a folder that cannot be read is an error.
 func readReportFacts(ctx context.Context, app *App, dir string) ([]record.Facts, error) {
-	explicit := dir != ""
-	if !explicit {
-		dir = filepath.Join(app.Dir(), "facts")
+	prefix := dir
+	if dir == "" {
+		dir, prefix = filepath.Join(app.Dir(), "facts"), "facts"
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return nil, nil
 		}
 	}
-	facts, err := readFactsDocs(ctx, dir)
+	devices, findings, err := facts.ReadDir(ctx, dir, facts.ReadOptions{Schema: rptSchema(), Prefix: strings.TrimSuffix(prefix, "/") + "/"})
 	if err != nil {
-		var fe *factsDocError
-		if errors.As(err, &fe) {
-			return nil, inputErr(err, "each file under the facts folder holds one facts document (kind: Facts), JSON or YAML; see estate schema")
-		}
-		if explicit && errors.Is(err, fs.ErrNotExist) {
-			return nil, inputErr(err, "pass a folder of facts documents")
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, inputErr(err, "--facts names a folder of facts documents (kind: Facts, JSON or YAML)")
 		}
 		return nil, &ExitError{Code: ExitFailure, Err: err}
 	}
-	return facts, nil
-}
-
-// factsDocError is bad input in a facts document.
-type factsDocError struct{ findings []record.Finding }
-
-func (e *factsDocError) Error() string {
-	f := e.findings[0]
-	msg := fmt.Sprintf("%s: %s", f.Pos, f.Message)
-	if len(e.findings) > 1 {
-		msg += fmt.Sprintf(" (and %d more problems)", len(e.findings)-1)
-	}
-	return msg
-}
-
-// readFactsDocs reads every .json, .yaml and .yml file under dir as one
-// facts document, checked against #Facts. A bad document is an error
-// that names file:line:column; nothing is skipped silently.
-func readFactsDocs(ctx context.Context, dir string) ([]record.Facts, error) {
-	var paths []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if strings.HasPrefix(d.Name(), ".") && p != dir {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		switch strings.ToLower(filepath.Ext(p)) {
-		case ".json", ".yaml", ".yml":
-			paths = append(paths, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read facts: %w", err)
-	}
-	sort.Strings(paths)
-	if len(paths) == 0 {
-		return nil, nil
-	}
-	sch := rptSchema()
-	if sch == nil {
-		return nil, errors.New("compile the facts schema: the built-in schema does not compile")
-	}
-	v := sch.NewValidator()
-	var out []record.Facts
-	var problems []record.Finding
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		name := filepath.ToSlash(p)
-		data, err := rptReadFile(p, load.DefaultLimits.MaxFileBytes*8)
-		if err != nil {
-			return nil, fmt.Errorf("read facts: %w", err)
-		}
-		root, fs := load.Parse(name, data)
-		if fs != nil {
-			problems = append(problems, fs...)
+	skipped := 0
+	for _, f := range findings {
+		if f.Severity < record.SevMedium {
+			skipped++
 			continue
 		}
-		if n, ok := load.Find(root, "kind"); !ok || n.Value != string(record.KindFacts) {
-			pos := record.Pos{File: name, Line: root.Line, Col: root.Column}
-			if ok {
-				pos.Line, pos.Col = n.Line, n.Column
-			}
-			problems = append(problems, record.Finding{Pos: pos, Rule: "facts", Severity: record.SeverityError,
-				Message: "not a facts document (kind: Facts)"})
-			continue
-		}
-		value, fs := load.Value(name, root, load.Limits{MaxFileBytes: load.DefaultLimits.MaxFileBytes * 8, MaxNodes: 1_000_000})
-		if fs != nil {
-			problems = append(problems, fs...)
-			continue
-		}
-		if fs := v.Validate(record.KindFacts, value, name, root); len(fs) > 0 {
-			problems = append(problems, fs...)
-			continue
-		}
-		var f record.Facts
-		if err := root.Decode(&f); err != nil {
-			problems = append(problems, record.Finding{Pos: record.Pos{File: name, Line: root.Line, Col: root.Column},
-				Rule: "facts", Severity: record.SeverityError, Message: rptYAMLErr(err)})
-			continue
-		}
-		out = append(out, f)
+		fmt.Fprintf(app.Stderr, "estate: warning: %s: %s (these facts are not used)\n", f.Pos, rptTextSafe(f.Message))
 	}
-	if len(problems) > 0 {
-		return nil, &factsDocError{findings: problems}
+	if skipped > 0 {
+		app.Log.Info("files in the facts folder that are not facts documents were skipped", "count", skipped)
+	}
+	out := make([]record.Facts, 0, len(devices))
+	for _, d := range devices {
+		if d.Facts != nil {
+			out = append(out, *d.Facts)
+		}
 	}
 	return out, nil
-}
-
-func rptYAMLErr(err error) string {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		return te.Errors[0]
-	}
-	return err.Error()
-}
-
-func rptReadFile(p string, max int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s is larger than %d bytes", p, max)
-	}
-	return data, nil
 }
