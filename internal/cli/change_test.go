@@ -24,6 +24,7 @@ import (
 // gate calls; it checks each request's method, path, headers and body.
 type gateGitHub struct {
 	t        *testing.T
+	number   string // the pull request's number (default 7)
 	mu       sync.Mutex
 	reviews  []map[string]any
 	comments []map[string]any
@@ -55,6 +56,9 @@ func (f *gateGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(v)
 	}
 	p := r.URL.Path
+	if f.number != "" {
+		p = strings.Replace(p, "/"+f.number+"/", "/7/", 1)
+	}
 	switch {
 	case r.Method == "GET" && p == "/repos/octo/estate/pulls/7/reviews":
 		reply(200, f.reviews)
@@ -411,5 +415,78 @@ func TestChangePlanOn10000Records(t *testing.T) {
 	}
 	if outs[0] != outs[1] {
 		t.Error("the git and go-git engines give different plans")
+	}
+}
+
+// TestChangeCheckWithGitHubPayloads runs the gate with the event payloads
+// GitHub sends (the octokit/webhooks examples in the shared fixtures:
+// pull_request opened and synchronize, pull_request_review submitted),
+// their commits pointed at a real repository.
+func TestChangeCheckWithGitHubPayloads(t *testing.T) {
+	fixtures := filepath.Join("..", "..", "..", "shared", "fixtures", "github")
+	if _, err := os.Stat(fixtures); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("fixtures missing in CI: %v", err)
+		}
+		t.Skip("shared fixtures not present")
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed")
+		}
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"policies/change-control.yaml":   gatePolicy,
+		"inventory/locations/LON.yaml":   "apiVersion: estate/v1\nkind: Location\nid: LON\nname: London\ntype: site\n",
+		"policies/baselines/b.yaml":      "apiVersion: estate/v1\nkind: Baseline\nname: b\nversion: 1.0.0\ncontrols:\n  - id: C-1\n    title: fw\n    severity: high\n    check: {fact: security.firewall, equals: true}\n",
+		"inventory/laptop/LT-00001.yaml": laptop("a@example.org"),
+	})
+	gitCmd(t, dir, "init", "-q", "-b", "master")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "estate")
+	base := gitCmd(t, dir, "rev-parse", "HEAD")
+	gitCmd(t, dir, "checkout", "-q", "-b", "changes")
+	writeFiles(t, dir, map[string]string{"inventory/laptop/LT-00001.yaml": laptop("b@example.org")})
+	gitCmd(t, dir, "commit", "-q", "-am", "reassign")
+	head := gitCmd(t, dir, "rev-parse", "HEAD")
+
+	for _, name := range []string{"pull_request/opened.payload.json", "pull_request/synchronize.payload.json", "pull_request_review/submitted.payload.json"} {
+		data, err := os.ReadFile(filepath.Join(fixtures, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev map[string]any
+		if err := json.Unmarshal(data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		pr := ev["pull_request"].(map[string]any)
+		pr["head"].(map[string]any)["sha"] = head
+		pr["base"].(map[string]any)["sha"] = base
+		patched, _ := json.Marshal(ev)
+		eventPath := filepath.Join(t.TempDir(), "event.json")
+		if err := os.WriteFile(eventPath, patched, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fake := &gateGitHub{t: t, number: "2", members: map[string]bool{}}
+		// Someone other than the author (Codertocat) approved the head.
+		fake.reviews = []map[string]any{{"user": map[string]any{"login": "octocat"}, "state": "APPROVED", "commit_id": head, "submitted_at": "2026-11-23T10:00:00Z"}}
+		srv := httptest.NewServer(fake)
+		env := map[string]string{"GITHUB_EVENT_PATH": eventPath, "GITHUB_REPOSITORY": "octo/estate", "GITHUB_TOKEN": "ghs_gate", "GITHUB_API_URL": srv.URL}
+		var out, errb bytes.Buffer
+		app := &App{Args: []string{"--repo", dir, "change", "check"}, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}
+		code := Main(app)
+		srv.Close()
+		if code != ExitOK || !strings.Contains(out.String(), "gate: PASS") {
+			t.Fatalf("%s: exit %d\n%s\n%s", name, code, out.String(), errb.String())
+		}
+		if len(fake.comments) != 1 || !strings.Contains(fake.comments[0]["body"].(string), "Codertocat") {
+			t.Errorf("%s: comments %v", name, fake.comments)
+		}
+		if len(fake.runs) != 1 || fake.runs[0]["head_sha"] != head {
+			t.Errorf("%s: check runs %v", name, fake.runs)
+		}
 	}
 }
