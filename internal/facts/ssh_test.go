@@ -325,8 +325,9 @@ func TestSSHBadHosts(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("no failure reported for %v", want)
 	}
-	// All hosts ran at once: the hanging one costs its timeout, no more.
-	if elapsed > o.Timeout+3*time.Second {
+	// All hosts ran at once: the hanging one costs its timeout, no more
+	// (with room for a busy CI machine).
+	if elapsed > o.Timeout+8*time.Second {
 		t.Errorf("collection took %s; the hanging host should cost at most its %s timeout", elapsed, o.Timeout)
 	}
 }
