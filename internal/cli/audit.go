@@ -138,8 +138,7 @@ func runAudit(cmd *cobra.Command, app *App, o *auditOptions) error {
 		}
 		devices, partial = []facts.Device{d}, true
 	case "ssh":
-		targets, fs := inventoryTargets(e, dir.Root())
-		findings = append(findings, fs...)
+		targets := inventoryTargets(e)
 		if len(targets) == 0 {
 			return inputErr(errors.New("no deployed asset has a hostname to collect from"), "give deployed assets a hostname, or use --facts")
 		}

@@ -86,14 +86,14 @@ func (s *sshFlags) collect(cmd *cobra.Command, app *App, targets []facts.Target)
 }
 
 // inventoryTargets lists every deployed or loaned asset with a hostname.
-func inventoryTargets(e *record.Estate, _ string) ([]facts.Target, []record.Finding) {
+func inventoryTargets(e *record.Estate) []facts.Target {
 	var out []facts.Target
 	for _, a := range e.SortedAssets() {
 		if (a.Status == "deployed" || a.Status == "loaned") && a.Hostname != "" {
 			out = append(out, facts.Target{Host: a.Hostname, Asset: a.ID})
 		}
 	}
-	return out, nil
+	return out
 }
 
 type factsCollectOptions struct {
@@ -225,7 +225,7 @@ func runFactsCollect(cmd *cobra.Command, app *App, o *factsCollectOptions) error
 		if err != nil {
 			return &ExitError{Code: ExitFailure, Err: err}
 		}
-		targets, _ := inventoryTargets(res.Estate, "")
+		targets := inventoryTargets(res.Estate)
 		if len(targets) == 0 {
 			return inputErr(errors.New("no deployed asset has a hostname"), "give deployed assets a hostname, or name hosts with --ssh")
 		}
