@@ -347,11 +347,11 @@ func rptMoneyMap(m map[string]float64) string {
 }
 
 // loadReportEstate reads the estate of the working tree (or of rev) for a
-// report. Records are decoded without the schema layer (validate is the
-// command that judges them), and taken from validate's cache when it has
-// them (the cache is read, never written), so a report after estate
-// validate does not parse unchanged records again; broken records are
-// reported on stderr as a count with the hint to run estate validate.
+// report through the validation pipeline and its cache, exactly as
+// estate validate does (and fills the same cache): a report after
+// validate, or after another report, parses only the records that
+// changed. Records with errors are counted on stderr, with the hint to run
+// estate validate; the report uses what could be read.
 func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate, error) {
 	var tree load.Tree
 	var cacheRoot string
@@ -373,15 +373,18 @@ func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate
 		defer d.Close()
 		tree, cacheRoot = d, d.Root()
 	}
-	opts := validate.Options{Tree: tree, Now: app.Now(), Select: func(string, string) bool { return false }}
+	opts := validate.Options{Tree: tree, Now: app.Now(), Progress: app.progress("reading the estate")}
 	if cacheRoot != "" {
-		if p := validate.DefaultCachePath(cacheRoot); rptFileExists(p) {
-			opts.Cache = validate.OpenCache(p)
-		}
+		opts.Cache = validate.OpenCache(validate.DefaultCachePath(cacheRoot))
 	}
 	res, err := validate.Run(ctx, opts)
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("load estate: %w", err)}
+	}
+	if opts.Cache != nil {
+		if err := opts.Cache.Save(); err != nil {
+			app.Log.Warn("cache not saved", "err", err)
+		}
 	}
 	bad := 0
 	for _, f := range res.Findings {
@@ -390,7 +393,7 @@ func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate
 		}
 	}
 	if bad > 0 {
-		fmt.Fprintf(app.Stderr, "estate: warning: %d records of the estate have errors; this report uses what could be read (run estate validate)\n", bad)
+		fmt.Fprintf(app.Stderr, "estate: warning: the estate has %d errors; this report uses what could be read (estate validate lists them)\n", bad)
 	}
 	return res.Estate, nil
 }
