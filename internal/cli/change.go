@@ -271,6 +271,14 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 			return nil, &ExitError{Code: ExitFailure, Err: err}
 		}
 		defer cat.Close()
+		// The changed files' blobs in one pipelined batch.
+		var ids []string
+		for _, f := range files {
+			ids = append(ids, f.FromBlob, f.ToBlob)
+		}
+		if err := cat.Preload(ctx, ids, load.DefaultLimits.MaxFileBytes); err != nil {
+			return nil, &ExitError{Code: ExitFailure, Err: err}
+		}
 	}
 	baseSub, headSub := baseTree.Only(dirs, from, cat), headTree.Only(dirs, to, cat)
 	headRes, err := validate.Run(ctx, validate.Options{Tree: headSub, Now: now, Cache: cache, Select: headSel})

@@ -151,6 +151,12 @@ type CatFile struct {
 	in   io.WriteCloser
 	out  *bufio.Reader
 	dead error
+	pre  map[string]preloaded // by blob id, filled by Preload
+}
+
+type preloaded struct {
+	data []byte
+	err  error // the blob is over the limit it was preloaded with
 }
 
 // StartCatFile starts git cat-file --batch in the repository, or returns
@@ -193,9 +199,24 @@ func (c *CatFile) Read(id string, max int64) ([]byte, error) {
 	if !isHex40(id) {
 		return nil, fmt.Errorf("read blob %q: not an object id", id)
 	}
+	if p, ok := c.pre[id]; ok {
+		switch {
+		case p.err != nil:
+			return nil, p.err
+		case max > 0 && int64(len(p.data)) > max:
+			return nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, len(p.data), max)
+		default:
+			return p.data, nil
+		}
+	}
 	if _, err := io.WriteString(c.in, id+"\n"); err != nil {
 		return fail(err)
 	}
+	return c.response(id, max, fail)
+}
+
+// response reads the answer to one request. c.mu is held.
+func (c *CatFile) response(id string, max int64, fail func(error) ([]byte, error)) ([]byte, error) {
 	header, err := c.out.ReadString('\n')
 	if err != nil {
 		return fail(err)
@@ -225,6 +246,72 @@ func (c *CatFile) Read(id string, max int64) ([]byte, error) {
 		return fail(err)
 	}
 	return buf[:size], nil
+}
+
+// Preload reads the blobs ids in one pipelined batch (all requests
+// written while the answers are read, instead of one round trip per
+// blob, which costs a context switch each on a busy machine) and keeps
+// them for Read. Blobs over max bytes are skipped unbuffered and refused
+// by Read; missing ones are left for Read to report.
+func (c *CatFile) Preload(ctx context.Context, ids []string, max int64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead != nil {
+		return c.dead
+	}
+	var want []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if isHex40(id) && !seen[id] {
+			if _, ok := c.pre[id]; !ok {
+				seen[id] = true
+				want = append(want, id)
+			}
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	if c.pre == nil {
+		c.pre = make(map[string]preloaded, len(want))
+	}
+	werr := make(chan error, 1)
+	go func() {
+		w := bufio.NewWriterSize(c.in, 64<<10)
+		for _, id := range want {
+			if _, err := w.WriteString(id + "\n"); err != nil {
+				werr <- err
+				return
+			}
+		}
+		werr <- w.Flush()
+	}()
+	for _, id := range want {
+		if err := ctx.Err(); err != nil {
+			c.dead = err
+			return err
+		}
+		var failed error
+		fail := func(err error) ([]byte, error) {
+			failed = fmt.Errorf("read blob %s: %w", id, err)
+			return nil, failed
+		}
+		data, err := c.response(id, max, fail)
+		switch {
+		case failed != nil:
+			c.dead = failed
+			return failed
+		case errors.Is(err, load.ErrTooLarge):
+			c.pre[id] = preloaded{err: err}
+		case err == nil:
+			c.pre[id] = preloaded{data: data}
+		}
+	}
+	if err := <-werr; err != nil {
+		c.dead = fmt.Errorf("write to git cat-file: %w", err)
+		return c.dead
+	}
+	return nil
 }
 
 // Close ends the git process.

@@ -234,6 +234,37 @@ func TestOnlyListsTheSubset(t *testing.T) {
 	if got, err := viaCat.ReadFile(es[1], 1<<20); err != nil || !strings.Contains(string(got), "LON") {
 		t.Errorf("after errors: %v %q", err, got)
 	}
+	// Preloaded in one pipelined batch: the same bytes, the same refusals.
+	cat2, err := r.StartCatFile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat2.Close()
+	var ids []string
+	for _, e := range es {
+		ids = append(ids, e.Blob)
+	}
+	ids = append(ids, strings.Repeat("0", 40), "junk")
+	if err := cat2.Preload(context.Background(), ids, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	pre := tree.Only(nil, nil, cat2)
+	for _, e := range es {
+		want, _ := viaCat.ReadFile(e, 1<<20)
+		got, err := pre.ReadFile(e, 1<<20)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("preloaded %s: %v", e.Path, err)
+		}
+	}
+	if _, err := pre.ReadFile(es[0], 10); !errors.Is(err, load.ErrTooLarge) {
+		t.Errorf("preloaded, over the limit: %v", err)
+	}
+	if err := cat2.Preload(context.Background(), ids[:1], 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat2.Read(strings.Repeat("0", 40), 100); err == nil {
+		t.Error("missing blob after preload")
+	}
 }
 
 // TestDiffCommitsMatchesDiffTree is a differential test: on a repository
