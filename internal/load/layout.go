@@ -104,7 +104,7 @@ func UnknownKind(file string, n *yaml.Node, kind string) record.Finding {
 	if n != nil {
 		f.Pos.Line, f.Pos.Col = n.Line, n.Column
 	}
-	switch best := closestKind(kind, names); {
+	switch best := Closest(kind, names); {
 	case record.Kind(kind) == record.KindFacts:
 		f.Message = "a Facts document is not a record of the estate"
 		f.Hint = "facts are collected from devices (estate facts collect); keep them out of the record folders"
@@ -114,17 +114,18 @@ func UnknownKind(file string, n *yaml.Node, kind string) record.Finding {
 	return f
 }
 
-// closestKind returns the kind within a small edit distance of s, compared
-// without regard to case (a plural or a British/American spelling is one
-// or two edits away).
-func closestKind(s string, kinds []string) string {
+// Closest returns the candidate within a small edit distance of s,
+// compared without regard to case (a typo, a plural or a British/American
+// spelling is one or two edits away), or "" when none is close: the
+// did-you-mean of every hint.
+func Closest(s string, candidates []string) string {
 	best, bestD := "", 3
-	if len(s) <= 4 {
+	if len(s) <= 3 {
 		bestD = 2
 	}
-	for _, k := range kinds {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(k)); d < bestD {
-			best, bestD = k, d
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
 		}
 	}
 	return best

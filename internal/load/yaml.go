@@ -302,17 +302,23 @@ func (c *converter) scalar(n *yaml.Node) any {
 // under root, and the deepest node reached when the path does not exist
 // (e.g. the mapping a missing field belongs in).
 func Find(root *yaml.Node, path string) (n *yaml.Node, found bool) {
-	n = root
 	if path == "" {
-		return n, true
+		return root, true
 	}
-	for _, sel := range strings.Split(path, ".") {
+	return FindPath(root, strings.Split(path, "."))
+}
+
+// FindPath is Find for a path given as selectors, so that a key holding a
+// dot or a space is one selector.
+func FindPath(root *yaml.Node, sels []string) (n *yaml.Node, found bool) {
+	n = root
+	for _, sel := range sels {
 		for n.Kind == yaml.AliasNode {
 			n = n.Alias
 		}
 		switch n.Kind {
 		case yaml.MappingNode:
-			next := (*yaml.Node)(nil)
+			var next *yaml.Node
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				if n.Content[i].Value == sel {
 					next = n.Content[i+1]
@@ -339,21 +345,26 @@ func Find(root *yaml.Node, path string) (n *yaml.Node, found bool) {
 // FindKey is like Find but returns the key node of the last selector when
 // it names a mapping field: the place to point at for an unknown field.
 func FindKey(root *yaml.Node, path string) (*yaml.Node, bool) {
-	i := strings.LastIndexByte(path, '.')
-	parent, last := "", path
-	if i >= 0 {
-		parent, last = path[:i], path[i+1:]
+	if path == "" {
+		return root, true
 	}
-	p, ok := Find(root, parent)
-	if !ok || p.Kind != yaml.MappingNode {
-		return Find(root, path)
+	return FindKeyPath(root, strings.Split(path, "."))
+}
+
+// FindKeyPath is FindKey for a path given as selectors.
+func FindKeyPath(root *yaml.Node, sels []string) (*yaml.Node, bool) {
+	if len(sels) == 0 {
+		return root, true
 	}
-	for j := 0; j+1 < len(p.Content); j += 2 {
-		if p.Content[j].Value == last {
-			return p.Content[j], true
+	p, ok := FindPath(root, sels[:len(sels)-1])
+	if ok && p.Kind == yaml.MappingNode {
+		for j := 0; j+1 < len(p.Content); j += 2 {
+			if p.Content[j].Value == sels[len(sels)-1] {
+				return p.Content[j], true
+			}
 		}
 	}
-	return p, false
+	return FindPath(root, sels)
 }
 
 // PosOf returns the position of the node at path in file (see Find).

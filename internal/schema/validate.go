@@ -218,58 +218,6 @@ func labels(sels []string) []string {
 	return out
 }
 
-// findNode returns the node at the path sels under root, or the deepest
-// node reached and false (see load.Find, which takes a dotted path).
-func findNode(root *yaml.Node, sels []string) (*yaml.Node, bool) {
-	n := root
-	for _, sel := range sels {
-		for n.Kind == yaml.AliasNode {
-			n = n.Alias
-		}
-		switch n.Kind {
-		case yaml.MappingNode:
-			var next *yaml.Node
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == sel {
-					next = n.Content[i+1]
-					break
-				}
-			}
-			if next == nil {
-				return n, false
-			}
-			n = next
-		case yaml.SequenceNode:
-			i, err := strconv.Atoi(sel)
-			if err != nil || i < 0 || i >= len(n.Content) {
-				return n, false
-			}
-			n = n.Content[i]
-		default:
-			return n, false
-		}
-	}
-	return n, true
-}
-
-// findKeyNode returns the key node of the field at sels (where to point at
-// an unknown field), or what findNode returns when there is none.
-func findKeyNode(root *yaml.Node, sels []string) *yaml.Node {
-	if len(sels) == 0 {
-		return root
-	}
-	p, ok := findNode(root, sels[:len(sels)-1])
-	if ok && p.Kind == yaml.MappingNode {
-		for j := 0; j+1 < len(p.Content); j += 2 {
-			if p.Content[j].Value == sels[len(sels)-1] {
-				return p.Content[j]
-			}
-		}
-	}
-	n, _ := findNode(root, sels)
-	return n
-}
-
 func explain(def cue.Value, sels []string, errs []errors.Error, file string, root *yaml.Node) (f record.Finding) {
 	path := strings.Join(sels, ".")
 	name, parent := "", []string(nil)
@@ -281,7 +229,7 @@ func explain(def cue.Value, sels []string, errs []errors.Error, file string, roo
 		// A secret pasted as a key or into a value is never repeated.
 		f.Message, f.Hint, f.Field = load.Redact(f.Message), load.Redact(f.Hint), load.Redact(f.Field)
 	}()
-	node, found := findNode(root, sels)
+	node, found := load.FindPath(root, sels)
 	f.Pos = record.Pos{File: file, Line: node.Line, Col: node.Column}
 	msg := rawMessage(errs)
 	field := path
@@ -298,11 +246,11 @@ func explain(def cue.Value, sels []string, errs []errors.Error, file string, roo
 	}
 	switch {
 	case strings.Contains(msg, "field not allowed"):
-		key := findKeyNode(root, sels)
+		key, _ := load.FindKeyPath(root, sels)
 		f.Pos = record.Pos{File: file, Line: key.Line, Col: key.Column}
 		f.Message = fmt.Sprintf("unknown field %q", name)
 		allowed := fieldNames(def, parent)
-		if s := closest(name, allowed); s != "" {
+		if s := load.Closest(name, allowed); s != "" {
 			f.Hint = fmt.Sprintf("did you mean %q?", s)
 		} else if len(allowed) > 0 {
 			f.Hint = "allowed here: " + strings.Join(allowed, ", ")
@@ -320,7 +268,7 @@ func explain(def cue.Value, sels []string, errs []errors.Error, file string, roo
 		if alts := literals(schemaField); len(alts) > 0 {
 			f.Message = fmt.Sprintf("%s: %s is not allowed", field, got)
 			f.Hint = "one of: " + strings.Join(alts, ", ")
-			if s := closest(strings.Trim(got, `"`), unquote(alts)); s != "" {
+			if s := load.Closest(strings.Trim(got, `"`), unquote(alts)); s != "" {
 				f.Hint = fmt.Sprintf("did you mean %q? (%s)", s, f.Hint)
 			}
 			break
@@ -534,38 +482,4 @@ func unquote(ss []string) []string {
 		out[i] = strings.Trim(s, `"`)
 	}
 	return out
-}
-
-// closest returns the candidate within a small edit distance of s.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	if len(s) <= 3 {
-		bestD = 2
-	}
-	for _, c := range candidates {
-		if d := distance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
