@@ -42,6 +42,7 @@ type sshFlags struct {
 	identities  []string
 	knownHosts  []string
 	acceptNew   bool
+	acceptChg   []string
 	noAgent     bool
 	timeout     time.Duration
 	concurrency int
@@ -53,7 +54,8 @@ func (s *sshFlags) register(cmd *cobra.Command) {
 	f.StringVar(&s.user, "user", "", "SSH login name (default: the current user)")
 	f.StringArrayVarP(&s.identities, "identity", "i", nil, "SSH private key file (repeatable; ssh-agent keys are offered too when SSH_AUTH_SOCK is set)")
 	f.StringArrayVar(&s.knownHosts, "known-hosts", nil, "known_hosts file to verify host keys against (repeatable; default ~/.ssh/known_hosts)")
-	f.BoolVar(&s.acceptNew, "accept-new-host-keys", false, "accept and record the keys of hosts not yet in known_hosts, for this run (a changed key is always refused)")
+	f.BoolVar(&s.acceptNew, "accept-new-host-keys", false, "accept and record the keys of hosts not yet in known_hosts (a changed key is refused unless --accept-changed-host-key names the host)")
+	f.StringArrayVar(&s.acceptChg, "accept-changed-host-key", nil, "accept a changed host key of this HOST[:PORT] for this run only, known_hosts unchanged (repeatable; verify the new key first)")
 	f.BoolVar(&s.noAgent, "no-agent", false, "do not use ssh-agent")
 	f.DurationVar(&s.timeout, "timeout", 30*time.Second, "time allowed per host: connect, authenticate, run, read")
 	f.IntVar(&s.concurrency, "concurrency", 16, "hosts collected at once")
@@ -68,7 +70,7 @@ func (s *sshFlags) collect(cmd *cobra.Command, app *App, targets []facts.Target)
 		return nil, nil, usageErr("--timeout must be positive")
 	}
 	o := facts.SSHOptions{User: s.user, Port: s.port, KeyFiles: s.identities, KnownHosts: s.knownHosts,
-		AcceptNew: s.acceptNew, Timeout: s.timeout, Concurrency: s.concurrency, Now: app.Now,
+		AcceptNew: s.acceptNew, AcceptChanged: s.acceptChg, Timeout: s.timeout, Concurrency: s.concurrency, Now: app.Now,
 		Progress: app.progress("collecting")}
 	if o.User == "" {
 		if u, err := user.Current(); err == nil {
@@ -123,7 +125,7 @@ named after the device's hostname.
   --ssh HOST       these hosts over SSH (golang.org/x/crypto/ssh). Host
                    keys are always verified against known_hosts; an unknown
                    key is refused unless --accept-new-host-keys, a changed
-                   key always. The host runs only a fixed, read-only POSIX
+                   one unless --accept-changed-host-key names the host. The host runs only a fixed, read-only POSIX
                    sh script, fed on standard input to 'sh -s'.
   --ssh-inventory  every deployed or loaned asset with a hostname, over SSH.
   --osquery FILE   'osqueryi --json' output named after its table

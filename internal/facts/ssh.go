@@ -36,6 +36,10 @@ type SSHOptions struct {
 	// AcceptNew accepts the key of a host not in KnownHosts for this run
 	// and appends it to the first file (as ssh's accept-new does).
 	AcceptNew bool
+	// AcceptChanged names hosts (host or host:port) whose key may differ
+	// from known_hosts in this run only, e.g. after a reinstall; known_hosts
+	// is not changed. Any other changed key is refused.
+	AcceptChanged []string
 	// Timeout bounds each host: connect, authenticate, run, read (default 30s).
 	Timeout time.Duration
 	// Concurrency is how many hosts are collected at once (default 16).
@@ -89,6 +93,10 @@ func CollectSSH(ctx context.Context, o SSHOptions, targets []Target) ([]Device, 
 	hk, err := newHostKeys(o.KnownHosts, o.AcceptNew)
 	if err != nil {
 		return nil, nil, err
+	}
+	hk.changed = map[string]bool{}
+	for _, h := range o.AcceptChanged {
+		hk.changed[knownhosts.Normalize(hostPort(h, o.Port))] = true
 	}
 
 	devices := make([]*Device, len(targets))
@@ -211,6 +219,7 @@ type hostKeys struct {
 	db        *skh.HostKeyDB
 	file      string // where accepted keys are written
 	acceptNew bool
+	changed   map[string]bool // normalized host:port whose changed key is accepted this run
 	mu        sync.Mutex
 }
 
@@ -245,8 +254,11 @@ func (h *hostKeys) callback(hostname string, remote net.Addr, key ssh.PublicKey)
 	if !errors.As(err, &ke) {
 		return err
 	}
+	if len(ke.Want) > 0 && h.changed[knownhosts.Normalize(hostname)] {
+		return nil // explicitly accepted for this run; known_hosts unchanged
+	}
 	if len(ke.Want) > 0 {
-		return fmt.Errorf("host key CHANGED: the %s key offered is not the one in %s:%d; refused (if the host was reinstalled, remove the old line with ssh-keygen -R)",
+		return fmt.Errorf("host key CHANGED: the %s key offered is not the one in %s:%d; refused (if the host was reinstalled, verify the new key, then remove the old line with ssh-keygen -R or pass --accept-changed-host-key for this run)",
 			key.Type(), ke.Want[0].Filename, ke.Want[0].Line)
 	}
 	if !h.acceptNew {

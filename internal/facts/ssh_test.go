@@ -234,6 +234,21 @@ func TestSSHHostKeys(t *testing.T) {
 	if ds, fails, _ := CollectSSH(context.Background(), o, []Target{target}); len(ds) != 0 || len(fails) != 1 {
 		t.Errorf("a changed key was accepted with AcceptNew: %+v", fails)
 	}
+	// A changed key accepted for this run, by name, and only that host's.
+	o.AcceptNew = false
+	o.AcceptChanged = []string{"127.0.0.2:22", target.Host}
+	before, _ := os.ReadFile(wrong)
+	if ds, fails, _ := CollectSSH(context.Background(), o, []Target{target}); len(ds) != 1 || len(fails) != 0 {
+		t.Errorf("AcceptChanged: %+v", fails)
+	}
+	if after, _ := os.ReadFile(wrong); string(after) != string(before) {
+		t.Error("AcceptChanged wrote known_hosts; it is for this run only")
+	}
+	o.AcceptChanged = []string{"127.0.0.2"}
+	if ds, _, _ := CollectSSH(context.Background(), o, []Target{target}); len(ds) != 0 {
+		t.Error("a changed key was accepted for a host not named")
+	}
+	o.AcceptChanged = nil
 
 	fresh := filepath.Join(dir, "fresh", "known_hosts")
 	o = s.opts()
