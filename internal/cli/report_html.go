@@ -41,9 +41,13 @@ func writeHTMLReport(cmd *cobra.Command, app *App, asOf string, w io.Writer) err
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	at, err := resolveReportAsOf(ctx, app, asOf)
+	rev, when, err := statusReportAsOf(ctx, app, asOf) // the same --as-of as the other formats
 	if err != nil {
 		return err
+	}
+	at := reportAt{rev: rev, when: when, label: "working tree"}
+	if rev != "" {
+		at.label = "commit " + rev[:min(12, len(rev))]
 	}
 	est, err := loadReportEstate(ctx, app, at.rev)
 	if err != nil {
@@ -142,48 +146,6 @@ type reportAt struct {
 	rev   string    // "" for the working tree
 	when  time.Time // the report's date
 	label string    // what the report says it shows
-}
-
-func resolveReportAsOf(ctx context.Context, app *App, asOf string) (reportAt, error) {
-	if asOf == "" {
-		return reportAt{when: app.Now().UTC(), label: "working tree"}, nil
-	}
-	var until time.Time
-	if t, err := time.Parse(time.DateOnly, asOf); err == nil {
-		until = t.Add(24*time.Hour - time.Second)
-	} else if t, err := time.Parse(time.RFC3339, asOf); err == nil {
-		until = t.UTC()
-	}
-	repo, err := gitrepo.Open(app.Dir())
-	if err != nil {
-		return reportAt{}, inputErr(fmt.Errorf("report as of %s: %w", asOf, err), "--as-of reads the estate's history: run it in a git repository")
-	}
-	if until.IsZero() {
-		c, err := repo.Resolve(asOf)
-		if err != nil {
-			return reportAt{}, inputErr(err, "--as-of is a date (YYYY-MM-DD) or a branch, tag or commit")
-		}
-		return reportAt{rev: c.Hash.String(), when: c.Committer.When.UTC(), label: "commit " + c.Hash.String()[:12]}, nil
-	}
-	head, err := repo.Resolve("HEAD")
-	if err != nil {
-		return reportAt{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read HEAD: %w", err)}
-	}
-	var found *gitrepo.CommitInfo
-	err = repo.FirstParents(ctx, head.Hash.String(), func(c gitrepo.CommitInfo) error {
-		if !c.Time.After(until) {
-			found = &c
-			return gitrepo.ErrStop
-		}
-		return nil
-	})
-	if err != nil {
-		return reportAt{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("walk history: %w", err)}
-	}
-	if found == nil {
-		return reportAt{}, inputErr(fmt.Errorf("no commit on or before %s", asOf), "the estate's history starts later")
-	}
-	return reportAt{rev: found.Hash, when: until, label: "commit " + found.Hash[:12]}, nil
 }
 
 // readReportLedger reads the ledger's entries; a missing repository or
