@@ -304,11 +304,11 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 		names := change.ReachedBaselines(baseRes.Estate, headRes.Estate, changedBaselines)
 		// A renamed baseline file may hold another name: look by file too.
 		names = append(names, changedBaselines...)
-		if err := scanAssets(ctx, headTree.Only([]string{"inventory"}, nil, cat), names, headRes.Estate); err != nil {
+		if err := scanAssets(ctx, headTree.Only([]string{"inventory"}, nil, cat), cat, names, headRes.Estate); err != nil {
 			return nil, &ExitError{Code: ExitFailure, Err: err}
 		}
 		if o.facts != "" {
-			if err := scanAssets(ctx, baseTree.Only([]string{"inventory"}, nil, cat), names, baseRes.Estate); err != nil {
+			if err := scanAssets(ctx, baseTree.Only([]string{"inventory"}, nil, cat), cat, names, baseRes.Estate); err != nil {
 				return nil, &ExitError{Code: ExitFailure, Err: err}
 			}
 		}
@@ -343,7 +343,7 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 // the files that contain one are parsed (and kept when their baseline is
 // one of them). Files that cannot be read or parsed are skipped: the
 // validation of the tree reports them.
-func scanAssets(ctx context.Context, tree load.Tree, baselines []string, e *record.Estate) error {
+func scanAssets(ctx context.Context, tree load.Tree, cat *gitrepo.CatFile, baselines []string, e *record.Estate) error {
 	entries, err := tree.Entries(ctx)
 	if err != nil {
 		return fmt.Errorf("list assets of %s: %w", tree.Name(), err)
@@ -356,17 +356,7 @@ func scanAssets(ctx context.Context, tree load.Tree, baselines []string, e *reco
 			needles = append(needles, []byte(b))
 		}
 	}
-	for _, en := range entries {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if en.Problem != "" || load.Classify(en.Path).Kind != record.KindAsset {
-			continue
-		}
-		data, err := tree.ReadFile(en, load.DefaultLimits.MaxFileBytes)
-		if err != nil {
-			continue
-		}
+	consider := func(en load.Entry, data []byte) {
 		hit := false
 		for _, n := range needles {
 			if bytes.Contains(data, n) {
@@ -375,18 +365,51 @@ func scanAssets(ctx context.Context, tree load.Tree, baselines []string, e *reco
 			}
 		}
 		if !hit {
-			continue
+			return
 		}
 		root, fs := load.Parse(en.Path, data)
 		if fs != nil || root == nil {
-			continue
+			return
 		}
 		var a record.Asset
 		if root.Decode(&a) != nil || !want[a.Baseline] || a.ID == "" {
-			continue
+			return
 		}
 		if _, ok := e.Assets[a.ID]; !ok {
 			e.Assets[a.ID] = &a
+		}
+	}
+	var assets []load.Entry
+	for _, en := range entries {
+		if en.Problem == "" && load.Classify(en.Path).Kind == record.KindAsset {
+			assets = append(assets, en)
+		}
+	}
+	if cat != nil {
+		// One pipelined batch through git cat-file, in entry order.
+		byBlob := map[string][]load.Entry{}
+		var ids []string
+		for _, en := range assets {
+			if len(byBlob[en.Blob]) == 0 {
+				ids = append(ids, en.Blob)
+			}
+			byBlob[en.Blob] = append(byBlob[en.Blob], en)
+		}
+		return cat.Stream(ctx, ids, load.DefaultLimits.MaxFileBytes, func(id string, data []byte, err error) error {
+			if err == nil {
+				for _, en := range byBlob[id] {
+					consider(en, data)
+				}
+			}
+			return nil
+		})
+	}
+	for _, en := range assets {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if data, err := tree.ReadFile(en, load.DefaultLimits.MaxFileBytes); err == nil {
+			consider(en, data)
 		}
 	}
 	return nil

@@ -248,12 +248,40 @@ func (c *CatFile) response(id string, max int64, fail func(error) ([]byte, error
 	return buf[:size], nil
 }
 
-// Preload reads the blobs ids in one pipelined batch (all requests
-// written while the answers are read, instead of one round trip per
-// blob, which costs a context switch each on a busy machine) and keeps
-// them for Read. Blobs over max bytes are skipped unbuffered and refused
-// by Read; missing ones are left for Read to report.
+// Preload reads the blobs ids in one pipelined batch (see Stream) and
+// keeps them for Read. Blobs over max bytes are refused by Read; missing
+// ones are left for Read to report.
 func (c *CatFile) Preload(ctx context.Context, ids []string, max int64) error {
+	c.mu.Lock()
+	if c.pre == nil {
+		c.pre = make(map[string]preloaded, len(ids))
+	}
+	var want []string
+	for _, id := range ids {
+		if _, ok := c.pre[id]; !ok {
+			want = append(want, id)
+		}
+	}
+	c.mu.Unlock()
+	return c.Stream(ctx, want, max, func(id string, data []byte, err error) error {
+		switch {
+		case errors.Is(err, load.ErrTooLarge):
+			c.pre[id] = preloaded{err: err}
+		case err == nil:
+			c.pre[id] = preloaded{data: data}
+		}
+		return nil
+	})
+}
+
+// Stream reads the blobs ids in one pipelined batch — every request is
+// written while the answers are read, instead of one round trip per blob
+// (a context switch each on a busy machine) — and calls fn for each, in
+// order, with its bytes or its error (load.ErrTooLarge for one over max
+// bytes, skipped unbuffered; an error for a missing object). Ids that are
+// not object ids, and repeats, are left out. fn runs with the CatFile
+// locked; an error from fn stops the stream.
+func (c *CatFile) Stream(ctx context.Context, ids []string, max int64, fn func(id string, data []byte, err error) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dead != nil {
@@ -263,17 +291,12 @@ func (c *CatFile) Preload(ctx context.Context, ids []string, max int64) error {
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if isHex40(id) && !seen[id] {
-			if _, ok := c.pre[id]; !ok {
-				seen[id] = true
-				want = append(want, id)
-			}
+			seen[id] = true
+			want = append(want, id)
 		}
 	}
 	if len(want) == 0 {
 		return nil
-	}
-	if c.pre == nil {
-		c.pre = make(map[string]preloaded, len(want))
 	}
 	werr := make(chan error, 1)
 	go func() {
@@ -286,25 +309,32 @@ func (c *CatFile) Preload(ctx context.Context, ids []string, max int64) error {
 		}
 		werr <- w.Flush()
 	}()
-	for _, id := range want {
-		if err := ctx.Err(); err != nil {
-			c.dead = err
-			return err
-		}
+	for i, id := range want {
 		var failed error
 		fail := func(err error) ([]byte, error) {
 			failed = fmt.Errorf("read blob %s: %w", id, err)
 			return nil, failed
 		}
-		data, err := c.response(id, max, fail)
-		switch {
-		case failed != nil:
-			c.dead = failed
+		if err := ctx.Err(); err != nil {
+			failed = err
+		}
+		var data []byte
+		var err error
+		if failed == nil {
+			data, err = c.response(id, max, fail)
+		}
+		if failed == nil {
+			if ferr := fn(id, data, err); ferr != nil {
+				failed = ferr
+			}
+		}
+		if failed != nil {
+			// The pipe now holds answers nobody will read: the process
+			// cannot be used again.
+			c.dead = fmt.Errorf("git cat-file stopped after %d of %d blobs: %w", i, len(want), failed)
+			c.in.Close()
+			<-werr
 			return failed
-		case errors.Is(err, load.ErrTooLarge):
-			c.pre[id] = preloaded{err: err}
-		case err == nil:
-			c.pre[id] = preloaded{data: data}
 		}
 	}
 	if err := <-werr; err != nil {
