@@ -314,10 +314,45 @@ type index struct {
 // match pairs devices with assets (by serial, then by hostname) and
 // reports the devices that match none, and duplicates.
 func (r *run) match(devices []Device, ix index) ([]pair, []record.Finding) {
-	bySerial, byHost := ix.bySerial, ix.byHost
+	// Look every device up on all cores (the indexes are read-only), then
+	// pair them in order, which decides duplicates deterministically.
+	type cand struct {
+		rec     *record.Record
+		viaHost bool
+		at      time.Time
+	}
+	cands := make([]cand, len(devices))
+	nw := max(1, min(r.opts.Workers, len(devices)/1000))
+	var wg sync.WaitGroup
+	for w := range nw {
+		lo, hi := w*len(devices)/nw, (w+1)*len(devices)/nw
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				f := devices[i].Facts
+				if f == nil {
+					continue
+				}
+				c := &cands[i]
+				c.at, _ = time.Parse(time.RFC3339, f.CollectedAt)
+				serial := normSerial(f.Identity.Serial)
+				if serial != "" {
+					c.rec = ix.bySerial[serial]
+				}
+				if c.rec == nil {
+					if host := normHost(f.Identity.Hostname); host != "" {
+						c.rec, c.viaHost = ix.byHost[host], true
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
 	var out []record.Finding
 	pairs := make([]pair, 0, len(devices))
-	seen := make(map[string]int, len(devices)) // asset id → index in pairs
+	seen := make(map[*record.Asset]int, len(devices)) // asset → index in pairs
 	for i := range devices {
 		d := &devices[i]
 		f := d.Facts
@@ -327,15 +362,7 @@ func (r *run) match(devices []Device, ix index) ([]pair, []record.Finding) {
 				Message: "a device without facts was given to the audit"})
 			continue
 		}
-		at, _ := time.Parse(time.RFC3339, f.CollectedAt)
-		serial, host := normSerial(f.Identity.Serial), normHost(f.Identity.Hostname)
-		rec, viaHost := bySerial[serial], false
-		if rec == nil || serial == "" {
-			rec, viaHost = byHost[host], true
-			if host == "" {
-				rec = nil
-			}
-		}
+		rec, viaHost, at := cands[i].rec, cands[i].viaHost, cands[i].at
 		if rec == nil {
 			r.unreg++
 			out = append(out, record.Finding{Pos: record.Pos{File: d.Source}, Rule: RuleUnregistered, Severity: record.SevHigh,
@@ -345,7 +372,7 @@ func (r *run) match(devices []Device, ix index) ([]pair, []record.Finding) {
 			continue
 		}
 		a := rec.Asset
-		if j, dup := seen[a.ID]; dup {
+		if j, dup := seen[a]; dup {
 			older, newer := &pairs[j], pair{dev: d, at: at}
 			if at.After(older.at) {
 				out = append(out, dupFinding(a, rec.Path, older.dev, d))
@@ -355,7 +382,7 @@ func (r *run) match(devices []Device, ix index) ([]pair, []record.Finding) {
 			}
 			continue
 		}
-		seen[a.ID] = len(pairs)
+		seen[a] = len(pairs)
 		pairs = append(pairs, pair{dev: d, asset: a, path: rec.Path, byHost: viaHost, at: at})
 	}
 	return pairs, out
@@ -402,30 +429,30 @@ func (r *run) inScope(a *record.Asset) bool {
 }
 
 // missing reports the in-scope assets not seen, or not seen recently.
-func (r *run) missing(pairs []pair, scope []*record.Record) (map[string]bool, []record.Finding) {
-	miss := map[string]bool{}
+func (r *run) missing(pairs []pair, scope []*record.Record) (map[*record.Asset]bool, []record.Finding) {
+	miss := map[*record.Asset]bool{}
 	if r.opts.Partial {
 		return miss, nil
 	}
-	seen := make(map[string]time.Time, len(pairs))
+	seen := make(map[*record.Asset]time.Time, len(pairs))
 	for i := range pairs { // by index: workers write the pairs' status meanwhile
-		seen[pairs[i].asset.ID] = pairs[i].at
+		seen[pairs[i].asset] = pairs[i].at
 	}
 	var out []record.Finding
 	days := int(r.opts.MissingAfter.Hours() / 24)
 	for _, rec := range scope {
 		a := rec.Asset
-		at, ok := seen[a.ID]
+		at, ok := seen[a]
 		switch {
 		case !ok:
-			miss[a.ID] = true
+			miss[a] = true
 			out = append(out, record.Finding{Pos: record.Pos{File: rec.Path}, Rule: RuleMissing, Severity: record.SevMedium,
 				Record: a.ID, Owner: a.Owner, Field: "status",
 				Message:  fmt.Sprintf("%s is %s but no collector has seen it", a.ID, a.Status),
 				Hint:     "find the device and collect its facts, or change its status (lost, in-repair, ...) in a change request",
 				Expected: fmt.Sprintf("facts newer than %d days", days), Observed: "no facts"})
 		case r.opts.Now.Sub(at) > r.opts.MissingAfter:
-			miss[a.ID] = true
+			miss[a] = true
 			out = append(out, record.Finding{Pos: record.Pos{File: rec.Path}, Rule: RuleMissing, Severity: record.SevMedium,
 				Record: a.ID, Owner: a.Owner, Field: "status",
 				Message: fmt.Sprintf("%s is %s but was last seen %d days ago (%s)", a.ID, a.Status,

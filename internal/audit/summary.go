@@ -67,7 +67,7 @@ func (b BaselineSummary) Percent() float64 {
 	return 100 * float64(b.Compliant) / float64(b.Devices)
 }
 
-func (r *run) summarize(devices []Device, pairs []pair, missing map[string]bool, counts [][5]int, scope []*record.Record) Summary {
+func (r *run) summarize(devices []Device, pairs []pair, missing map[*record.Asset]bool, counts [][5]int, scope []*record.Record) Summary {
 	s := Summary{Devices: len(devices), Seen: len(pairs), Unregistered: r.unreg,
 		Missing: len(missing), MissingAfterDays: int(r.opts.MissingAfter / (24 * time.Hour))}
 	byBase := map[string]*BaselineSummary{}
@@ -86,10 +86,8 @@ func (r *run) summarize(devices []Device, pairs []pair, missing map[string]bool,
 		}
 		return l
 	}
-	seen := make(map[string]bool, len(pairs))
 	for i := range pairs {
 		p := &pairs[i]
-		seen[p.asset.ID] = true
 		l := loc(p.asset.Location)
 		l.Seen++
 		var b *BaselineSummary
@@ -124,7 +122,7 @@ func (r *run) summarize(devices []Device, pairs []pair, missing map[string]bool,
 		s.Assets++
 		l := loc(a.Location)
 		l.Assets++
-		if missing[a.ID] {
+		if missing[a] {
 			l.Missing++
 		}
 	}
