@@ -299,6 +299,17 @@ func (c *capped) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func firstLine(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
+
 // collectHost runs the fact script on one host.
 func collectHost(ctx context.Context, o SSHOptions, auth []ssh.AuthMethod, hk *hostKeys, addr string) (*Device, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
@@ -341,7 +352,8 @@ func collectHost(ctx context.Context, o SSHOptions, auth []ssh.AuthMethod, hk *h
 	out := &capped{max: o.MaxOutput, over: func() { conn.Close() }}
 	sess.Stdin = strings.NewReader(Script)
 	sess.Stdout = out
-	sess.Stderr = io.Discard
+	stderr := &capped{max: 4096, over: func() {}}
+	sess.Stderr = stderr
 	runErr := sess.Run("/bin/sh -s")
 	if out.hit {
 		return nil, fmt.Errorf("the host printed more than %s: an endless or runaway output, stopped", size(o.MaxOutput))
@@ -356,6 +368,11 @@ func collectHost(ctx context.Context, o SSHOptions, auth []ssh.AuthMethod, hk *h
 	}
 	snap, err := ParseScriptOutput(out.buf)
 	if err != nil {
+		// What the host said on standard error tells why (no sh, a
+		// restricted shell, a forced command).
+		if line := firstLine(stderr.buf); line != "" {
+			return nil, fmt.Errorf("%w; it said: %q", err, line)
+		}
 		return nil, err
 	}
 	f := New("ssh", "ssh://"+addr, o.Now().UTC().Format(time.RFC3339))

@@ -276,7 +276,8 @@ func TestSSHHostKeys(t *testing.T) {
 // that never stops printing each fail with their reason, within their
 // timeout, and the good host is collected.
 func TestSSHBadHosts(t *testing.T) {
-	s := startSSHD(t, 1, map[string]string{"garbage": "echo 'HTTP/1.1 400 Bad Request'", "endless": "yes estate-endless-stream"})
+	s := startSSHD(t, 1, map[string]string{"garbage": "echo 'HTTP/1.1 400 Bad Request'", "endless": "yes estate-endless-stream",
+		"nologin": "echo 'This account is currently not available.' >&2; exit 1"})
 	hang, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -312,6 +313,7 @@ func TestSSHBadHosts(t *testing.T) {
 		s.target(s.forced["garbage"]),
 		s.target(s.forced["endless"]),
 		s.target(s.ports[0]),
+		s.target(s.forced["nologin"]),
 	}
 	start := time.Now()
 	ds, fails, err := CollectSSH(context.Background(), o, targets)
@@ -327,6 +329,7 @@ func TestSSHBadHosts(t *testing.T) {
 		"ssh://" + targets[1].Host: "connection refused",
 		"ssh://" + targets[2].Host: "not the fact script's",
 		"ssh://" + targets[3].Host: "printed more than 1.0 MB",
+		"ssh://" + targets[5].Host: `it said: "This account is currently not available."`,
 	}
 	for _, f := range fails {
 		if w, ok := want[f.Source]; !ok || !strings.Contains(f.Reason, w) {
