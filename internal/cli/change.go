@@ -73,6 +73,7 @@ func planFlags(cmd *cobra.Command, o *planOptions) {
 
 func newChangePlanCmd(app *App) *cobra.Command {
 	o := &planOptions{}
+	var failOnName string
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what a change does: semantic diff, impact, risk, approvals, freezes",
@@ -91,9 +92,9 @@ file of the head is searched for the names of the baselines it reaches and
 the matches are parsed (for the impact); --full loads and validates every
 record of both revisions instead.
 
-Exit status: 0 nothing blocks the change, 1 a finding of high severity or
-above (a validation error, a missing change request, a risk declared too
-low, a freeze), 2 usage error, 3 estate could not run.`,
+Exit status: 0 nothing blocks the change, 1 a finding at or above
+--fail-on (default high: a validation error, a missing change request, a
+risk declared too low, a freeze), 2 usage error, 3 estate could not run.`,
 		Example: `  # this branch against its merge base with the default branch
   estate change plan
 
@@ -107,6 +108,10 @@ low, a freeze), 2 usage error, 3 estate could not run.`,
 			if err := checkChoice("format", o.format, "text", "markdown", "json"); err != nil {
 				return err
 			}
+			failOn, err := parseFailOn(failOnName)
+			if err != nil {
+				return err
+			}
 			pr, err := makePlan(cmd.Context(), app, o)
 			if err != nil {
 				return err
@@ -114,13 +119,14 @@ low, a freeze), 2 usage error, 3 estate could not run.`,
 			if err := writePlan(app.Stdout, o.format, pr, nil); err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
-			if blocking(pr.plan) {
+			if failing(pr.plan, failOn) {
 				return findingsErr()
 			}
 			return nil
 		},
 	}
 	formatFlag(cmd, &o.format, "text", "markdown", "json")
+	failOnFlag(cmd, &failOnName, "high")
 	planFlags(cmd, o)
 	return cmd
 }
@@ -136,9 +142,14 @@ type planResult struct {
 	elapsed time.Duration
 }
 
-func blocking(p *change.Plan) bool {
+// blocking reports whether a finding of the plan blocks the change (high
+// or above, as the gate judges).
+func blocking(p *change.Plan) bool { return failing(p, record.SevHigh) }
+
+// failing reports whether a finding is at or above failOn (0: never).
+func failing(p *change.Plan, failOn record.Severity) bool {
 	for _, f := range p.Findings {
-		if f.Severity >= record.SevHigh {
+		if failOn != 0 && f.Severity >= failOn {
 			return true
 		}
 	}
