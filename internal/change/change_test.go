@@ -438,3 +438,14 @@ func TestGenericMatchesJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestReachedBaselines(t *testing.T) {
+	c := record.Control{ID: "C", Title: "t", Severity: "high", Check: record.Check{Fact: "f", Equals: true}}
+	e := record.NewEstate([]*record.Record{baseline("common", "", c), baseline("mac", "common"), baseline("mac-dev", "mac"), baseline("win", "")})
+	if got := strings.Join(ReachedBaselines(e, e, []string{"common"}), ","); got != "common,mac,mac-dev" {
+		t.Errorf("reached %s", got)
+	}
+	if got := strings.Join(ReachedBaselines(e, nil, []string{"win"}), ","); got != "win" {
+		t.Errorf("reached %s", got)
+	}
+}
