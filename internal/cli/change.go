@@ -57,7 +57,7 @@ type planOptions struct {
 	base, head string
 	format     string
 	full       bool
-	noCache    bool
+	cache      bool
 	engine     string
 	facts      string
 }
@@ -66,7 +66,9 @@ func planFlags(cmd *cobra.Command, o *planOptions) {
 	cmd.Flags().StringVar(&o.base, "base", "", "the revision the change starts from (default: the merge base of --head with the default branch)")
 	cmd.Flags().StringVar(&o.head, "head", "HEAD", "the revision with the change")
 	cmd.Flags().BoolVar(&o.full, "full", false, "load every record of both revisions (impact of any change; slower on large estates)")
-	cmd.Flags().BoolVar(&o.noCache, "no-cache", false, "neither read nor write the validation cache")
+	cmd.Flags().BoolVar(&o.cache, "cache", false, "use the validation cache of estate validate (.git/estate); it pays only when the changed files were validated before, and loading it costs time on a large estate")
+	cmd.Flags().Bool("no-cache", true, "the default: the validation cache is not used (see --cache)")
+	cmd.Flags().MarkHidden("no-cache")
 	cmd.Flags().StringVar(&o.facts, "facts", "", "a folder of facts documents (JSON/YAML, as estate facts collect writes): the impact names the devices whose compliance the change turns")
 	cmd.Flags().StringVar(&o.engine, "diff-engine", "auto", "how the trees are compared: go-git, git (the git CLI, faster on large trees), or auto (git when installed)")
 }
@@ -263,7 +265,7 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 		return nil, &ExitError{Code: ExitFailure, Err: err}
 	}
 	var cache *validate.Cache
-	if !o.noCache && repo.Root != "" {
+	if o.cache && repo.Root != "" {
 		cache = validate.OpenCache(validate.DefaultCachePath(repo.Root))
 	}
 	// In the head, the changed files and the small context records go

@@ -54,7 +54,7 @@ func benchPlan(b *testing.B, n, touch int) {
 		Log: slog.New(slog.DiscardHandler), dir: dir}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		pr, err := makePlan(context.Background(), app, &planOptions{base: "main", head: "change", noCache: true})
+		pr, err := makePlan(context.Background(), app, &planOptions{base: "main", head: "change"})
 		if err != nil {
 			b.Fatal(err)
 		}
