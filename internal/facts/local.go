@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/estate-dev/estate/internal/record"
 )
 
 // LocalOptions tune CollectLocal.
@@ -33,23 +35,39 @@ func CollectLocal(ctx context.Context, o LocalOptions) (Device, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
-	var snap Snapshot
-	if runtime.GOOS == "linux" || o.Root != "" {
-		snap = LocalSnapshot(ctx, o)
-	} else {
-		cmd := exec.CommandContext(ctx, "/bin/sh", "-s")
-		cmd.Stdin = strings.NewReader(Script)
-		out, err := cmd.Output()
-		if err != nil {
-			return Device{}, fmt.Errorf("collect local facts: run the fact script: %w", err)
-		}
-		if snap, err = ParseScriptOutput(out); err != nil {
-			return Device{}, fmt.Errorf("collect local facts: %w", err)
-		}
-	}
 	f := New("local", "", o.Now.UTC().Format(time.RFC3339))
+	if runtime.GOOS == "linux" || o.Root != "" {
+		FromSnapshot(LocalSnapshot(ctx, o), f)
+		return Device{Source: "local", Facts: f}, nil
+	}
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-s")
+	cmd.Stdin = strings.NewReader(Script)
+	out, err := cmd.Output()
+	var snap Snapshot
+	if err == nil {
+		snap, err = ParseScriptOutput(out)
+	}
+	if err != nil {
+		// No POSIX sh (Windows): what Go itself knows, and an honest
+		// unknown for the rest.
+		basicFacts(f)
+		f.Errors = append(f.Errors, fmt.Sprintf("the fact script could not run here (%v): only the hostname, OS family and architecture were read; use osquery on %s", err, runtime.GOOS))
+		return Device{Source: "local", Facts: f}, nil
+	}
 	FromSnapshot(snap, f)
 	return Device{Source: "local", Facts: f}, nil
+}
+
+// basicFacts fills what the Go runtime knows of the machine.
+func basicFacts(f *record.Facts) {
+	if h, err := os.Hostname(); err == nil {
+		f.Identity.Hostname = h
+	}
+	fam := map[string]string{"darwin": "macos", "windows": "windows", "linux": "linux", "android": "android", "ios": "ios"}[runtime.GOOS]
+	if fam == "" {
+		fam = "other"
+	}
+	f.OS = &record.OSFacts{Family: fam, Arch: unameMachine()}
 }
 
 // LocalSnapshot reads the fact sources of a Linux machine under o.Root.

@@ -70,3 +70,11 @@ func TestCollectLocalMatchesSystem(t *testing.T) {
 		}
 	}
 }
+
+func TestBasicFacts(t *testing.T) {
+	f := New("local", "", "2026-11-23T12:00:00Z")
+	basicFacts(f)
+	if f.Identity.Hostname == "" || f.OS == nil || f.OS.Family == "" || f.OS.Arch == "" {
+		t.Errorf("facts = %+v %+v", f.Identity, f.OS)
+	}
+}
