@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,15 +12,6 @@ import (
 	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/synth"
 )
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 var benchNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
