@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -68,14 +69,25 @@ func ReadOsquery(paths []string, o OsqueryOptions) ([]Device, []Failure, error) 
 			files = append(files, p)
 			continue
 		}
-		ents, err := os.ReadDir(p)
+		// A folder of tables is one device; a folder of such folders, many.
+		n := len(files)
+		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if e.IsDir() && path != p && strings.HasPrefix(e.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if e.Type().IsRegular() && (strings.EqualFold(filepath.Ext(e.Name()), ".json") || strings.HasSuffix(e.Name(), ".log")) {
+				files = append(files, path)
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("read osquery output: %w", err)
 		}
-		for _, e := range ents {
-			if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".json") {
-				files = append(files, filepath.Join(p, e.Name()))
-			}
+		if len(files) == n {
+			return nil, nil, fmt.Errorf("read osquery output: %s holds no .json or .log file", p)
 		}
 	}
 	devs := map[string]*osqDevice{}

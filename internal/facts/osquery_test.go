@@ -212,3 +212,20 @@ func TestReadOsqueryLargeLog(t *testing.T) {
 		t.Errorf("failures %+v", fails)
 	}
 }
+
+// A folder of device folders is many devices; an empty folder is an error,
+// not a silent nothing.
+func TestReadOsqueryNestedFolders(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "lt-1/system_info.json", osqSystemInfo)
+	write(t, dir, "lt-2/system_info.json", strings.ReplaceAll(osqSystemInfo, "L4X9KQ7MWR", "OTHER2"))
+	ds, fails, err := ReadOsquery([]string{dir}, OsqueryOptions{})
+	if err != nil || len(fails) != 0 || len(ds) != 2 {
+		t.Errorf("devices %d, failures %+v, err %v", len(ds), fails, err)
+	}
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	if _, _, err := ReadOsquery([]string{empty}, OsqueryOptions{}); err == nil || !strings.Contains(err.Error(), "holds no .json or .log file") {
+		t.Errorf("empty folder: %v", err)
+	}
+}
