@@ -203,7 +203,7 @@ func Build(in Input) *Plan {
 		}
 	}
 	p.Findings = append(p.Findings, newFindings(p, in.HeadFindings, baseFindings)...)
-	sortFindings(p.Findings)
+	record.SortFindings(p.Findings)
 	return p
 }
 
@@ -770,19 +770,6 @@ func newFindings(p *Plan, head, base []record.Finding) []record.Finding {
 		out = append(out, f)
 	}
 	return out
-}
-
-func sortFindings(fs []record.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i].Pos, fs[j].Pos
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return fs[i].Rule < fs[j].Rule
-	})
 }
 
 func contains(list []string, s string) bool {

@@ -1,6 +1,9 @@
 package record
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // Pos is a position in a file: 1-based line and column; zero when unknown.
 type Pos struct {
@@ -95,4 +98,22 @@ type Finding struct {
 
 func (f Finding) String() string {
 	return fmt.Sprintf("%s: %s [%s]", f.Pos, f.Message, f.Rule)
+}
+
+// SortFindings orders findings by file, line, column and rule, stably:
+// the order every report prints them in.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i].Pos, fs[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return fs[i].Rule < fs[j].Rule
+	})
 }

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -199,7 +198,7 @@ feed:
 
 	ruleFindings := rules.Check(est, rules.Env{Now: opts.Now})
 	findings = append(findings, placeFindings(opts, ruleFindings, entries)...)
-	sortFindings(findings)
+	record.SortFindings(findings)
 	res.Findings = findings
 	return res, nil
 }
@@ -385,20 +384,4 @@ func placeFindings(opts Options, fs []record.Finding, entries []load.Entry) []re
 		fs[i].Pos.Line, fs[i].Pos.Col = n.Line, n.Column
 	}
 	return fs
-}
-
-func sortFindings(fs []record.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i].Pos, fs[j].Pos
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Col != b.Col {
-			return a.Col < b.Col
-		}
-		return fs[i].Rule < fs[j].Rule
-	})
 }
