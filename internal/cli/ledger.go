@@ -197,9 +197,43 @@ func runLedgerRecord(cmd *cobra.Command, app *App, o *ledgerRecordOptions) error
 	}
 	if got == nil {
 		fmt.Fprintf(app.Stderr, "commit %s is already in the ledger; nothing appended\n", ci.Hash[:12])
-		return nil
+	} else if err := writeEntry(app, o.format, got, store.Ref); err != nil {
+		return err
 	}
-	return writeEntry(app, o.format, got, store.Ref)
+	// Exemptions the change granted get an entry each (once).
+	granted, err := gitstore.GrantedExemptions(ctx, store.Repo, ci.Hash)
+	if err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	for _, x := range granted {
+		x := x
+		build := func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
+			for _, y := range snap.Entries() {
+				if y.Kind == ledger.KindExemptionGranted && y.Merge() == ci.Hash && y.Exemption != nil && *y.Exemption == x {
+					return nil, nil
+				}
+			}
+			return &ledger.Entry{Kind: ledger.KindExemptionGranted, Time: e.Time, Commits: e.Commits, PR: e.PR, Change: x.Change,
+				Author: e.Author, Approvers: e.Approvers, Exemption: &x}, nil
+		}
+		var g *ledger.Entry
+		if o.push != "" {
+			g, err = appendAndPush(ctx, app, store, o.push, build)
+		} else {
+			g, err = store.Append(ctx, build)
+		}
+		if err != nil {
+			var ee *ExitError
+			if errors.As(err, &ee) {
+				return err
+			}
+			return &ExitError{Code: ExitFailure, Err: err}
+		}
+		if g != nil && o.format != "json" {
+			fmt.Fprintf(app.Stdout, "appended entry %d (%s) to %s: %s exempt from %s until %s\n", g.Seq, g.Kind, store.Ref, x.Record, x.Control, x.Expires)
+		}
+	}
+	return nil
 }
 
 func readPR(ctx context.Context, app *App, store *gitstore.Store, merge string, n int) (*ghreviews.PR, error) {
