@@ -200,3 +200,49 @@ func TestFieldDiffAliasBomb(t *testing.T) {
 		t.Fatalf("got %d changes", len(d))
 	}
 }
+
+// TestGitAndGoGitIndexesAgree: the index read through `git log --raw`
+// equals the one go-git builds, in full and extended.
+func TestGitAndGoGitIndexesAgree(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := synth.History(ctx, dir, synth.HistoryConfig{Commits: 400, Records: 30, Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, _ := gitrepo.OpenRepo(dir)
+	defer func() { UseGit, parallelFrom = true, 2000 }()
+	parallelFrom = 50 // go-git's pass on several handles
+	build := func(useGit bool, from *Index, head string) *Index {
+		UseGit = useGit
+		idx, err := Build(ctx, repo, from, head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return idx
+	}
+	mid, _ := repo.Resolve("HEAD~120")
+	for _, c := range []struct {
+		name       string
+		git, gogit *Index
+	}{
+		{"full", build(true, nil, st.Head), build(false, nil, st.Head)},
+		{"extended", build(true, build(true, nil, mid.Hash.String()), st.Head), build(false, build(false, nil, mid.Hash.String()), st.Head)},
+	} {
+		a, b := c.git, c.gogit
+		if len(a.Commits) != len(b.Commits) || len(a.Paths) != len(b.Paths) {
+			t.Fatalf("%s: git %d commits %d paths, go-git %d commits %d paths", c.name, len(a.Commits), len(a.Paths), len(b.Commits), len(b.Paths))
+		}
+		for i := range a.Commits {
+			if a.Commits[i] != b.Commits[i] {
+				t.Fatalf("%s: commit %d: %+v vs %+v", c.name, i, a.Commits[i], b.Commits[i])
+			}
+		}
+		for p, es := range b.Paths {
+			if fmtU(es) != fmtU(a.Paths[p]) {
+				t.Fatalf("%s: %s: git %v, go-git %v", c.name, p, a.Paths[p], es)
+			}
+		}
+	}
+}
