@@ -103,7 +103,7 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 		tree, cacheRoot = d, d.Root()
 	}
 
-	opts := validate.Options{Tree: tree, Workers: o.workers, Now: app.Now(), CUEOnly: o.cueOnly, Progress: app.progress("validating")}
+	opts := validate.Options{Tree: tree, Workers: o.workers, Now: app.Now(), CUEOnly: o.cueOnly, Progress: app.progress("validating"), Log: app.Log}
 	if !o.noCache && cacheRoot != "" {
 		opts.Cache = validate.OpenCache(validate.DefaultCachePath(cacheRoot))
 	}
@@ -161,6 +161,7 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 		if err := opts.Cache.Save(); err != nil {
 			app.Log.Warn("cache not saved", "err", err)
 		}
+		app.Log.Debug("validate", "step", "saved the cache")
 	}
 	findings := res.Findings
 	if selectPaths != nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,10 +95,55 @@ func (d *Dir) Close() error {
 	return d.r.Close()
 }
 
-// Entries implements Tree. Folders are walked in parallel (one goroutine
-// per folder under each root), which matters at 100,000 files.
+// Entries implements Tree. The folders are listed first (names and types
+// only), then the files' stat data is read by one goroutine per core, which
+// matters at 100,000 files: inside an os.Root, ReadDir would stat every
+// entry one after another.
+//
+// Listing uses plain paths, but it only learns names: every stat and read
+// goes through the os.Root, so a folder swapped for a link between the two
+// cannot lead anything out of the repository.
 func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
-	var tops []string
+	var out []Entry
+	var files []int // indexes into out of the regular files to stat
+	var list func(dir string) error
+	list = func(dir string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := os.Open(filepath.Join(d.root, filepath.FromSlash(dir)))
+		if err != nil {
+			return fmt.Errorf("list %s: %w", dir, err)
+		}
+		des, err := f.ReadDir(-1) // unsorted: the entries are sorted once, at the end
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("list %s: %w", dir, err)
+		}
+		for _, de := range des {
+			p := dir + "/" + de.Name()
+			switch t := de.Type(); {
+			case t.IsDir():
+				if err := list(p); err != nil {
+					return err
+				}
+			case t&fs.ModeSymlink != 0:
+				e := Entry{Path: p, Link: true}
+				target, err := d.r.Readlink(filepath.FromSlash(p))
+				if err != nil {
+					return fmt.Errorf("read link %s: %w", p, err)
+				}
+				d.resolve(&e, target)
+				out = append(out, e)
+			case t.IsRegular():
+				files = append(files, len(out))
+				out = append(out, Entry{Path: p})
+			default:
+				out = append(out, Entry{Path: p, Problem: "not a regular file"})
+			}
+		}
+		return nil
+	}
 	for _, top := range Roots {
 		info, err := d.r.Lstat(top)
 		switch {
@@ -108,111 +154,78 @@ func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
 		case info.Mode()&fs.ModeSymlink != 0:
 			// A root that is itself a link (changes -> ../elsewhere) is
 			// an entry like any other link: resolved, never walked.
-			tops = append(tops, top)
-		case info.IsDir():
-			// Each subfolder is walked on its own.
-			des, err := fs.ReadDir(d.r.FS(), top)
+			e := Entry{Path: top, Link: true}
+			target, err := d.r.Readlink(top)
 			if err != nil {
-				return nil, fmt.Errorf("list %s: %w", top, err)
+				return nil, fmt.Errorf("read link %s: %w", top, err)
 			}
-			tops = append(tops, top+"/.") // the folder's own files
-			for _, de := range des {
-				if de.IsDir() {
-					tops = append(tops, top+"/"+de.Name())
-				}
+			d.resolve(&e, target)
+			out = append(out, e)
+		case info.IsDir():
+			if err := list(top); err != nil {
+				return nil, err
 			}
+		case info.Mode().IsRegular():
+			out = append(out, Entry{Path: top, Size: info.Size(), ModTime: info.ModTime().UnixNano()})
 		default:
-			tops = append(tops, top)
+			out = append(out, Entry{Path: top, Problem: "not a regular file"})
 		}
 	}
-	parts := make([][]Entry, len(tops))
-	errs := make([]error, len(tops))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i, top := range tops {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			parts[i], errs[i] = d.walk(ctx, top)
-		}()
-	}
-	wg.Wait()
-	n := 0
-	for i := range tops {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		n += len(parts[i])
-	}
-	out := make([]Entry, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
+	if err := d.statAll(ctx, out, files); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
 }
 
-// walk lists top: a file, a folder (recursively), or "folder/." for the
-// files directly in a folder.
-func (d *Dir) walk(ctx context.Context, top string) ([]Entry, error) {
-	var out []Entry
-	fsys := d.r.FS()
-	shallow := strings.HasSuffix(top, "/.")
-	root := strings.TrimSuffix(top, "/.")
-	if info, err := d.r.Lstat(root); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-		e := Entry{Path: root, Link: true}
-		target, err := d.r.Readlink(root)
-		if err != nil {
-			return nil, fmt.Errorf("read link %s: %w", root, err)
-		}
-		d.resolve(&e, target)
-		return []Entry{e}, nil
+// statAll fills in the size and modification time of out[i] for i in
+// files, on all cores, each stat relative to its folder's os.Root.
+func (d *Dir) statAll(ctx context.Context, out []Entry, files []int) error {
+	workers := runtime.GOMAXPROCS(0) * 2
+	chunk := (len(files) + workers - 1) / workers
+	if chunk < 256 {
+		chunk = 256
 	}
-	err := fs.WalkDir(fsys, root, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if de.IsDir() {
-			if err := ctx.Err(); err != nil {
-				return err
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for start := 0; start < len(files); start += chunk {
+		part := files[start:min(start+chunk, len(files))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range part {
+				if ctx.Err() != nil {
+					return
+				}
+				e := &out[i]
+				dir, name := path.Split(e.Path)
+				r, err := d.sub(strings.TrimSuffix(dir, "/"))
+				var info fs.FileInfo
+				if err == nil {
+					info, err = r.Lstat(name)
+				}
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("list %s: %w", e.Path, err)
+					}
+					mu.Unlock()
+					return
+				}
+				if !info.Mode().IsRegular() {
+					e.Problem = "not a regular file" // it changed since it was listed
+					continue
+				}
+				e.Size, e.ModTime = info.Size(), info.ModTime().UnixNano()
 			}
-			// Hidden folders are listed like any other (a git revision
-			// lists them too): a record put away in one is reported.
-			if p != root && shallow {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		e := Entry{Path: p}
-		if de.Type()&fs.ModeSymlink != 0 {
-			e.Link = true
-			target, err := d.r.Readlink(p)
-			if err != nil {
-				return fmt.Errorf("read link %s: %w", p, err)
-			}
-			d.resolve(&e, target)
-			out = append(out, e)
-			return nil
-		}
-		if !de.Type().IsRegular() {
-			e.Problem = "not a regular file"
-			out = append(out, e)
-			return nil
-		}
-		info, err := de.Info()
-		if err != nil {
-			return err
-		}
-		e.Size, e.ModTime = info.Size(), info.ModTime().UnixNano()
-		out = append(out, e)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", root, err)
+		}()
 	}
-	return out, nil
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
 }
 
 // resolve follows a link (and links it points to, up to 8) inside the

@@ -2,7 +2,9 @@ package record
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // APIVersion is the apiVersion every record carries.
@@ -145,7 +147,10 @@ func NewEstate(recs []*Record) *Estate {
 		Changes:   map[string]*ChangeRequest{},
 	}
 	sorted := append([]*Record(nil), recs...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	byPath := func(a, b *Record) int { return strings.Compare(a.Path, b.Path) }
+	if !slices.IsSortedFunc(sorted, byPath) {
+		slices.SortFunc(sorted, byPath)
+	}
 	e.Records = sorted
 	for _, r := range sorted {
 		switch r.Kind {

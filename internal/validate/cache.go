@@ -43,7 +43,8 @@ type statEntry struct {
 // background from OpenCache on, so loading overlaps listing the tree.
 type Cache struct {
 	ready   chan struct{}
-	mu      sync.Mutex
+	mu      sync.RWMutex
+	tmu     sync.Mutex // guards touched, so lookups share mu
 	path    string
 	digest  string
 	written int64 // when the cache was last written (Unix ns)
@@ -215,15 +216,18 @@ func (c *Cache) lookup(digest, path string, size, modTime int64) (cacheEntry, bo
 		return cacheEntry{}, false
 	}
 	<-c.ready
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
 	s, ok := c.stats[path]
 	if !ok || c.digest != digest || s.Size != size || s.ModTime != modTime || modTime >= c.written-int64(2*time.Second) {
+		c.mu.RUnlock()
 		return cacheEntry{}, false
 	}
 	e, ok := c.entries[s.Blob]
+	c.mu.RUnlock()
 	if ok {
+		c.tmu.Lock()
 		c.touched[s.Blob] = true
+		c.tmu.Unlock()
 	}
 	return e, ok
 }
@@ -244,14 +248,17 @@ func (c *Cache) putStat(path string, size, modTime int64, blob string) {
 
 func (c *Cache) get(digest, blob string) (cacheEntry, bool) {
 	<-c.ready
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
 	if c.digest != digest {
+		c.mu.RUnlock()
 		return cacheEntry{}, false
 	}
 	e, ok := c.entries[blob]
+	c.mu.RUnlock()
 	if ok {
+		c.tmu.Lock()
 		c.touched[blob] = true
+		c.tmu.Unlock()
 	}
 	return e, ok
 }
@@ -261,11 +268,15 @@ func (c *Cache) put(digest string, e cacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.digest != digest {
+		c.tmu.Lock()
 		c.digest, c.entries, c.touched, c.fresh = digest, map[string]cacheEntry{}, map[string]bool{}, map[string]cacheEntry{}
+		c.tmu.Unlock()
 		c.baseSize = 0
 	}
 	c.entries[e.Blob] = e
+	c.tmu.Lock()
 	c.touched[e.Blob] = true
+	c.tmu.Unlock()
 	c.fresh[e.Blob] = e
 }
 

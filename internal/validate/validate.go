@@ -12,7 +12,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +48,8 @@ type Options struct {
 	// CUEOnly evaluates every record with CUE, skipping the native
 	// pre-check (for measurements and for doubt).
 	CUEOnly bool
+	// Log, when set, gets a debug line per step with the time it took.
+	Log *slog.Logger
 	// Progress, when set, is called now and then with files done and total.
 	Progress func(done, total int)
 }
@@ -78,7 +82,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
+	start := time.Now()
+	lap := func(what string) {
+		if opts.Log != nil {
+			opts.Log.Debug("validate", "step", what, "elapsed", time.Since(start).Round(time.Millisecond))
+		}
+	}
 	entries, err := opts.Tree.Entries(ctx)
+	lap("listed " + strconv.Itoa(len(entries)) + " files")
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", opts.Tree.Name(), err)
 	}
@@ -123,10 +134,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	res.Schema = sch
+	lap("compiled the schema")
 	res.Files = len(jobs)
 
 	results := make([]fileResult, len(jobs))
 	var done sync.WaitGroup
+	// Jobs go out in batches: a channel hand-off per file costs more than
+	// a cached file's whole check.
+	const batch = 64
 	next := make(chan int)
 	var mu sync.Mutex
 	var firstErr error
@@ -136,21 +151,24 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		go func() {
 			defer done.Done()
 			var v *schema.Validator // made on first use: a cache hit needs none
-			for i := range next {
-				r, err := check(opts, sch, &v, jobs[i])
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
+			for lo := range next {
+				hi := min(lo+batch, len(jobs))
+				for i := lo; i < hi; i++ {
+					r, err := check(opts, sch, &v, jobs[i])
+					if err != nil {
+						mu.Lock()
+						if firstErr == nil {
+							firstErr = err
+						}
+						mu.Unlock()
+						continue
 					}
-					mu.Unlock()
-					continue
+					results[i] = r
 				}
-				results[i] = r
 				if opts.Progress != nil {
 					mu.Lock()
-					doneCount++
-					if doneCount%500 == 0 || doneCount == len(jobs) {
+					doneCount += hi - lo
+					if doneCount%512 == 0 || doneCount == len(jobs) {
 						opts.Progress(doneCount, len(jobs))
 					}
 					mu.Unlock()
@@ -159,15 +177,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}()
 	}
 feed:
-	for i := range jobs {
+	for lo := 0; lo < len(jobs); lo += batch {
 		select {
-		case next <- i:
+		case next <- lo:
 		case <-ctx.Done():
 			break feed
 		}
 	}
 	close(next)
 	done.Wait()
+	lap("checked the records")
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -196,10 +215,13 @@ feed:
 	est := record.NewEstate(recs)
 	res.Estate = est
 
+	lap("indexed the estate")
 	ruleFindings := rules.Check(est, rules.Env{Now: opts.Now})
+	lap("ran the cross-record rules")
 	findings = append(findings, placeFindings(opts, ruleFindings, entries)...)
 	record.SortFindings(findings)
 	res.Findings = findings
+	lap("placed the findings")
 	return res, nil
 }
 
@@ -353,10 +375,7 @@ func withFile(fs []record.Finding, file string) []record.Finding {
 // placeFindings gives rule findings a line and column: the file of each is
 // read again and the field looked up. Findings are few, so this is cheap.
 func placeFindings(opts Options, fs []record.Finding, entries []load.Entry) []record.Finding {
-	byPath := map[string]load.Entry{}
-	for _, e := range entries {
-		byPath[e.Path] = e
-	}
+	var byPath map[string]load.Entry // built when a finding needs it
 	roots := map[string]*yaml.Node{}
 	for i, f := range fs {
 		if f.Pos.Line != 0 || f.Pos.File == "" {
@@ -364,6 +383,12 @@ func placeFindings(opts Options, fs []record.Finding, entries []load.Entry) []re
 		}
 		root, ok := roots[f.Pos.File]
 		if !ok {
+			if byPath == nil {
+				byPath = make(map[string]load.Entry, len(entries))
+				for _, e := range entries {
+					byPath[e.Path] = e
+				}
+			}
 			if e, ok := byPath[f.Pos.File]; ok {
 				if data, err := opts.Tree.ReadFile(e, opts.Limits.MaxFileBytes); err == nil {
 					root, _ = load.Parse(f.Pos.File, data)
