@@ -48,13 +48,17 @@ func Classify(p string) Place {
 	if p == "estate.yaml" {
 		return Place{Kind: record.KindSettings, ID: "estate"}
 	}
-	parts := strings.Split(p, "/")
-	base := parts[len(parts)-1]
+	// No strings.Split: Classify runs several times per file on every
+	// run, so it allocates nothing.
+	depth := strings.Count(p, "/") + 1
+	top, rest, _ := strings.Cut(p, "/")
+	second, _, _ := strings.Cut(rest, "/")
+	base := p[strings.LastIndexByte(p, '/')+1:]
 	ext := path.Ext(base)
-	if parts[0] == "schema" {
+	if top == "schema" {
 		// schema/*.cue are unified with the built-in schemas; other files
 		// there (a README, this project's embed.go) are not records.
-		if ext == ".cue" && len(parts) != 2 {
+		if ext == ".cue" && depth != 2 {
 			return Place{Problem: "schema files belong directly under schema/, not in subfolders"}
 		}
 		return Place{}
@@ -69,22 +73,22 @@ func Classify(p string) Place {
 	}
 	id := strings.TrimSuffix(base, ext)
 	switch {
-	case parts[0] == "inventory" && len(parts) == 3:
-		switch parts[1] {
+	case top == "inventory" && depth == 3:
+		switch second {
 		case "licences":
 			return Place{Kind: record.KindLicence, ID: id}
 		case "locations":
 			return Place{Kind: record.KindLocation, ID: id}
 		}
-		if isClass(parts[1]) {
-			return Place{Kind: record.KindAsset, Class: parts[1], ID: id}
+		if isClass(second) {
+			return Place{Kind: record.KindAsset, Class: second, ID: id}
 		}
-		return Place{Problem: "inventory/" + parts[1] + "/ is not a class folder (want one of " + strings.Join(Classes, ", ") + ", licences, locations)"}
-	case parts[0] == "policies" && len(parts) == 3 && parts[1] == "baselines":
+		return Place{Problem: "inventory/" + second + "/ is not a class folder (want one of " + strings.Join(Classes, ", ") + ", licences, locations)"}
+	case top == "policies" && depth == 3 && second == "baselines":
 		return Place{Kind: record.KindBaseline, ID: id}
 	case p == "policies/change-control.yaml" || p == "policies/change-control.yml":
 		return Place{Kind: record.KindChangePolicy, ID: "change-control"}
-	case parts[0] == "changes" && len(parts) == 2:
+	case top == "changes" && depth == 2:
 		return Place{Kind: record.KindChangeRequest, ID: id}
 	}
 	return Place{Problem: "no record belongs at this path (see the repository layout in the README)"}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -63,11 +64,26 @@ func New(repo []Source) (*Schema, error) {
 	for _, s := range srcs {
 		builtin[string(s.Data)] = true
 	}
+	n := len(srcs)
 	for _, r := range repo {
 		if !builtin[string(r.Data)] {
 			srcs = append(srcs, r)
 		}
 	}
+	if len(srcs) == n {
+		return builtinSchema()
+	}
+	return compile(srcs)
+}
+
+// builtinSchema is the built-in schema, compiled once per process; Warm
+// starts that early, so it overlaps other work.
+var builtinSchema = sync.OnceValues(func() (*Schema, error) { return compile(Builtin()) })
+
+// Warm compiles the built-in schema in the background.
+func Warm() { go builtinSchema() }
+
+func compile(srcs []Source) (*Schema, error) {
 	s := &Schema{Sources: srcs}
 	h := sha256.New()
 	fmt.Fprintf(h, "estate-schema-v1\n")

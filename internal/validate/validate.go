@@ -82,6 +82,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
+	if opts.Schema == nil {
+		schema.Warm() // compile the built-in schema while the tree is listed
+	}
 	start := time.Now()
 	lap := func(what string) {
 		if opts.Log != nil {
