@@ -139,8 +139,14 @@ type Estate struct {
 // NewEstate indexes records. Later records with an id already seen do not
 // replace earlier ones (the duplicate-id rule reports them).
 func NewEstate(recs []*Record) *Estate {
+	assets := 0
+	for _, r := range recs {
+		if r.Kind == KindAsset {
+			assets++
+		}
+	}
 	e := &Estate{
-		Assets:    map[string]*Asset{},
+		Assets:    make(map[string]*Asset, assets),
 		Licences:  map[string]*Licence{},
 		Locations: map[string]*Location{},
 		Baselines: map[string]*Baseline{},

@@ -35,8 +35,8 @@ func TestCacheRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]cacheEntry{}
-	for b, e := range c.entries {
-		want[b] = e
+	for b, slot := range c.entries {
+		want[b] = slot.entry
 	}
 	back := OpenCache(path)
 	<-back.ready
@@ -44,8 +44,8 @@ func TestCacheRoundTrip(t *testing.T) {
 		t.Fatalf("entries: saved %d, read back %d", len(want), len(back.entries))
 	}
 	for b, e := range want {
-		if !reflect.DeepEqual(back.entries[b], e) {
-			t.Errorf("blob %s:\nsaved %+v\nread  %+v", b, e.Record, back.entries[b].Record)
+		if got := back.entries[b]; got == nil || !reflect.DeepEqual(got.entry, e) {
+			t.Errorf("blob %s:\nsaved %+v\nread  %+v", b, e.Record, got)
 		}
 	}
 	second, err := Run(context.Background(), Options{Tree: d, Cache: back})

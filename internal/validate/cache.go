@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/estate-dev/estate/internal/record"
@@ -26,6 +27,13 @@ type cacheEntry struct {
 	Blob     string
 	Record   *record.Record // without Path
 	Findings []record.Finding
+}
+
+// cacheSlot holds an entry and whether this run used it (only used
+// entries survive a rewrite of the base). used is set without the lock.
+type cacheSlot struct {
+	entry cacheEntry
+	used  atomic.Bool
 }
 
 // statEntry remembers the blob id of a working-tree file by its size and
@@ -44,14 +52,12 @@ type statEntry struct {
 type Cache struct {
 	ready   chan struct{}
 	mu      sync.RWMutex
-	tmu     sync.Mutex // guards touched, so lookups share mu
 	path    string
 	digest  string
 	written int64 // when the cache was last written (Unix ns)
-	entries map[string]cacheEntry
+	entries map[string]*cacheSlot
 	stats   map[string]statEntry
 	// what this run used, and what it added since the base was written
-	touched    map[string]bool
 	fresh      map[string]cacheEntry
 	freshStats map[string]statEntry
 	baseSize   int
@@ -83,8 +89,8 @@ func DefaultCachePath(root string) string {
 
 // OpenCache starts reading the cache at path (base and delta).
 func OpenCache(path string) *Cache {
-	c := &Cache{path: path, ready: make(chan struct{}), entries: map[string]cacheEntry{}, stats: map[string]statEntry{},
-		touched: map[string]bool{}, fresh: map[string]cacheEntry{}, freshStats: map[string]statEntry{}}
+	c := &Cache{path: path, ready: make(chan struct{}), entries: map[string]*cacheSlot{}, stats: map[string]statEntry{},
+		fresh: map[string]cacheEntry{}, freshStats: map[string]statEntry{}}
 	go func() {
 		defer close(c.ready)
 		base, ok := readCacheFile(path)
@@ -96,12 +102,12 @@ func OpenCache(path string) *Cache {
 			c.stats = map[string]statEntry{}
 		}
 		for _, e := range base.Entries {
-			c.entries[e.Blob] = e
+			c.entries[e.Blob] = &cacheSlot{entry: e}
 		}
 		c.baseSize = len(base.Entries)
 		if delta, ok := readCacheFile(path + ".delta"); ok && delta.Digest == c.digest && delta.Written >= c.written {
 			for _, e := range delta.Entries {
-				c.entries[e.Blob] = e
+				c.entries[e.Blob] = &cacheSlot{entry: e}
 				c.fresh[e.Blob] = e
 			}
 			for p, s := range delta.Stats {
@@ -222,14 +228,13 @@ func (c *Cache) lookup(digest, path string, size, modTime int64) (cacheEntry, bo
 		c.mu.RUnlock()
 		return cacheEntry{}, false
 	}
-	e, ok := c.entries[s.Blob]
+	slot, ok := c.entries[s.Blob]
 	c.mu.RUnlock()
-	if ok {
-		c.tmu.Lock()
-		c.touched[s.Blob] = true
-		c.tmu.Unlock()
+	if !ok {
+		return cacheEntry{}, false
 	}
-	return e, ok
+	slot.used.Store(true)
+	return slot.entry, true
 }
 
 func (c *Cache) putStat(path string, size, modTime int64, blob string) {
@@ -253,14 +258,13 @@ func (c *Cache) get(digest, blob string) (cacheEntry, bool) {
 		c.mu.RUnlock()
 		return cacheEntry{}, false
 	}
-	e, ok := c.entries[blob]
+	slot, ok := c.entries[blob]
 	c.mu.RUnlock()
-	if ok {
-		c.tmu.Lock()
-		c.touched[blob] = true
-		c.tmu.Unlock()
+	if !ok {
+		return cacheEntry{}, false
 	}
-	return e, ok
+	slot.used.Store(true)
+	return slot.entry, true
 }
 
 func (c *Cache) put(digest string, e cacheEntry) {
@@ -268,15 +272,12 @@ func (c *Cache) put(digest string, e cacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.digest != digest {
-		c.tmu.Lock()
-		c.digest, c.entries, c.touched, c.fresh = digest, map[string]cacheEntry{}, map[string]bool{}, map[string]cacheEntry{}
-		c.tmu.Unlock()
+		c.digest, c.entries, c.fresh = digest, map[string]*cacheSlot{}, map[string]cacheEntry{}
 		c.baseSize = 0
 	}
-	c.entries[e.Blob] = e
-	c.tmu.Lock()
-	c.touched[e.Blob] = true
-	c.tmu.Unlock()
+	slot := &cacheSlot{entry: e}
+	slot.used.Store(true)
+	c.entries[e.Blob] = slot
 	c.fresh[e.Blob] = e
 }
 
@@ -294,7 +295,7 @@ func (c *Cache) Save() error {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
 		return fmt.Errorf("save cache: %w", err)
 	}
-	if len(c.fresh)+len(c.freshStats) < 2000 && len(c.fresh) < c.baseSize/10+1 {
+	if limit := max(2000, c.baseSize/10); len(c.fresh)+len(c.freshStats) < limit && len(c.fresh) < c.baseSize/10+1 {
 		delta := cacheFile{Version: cacheVersion, Digest: c.digest, Written: now, Stats: c.freshStats}
 		for _, e := range c.fresh {
 			delta.Entries = append(delta.Entries, e)
@@ -302,9 +303,12 @@ func (c *Cache) Save() error {
 		return writeCacheFile(c.path+".delta", &delta)
 	}
 	base := cacheFile{Version: cacheVersion, Digest: c.digest, Written: now, Stats: c.stats,
-		Entries: make([]cacheEntry, 0, len(c.touched))}
-	for b := range c.touched {
-		base.Entries = append(base.Entries, c.entries[b])
+		Entries: make([]cacheEntry, 0, len(c.entries))}
+	for _, slot := range c.entries {
+		if !slot.used.Load() {
+			continue
+		}
+		base.Entries = append(base.Entries, slot.entry)
 	}
 	if err := writeCacheFile(c.path, &base); err != nil {
 		return err
