@@ -98,41 +98,9 @@ func (t *Tree) Entries(ctx context.Context) ([]load.Entry, error) {
 	defer t.repo.mu.Unlock()
 	var out []load.Entry
 	for _, top := range load.Roots {
-		e, err := t.tree.FindEntry(top)
-		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-			continue
+		if err := t.walkLocked(ctx, top, func(e load.Entry) { out = append(out, e) }); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", top, err)
-		}
-		if e.Mode != filemode.Dir {
-			out = append(out, t.entry(top, *e))
-			continue
-		}
-		sub, err := t.repo.Git.TreeObject(e.Hash)
-		if err != nil {
-			return nil, fmt.Errorf("read tree %s: %w", top, err)
-		}
-		w := object.NewTreeWalker(sub, true, nil)
-		for {
-			name, te, err := w.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				w.Close()
-				return nil, fmt.Errorf("walk %s: %w", top, err)
-			}
-			if te.Mode == filemode.Dir || te.Mode == filemode.Submodule {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				w.Close()
-				return nil, err
-			}
-			out = append(out, t.entry(top+"/"+name, te))
-		}
-		w.Close()
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	for i := range out {
@@ -141,6 +109,44 @@ func (t *Tree) Entries(ctx context.Context) ([]load.Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// walkLocked calls add for every file at or under top (a file or a
+// folder of the tree; absent is fine). t.repo.mu is held.
+func (t *Tree) walkLocked(ctx context.Context, top string, add func(load.Entry)) error {
+	e, err := t.tree.FindEntry(top)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("list %s: %w", top, err)
+	}
+	if e.Mode != filemode.Dir {
+		add(t.entry(top, *e))
+		return nil
+	}
+	sub, err := t.repo.Git.TreeObject(e.Hash)
+	if err != nil {
+		return fmt.Errorf("read tree %s: %w", top, err)
+	}
+	w := object.NewTreeWalker(sub, true, nil)
+	defer w.Close()
+	for {
+		name, te, err := w.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("walk %s: %w", top, err)
+		}
+		if te.Mode == filemode.Dir || te.Mode == filemode.Submodule {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		add(t.entry(top+"/"+name, te))
+	}
 }
 
 func (t *Tree) entry(p string, te object.TreeEntry) load.Entry {

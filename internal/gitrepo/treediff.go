@@ -2,9 +2,7 @@ package gitrepo
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"path"
 	"sort"
 	"strings"
@@ -249,41 +247,9 @@ func (s *subsetTree) Entries(ctx context.Context) ([]load.Entry, error) {
 		}
 	}
 	for _, top := range s.dirs {
-		e, err := t.tree.FindEntry(top)
-		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-			continue
+		if err := t.walkLocked(ctx, top, add); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", top, err)
-		}
-		if e.Mode != filemode.Dir {
-			add(t.entry(top, *e))
-			continue
-		}
-		sub, err := t.repo.Git.TreeObject(e.Hash)
-		if err != nil {
-			return nil, fmt.Errorf("read tree %s: %w", top, err)
-		}
-		w := object.NewTreeWalker(sub, true, nil)
-		for {
-			name, te, err := w.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				w.Close()
-				return nil, fmt.Errorf("walk %s: %w", top, err)
-			}
-			if te.Mode == filemode.Dir || te.Mode == filemode.Submodule {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				w.Close()
-				return nil, err
-			}
-			add(t.entry(top+"/"+name, te))
-		}
-		w.Close()
 	}
 	for _, f := range s.files {
 		if !underRoots(f.Path) {
