@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/estate-dev/estate/internal/atomicfile"
 	"github.com/estate-dev/estate/internal/gitrepo"
 )
 
@@ -285,26 +287,7 @@ func Load(path string) *Index {
 
 // Save writes idx to path atomically.
 func Save(path string, idx *Index) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("save history index: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "history-*.tmp")
-	if err != nil {
-		return fmt.Errorf("save history index: %w", err)
-	}
-	w := bufio.NewWriter(tmp)
-	err = gob.NewEncoder(w).Encode(idx)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(path, func(w io.Writer) error { return gob.NewEncoder(w).Encode(idx) }); err != nil {
 		return fmt.Errorf("save history index: %w", err)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -9,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/estate-dev/estate/internal/atomicfile"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -292,9 +293,6 @@ func (c *Cache) Save() error {
 		return nil
 	}
 	now := time.Now().UnixNano()
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
-		return fmt.Errorf("save cache: %w", err)
-	}
 	if limit := max(2000, c.baseSize/10); len(c.fresh)+len(c.freshStats) < limit && len(c.fresh) < c.baseSize/10+1 {
 		delta := cacheFile{Version: cacheVersion, Digest: c.digest, Written: now, Stats: c.freshStats}
 		for _, e := range c.fresh {
@@ -357,29 +355,23 @@ func writeCacheFile(path string, cf *cacheFile) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("save cache: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".validate-*.tmp")
-	if err != nil {
-		if errors.Is(err, fs.ErrPermission) {
-			return nil // a read-only checkout: run without a cache
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		for _, b := range blobs {
+			var n [8]byte
+			binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+			if _, err := w.Write(n[:]); err != nil {
+				return err
+			}
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
 		}
-		return fmt.Errorf("save cache: %w", err)
-	}
-	w := bufio.NewWriterSize(tmp, 1<<16)
-	for _, b := range blobs {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
-		w.Write(n[:])
-		w.Write(b)
-	}
-	err = w.Flush()
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		return nil
+	})
+	if errors.Is(err, fs.ErrPermission) {
+		return nil // a read-only checkout: run without a cache
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("save cache: %w", err)
 	}
 	return nil

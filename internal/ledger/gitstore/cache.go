@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/gob"
-	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/estate-dev/estate/internal/atomicfile"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 )
@@ -91,20 +92,5 @@ func loadCache(path string) *cached {
 }
 
 func saveCache(path string, c *cached) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "ledger-*.tmp")
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(tmp)
-	err = errors.Join(gob.NewEncoder(w).Encode(c), w.Flush(), tmp.Close())
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.Write(path, func(w io.Writer) error { return gob.NewEncoder(w).Encode(c) })
 }
