@@ -45,6 +45,9 @@ func Parse(file string, data []byte) (*yaml.Node, []record.Finding) {
 			Severity: record.SeverityError, Message: "the file is not valid UTF-8",
 			Hint: "save the file as UTF-8"}}
 	}
+	if root, ok := parsePlain(data); ok {
+		return root, nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
