@@ -280,8 +280,11 @@ func describeEntry(w io.Writer, e *ledger.Entry) {
 	if e.PR > 0 {
 		fmt.Fprintf(w, "  pr:        #%d\n", e.PR)
 	}
-	if e.Change != "" {
+	switch {
+	case e.Change != "" && e.Type != "":
 		fmt.Fprintf(w, "  change:    %s (%s, %s risk)\n", e.Change, e.Type, e.Risk)
+	case e.Change != "":
+		fmt.Fprintf(w, "  change:    %s\n", e.Change)
 	}
 	if e.Title != "" {
 		fmt.Fprintf(w, "  title:     %s\n", e.Title)
@@ -305,10 +308,13 @@ func describeEntry(w io.Writer, e *ledger.Entry) {
 	if len(e.Verifies) > 0 {
 		fmt.Fprintf(w, "  verifies:  entry %v (audit entry %d)\n", e.Verifies, e.AuditSeq)
 	}
+	if x := e.Exemption; x != nil {
+		fmt.Fprintf(w, "  exemption: %s from %s, expires %s\n", x.Record, x.Control, x.Expires)
+	}
 }
 
 type ledgerAuditOptions struct {
-	rev, ref, at, format string
+	rev, ref, at, format, push string
 }
 
 func newLedgerRecordAuditCmd(app *App) *cobra.Command {
@@ -320,16 +326,21 @@ func newLedgerRecordAuditCmd(app *App) *cobra.Command {
 "-" reads standard input), appends an audit entry with its SHA-256 digest
 and a summary (findings by severity, records not compliant), then a
 change-verified entry for every change-implemented entry not yet verified,
-made before the audit, whose affected assets have no finding in it.
-Recording the same report twice is a no-op.`,
+made before the audit, whose affected assets have no finding in it, and
+an exemption-expired entry for every exemption in the audited revision's
+assets whose expiry date had passed by the audit's day (UTC) and is not yet
+recorded (once per asset, control and expiry date). Recording the same
+report twice is a no-op.`,
 		Example: `  estate audit --format json > audit.json
-  estate ledger record-audit audit.json`,
+  estate ledger record-audit audit.json
+  estate ledger record-audit audit.json --push origin   # in the scheduled audit workflow`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLedgerRecordAudit(cmd, app, o, args[0]) },
 	}
 	cmd.Flags().StringVar(&o.rev, "rev", "HEAD", "the estate revision that was audited")
 	cmd.Flags().StringVar(&o.ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
 	cmd.Flags().StringVar(&o.at, "time", "", "when the audit ran, RFC 3339 (default: the report's generated_at, else now)")
+	cmd.Flags().StringVar(&o.push, "push", "", "push each entry to this remote (git CLI), fetching and recording again when another writer pushed first")
 	formatFlag(cmd, &o.format, "text", "json")
 	return cmd
 }
@@ -389,8 +400,18 @@ func runLedgerRecordAudit(cmd *cobra.Command, app *App, o *ledgerAuditOptions, f
 		return err
 	}
 	audit.Commit = ci.Hash
+	appendEntry := func(build gitstore.Build) (*ledger.Entry, error) {
+		if o.push != "" {
+			return appendAndPush(ctx, app, store, o.push, build)
+		}
+		e, err := store.Append(ctx, build)
+		if err != nil {
+			return nil, &ExitError{Code: ExitFailure, Err: err}
+		}
+		return e, nil
+	}
 	var appended []*ledger.Entry
-	e, err := store.Append(ctx, func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
+	e, err := appendEntry(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
 		for _, x := range snap.Entries() {
 			if x.Kind == ledger.KindAudit && x.Audit != nil && x.Audit.Digest == audit.Digest {
 				return nil, nil
@@ -399,7 +420,7 @@ func runLedgerRecordAudit(cmd *cobra.Command, app *App, o *ledgerAuditOptions, f
 		return &ledger.Entry{Kind: ledger.KindAudit, Time: ledger.FormatTime(at), Commits: &ledger.Commits{Merge: ci.Hash}, Audit: audit}, nil
 	})
 	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
+		return err
 	}
 	if e == nil {
 		fmt.Fprintln(app.Stderr, "this audit report is already in the ledger; nothing appended")
@@ -417,7 +438,7 @@ func runLedgerRecordAudit(cmd *cobra.Command, app *App, o *ledgerAuditOptions, f
 			continue
 		}
 		seq := c.Seq
-		v, err := store.Append(ctx, func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
+		v, err := appendEntry(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
 			for _, x := range snap.Entries() {
 				if x.Kind == ledger.KindChangeVerified && containsSeq(x.Verifies, seq) {
 					return nil, nil
@@ -427,12 +448,18 @@ func runLedgerRecordAudit(cmd *cobra.Command, app *App, o *ledgerAuditOptions, f
 				Change: c.Change, Title: c.Title, Verifies: []int64{seq}, AuditSeq: auditSeq}, nil
 		})
 		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: err}
+			return err
 		}
 		if v != nil {
 			appended = append(appended, v)
 		}
 	}
+	// Exemptions of the audited revision that had lapsed by the audit.
+	expired, err := recordExpiredExemptions(ctx, app, store, appendEntry, ci.Hash, at, auditSeq)
+	if err != nil {
+		return err
+	}
+	appended = append(appended, expired...)
 	if o.format == "json" {
 		enc := json.NewEncoder(app.Stdout)
 		enc.SetIndent("", "  ")
@@ -443,6 +470,39 @@ func runLedgerRecordAudit(cmd *cobra.Command, app *App, o *ledgerAuditOptions, f
 		describeEntry(app.Stdout, x)
 	}
 	return nil
+}
+
+// recordExpiredExemptions appends an exemption-expired entry for each
+// exemption of the estate at rev that had expired by the audit at time at
+// and is not yet recorded as expired.
+func recordExpiredExemptions(ctx context.Context, app *App, store *gitstore.Store, appendEntry func(gitstore.Build) (*ledger.Entry, error),
+	rev string, at time.Time, auditSeq int64) ([]*ledger.Entry, error) {
+	est, err := statusReportEstate(ctx, app, rev, "the check for expired exemptions")
+	if err != nil {
+		return nil, err
+	}
+	snap, err := store.Read(ctx)
+	if err != nil {
+		return nil, &ExitError{Code: ExitFailure, Err: err}
+	}
+	var out []*ledger.Entry
+	for _, x := range ledger.ExpiredExemptions(snap.Entries(), est.Assets, at) {
+		e, err := appendEntry(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
+			if len(ledger.ExpiredExemptions(snap.Entries(), map[string]*record.Asset{x.Record: {ID: x.Record,
+				Exemptions: []record.Exemption{{Control: x.Control, Expires: x.Expires}}}}, at)) == 0 {
+				return nil, nil // another writer recorded it meanwhile
+			}
+			return &ledger.Entry{Kind: ledger.KindExemptionExpired, Time: ledger.FormatTime(at), Commits: &ledger.Commits{Merge: rev},
+				Change: x.Change, AuditSeq: auditSeq, Exemption: &x}, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 func containsSeq(xs []int64, s int64) bool {

@@ -69,7 +69,7 @@ func runReport(cmd *cobra.Command, app *App, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	est, err := statusReportEstate(ctx, app, rev)
+	est, err := statusReportEstate(ctx, app, rev, "this report")
 	if err != nil {
 		return err
 	}
@@ -141,8 +141,9 @@ func statusReportAsOf(ctx context.Context, app *App, asOf string) (string, time.
 
 // statusReportEstate reads the estate at rev ("" = the working tree)
 // without the schema layer, like loadReportEstate, but through a
-// repository that keeps its pack files open (20,000 blob reads).
-func statusReportEstate(ctx context.Context, app *App, rev string) (*record.Estate, error) {
+// repository that keeps its pack files open (20,000 blob reads). what
+// names the reader in the warning given when records have errors.
+func statusReportEstate(ctx context.Context, app *App, rev, what string) (*record.Estate, error) {
 	if rev == "" {
 		return loadReportEstate(ctx, app, rev)
 	}
@@ -183,7 +184,8 @@ func statusReportEstate(ctx context.Context, app *App, rev string) (*record.Esta
 		}
 	}
 	if bad > 0 {
-		fmt.Fprintf(app.Stderr, "estate: warning: %d records of the estate have errors; this report uses what could be read (run estate validate --rev %s)\n", bad, rev)
+		fmt.Fprintf(app.Stderr, "estate: warning: %d records of the estate at %.12s have errors; %s uses what could be read (run estate validate --rev %s)\n",
+			bad, rev, what, rev)
 	}
 	return res.Estate, nil
 }
