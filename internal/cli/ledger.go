@@ -477,7 +477,7 @@ func runLedgerRecordAudit(cmd *cobra.Command, app *App, o *ledgerAuditOptions, f
 // and is not yet recorded as expired.
 func recordExpiredExemptions(ctx context.Context, app *App, store *gitstore.Store, appendEntry func(gitstore.Build) (*ledger.Entry, error),
 	rev string, at time.Time, auditSeq int64) ([]*ledger.Entry, error) {
-	est, err := statusReportEstate(ctx, app, rev, "the check for expired exemptions")
+	est, err := statusReportEstate(ctx, app, store.Repo, rev, "the check for expired exemptions")
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func writeHTMLReport(cmd *cobra.Command, app *App, asOf string, w io.Writer) err
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	rev, when, err := statusReportAsOf(ctx, app, asOf) // the same --as-of as the other formats
+	rev, when, err := statusReportAsOf(ctx, app, nil, asOf) // the same --as-of as the other formats
 	if err != nil {
 		return err
 	}

@@ -94,11 +94,14 @@ func (t *Tree) Name() string { return t.name }
 
 // Entries implements load.Tree: every file under load.Roots.
 func (t *Tree) Entries(ctx context.Context) ([]load.Entry, error) {
+	out, err := t.entriesGit(ctx)
+	if err != nil && !errors.Is(err, ErrNoGit) {
+		return nil, err
+	}
 	t.repo.mu.Lock()
 	defer t.repo.mu.Unlock()
-	var out []load.Entry
-	for _, top := range load.Roots {
-		if err := t.walkLocked(ctx, top, func(e load.Entry) { out = append(out, e) }); err != nil {
+	if errors.Is(err, ErrNoGit) {
+		if out, err = t.entriesGoGit(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -106,6 +109,18 @@ func (t *Tree) Entries(ctx context.Context) ([]load.Entry, error) {
 	for i := range out {
 		if out[i].Link {
 			t.resolveLocked(&out[i])
+		}
+	}
+	return out, nil
+}
+
+// entriesGoGit lists the files of t under load.Roots by walking its
+// trees with go-git. t.repo.mu is held.
+func (t *Tree) entriesGoGit(ctx context.Context) ([]load.Entry, error) {
+	var out []load.Entry
+	for _, top := range load.Roots {
+		if err := t.walkLocked(ctx, top, func(e load.Entry) { out = append(out, e) }); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -6,19 +6,28 @@ import (
 	"github.com/estate-dev/estate/internal/load"
 )
 
-// PooledTree is a Tree whose files are read through several repository
-// handles at once (a go-git Repository serialises its reads), so reading
-// 20,000 records uses every core.
+// BlobReader reads one blob by id, refusing one over max bytes with
+// load.ErrTooLarge: a Repo (go-git) or a CatFile (git cat-file --batch).
+type BlobReader interface {
+	ReadBlob(id string, max int64) ([]byte, error)
+}
+
+// PooledTree is a Tree whose files are read through several readers at
+// once (a go-git Repository, and a git cat-file process, serve one read
+// at a time), so reading 20,000 records uses every core.
 type PooledTree struct {
 	*Tree
-	readers chan *Repo
+	readers chan BlobReader
 }
 
 // Pooled returns t reading its blobs through readers (other handles on
-// the same repository, e.g. from OpenRepo) as well as its own.
-func (t *Tree) Pooled(readers ...*Repo) *PooledTree {
-	ch := make(chan *Repo, len(readers)+1)
-	ch <- t.repo
+// the same repository, e.g. from OpenRepo, or git cat-file processes
+// from StartCatFile); with none, through t's own repository.
+func (t *Tree) Pooled(readers ...BlobReader) *PooledTree {
+	if len(readers) == 0 {
+		readers = []BlobReader{t.repo}
+	}
+	ch := make(chan BlobReader, len(readers))
 	for _, r := range readers {
 		ch <- r
 	}

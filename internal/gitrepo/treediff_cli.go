@@ -215,6 +215,9 @@ func (c *CatFile) Read(id string, max int64) ([]byte, error) {
 	return c.response(id, max, fail)
 }
 
+// ReadBlob is Read: a CatFile is a BlobReader.
+func (c *CatFile) ReadBlob(id string, max int64) ([]byte, error) { return c.Read(id, max) }
+
 // response reads the answer to one request. c.mu is held.
 func (c *CatFile) response(id string, max int64, fail func(error) ([]byte, error)) ([]byte, error) {
 	header, err := c.out.ReadString('\n')

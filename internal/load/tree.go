@@ -41,6 +41,15 @@ type Entry struct {
 }
 
 // Tree is one revision of an estate repository.
+// Prefetcher is a Tree that can read files ahead: Prefetch starts reading
+// entries (in order, in the background) and returns at once; ReadFile of
+// one of them then waits for its bytes instead of reading them itself.
+// A git tree read through git cat-file streams them this way, which is
+// several times faster than a read per file.
+type Prefetcher interface {
+	Prefetch(ctx context.Context, entries []Entry)
+}
+
 type Tree interface {
 	// Entries lists the files under Roots, sorted by path.
 	Entries(ctx context.Context) ([]Entry, error)

@@ -268,6 +268,16 @@ func (c *Cache) get(digest, blob string) (cacheEntry, bool) {
 	return slot.entry, true
 }
 
+// has reports whether the cache holds blob's result, without marking it
+// used (get does, when the file is checked).
+func (c *Cache) has(digest, blob string) bool {
+	<-c.ready
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.entries[blob]
+	return ok && c.digest == digest
+}
+
 func (c *Cache) put(digest string, e cacheEntry) {
 	<-c.ready
 	c.mu.Lock()

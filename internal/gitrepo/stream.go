@@ -1,0 +1,95 @@
+package gitrepo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/estate-dev/estate/internal/load"
+)
+
+// StreamedTree is a Tree whose files, once Prefetch names them, are read
+// ahead through git cat-file processes in pipelined batches: no round
+// trip per file, and one process per core. Files it was not asked to
+// prefetch are read through go-git as by Tree.
+type StreamedTree struct {
+	*Tree
+	cats  []*CatFile
+	max   int64
+	slots map[string]*blobSlot // by blob id; fixed once Prefetch returns
+}
+
+type blobSlot struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+// Streamed returns t reading ahead through cats (from StartCatFile; the
+// caller closes them after the last read), refusing blobs over max bytes.
+func (t *Tree) Streamed(max int64, cats ...*CatFile) *StreamedTree {
+	return &StreamedTree{Tree: t, cats: cats, max: max}
+}
+
+// Prefetch implements load.Prefetcher: the blobs of entries are dealt out
+// to the processes in turn, so they arrive in about the order of entries.
+// It must be called at most once, before the reads it serves.
+func (s *StreamedTree) Prefetch(ctx context.Context, entries []load.Entry) {
+	if s.slots != nil || len(s.cats) == 0 {
+		return
+	}
+	s.slots = make(map[string]*blobSlot, len(entries))
+	ids := make([][]string, len(s.cats))
+	for _, e := range entries {
+		if e.Problem != "" || e.Link || !isHex40(e.Blob) || s.slots[e.Blob] != nil {
+			continue
+		}
+		s.slots[e.Blob] = &blobSlot{done: make(chan struct{})}
+		i := len(s.slots) % len(s.cats)
+		ids[i] = append(ids[i], e.Blob)
+	}
+	for i, cat := range s.cats {
+		if len(ids[i]) == 0 {
+			continue
+		}
+		go func(cat *CatFile, ids []string) {
+			n := 0
+			err := cat.Stream(ctx, ids, s.max, func(id string, data []byte, err error) error {
+				sl := s.slots[id]
+				sl.data, sl.err = data, err
+				close(sl.done)
+				n++
+				return nil
+			})
+			// Whatever the stream did not reach fails with its error.
+			if err == nil {
+				err = errors.New("git cat-file did not answer")
+			}
+			for _, id := range ids[n:] {
+				sl := s.slots[id]
+				sl.err = fmt.Errorf("read blob %s: %w", id, err)
+				close(sl.done)
+			}
+		}(cat, ids[i])
+	}
+}
+
+// ReadFile implements load.Tree.
+func (s *StreamedTree) ReadFile(e load.Entry, max int64) ([]byte, error) {
+	sl := s.slots[e.Blob]
+	if sl == nil || e.Problem != "" || e.Link {
+		return s.Tree.ReadFile(e, max)
+	}
+	<-sl.done
+	switch {
+	case errors.Is(sl.err, load.ErrTooLarge) && (max <= 0 || max > s.max):
+		return s.Tree.ReadFile(e, max) // refused under a lower limit than this read's
+	case sl.err != nil:
+		return nil, sl.err
+	case max > 0 && int64(len(sl.data)) > max:
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, len(sl.data), max)
+	}
+	return sl.data, nil
+}
+
+var _ load.Prefetcher = (*StreamedTree)(nil)
