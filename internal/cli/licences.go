@@ -364,7 +364,10 @@ func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate
 		if err != nil {
 			return nil, inputErr(err, "name a branch, tag or commit that exists")
 		}
-		tree, cacheRoot = t, repo.Root
+		var done func()
+		tree, done = readAhead(ctx, app, repo, t)
+		defer done()
+		cacheRoot = repo.Root
 	} else {
 		d, err := load.OpenDir(app.Dir())
 		if err != nil {

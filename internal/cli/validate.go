@@ -93,7 +93,10 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 		if err != nil {
 			return inputErr(err, "name a branch, tag or commit that exists")
 		}
-		tree, cacheRoot = t, repo.Root
+		var done func()
+		tree, done = readAhead(ctx, app, repo, t)
+		defer done()
+		cacheRoot = repo.Root
 	} else {
 		d, err := load.OpenDir(app.Dir())
 		if err != nil {
