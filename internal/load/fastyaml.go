@@ -16,7 +16,7 @@ import (
 // exactly as yaml.v3 would (kinds, tags, styles, values, lines and
 // columns), or ok false when data is outside that style or is not a
 // mapping; the caller then parses it with yaml.v3, which also gives the
-// errors. It is about ten times faster than yaml.v3 on a record, and
+// errors. It is about four times faster than yaml.v3 on a record, and
 // parsing is most of the cost of reading an estate without a cache.
 // TestParsePlainMatchesYAML and FuzzParsePlain hold it to yaml.v3.
 func parsePlain(data []byte) (root *yaml.Node, ok bool) {

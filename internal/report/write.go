@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -20,9 +19,7 @@ var Formats = []string{"text", "markdown", "json", "csv"}
 func Write(w io.Writer, format string, r *Report) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(w, r)
 	case "markdown":
 		return writeMarkdown(w, r)
 	case "csv":
