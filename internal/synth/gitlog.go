@@ -34,6 +34,14 @@ type HistoryConfig struct {
 	// Bypass makes the direct pushes (about 8% of the changes) missing
 	// from the ledger, as commits that bypassed change control.
 	Bypass bool
+	// Repack repacks the repository when the import is done (git repack
+	// -a -d -f), as git-fast-import's documentation recommends: its pack
+	// deltifies each blob against the previous one written, so the newest
+	// versions sit at the ends of long delta chains, unlike any pack git
+	// itself writes (a clone, git gc). Reading the tip's 36,000 blobs of
+	// the benchmark repository costs 1.0 s from the import's pack and
+	// 0.27 s repacked. Minutes at 50,000 commits; small tests skip it.
+	Repack bool
 	// Progress, when set, receives a line per 1,000 commits written.
 	Progress io.Writer
 }
@@ -121,7 +129,11 @@ func History(ctx context.Context, dir string, cfg HistoryConfig) (*HistoryStats,
 		}
 		st.Entries = n
 	}
-	for _, args := range [][]string{{"symbolic-ref", "HEAD", "refs/heads/main"}, {"update-ref", "-d", "refs/heads/pull"}} {
+	cmds := [][]string{{"symbolic-ref", "HEAD", "refs/heads/main"}, {"update-ref", "-d", "refs/heads/pull"}}
+	if cfg.Repack {
+		cmds = append(cmds, []string{"repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=10"})
+	}
+	for _, args := range cmds {
 		if out, err := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil && args[0] != "update-ref" {
 			return nil, fmt.Errorf("git %s: %v: %s", args[0], err, out)
 		}

@@ -18,7 +18,7 @@ func TestHistory(t *testing.T) {
 		t.Skip("git is not installed")
 	}
 	dir := t.TempDir()
-	st, err := History(context.Background(), dir, HistoryConfig{Commits: 300, Records: 50, Seed: 1, Ledger: true, Bypass: true})
+	st, err := History(context.Background(), dir, HistoryConfig{Commits: 300, Records: 50, Seed: 1, Ledger: true, Bypass: true, Repack: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +32,14 @@ func TestHistory(t *testing.T) {
 	if got := strings.TrimSpace(string(out)); got != itoa(st.Commits) {
 		t.Fatalf("git counts %s commits, the generator %d", got, st.Commits)
 	}
+	// Repacked: one pack, nothing loose.
+	out, err = exec.Command("git", "-C", dir, "count-objects", "-v").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "\npacks: 1\n") || !strings.HasPrefix(string(out), "count: 0\n") {
+		t.Errorf("after Repack, git count-objects -v says:\n%s", out)
+	}
 	out, err = exec.Command("git", "-C", dir, "rev-list", "--count", "refs/estate/ledger").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +50,7 @@ func TestHistory(t *testing.T) {
 	}
 	// Same seed, same history.
 	dir2 := t.TempDir()
-	st2, err := History(context.Background(), dir2, HistoryConfig{Commits: 300, Records: 50, Seed: 1, Ledger: true, Bypass: true})
+	st2, err := History(context.Background(), dir2, HistoryConfig{Commits: 300, Records: 50, Seed: 1, Ledger: true, Bypass: true, Repack: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +68,7 @@ func TestHistoryLarge(t *testing.T) {
 		t.Skip("set ESTATE_HISTORY_DIR to write the large benchmark history")
 	}
 	start := time.Now()
-	st, err := History(context.Background(), dir, HistoryConfig{Commits: 50000, Records: 20000, Seed: 42, Ledger: true, Progress: os.Stderr})
+	st, err := History(context.Background(), dir, HistoryConfig{Commits: 50000, Records: 20000, Seed: 42, Ledger: true, Repack: true, Progress: os.Stderr})
 	if err != nil {
 		t.Fatal(err)
 	}
