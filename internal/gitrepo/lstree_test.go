@@ -44,15 +44,7 @@ func TestEntriesGitMatchesGoGit(t *testing.T) {
 	g.run("update-index", "--add", "--cacheinfo", "160000,"+g.run("hash-object", "README.md")+",inventory/sub")
 	head := g.commit("everything")
 
-	repo, err := OpenRepo(g.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	tree, err := repo.Tree(head)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tree := g.tree(head)
 	ctx := context.Background()
 	viaGit, err := tree.entriesGit(ctx)
 	if err != nil {
@@ -96,15 +88,7 @@ func TestEntriesGitControlCharacters(t *testing.T) {
 	g.write("inventory/laptop/new\nline.yaml", assetDoc("LT-4", "d@example.org"))
 	g.write("inventory/laptop/LT-1.yaml", assetDoc("LT-1", "a@example.org"))
 	head := g.commit("control characters")
-	repo, err := OpenRepo(g.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	tree, err := repo.Tree(head)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tree := g.tree(head)
 	es, err := tree.entriesGit(context.Background())
 	if err != nil {
 		t.Fatal(err)

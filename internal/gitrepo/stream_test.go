@@ -25,15 +25,7 @@ func TestStreamedTreeReadsWhatTreeReads(t *testing.T) {
 	g.write("inventory/laptop/copy.yaml", assetDoc("LT-900", "a@example.org"))
 	g.write("inventory/laptop/huge.yaml", strings.Repeat("x", 5000))
 	head := g.commit("estate")
-	repo, err := OpenRepo(g.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	tree, err := repo.Tree(head)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, tree := g.tree(head)
 	ctx := context.Background()
 	entries, err := tree.Entries(ctx)
 	if err != nil {
@@ -76,15 +68,7 @@ func TestStreamedTreeCancelled(t *testing.T) {
 		g.write(fmt.Sprintf("inventory/laptop/LT-%03d.yaml", i), assetDoc(fmt.Sprintf("LT-%03d", i), "a@example.org"))
 	}
 	head := g.commit("estate")
-	repo, err := OpenRepo(g.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	tree, err := repo.Tree(head)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, tree := g.tree(head)
 	entries, err := tree.Entries(context.Background())
 	if err != nil {
 		t.Fatal(err)

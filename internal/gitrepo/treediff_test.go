@@ -67,6 +67,21 @@ func (g *gitRepo) commit(msg string) string {
 	return g.run("rev-parse", "HEAD")
 }
 
+// tree opens the repository (closed with the test) and its tree at rev.
+func (g *gitRepo) tree(rev string) (*Repo, *Tree) {
+	g.t.Helper()
+	repo, err := OpenRepo(g.dir)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	g.t.Cleanup(func() { repo.Close() })
+	tree, err := repo.Tree(rev)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return repo, tree
+}
+
 func assetDoc(id, owner string) string {
 	return fmt.Sprintf("apiVersion: estate/v1\nkind: Asset\nid: %s\nclass: laptop\nstatus: deployed\nserial: S-%s\nmanufacturer: Apple\nmodel: MacBook Pro 14 (2023) with a long model line\nowner: %s\nlocation: LON\n", id, id, owner)
 }
