@@ -94,13 +94,15 @@ func (t *Tree) Name() string { return t.name }
 
 // Entries implements load.Tree: every file under load.Roots.
 func (t *Tree) Entries(ctx context.Context) ([]load.Entry, error) {
+	// git is the fast way; go-git the way that always works (git refuses
+	// a repository another user owns, for one: "dubious ownership").
 	out, err := t.entriesGit(ctx)
-	if err != nil && !errors.Is(err, ErrNoGit) {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	t.repo.mu.Lock()
 	defer t.repo.mu.Unlock()
-	if errors.Is(err, ErrNoGit) {
+	if err != nil {
 		if out, err = t.entriesGoGit(ctx); err != nil {
 			return nil, err
 		}

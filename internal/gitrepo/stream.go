@@ -84,8 +84,12 @@ func (s *StreamedTree) ReadFile(e load.Entry, max int64) ([]byte, error) {
 	switch {
 	case errors.Is(sl.err, load.ErrTooLarge) && (max <= 0 || max > s.max):
 		return s.Tree.ReadFile(e, max) // refused under a lower limit than this read's
-	case sl.err != nil:
+	case errors.Is(sl.err, load.ErrTooLarge):
 		return nil, sl.err
+	case sl.err != nil:
+		// git could not read it (stopped, or refused the repository):
+		// go-git reads it, or says why it cannot.
+		return s.Tree.ReadFile(e, max)
 	case max > 0 && int64(len(sl.data)) > max:
 		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, len(sl.data), max)
 	}

@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -60,19 +63,31 @@ func TestStreamedTreeReadsWhatTreeReads(t *testing.T) {
 	}
 }
 
-// TestStreamedTreeCancelled: a stream stopped by its context fails every
-// read it had not reached, none hangs.
-func TestStreamedTreeCancelled(t *testing.T) {
+// TestStreamedTreeFallsBack: a stream that cannot serve its reads — its
+// context cancelled, or a git that refuses the repository (another
+// user's: "dubious ownership") — leaves them to go-git; every read gets
+// the file's bytes and none hangs. The listing falls back the same way.
+func TestStreamedTreeFallsBack(t *testing.T) {
 	g := newGitRepo(t)
 	for i := range 200 {
 		g.write(fmt.Sprintf("inventory/laptop/LT-%03d.yaml", i), assetDoc(fmt.Sprintf("LT-%03d", i), "a@example.org"))
 	}
 	head := g.commit("estate")
 	repo, tree := g.tree(head)
-	entries, err := tree.Entries(context.Background())
+	want, err := tree.Entries(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	check := func(name string, st *StreamedTree) {
+		t.Helper()
+		for _, e := range want {
+			got, err := st.ReadFile(e, 1<<20)
+			if w, _ := tree.ReadFile(e, 1<<20); err != nil || !bytes.Equal(got, w) {
+				t.Fatalf("%s: %s: %q, %v", name, e.Path, got, err)
+			}
+		}
+	}
+
 	ctx, cancel := context.WithCancel(context.Background())
 	cat, err := repo.StartCatFile(context.Background())
 	if err != nil {
@@ -81,14 +96,29 @@ func TestStreamedTreeCancelled(t *testing.T) {
 	defer cat.Close()
 	cancel()
 	st := tree.Streamed(1<<20, cat)
-	st.Prefetch(ctx, entries)
-	failed := 0
-	for _, e := range entries {
-		if _, err := st.ReadFile(e, 1<<20); err != nil {
-			failed++
-		}
+	st.Prefetch(ctx, want)
+	check("cancelled", st)
+
+	// A git that refuses every repository, first on PATH.
+	bin := t.TempDir()
+	fake := "#!/bin/sh\necho \"fatal: detected dubious ownership in repository\" >&2\nexit 128\n"
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	if failed == 0 {
-		t.Error("a cancelled stream served every read")
+	t.Setenv("PATH", bin)
+	refused, err := repo.StartCatFile(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer refused.Close()
+	if _, err := tree.entriesGit(context.Background()); err == nil {
+		t.Fatal("the fake git listed the tree")
+	}
+	got, err := tree.Entries(context.Background())
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Entries with a refusing git: %v\n%+v", err, got)
+	}
+	st = tree.Streamed(1<<20, refused)
+	st.Prefetch(context.Background(), want)
+	check("refused", st)
 }

@@ -44,8 +44,10 @@ func (r *Repo) DiffCommitsWith(ctx context.Context, engine DiffEngine, base, hea
 		cs, err := r.DiffCommitsGit(ctx, base, head)
 		return cs, EngineGit, err
 	}
+	// Auto: git when it works; go-git without git, or when git fails (it
+	// refuses a repository another user owns, for one).
 	cs, err := r.DiffCommitsGit(ctx, base, head)
-	if errors.Is(err, ErrNoGit) {
+	if err != nil && ctx.Err() == nil {
 		cs, err = r.DiffCommits(ctx, base, head)
 		return cs, EngineGoGit, err
 	}

@@ -90,8 +90,10 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 			idx.Head = head
 			return idx, nil
 		}
-		if !errors.Is(err, gitrepo.ErrNoGit) {
-			return nil, err
+		// Without git, or with a git that fails (one that refuses
+		// another user's repository, say), the go-git pass below.
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
 		}
 	}
 	var fresh []gitrepo.CommitInfo
