@@ -289,7 +289,14 @@ func (p *plainParser) flowAt(text string, line, col int, closer byte) (*yaml.Nod
 		return nil, false
 	}
 	i := 1
-	colAt := func(i int) int { return col + utf8.RuneCountInString(text[:i]) }
+	// colAt counts characters from where it last counted: i only grows,
+	// so a line of many items costs linear time, not quadratic.
+	seen, seenCol := 0, col
+	colAt := func(i int) int {
+		seenCol += utf8.RuneCountInString(text[seen:i])
+		seen = i
+		return seenCol
+	}
 	skip := func() {
 		for i < len(text) && text[i] == ' ' {
 			i++

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -211,4 +212,22 @@ func BenchmarkParse(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestParsePlainLongFlowLine: a megabyte-long flow list on one line (a
+// hostile record within the size limit) parses in linear time.
+func TestParsePlainLongFlowLine(t *testing.T) {
+	items := strings.Repeat("é, ", 250000)
+	data := []byte("a: [" + items + "x]\n")
+	start := time.Now()
+	root, ok := load.ParsePlain(data)
+	if !ok || len(root.Content[1].Content) != 250001 {
+		t.Fatalf("not parsed: %v", ok)
+	}
+	if last := root.Content[1].Content[250000]; last.Column != 5+250000*3 {
+		t.Errorf("the last item is at column %d, want %d", last.Column, 5+250000*3)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a 1 MB flow line took %s", d)
+	}
 }
