@@ -10,11 +10,12 @@ import (
 // parsePlain parses data when it is written in the plain style that
 // estate itself writes and most records are in: block mappings and
 // sequences, one-line flow sequences and mappings of scalars, one-line
-// plain, single- or double-quoted scalars; no comments, anchors, tags,
-// nested flow collections, block scalars, escapes, empty values or
-// document markers. It returns the root mapping node
-// exactly as yaml.v3 would (kinds, tags, styles, values, lines and
-// columns), or ok false when data is outside that style or is not a
+// plain, single- or double-quoted scalars, and comments; no anchors,
+// tags, nested flow collections, block scalars, escapes, empty values or
+// document markers. It returns the root mapping node exactly as yaml.v3
+// would (kinds, tags, styles, values, lines and columns) but for comments,
+// which it drops: nothing in estate reads them (load.Parse's callers use
+// the tree for values and positions). It returns ok false when data is outside that style or is not a
 // mapping; the caller then parses it with yaml.v3, which also gives the
 // errors. It is about four times faster than yaml.v3 on a record, and
 // parsing is most of the cost of reading an estate without a cache.
@@ -23,7 +24,11 @@ func parsePlain(data []byte) (root *yaml.Node, ok bool) {
 	if !plainBytes(data) {
 		return nil, false
 	}
-	p := plainParser{lines: splitLines(string(data))}
+	lines, ok := splitLines(string(data))
+	if !ok {
+		return nil, false
+	}
+	p := plainParser{lines: lines}
 	p.nodes = make([]yaml.Node, 0, len(p.lines)*2+2)
 	if len(p.lines) == 0 || p.lines[0].seqItem() {
 		return nil, false
@@ -37,13 +42,13 @@ func parsePlain(data []byte) (root *yaml.Node, ok bool) {
 
 // plainBytes reports whether data holds only characters the plain style
 // allows: printable characters YAML accepts and newlines; no tab, carriage
-// return, '#' (a comment, or a character a comment could start at), byte
-// order mark, or a character yaml.v3 takes for a line break (NEL, LS, PS).
+// return, byte order mark, or a character yaml.v3 takes for a line break
+// (NEL, LS, PS).
 func plainBytes(data []byte) bool {
 	for i := 0; i < len(data); {
 		c := data[i]
 		if c < utf8.RuneSelf {
-			if c == '#' || c == 0x7f || (c < 0x20 && c != '\n') {
+			if c == 0x7f || (c < 0x20 && c != '\n') {
 				return false
 			}
 			i++
@@ -76,7 +81,7 @@ func (l plainLine) seqItem() bool {
 	return len(l.text) >= 2 && l.text[0] == '-' && l.text[1] == ' ' || len(l.text) == 1 && l.text[0] == '-'
 }
 
-func splitLines(data string) []plainLine {
+func splitLines(data string) ([]plainLine, bool) {
 	lines := make([]plainLine, 0, strings.Count(data, "\n")+1)
 	no := 0
 	for len(data) > 0 {
@@ -92,11 +97,32 @@ func splitLines(data string) []plainLine {
 			indent++
 		}
 		text := strings.TrimRight(l[indent:], " ")
+		if c := commentAt(text); c >= 0 {
+			// A comment runs from a '#' at the start or after a space to
+			// the end of the line, unless it is inside a quoted scalar:
+			// on a line with a quote character, which takes telling
+			// quotes from apostrophes in plain scalars, yaml.v3 decides.
+			if c > 0 && strings.ContainsAny(text[:c], "'\"") {
+				return nil, false
+			}
+			text = strings.TrimRight(text[:c], " ")
+		}
 		if len(text) > 0 {
 			lines = append(lines, plainLine{no: no, indent: indent, text: text})
 		}
 	}
-	return lines
+	return lines, true
+}
+
+// commentAt returns where a comment starts in text (a '#' first or after
+// a space), or -1.
+func commentAt(text string) int {
+	for i := 0; i < len(text); i++ {
+		if text[i] == '#' && (i == 0 || text[i-1] == ' ') {
+			return i
+		}
+	}
+	return -1
 }
 
 type plainParser struct {

@@ -37,6 +37,8 @@ const (
 // Parse reads one YAML document from data and returns its root node (the
 // mapping or scalar under the document node). Every problem is a finding
 // with a position in file; the node is nil when the document is unusable.
+// The node's comment fields are not to be relied on: a record in the plain
+// style is parsed by parsePlain, which drops comments.
 func Parse(file string, data []byte) (*yaml.Node, []record.Finding) {
 	if !utf8.Valid(data) {
 		off := invalidUTF8(data)
