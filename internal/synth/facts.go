@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
+	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -24,90 +23,33 @@ type FactsConfig struct {
 }
 
 // Estate decodes the records of a generated estate into a record.Estate
-// without the validation pipeline: assets are read by a line scanner that
-// knows the generator's own format (fast enough for 200,000 assets),
-// everything else with yaml.v3. For benchmarks of what runs after
-// validation (the audit); files that do not decode are left out.
+// as estate validate reads them (load.Parse, load.Value, load.Decode) but
+// without the schema and the cross-record rules: for benchmarks of what
+// runs after validation (the audit). Files that do not decode are left
+// out.
 func Estate(files []File) *record.Estate {
 	var recs []*record.Record
 	for _, f := range files {
-		parts := strings.Split(f.Path, "/")
-		switch {
-		case f.Path == "estate.yaml":
-			var s record.Settings
-			if yaml.Unmarshal(f.Data, &s) == nil {
-				recs = append(recs, &record.Record{Kind: record.KindSettings, ID: "estate", Path: f.Path, Settings: &s})
-			}
-		case len(parts) == 3 && parts[0] == "inventory" && parts[1] == "locations":
-			var l record.Location
-			if yaml.Unmarshal(f.Data, &l) == nil {
-				recs = append(recs, &record.Record{Kind: record.KindLocation, ID: l.ID, Path: f.Path, Location: &l})
-			}
-		case len(parts) == 3 && parts[0] == "policies" && parts[1] == "baselines":
-			var b record.Baseline
-			if yaml.Unmarshal(f.Data, &b) == nil {
-				recs = append(recs, &record.Record{Kind: record.KindBaseline, ID: b.Name, Path: f.Path, Baseline: &b})
-			}
-		case len(parts) == 3 && parts[0] == "inventory" && parts[1] != "licences":
-			if a := scanAsset(f.Data); a != nil {
-				recs = append(recs, &record.Record{Kind: record.KindAsset, ID: a.ID, Path: f.Path, Asset: a})
-			}
+		kind := load.Classify(f.Path).Kind
+		typed := record.NewTyped(kind)
+		if typed == nil || kind == record.KindFacts {
+			continue
+		}
+		root, fs := load.Parse(f.Path, f.Data)
+		if fs != nil {
+			continue
+		}
+		value, fs := load.Value(f.Path, root, load.DefaultLimits)
+		if fs != nil {
+			continue
+		}
+		load.Decode(value, typed)
+		r := &record.Record{Kind: kind, Path: f.Path}
+		if r.Set(typed) == nil {
+			recs = append(recs, r)
 		}
 	}
 	return record.NewEstate(recs)
-}
-
-// scanAsset reads the top-level scalar fields and exemptions of an asset
-// as Generate writes it.
-func scanAsset(b []byte) *record.Asset {
-	a := &record.Asset{APIVersion: record.APIVersion, Kind: "Asset"}
-	var ex *record.Exemption
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "  - control: ") {
-			a.Exemptions = append(a.Exemptions, record.Exemption{Control: line[len("  - control: "):]})
-			ex = &a.Exemptions[len(a.Exemptions)-1]
-			continue
-		}
-		if ex != nil && strings.HasPrefix(line, "    expires: ") {
-			ex.Expires = line[len("    expires: "):]
-			continue
-		}
-		k, v, ok := strings.Cut(line, ": ")
-		if !ok || strings.HasPrefix(k, " ") {
-			continue
-		}
-		if u, err := strconv.Unquote(v); err == nil {
-			v = u
-		}
-		switch k {
-		case "id":
-			a.ID = v
-		case "class":
-			a.Class = v
-		case "status":
-			a.Status = v
-		case "serial":
-			a.Serial = v
-		case "manufacturer":
-			a.Manufacturer = v
-		case "model":
-			a.Model = v
-		case "os":
-			a.OS = v
-		case "hostname":
-			a.Hostname = v
-		case "owner":
-			a.Owner = v
-		case "location":
-			a.Location = v
-		case "baseline":
-			a.Baseline = v
-		}
-	}
-	if a.ID == "" {
-		return nil
-	}
-	return a
 }
 
 var fillers = map[string][]string{
