@@ -179,24 +179,8 @@ func laptop(owner string) string {
 // pushes to one pull request: one comment, edited; a check run and labels
 // each time; the job summary; stale approvals not counted.
 func TestChangeCheckGate(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
-		"policies/change-control.yaml":   gatePolicy,
-		"inventory/locations/LON.yaml":   "apiVersion: estate/v1\nkind: Location\nid: LON\nname: London\ntype: site\n",
-		"policies/baselines/b.yaml":      "apiVersion: estate/v1\nkind: Baseline\nname: b\nversion: 1.0.0\ncontrols:\n  - id: C-1\n    title: fw\n    severity: high\n    check: {fact: security.firewall, equals: true}\n",
-		"inventory/laptop/LT-00001.yaml": laptop("a@example.org"),
-	})
-	gitCmd(t, dir, "init", "-q", "-b", "main")
-	gitCmd(t, dir, "add", "-A")
-	gitCmd(t, dir, "commit", "-q", "-m", "estate")
-	base := gitCmd(t, dir, "rev-parse", "HEAD")
-	gitCmd(t, dir, "checkout", "-q", "-b", "pr")
+	needGit(t)
+	dir, base := gateRepo(t, "main", "pr")
 
 	fake := &gateGitHub{t: t, members: map[string]bool{"carol": true}}
 	srv := httptest.NewServer(fake)
@@ -311,12 +295,7 @@ func TestChangeCheckGate(t *testing.T) {
 // change request whose id is a path, and a link out of the repository
 // gets clear findings at file:line:column, and nothing outside is read.
 func TestChangePlanHostileFiles(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
+	needGit(t)
 	top := t.TempDir()
 	dir := filepath.Join(top, "repo")
 	writeFiles(t, top, map[string]string{"secret.yaml": "password: hunter2\n"})
@@ -368,12 +347,7 @@ func TestChangePlanOn10000Records(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 10,000-file repository")
 	}
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
+	needGit(t)
 	dir := t.TempDir()
 	if _, _, err := synth.ChangeRepo(t.Context(), dir, synth.ChangeRepoConfig{Estate: synth.Config{Assets: 10_000, Seed: 7}, Touch: 100, Request: true}); err != nil {
 		t.Fatal(err)
@@ -430,24 +404,8 @@ func TestChangeCheckWithGitHubPayloads(t *testing.T) {
 		}
 		t.Skip("shared fixtures not present")
 	}
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
-		"policies/change-control.yaml":   gatePolicy,
-		"inventory/locations/LON.yaml":   "apiVersion: estate/v1\nkind: Location\nid: LON\nname: London\ntype: site\n",
-		"policies/baselines/b.yaml":      "apiVersion: estate/v1\nkind: Baseline\nname: b\nversion: 1.0.0\ncontrols:\n  - id: C-1\n    title: fw\n    severity: high\n    check: {fact: security.firewall, equals: true}\n",
-		"inventory/laptop/LT-00001.yaml": laptop("a@example.org"),
-	})
-	gitCmd(t, dir, "init", "-q", "-b", "master")
-	gitCmd(t, dir, "add", "-A")
-	gitCmd(t, dir, "commit", "-q", "-m", "estate")
-	base := gitCmd(t, dir, "rev-parse", "HEAD")
-	gitCmd(t, dir, "checkout", "-q", "-b", "changes")
+	needGit(t)
+	dir, base := gateRepo(t, "master", "changes")
 	writeFiles(t, dir, map[string]string{"inventory/laptop/LT-00001.yaml": laptop("b@example.org")})
 	gitCmd(t, dir, "commit", "-q", "-am", "reassign")
 	head := gitCmd(t, dir, "rev-parse", "HEAD")
@@ -489,4 +447,35 @@ func TestChangeCheckWithGitHubPayloads(t *testing.T) {
 			t.Errorf("%s: check runs %v", name, fake.runs)
 		}
 	}
+}
+
+// needGit skips a test without git, or fails it under CI=true.
+func needGit(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed, and CI=true needs it")
+		}
+		t.Skip("git is not installed")
+	}
+}
+
+// gateRepo makes the gate tests' repository: a policy, a location, a
+// baseline and one laptop committed on branch, then a checkout of the
+// pull request's branch pr. It returns the folder and the base commit.
+func gateRepo(t *testing.T, branch, pr string) (dir, base string) {
+	t.Helper()
+	dir = t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"policies/change-control.yaml":   gatePolicy,
+		"inventory/locations/LON.yaml":   "apiVersion: estate/v1\nkind: Location\nid: LON\nname: London\ntype: site\n",
+		"policies/baselines/b.yaml":      "apiVersion: estate/v1\nkind: Baseline\nname: b\nversion: 1.0.0\ncontrols:\n  - id: C-1\n    title: fw\n    severity: high\n    check: {fact: security.firewall, equals: true}\n",
+		"inventory/laptop/LT-00001.yaml": laptop("a@example.org"),
+	})
+	gitCmd(t, dir, "init", "-q", "-b", branch)
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "estate")
+	base = gitCmd(t, dir, "rev-parse", "HEAD")
+	gitCmd(t, dir, "checkout", "-q", "-b", pr)
+	return dir, base
 }

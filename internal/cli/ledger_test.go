@@ -16,12 +16,7 @@ import (
 // TestLedgerRecordReadsGitHubReviews runs `estate ledger record --pr 5`
 // as CI would, against a local GitHub that checks every request.
 func TestLedgerRecordReadsGitHubReviews(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI=true needs it")
-		}
-		t.Skip("git is not installed")
-	}
+	needGit(t)
 	dir := t.TempDir()
 	git := func(args ...string) {
 		t.Helper()

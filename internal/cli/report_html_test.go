@@ -51,12 +51,7 @@ func git(t *testing.T, dir string, env []string, args ...string) {
 // and a ledger (two audits, one change), then reports now and as of a
 // date between them.
 func TestHTMLReportFromHistory(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed (CI=true)")
-		}
-		t.Skip("git is not installed")
-	}
+	needGit(t)
 	dir := t.TempDir()
 	if err := synth.Write(dir, synth.Generate(synth.Config{Assets: 200, Seed: 3, Now: reportNow})); err != nil {
 		t.Fatal(err)
