@@ -365,7 +365,7 @@ func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate
 			return nil, inputErr(err, "name a branch, tag or commit that exists")
 		}
 		var done func()
-		tree, done = readAhead(ctx, app, repo, t)
+		tree, done = t.ReadAhead(ctx, app.Dir())
 		defer done()
 		cacheRoot = repo.Root
 	} else {

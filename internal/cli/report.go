@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,7 +10,6 @@ import (
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
-	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/report"
 	"github.com/estate-dev/estate/internal/validate"
@@ -187,43 +185,6 @@ func statusReportAsOf(ctx context.Context, app *App, repo *gitrepo.Repo, asOf st
 	return found, until, nil
 }
 
-// readAhead returns tree t of repo read the fastest way this machine
-// has: blobs streamed ahead through one git cat-file per core when git is
-// installed, else read through one go-git handle per core. done stops
-// the readers.
-func readAhead(ctx context.Context, app *App, repo *gitrepo.Repo, t *gitrepo.Tree) (tree load.Tree, done func()) {
-	var cats []*gitrepo.CatFile
-	for range runtime.GOMAXPROCS(0) {
-		cat, err := repo.StartCatFile(ctx)
-		if err != nil {
-			break
-		}
-		cats = append(cats, cat)
-	}
-	if len(cats) > 0 {
-		return t.Streamed(load.DefaultLimits.MaxFileBytes, cats...), func() {
-			for _, c := range cats {
-				c.Close()
-			}
-		}
-	}
-	readers := []gitrepo.BlobReader{repo}
-	var extra []*gitrepo.Repo
-	for i := 1; i < runtime.GOMAXPROCS(0); i++ {
-		r, err := gitrepo.OpenRepo(app.Dir())
-		if err != nil {
-			break
-		}
-		extra = append(extra, r)
-		readers = append(readers, r)
-	}
-	return t.Pooled(readers...), func() {
-		for _, r := range extra {
-			r.Close()
-		}
-	}
-}
-
 // statusReportEstate reads the estate at rev ("" = the working tree)
 // without the schema layer, like loadReportEstate, but through a
 // repository that keeps its pack files open (20,000 blob reads). what
@@ -245,7 +206,7 @@ func statusReportEstate(ctx context.Context, app *App, repo *gitrepo.Repo, rev, 
 	if err != nil {
 		return nil, inputErr(err, "name a branch, tag or commit that exists")
 	}
-	tree, done := readAhead(ctx, app, repo, t)
+	tree, done := t.ReadAhead(ctx, app.Dir())
 	defer done()
 	opts := validate.Options{Tree: tree, Now: app.Now(), Select: func(string, string) bool { return false }, Schema: rptSchema(), Log: app.Log}
 	if repo.Root != "" {

@@ -94,7 +94,7 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 			return inputErr(err, "name a branch, tag or commit that exists")
 		}
 		var done func()
-		tree, done = readAhead(ctx, app, repo, t)
+		tree, done = t.ReadAhead(ctx, app.Dir())
 		defer done()
 		cacheRoot = repo.Root
 	} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/estate-dev/estate/internal/load"
 )
@@ -23,6 +24,43 @@ type blobSlot struct {
 	done chan struct{}
 	data []byte
 	err  error
+}
+
+// ReadAhead returns t read the fastest way this machine has: its blobs
+// streamed ahead through one git cat-file per core when git is
+// installed, else read through one go-git handle per core (opened on
+// dir). done stops the readers.
+func (t *Tree) ReadAhead(ctx context.Context, dir string) (tree load.Tree, done func()) {
+	var cats []*CatFile
+	for range runtime.GOMAXPROCS(0) {
+		cat, err := t.repo.StartCatFile(ctx)
+		if err != nil {
+			break
+		}
+		cats = append(cats, cat)
+	}
+	if len(cats) > 0 {
+		return t.Streamed(load.DefaultLimits.MaxFileBytes, cats...), func() {
+			for _, c := range cats {
+				c.Close()
+			}
+		}
+	}
+	readers := []BlobReader{t.repo}
+	var extra []*Repo
+	for i := 1; i < runtime.GOMAXPROCS(0); i++ {
+		r, err := OpenRepo(dir)
+		if err != nil {
+			break
+		}
+		extra = append(extra, r)
+		readers = append(readers, r)
+	}
+	return t.Pooled(readers...), func() {
+		for _, r := range extra {
+			r.Close()
+		}
+	}
 }
 
 // Streamed returns t reading ahead through cats (from StartCatFile; the
