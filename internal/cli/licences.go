@@ -353,29 +353,11 @@ func rptMoneyMap(m map[string]float64) string {
 // changed. Records with errors are counted on stderr, with the hint to run
 // estate validate; the report uses what could be read.
 func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate, error) {
-	var tree load.Tree
-	var cacheRoot string
-	if rev != "" {
-		repo, err := gitrepo.Open(app.Dir())
-		if err != nil {
-			return nil, &ExitError{Code: ExitFailure, Err: err}
-		}
-		t, err := repo.Tree(rev)
-		if err != nil {
-			return nil, inputErr(err, "name a branch, tag or commit that exists")
-		}
-		var done func()
-		tree, done = t.ReadAhead(ctx, app.Dir())
-		defer done()
-		cacheRoot = repo.Root
-	} else {
-		d, err := load.OpenDir(app.Dir())
-		if err != nil {
-			return nil, &ExitError{Code: ExitFailure, Err: err}
-		}
-		defer d.Close()
-		tree, cacheRoot = d, d.Root()
+	tree, cacheRoot, done, err := reportTree(ctx, app, nil, rev)
+	if err != nil {
+		return nil, err
 	}
+	defer done()
 	opts := validate.Options{Tree: tree, Now: app.Now(), Progress: app.progress("reading the estate")}
 	if cacheRoot != "" {
 		opts.Cache = validate.OpenCache(validate.DefaultCachePath(cacheRoot))
@@ -389,16 +371,50 @@ func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate
 			app.Log.Warn("cache not saved", "err", err)
 		}
 	}
-	bad := 0
-	for _, f := range res.Findings {
-		if f.Severity >= record.SeverityError {
-			bad++
-		}
-	}
-	if bad > 0 {
+	if bad := errorCount(res.Findings); bad > 0 {
 		fmt.Fprintf(app.Stderr, "estate: warning: the estate has %d errors; this report uses what could be read (estate validate lists them)\n", bad)
 	}
 	return res.Estate, nil
+}
+
+// reportTree opens the estate at rev ("" = the working tree) for reading
+// in full: the tree, the folder whose .git holds validate's cache, and
+// done, which closes what was opened. repo, when not nil, is the
+// repository to read rev from.
+func reportTree(ctx context.Context, app *App, repo *gitrepo.Repo, rev string) (tree load.Tree, cacheRoot string, done func(), err error) {
+	if rev == "" {
+		d, err := load.OpenDir(app.Dir())
+		if err != nil {
+			return nil, "", nil, &ExitError{Code: ExitFailure, Err: err}
+		}
+		return d, d.Root(), func() { d.Close() }, nil
+	}
+	closeRepo := func() {}
+	if repo == nil {
+		r, err := gitrepo.OpenRepo(app.Dir())
+		if err != nil {
+			return nil, "", nil, &ExitError{Code: ExitFailure, Err: err}
+		}
+		repo, closeRepo = r, func() { r.Close() }
+	}
+	t, err := repo.Tree(rev)
+	if err != nil {
+		closeRepo()
+		return nil, "", nil, inputErr(err, "name a branch, tag or commit that exists")
+	}
+	tree, stop := t.ReadAhead(ctx, app.Dir())
+	return tree, repo.Root, func() { stop(); closeRepo() }, nil
+}
+
+// errorCount counts the findings of error severity or above.
+func errorCount(fs []record.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity >= record.SeverityError {
+			n++
+		}
+	}
+	return n
 }
 
 // rptSchema is compiled once per process (reports skip the schema

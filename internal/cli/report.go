@@ -194,24 +194,15 @@ func statusReportEstate(ctx context.Context, app *App, repo *gitrepo.Repo, rev, 
 	if rev == "" {
 		return loadReportEstate(ctx, app, rev)
 	}
-	if repo == nil {
-		r, err := gitrepo.OpenRepo(app.Dir())
-		if err != nil {
-			return nil, &ExitError{Code: ExitFailure, Err: err}
-		}
-		defer r.Close()
-		repo = r
-	}
-	t, err := repo.Tree(rev)
+	tree, cacheRoot, done, err := reportTree(ctx, app, repo, rev)
 	if err != nil {
-		return nil, inputErr(err, "name a branch, tag or commit that exists")
+		return nil, err
 	}
-	tree, done := t.ReadAhead(ctx, app.Dir())
 	defer done()
 	opts := validate.Options{Tree: tree, Now: app.Now(), Select: func(string, string) bool { return false }, Schema: rptSchema(), Log: app.Log}
-	if repo.Root != "" {
+	if cacheRoot != "" {
 		// Records estate validate has seen come from its cache, unread.
-		if p := validate.DefaultCachePath(repo.Root); rptFileExists(p) {
+		if p := validate.DefaultCachePath(cacheRoot); rptFileExists(p) {
 			opts.Cache = validate.OpenCache(p)
 		}
 	}
@@ -219,13 +210,7 @@ func statusReportEstate(ctx context.Context, app *App, repo *gitrepo.Repo, rev, 
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("load estate at %s: %w", rev, err)}
 	}
-	bad := 0
-	for _, f := range res.Findings {
-		if f.Severity >= record.SeverityError {
-			bad++
-		}
-	}
-	if bad > 0 {
+	if bad := errorCount(res.Findings); bad > 0 {
 		fmt.Fprintf(app.Stderr, "estate: warning: %d records of the estate at %.12s have errors; %s uses what could be read (run estate validate --rev %s)\n",
 			bad, rev, what, rev)
 	}
