@@ -488,8 +488,7 @@ func recordExpiredExemptions(ctx context.Context, app *App, store *gitstore.Stor
 	var out []*ledger.Entry
 	for _, x := range ledger.ExpiredExemptions(snap.Entries(), est.Assets, at) {
 		e, err := appendEntry(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
-			if len(ledger.ExpiredExemptions(snap.Entries(), map[string]*record.Asset{x.Record: {ID: x.Record,
-				Exemptions: []record.Exemption{{Control: x.Control, Expires: x.Expires}}}}, at)) == 0 {
+			if ledger.ExpiryRecorded(snap.Entries(), x) {
 				return nil, nil // another writer recorded it meanwhile
 			}
 			return &ledger.Entry{Kind: ledger.KindExemptionExpired, Time: ledger.FormatTime(at), Commits: &ledger.Commits{Merge: rev},

@@ -19,7 +19,7 @@ func ExpiredExemptions(entries []*Entry, assets map[string]*record.Asset, at tim
 	done := map[Exemption]bool{}
 	for _, e := range entries {
 		if e.Kind == KindExemptionExpired && e.Exemption != nil {
-			done[Exemption{Record: e.Exemption.Record, Control: e.Exemption.Control, Expires: e.Exemption.Expires}] = true
+			done[expiryKey(*e.Exemption)] = true
 		}
 	}
 	var out []Exemption
@@ -28,7 +28,7 @@ func ExpiredExemptions(entries []*Entry, assets map[string]*record.Asset, at tim
 			if _, err := time.Parse(time.DateOnly, x.Expires); err != nil || x.Expires >= today {
 				continue
 			}
-			key := Exemption{Record: a.ID, Control: x.Control, Expires: x.Expires}
+			key := expiryKey(Exemption{Record: a.ID, Control: x.Control, Expires: x.Expires})
 			if done[key] {
 				continue
 			}
@@ -44,4 +44,20 @@ func ExpiredExemptions(entries []*Entry, assets map[string]*record.Asset, at tim
 		return out[i].Control < out[j].Control
 	})
 	return out
+}
+
+// ExpiryRecorded reports whether entries hold the exemption-expired entry
+// of x: the same asset, control and expiry date.
+func ExpiryRecorded(entries []*Entry, x Exemption) bool {
+	for _, e := range entries {
+		if e.Kind == KindExemptionExpired && e.Exemption != nil && expiryKey(*e.Exemption) == expiryKey(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// expiryKey is what identifies an expiry: asset, control, expiry date.
+func expiryKey(x Exemption) Exemption {
+	return Exemption{Record: x.Record, Control: x.Control, Expires: x.Expires}
 }

@@ -40,6 +40,10 @@ func TestExpiredExemptions(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
+	if !ledger.ExpiryRecorded(entries, ledger.Exemption{Record: "LT-1", Control: "FW-1", Expires: "2026-10-01", Change: "CR-9"}) ||
+		ledger.ExpiryRecorded(entries, ledger.Exemption{Record: "LT-1", Control: "AV-1", Expires: "2026-10-02"}) {
+		t.Error("ExpiryRecorded does not match on asset, control and expiry date alone")
+	}
 	// Recorded, they are not returned again.
 	for i, x := range got {
 		entries = append(entries, &ledger.Entry{Seq: int64(4 + i), Kind: ledger.KindExemptionExpired, Exemption: &x})
