@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/go-version"
 
+	"github.com/estate-dev/estate/internal/match"
 	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/rules"
 )
@@ -30,15 +31,6 @@ const (
 	RuleDuplicate    = "audit/duplicate"    // two facts documents for one asset
 	RuleOS           = "audit/os"           // the device's OS is not the one its baseline applies to
 )
-
-// Device is the facts of one device and where they came from.
-type Device struct {
-	// Source is a path relative to the repository (facts/lt-00042.json)
-	// or a collector address (ssh://lt-00042); findings about a device
-	// that matches no asset point at it.
-	Source string
-	Facts  *record.Facts
-}
 
 // Options tune a run.
 type Options struct {
@@ -66,7 +58,7 @@ var goneStatuses = map[string]record.Severity{"retired": record.SevHigh, "dispos
 
 // pair is a device matched to an asset.
 type pair struct {
-	dev    *Device
+	dev    *record.Device
 	asset  *record.Asset
 	path   string // the asset's record file
 	byHost bool   // matched by hostname, not serial
@@ -99,7 +91,7 @@ type run struct {
 
 // Run audits devices against e. It never fails: every problem with a
 // device, a fact or a control is a finding, and the rest goes on.
-func Run(e *record.Estate, devices []Device, opts Options) *Result {
+func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	if opts.Now.IsZero() {
 		// No clock was given: judge as of the newest facts.
 		for _, d := range devices {
@@ -129,58 +121,17 @@ func Run(e *record.Estate, devices []Device, opts Options) *Result {
 	var findings []record.Finding
 	findings = append(findings, r.compileBaselines()...)
 
-	// Index the inventory on all cores: serials, hostnames, and the
-	// assets expected to report. Where two records share an id, the first
-	// (in path order) is the asset, as in record.NewEstate.
-	var ix index
+	// Index the inventory (internal/match: the one matcher), and find
+	// the assets expected to report. Where two records share an id, the
+	// first (in path order) is the asset, as in record.NewEstate.
+	ix := match.New(e)
 	var scope []*record.Record
-	var wg sync.WaitGroup
-	nAssets := 0
 	for _, rec := range e.Records {
-		if rec.Kind == record.KindAsset {
-			nAssets++
+		if rec.Kind == record.KindAsset && r.inScope(rec.Asset) && e.Assets[rec.ID] == rec.Asset {
+			scope = append(scope, rec)
 		}
 	}
-	dupIDs := nAssets != len(e.Assets) // only then is a lookup needed
-	first := func(rec *record.Record) bool {
-		return !dupIDs || e.Assets[rec.ID] == rec.Asset
-	}
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		ix.bySerial = make(map[string]*record.Record, len(e.Assets))
-		for _, rec := range e.Records {
-			if rec.Kind == record.KindAsset {
-				if s := normSerial(rec.Asset.Serial); s != "" {
-					if _, dup := ix.bySerial[s]; !dup && first(rec) {
-						ix.bySerial[s] = rec
-					}
-				}
-			}
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		ix.byHost = make(map[string]*record.Record, len(e.Assets))
-		for _, rec := range e.Records {
-			if rec.Kind == record.KindAsset {
-				if h := normHost(rec.Asset.Hostname); h != "" {
-					if _, dup := ix.byHost[h]; !dup && first(rec) {
-						ix.byHost[h] = rec
-					}
-				}
-			}
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		for _, rec := range e.Records {
-			if rec.Kind == record.KindAsset && r.inScope(rec.Asset) && first(rec) {
-				scope = append(scope, rec)
-			}
-		}
-	}()
-	wg.Wait()
+	var wg sync.WaitGroup
 	pairs, fs := r.match(devices, ix)
 	findings = append(findings, fs...)
 
@@ -266,54 +217,9 @@ func (r *run) compileBaselines() []record.Finding {
 	return out
 }
 
-// normSerial returns a serial fit to compare, or "" for the placeholders
-// firmware writes when it has no serial.
-func normSerial(s string) string {
-	s = trimSpace(s)
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'a' && c <= 'z' || c >= 0x80 {
-			s = strings.ToUpper(s)
-			break
-		}
-	}
-	switch s {
-	case "", "0", "NONE", "N/A", "NA", "NULL", "UNKNOWN", "DEFAULT STRING", "TO BE FILLED BY O.E.M.",
-		"SYSTEM SERIAL NUMBER", "NOT SPECIFIED", "NOT APPLICABLE", "0123456789", "123456789", "CHASSIS SERIAL NUMBER":
-		return ""
-	}
-	return s
-}
-
-// trimSpace is strings.TrimSpace with a fast path for the usual case.
-func trimSpace(s string) string {
-	if s == "" || (s[0] > ' ' && s[0] < 0x80 && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80) {
-		return s
-	}
-	return strings.TrimSpace(s)
-}
-
-// normHost returns a hostname's short name, lower-cased.
-func normHost(h string) string {
-	h = trimSpace(h)
-	if i := strings.IndexByte(h, '.'); i > 0 {
-		h = h[:i]
-	}
-	for i := 0; i < len(h); i++ {
-		if c := h[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
-			return strings.ToLower(h)
-		}
-	}
-	return h
-}
-
-// index finds assets by serial and by hostname.
-type index struct {
-	bySerial, byHost map[string]*record.Record
-}
-
 // match pairs devices with assets (by serial, then by hostname) and
 // reports the devices that match none, and duplicates.
-func (r *run) match(devices []Device, ix index) ([]pair, []record.Finding) {
+func (r *run) match(devices []record.Device, ix *match.Index) ([]pair, []record.Finding) {
 	// Look every device up on all cores (the indexes are read-only), then
 	// pair them in order, which decides duplicates deterministically.
 	type cand struct {
@@ -336,15 +242,7 @@ func (r *run) match(devices []Device, ix index) ([]pair, []record.Finding) {
 				}
 				c := &cands[i]
 				c.at, _ = time.Parse(time.RFC3339, f.CollectedAt)
-				serial := normSerial(f.Identity.Serial)
-				if serial != "" {
-					c.rec = ix.bySerial[serial]
-				}
-				if c.rec == nil {
-					if host := normHost(f.Identity.Hostname); host != "" {
-						c.rec, c.viaHost = ix.byHost[host], true
-					}
-				}
+				c.rec, c.viaHost = ix.Find(f)
 			}
 		}()
 	}
@@ -388,7 +286,7 @@ func (r *run) match(devices []Device, ix index) ([]pair, []record.Finding) {
 	return pairs, out
 }
 
-func dupFinding(a *record.Asset, path string, dropped, kept *Device) record.Finding {
+func dupFinding(a *record.Asset, path string, dropped, kept *record.Device) record.Finding {
 	return record.Finding{Pos: record.Pos{File: path}, Rule: RuleDuplicate, Severity: record.SevMedium, Record: a.ID, Owner: a.Owner,
 		Message:  fmt.Sprintf("%s has more than one facts document: %s was audited, %s (older) was not", a.ID, kept.Source, dropped.Source),
 		Hint:     "two devices may share a serial or hostname; keep one facts document per device",
@@ -412,7 +310,7 @@ func describe(f *record.Facts) string {
 	return strings.Join(parts, ", ")
 }
 
-func evidence(d *Device) string {
+func evidence(d *record.Device) string {
 	s := d.Facts.Collector.Name + " collector at " + d.Facts.CollectedAt
 	if d.Facts.Collector.Source != "" {
 		s += " from " + d.Facts.Collector.Source

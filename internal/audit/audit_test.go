@@ -99,7 +99,7 @@ func TestAudit(t *testing.T) {
 	weird.OS.Version = "Sonoma"
 	weird.Security = nil
 	weird.Packages = nil
-	devices := []Device{
+	devices := []record.Device{
 		{Source: "facts/lt-1.json", Facts: goodFacts("C02AAA", "lt-1")},
 		{Source: "facts/lt-2.json", Facts: bad},
 		{Source: "facts/lt-3.json", Facts: exempt},
@@ -181,12 +181,12 @@ func TestAudit(t *testing.T) {
 // The result does not depend on how many workers evaluate it.
 func TestAuditDeterministic(t *testing.T) {
 	e := testEstate()
-	var devs []Device
+	var devs []record.Device
 	for i := range 50 {
 		f := goodFacts(fmt.Sprintf("C02%03d", i), fmt.Sprintf("x-%d", i))
-		devs = append(devs, Device{Source: fmt.Sprintf("facts/%d.json", i), Facts: f})
+		devs = append(devs, record.Device{Source: fmt.Sprintf("facts/%d.json", i), Facts: f})
 	}
-	devs = append(devs, Device{Source: "facts/lt-2.json", Facts: goodFacts("C02BBB", "lt-2")})
+	devs = append(devs, record.Device{Source: "facts/lt-2.json", Facts: goodFacts("C02BBB", "lt-2")})
 	a := Run(e, devs, Options{Now: now, Workers: 1})
 	b := Run(e, devs, Options{Now: now, Workers: 4})
 	if fmt.Sprint(a.Findings) != fmt.Sprint(b.Findings) || fmt.Sprint(a.Summary) != fmt.Sprint(b.Summary) {
@@ -200,7 +200,7 @@ func TestAuditBrokenControl(t *testing.T) {
 	e := testEstate()
 	e.Baselines["mac"].Controls = append(e.Baselines["mac"].Controls,
 		record.Control{ID: "MAC-BAD", Title: "Typo", Severity: "high", Check: record.Check{Fact: "os.verison", Equals: "14"}})
-	res := Run(e, []Device{{Source: "a", Facts: goodFacts("C02AAA", "lt-1")}, {Source: "b", Facts: goodFacts("C02BBB", "lt-2")}}, Options{Now: now, Partial: true})
+	res := Run(e, []record.Device{{Source: "a", Facts: goodFacts("C02AAA", "lt-1")}, {Source: "b", Facts: goodFacts("C02BBB", "lt-2")}}, Options{Now: now, Partial: true})
 	n := 0
 	for _, f := range res.Findings {
 		if f.Rule == RuleBaseline {
@@ -218,7 +218,7 @@ func TestAuditBrokenControl(t *testing.T) {
 // Nothing a caller passes makes the audit panic: no facts, no clock, an
 // empty estate.
 func TestAuditOddInput(t *testing.T) {
-	res := Run(record.NewEstate(nil), []Device{{Source: "x"}, {Source: "y", Facts: &record.Facts{}}}, Options{})
+	res := Run(record.NewEstate(nil), []record.Device{{Source: "x"}, {Source: "y", Facts: &record.Facts{}}}, Options{})
 	if res.Summary.Unregistered != 2 {
 		t.Errorf("summary = %+v", res.Summary)
 	}
@@ -234,7 +234,7 @@ func TestAuditDuplicateIDs(t *testing.T) {
 	e := testEstate()
 	dup := &record.Asset{ID: "LT-1", Class: "laptop", Status: "deployed", Serial: "OTHER1", Hostname: "other-1"}
 	e = record.NewEstate(append(e.Records, &record.Record{Kind: record.KindAsset, ID: "LT-1", Path: "inventory/laptop/zz/LT-1.yaml", Asset: dup}))
-	res := Run(e, []Device{{Source: "a", Facts: goodFacts("OTHER1", "other-1")}, {Source: "b", Facts: goodFacts("C02AAA", "lt-1")}}, Options{Now: now, Partial: true})
+	res := Run(e, []record.Device{{Source: "a", Facts: goodFacts("OTHER1", "other-1")}, {Source: "b", Facts: goodFacts("C02AAA", "lt-1")}}, Options{Now: now, Partial: true})
 	if res.Summary.Unregistered != 1 || res.Summary.Seen != 1 || res.Summary.Compliant != 1 {
 		t.Errorf("summary = %+v", res.Summary)
 	}

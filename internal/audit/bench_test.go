@@ -17,7 +17,7 @@ var benchNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 type benchEstate struct {
 	e       *record.Estate
-	devices []audit.Device
+	devices []record.Device
 }
 
 var (
@@ -39,9 +39,9 @@ func benchSetup(tb testing.TB) *benchEstate {
 		files := synth.Generate(synth.Config{Assets: want * 215 / 100, Seed: 1, Now: benchNow})
 		e := synth.Estate(files)
 		fs := synth.Facts(e, synth.FactsConfig{Seed: 1, Now: benchNow})
-		devs := make([]audit.Device, len(fs))
+		devs := make([]record.Device, len(fs))
 		for i, f := range fs {
-			devs[i] = audit.Device{Source: "facts/" + f.Identity.Hostname + ".json", Facts: f}
+			devs[i] = record.Device{Source: "facts/" + f.Identity.Hostname + ".json", Facts: f}
 		}
 		benchCache = &benchEstate{e: e, devices: devs}
 	})
@@ -82,9 +82,9 @@ func TestSyntheticAudit(t *testing.T) {
 	files := synth.Generate(synth.Config{Assets: 3000, Seed: 7, Now: benchNow})
 	e := synth.Estate(files)
 	fs := synth.Facts(e, synth.FactsConfig{Seed: 7, Now: benchNow})
-	devs := make([]audit.Device, len(fs))
+	devs := make([]record.Device, len(fs))
 	for i, f := range fs {
-		devs[i] = audit.Device{Source: f.Identity.Hostname, Facts: f}
+		devs[i] = record.Device{Source: f.Identity.Hostname, Facts: f}
 	}
 	s := audit.Run(e, devs, audit.Options{Now: benchNow}).Summary
 	if s.Seen < 1000 || s.NonCompliant == 0 || s.Compliant == 0 || s.Missing == 0 || s.Unregistered == 0 {

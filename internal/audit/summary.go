@@ -67,7 +67,7 @@ func (b BaselineSummary) Percent() float64 {
 	return 100 * float64(b.Compliant) / float64(b.Devices)
 }
 
-func (r *run) summarize(devices []Device, pairs []pair, missing map[*record.Asset]bool, counts [][5]int, scope []*record.Record) Summary {
+func (r *run) summarize(devices []record.Device, pairs []pair, missing map[*record.Asset]bool, counts [][5]int, scope []*record.Record) Summary {
 	s := Summary{Devices: len(devices), Seen: len(pairs), Unregistered: r.unreg,
 		Missing: len(missing), MissingAfterDays: int(r.opts.MissingAfter / (24 * time.Hour))}
 	byBase := map[string]*BaselineSummary{}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/go-version"
 
+	"github.com/estate-dev/estate/internal/match"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -261,13 +262,13 @@ func (w *worker) physical(p *pair) {
 			Hint:     "find out who has it; if it is back in use, change its status in a change request",
 			Expected: "not seen (" + a.Status + ")", Observed: "seen: " + describe(f), Evidence: ev})
 	}
-	if s := normSerial(f.Identity.Serial); p.byHost && s != "" && normSerial(a.Serial) != "" && s != normSerial(a.Serial) {
+	if s := match.Serial(f.Identity.Serial); p.byHost && s != "" && match.Serial(a.Serial) != "" && s != match.Serial(a.Serial) {
 		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleSerial, Severity: record.SevHigh, Record: a.ID, Field: "serial", Owner: a.Owner,
 			Message:  fmt.Sprintf("%s (hostname %s) reports serial %s, but the inventory says %s", a.ID, f.Identity.Hostname, f.Identity.Serial, a.Serial),
 			Hint:     "the device was swapped or the record is wrong: correct the record in a change request",
 			Expected: a.Serial, Observed: f.Identity.Serial, Evidence: ev})
 	}
-	if h := normHost(f.Identity.Hostname); !p.byHost && h != "" && a.Hostname != "" && h != normHost(a.Hostname) {
+	if h := match.Host(f.Identity.Hostname); !p.byHost && h != "" && a.Hostname != "" && h != match.Host(a.Hostname) {
 		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleHostname, Severity: record.SevLow, Record: a.ID, Field: "hostname", Owner: a.Owner,
 			Message:  fmt.Sprintf("%s (serial %s) is named %s, but the inventory says %s", a.ID, a.Serial, f.Identity.Hostname, a.Hostname),
 			Hint:     "rename the device, or correct the record",

@@ -127,7 +127,7 @@ func runAudit(cmd *cobra.Command, app *App, o *auditOptions) error {
 	}
 	e := res.Estate
 
-	var devices []facts.Device
+	var devices []record.Device
 	var findings []record.Finding
 	partial := false
 	switch o.collect {
@@ -136,7 +136,7 @@ func runAudit(cmd *cobra.Command, app *App, o *auditOptions) error {
 		if err != nil {
 			return &ExitError{Code: ExitFailure, Err: err}
 		}
-		devices, partial = []facts.Device{d}, true
+		devices, partial = []record.Device{d}, true
 	case "ssh":
 		targets := inventoryTargets(e)
 		if len(targets) == 0 {
@@ -167,9 +167,9 @@ func runAudit(cmd *cobra.Command, app *App, o *auditOptions) error {
 		devices, findings = got, append(findings, fs...)
 	}
 
-	ad := make([]audit.Device, len(devices))
+	ad := make([]record.Device, len(devices))
 	for i, d := range devices {
-		ad[i] = audit.Device{Source: d.Source, Facts: d.Facts}
+		ad[i] = record.Device{Source: d.Source, Facts: d.Facts}
 	}
 	opts := audit.Options{Now: app.Now(), Partial: partial}
 	if o.missingAfter > 0 {

@@ -18,6 +18,7 @@ import (
 	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/load"
+	"github.com/estate-dev/estate/internal/match"
 	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/validate"
 )
@@ -425,30 +426,17 @@ func scanAssets(ctx context.Context, tree load.Tree, cat *gitrepo.CatFile, basel
 // compliance audits the devices against an estate (internal/audit) and
 // gives each asset's result: failing when a control fails, compliant when
 // its device was seen and none fails, absent when no device matched it.
-func compliance(e *record.Estate, devices []facts.Device, now time.Time) map[string]change.Compliance {
-	devs := make([]audit.Device, len(devices))
+func compliance(e *record.Estate, devices []record.Device, now time.Time) map[string]change.Compliance {
+	devs := make([]record.Device, len(devices))
 	for i, d := range devices {
-		devs[i] = audit.Device{Source: d.Source, Facts: d.Facts}
+		devs[i] = record.Device{Source: d.Source, Facts: d.Facts}
 	}
 	res := audit.Run(e, devs, audit.Options{Now: now, Partial: true})
 	seen := map[string]bool{}
-	bySerial, byHost := map[string]string{}, map[string]string{}
-	for id, a := range e.Assets {
-		if a.Serial != "" {
-			bySerial[strings.ToUpper(a.Serial)] = id
-		}
-		if a.Hostname != "" {
-			byHost[strings.ToLower(a.Hostname)] = id
-		}
-	}
+	ix := match.New(e)
 	for _, d := range devices {
-		if d.Facts == nil {
-			continue
-		}
-		if id, ok := bySerial[strings.ToUpper(d.Facts.Identity.Serial)]; ok && d.Facts.Identity.Serial != "" {
-			seen[id] = true
-		} else if id, ok := byHost[strings.ToLower(d.Facts.Identity.Hostname)]; ok && d.Facts.Identity.Hostname != "" {
-			seen[id] = true
+		if rec, _ := ix.Find(d.Facts); rec != nil {
+			seen[rec.ID] = true
 		}
 	}
 	out := map[string]change.Compliance{}

@@ -62,7 +62,7 @@ func (s *sshFlags) register(cmd *cobra.Command) {
 	f.IntVar(&s.port, "port", 22, "SSH port of hosts that name none (host:port)")
 }
 
-func (s *sshFlags) collect(cmd *cobra.Command, app *App, targets []facts.Target) ([]facts.Device, []facts.Failure, error) {
+func (s *sshFlags) collect(cmd *cobra.Command, app *App, targets []facts.Target) ([]record.Device, []facts.Failure, error) {
 	if s.concurrency < 1 {
 		return nil, nil, usageErr("--concurrency must be at least 1")
 	}
@@ -199,7 +199,7 @@ func runFactsCollect(cmd *cobra.Command, app *App, o *factsCollectOptions) error
 	if out == "" {
 		out = filepath.Join(app.Dir(), "facts")
 	}
-	var devices []facts.Device
+	var devices []record.Device
 	var failed []facts.Failure
 	switch {
 	case o.local:
@@ -207,7 +207,7 @@ func runFactsCollect(cmd *cobra.Command, app *App, o *factsCollectOptions) error
 		if err != nil {
 			return &ExitError{Code: ExitFailure, Err: err}
 		}
-		devices = []facts.Device{d}
+		devices = []record.Device{d}
 	case len(o.ssh) > 0:
 		var targets []facts.Target
 		for _, h := range o.ssh {
@@ -305,7 +305,7 @@ func plural(n int) string {
 
 // validateFacts checks collected facts against #Facts, as a document
 // read from a file would be.
-func validateFacts(v *schema.Validator, d facts.Device) []record.Finding {
+func validateFacts(v *schema.Validator, d record.Device) []record.Finding {
 	data, err := jsonBytes(d.Facts)
 	if err != nil {
 		return []record.Finding{{Message: err.Error()}}

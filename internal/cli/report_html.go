@@ -116,9 +116,9 @@ func writeHTMLReport(cmd *cobra.Command, app *App, asOf string, w io.Writer) err
 // currentCompliance audits the facts now (internal/audit) for the
 // headline and the per-baseline table.
 func currentCompliance(est *record.Estate, facts []record.Facts, now time.Time) (*htmlreport.Point, []htmlreport.Baseline) {
-	devices := make([]audit.Device, len(facts))
+	devices := make([]record.Device, len(facts))
 	for i := range facts {
-		devices[i] = audit.Device{Source: fmt.Sprintf("facts document %d", i+1), Facts: &facts[i]}
+		devices[i] = record.Device{Source: fmt.Sprintf("facts document %d", i+1), Facts: &facts[i]}
 	}
 	res := audit.Run(est, devices, audit.Options{Now: now})
 	s := res.Summary

@@ -14,13 +14,6 @@ import (
 	"github.com/estate-dev/estate/internal/record"
 )
 
-// Device is one device's facts and where they came from: a file path or a
-// collector address (ssh://host:port, local).
-type Device struct {
-	Source string
-	Facts  *record.Facts
-}
-
 // Failure is a device (or file) that could not be collected or read, with
 // the reason. It is a result, not a Go error: the others go on.
 type Failure struct {
@@ -68,7 +61,7 @@ func FileName(f *record.Facts, fallback string) string {
 // Write writes each device's facts as <dir>/<name>.json (indented JSON,
 // keys in schema order) or, with format "yaml", <name>.yaml, adding -2,
 // -3... when two devices share a name. It returns the paths written.
-func Write(dir string, devices []Device, format string) ([]string, error) {
+func Write(dir string, devices []record.Device, format string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("write facts: %w", err)
 	}

@@ -46,7 +46,7 @@ type ReadOptions struct {
 // too large, not YAML/JSON, or not a valid document is a finding with its
 // position, and the others go on. The error means dir itself could not be
 // read.
-func ReadDir(ctx context.Context, dir string, o ReadOptions) ([]Device, []record.Finding, error) {
+func ReadDir(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []record.Finding, error) {
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = MaxFileBytes
 	}
@@ -90,7 +90,7 @@ func ReadDir(ctx context.Context, dir string, o ReadOptions) ([]Device, []record
 	}
 	sort.Strings(files)
 
-	devices := make([]*Device, len(files))
+	devices := make([]*record.Device, len(files))
 	perFile := make([][]record.Finding, len(files))
 	var next int
 	var mu sync.Mutex
@@ -121,7 +121,7 @@ func ReadDir(ctx context.Context, dir string, o ReadOptions) ([]Device, []record
 				f, fs := Parse(name, data, v)
 				perFile[i] = fs
 				if f != nil {
-					devices[i] = &Device{Source: name, Facts: f}
+					devices[i] = &record.Device{Source: name, Facts: f}
 				}
 			}
 		}()
@@ -130,7 +130,7 @@ func ReadDir(ctx context.Context, dir string, o ReadOptions) ([]Device, []record
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	var out []Device
+	var out []record.Device
 	for i := range files {
 		findings = append(findings, perFile[i]...)
 		if devices[i] != nil {

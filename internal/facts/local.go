@@ -31,14 +31,14 @@ type LocalOptions struct {
 // block devices, ufw, utmp ...) and asks rpm and nft when they are
 // present; elsewhere it runs the fact script with the local /bin/sh. The
 // error means nothing could be read at all.
-func CollectLocal(ctx context.Context, o LocalOptions) (Device, error) {
+func CollectLocal(ctx context.Context, o LocalOptions) (record.Device, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
 	f := New("local", "", o.Now.UTC().Format(time.RFC3339))
 	if runtime.GOOS == "linux" || o.Root != "" {
 		FromSnapshot(LocalSnapshot(ctx, o), f)
-		return Device{Source: "local", Facts: f}, nil
+		return record.Device{Source: "local", Facts: f}, nil
 	}
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-s")
 	cmd.Stdin = strings.NewReader(Script)
@@ -52,10 +52,10 @@ func CollectLocal(ctx context.Context, o LocalOptions) (Device, error) {
 		// unknown for the rest.
 		basicFacts(f)
 		f.Errors = append(f.Errors, fmt.Sprintf("the fact script could not run here (%v): only the hostname, OS family and architecture were read; use osquery on %s", err, runtime.GOOS))
-		return Device{Source: "local", Facts: f}, nil
+		return record.Device{Source: "local", Facts: f}, nil
 	}
 	FromSnapshot(snap, f)
-	return Device{Source: "local", Facts: f}, nil
+	return record.Device{Source: "local", Facts: f}, nil
 }
 
 // basicFacts fills what the Go runtime knows of the machine.

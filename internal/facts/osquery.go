@@ -52,7 +52,7 @@ type osqDevice struct {
 // A file that is too large, not JSON, or holds another table than its name
 // says is a Failure; the other files and devices go on. The error means
 // a path could not be listed.
-func ReadOsquery(paths []string, o OsqueryOptions) ([]Device, []Failure, error) {
+func ReadOsquery(paths []string, o OsqueryOptions) ([]record.Device, []Failure, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
@@ -153,7 +153,7 @@ func ReadOsquery(paths []string, o OsqueryOptions) ([]Device, []Failure, error) 
 			fail(file, "not osquery JSON (it begins %q)", head(trim))
 		}
 	}
-	var out []Device
+	var out []record.Device
 	for _, key := range order {
 		d := devs[key]
 		at := d.at
@@ -174,7 +174,7 @@ func ReadOsquery(paths []string, o OsqueryOptions) ([]Device, []Failure, error) 
 			fail(d.source, "%v", err)
 			continue
 		}
-		out = append(out, Device{Source: d.source, Facts: f})
+		out = append(out, record.Device{Source: d.source, Facts: f})
 	}
 	return out, failures, nil
 }

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/estate-dev/estate/internal/record"
 	skh "github.com/skeema/knownhosts"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -66,7 +67,7 @@ type Target struct {
 // timeout, host key, authentication, bad or endless output) is a Failure
 // with the reason and never stops the others. The error means the
 // collection could not start (no key, unreadable known_hosts).
-func CollectSSH(ctx context.Context, o SSHOptions, targets []Target) ([]Device, []Failure, error) {
+func CollectSSH(ctx context.Context, o SSHOptions, targets []Target) ([]record.Device, []Failure, error) {
 	if o.User == "" {
 		return nil, nil, errors.New("collect over ssh: no user name")
 	}
@@ -99,7 +100,7 @@ func CollectSSH(ctx context.Context, o SSHOptions, targets []Target) ([]Device, 
 		hk.changed[knownhosts.Normalize(hostPort(h, o.Port))] = true
 	}
 
-	devices := make([]*Device, len(targets))
+	devices := make([]*record.Device, len(targets))
 	failures := make([]*Failure, len(targets))
 	sem := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
@@ -132,7 +133,7 @@ func CollectSSH(ctx context.Context, o SSHOptions, targets []Target) ([]Device, 
 		}()
 	}
 	wg.Wait()
-	var ds []Device
+	var ds []record.Device
 	var fs []Failure
 	for i := range targets {
 		if devices[i] != nil {
@@ -311,7 +312,7 @@ func firstLine(b []byte) string {
 }
 
 // collectHost runs the fact script on one host.
-func collectHost(ctx context.Context, o SSHOptions, auth []ssh.AuthMethod, hk *hostKeys, addr string) (*Device, error) {
+func collectHost(ctx context.Context, o SSHOptions, auth []ssh.AuthMethod, hk *hostKeys, addr string) (*record.Device, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	var dialer net.Dialer
@@ -377,5 +378,5 @@ func collectHost(ctx context.Context, o SSHOptions, auth []ssh.AuthMethod, hk *h
 	}
 	f := New("ssh", "ssh://"+addr, o.Now().UTC().Format(time.RFC3339))
 	FromSnapshot(snap, f)
-	return &Device{Source: "ssh://" + addr, Facts: f}, nil
+	return &record.Device{Source: "ssh://" + addr, Facts: f}, nil
 }

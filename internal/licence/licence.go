@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/estate-dev/estate/internal/match"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -134,31 +135,14 @@ func Analyse(e *record.Estate, facts []record.Facts, opts Options) Report {
 	rep := Report{AsOf: today.Format(time.DateOnly), Within: opts.ExpiringWithin, FactsDevices: len(facts),
 		Totals: Totals{SavingPerYear: map[string]float64{}}}
 
-	bySerial := map[string]*record.Asset{}
-	byHost := map[string]*record.Asset{}
 	assets := Assets(e)
-	for _, a := range assets {
-		if a.Serial != "" {
-			if _, ok := bySerial[strings.ToLower(a.Serial)]; !ok {
-				bySerial[strings.ToLower(a.Serial)] = a
-			}
-		}
-		if a.Hostname != "" {
-			h := shortHost(a.Hostname)
-			if _, ok := byHost[h]; !ok {
-				byHost[h] = a
-			}
-		}
-	}
+	ix := match.New(e)
 	devices := map[string]*device{}
 	for i := range facts {
 		f := &facts[i]
 		var a *record.Asset
-		if s := strings.ToLower(strings.TrimSpace(f.Identity.Serial)); s != "" {
-			a = bySerial[s]
-		}
-		if a == nil && f.Identity.Hostname != "" {
-			a = byHost[shortHost(f.Identity.Hostname)]
+		if rec, _ := ix.Find(f); rec != nil {
+			a = rec.Asset
 		}
 		var d *device
 		if a != nil {
@@ -169,10 +153,7 @@ func Analyse(e *record.Estate, facts []record.Facts, opts Options) Report {
 			}
 		} else {
 			rep.FactsUnmatched++
-			key := "facts:" + strings.ToLower(f.Identity.Serial)
-			if f.Identity.Serial == "" {
-				key = "facts:" + shortHost(f.Identity.Hostname)
-			}
+			key := "facts:" + match.Key(f)
 			if key == "facts:" {
 				key = fmt.Sprintf("facts:#%d", i)
 			}
@@ -378,14 +359,6 @@ func matchAny(pats, names []string) bool {
 		}
 	}
 	return false
-}
-
-func shortHost(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
-	if i := strings.IndexByte(h, '.'); i > 0 {
-		h = h[:i]
-	}
-	return h
 }
 
 func dateOf(t time.Time) time.Time {

@@ -381,3 +381,13 @@ type Interface struct {
 	MAC       string   `yaml:"mac,omitempty" json:"mac,omitempty"`
 	Addresses []string `yaml:"addresses,omitempty" json:"addresses,omitempty"`
 }
+
+// Device is one device's facts and where they came from: a path relative
+// to the repository (facts/lt-00042.json) or a collector address
+// (ssh://lt-00042:22, local). Findings about a device that matches no
+// asset point at Source. It is the one device type of estate: collectors
+// produce it, and the audit, the licence report and the change plan read it.
+type Device struct {
+	Source string
+	Facts  *Facts
+}
