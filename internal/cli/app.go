@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/estate-dev/estate/internal/core"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -151,4 +152,18 @@ func commandPath(root *cobra.Command, args []string) []string {
 		return nil
 	}
 	return strings.Fields(strings.TrimPrefix(c.CommandPath(), root.Name()+" "))
+}
+
+// coreErr turns an error of core.Open into an exit: 2 when the request
+// was at fault (with its hint), 3 otherwise.
+func coreErr(err error) error {
+	if errors.Is(err, core.ErrUsage) {
+		var h interface{ Hint() string }
+		hint := ""
+		if errors.As(err, &h) {
+			hint = h.Hint()
+		}
+		return &ExitError{Code: ExitUsage, Err: err, Hint: hint}
+	}
+	return &ExitError{Code: ExitFailure, Err: err}
 }

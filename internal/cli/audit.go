@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,11 +15,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/audit"
+	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/facts"
-	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
-	"github.com/estate-dev/estate/internal/validate"
 )
 
 type auditOptions struct {
@@ -102,30 +100,15 @@ func runAudit(cmd *cobra.Command, app *App, o *auditOptions) error {
 		return err
 	}
 	ctx := cmd.Context()
-	dir, err := load.OpenDir(app.Dir())
+	est, err := core.Open(ctx, core.Options{Dir: app.Dir(), Now: app.Now(), Log: app.Log})
 	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
+		return coreErr(err)
 	}
-	defer dir.Close()
-	// The records come through validate, with its cache when the estate
-	// is a git checkout (the cache lives in .git/estate).
-	vopts := validate.Options{Tree: dir, Now: app.Now()}
-	if info, err := os.Stat(filepath.Join(dir.Root(), ".git")); err == nil && info.IsDir() {
-		vopts.Cache = validate.OpenCache(validate.DefaultCachePath(dir.Root()))
-	}
-	res, err := validate.Run(ctx, vopts)
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	if vopts.Cache != nil {
-		if err := vopts.Cache.Save(); err != nil {
-			app.Log.Warn("validation cache not saved", "err", err)
-		}
-	}
-	if n := len(res.Findings); n > 0 {
+	defer est.Close()
+	if n := len(est.Findings); n > 0 {
 		app.Log.Warn("the estate has validation problems; run 'estate validate'", "problems", n)
 	}
-	e := res.Estate
+	e, res, dir := est.Estate, est, est
 
 	var devices []record.Device
 	var findings []record.Finding
@@ -157,7 +140,7 @@ func runAudit(cmd *cobra.Command, app *App, o *auditOptions) error {
 				return inputErr(fmt.Errorf("no facts to audit: %s does not exist", fdir),
 					"collect them with 'estate facts collect', name a folder with --facts, or use --collect local")
 			}
-		} else if rel, ok := insideRepo(dir.Root(), fdir); ok {
+		} else if rel, ok := insideRepo(dir.Root, fdir); ok {
 			prefix = rel + "/"
 		}
 		got, fs, err := facts.ReadDir(ctx, fdir, facts.ReadOptions{Schema: res.Schema, Prefix: prefix})
@@ -177,7 +160,7 @@ func runAudit(cmd *cobra.Command, app *App, o *auditOptions) error {
 	}
 	out := audit.Run(e, ad, opts)
 	findings = append(findings, out.Findings...)
-	placeFindings(ctx, dir, findings)
+	est.Place(ctx, findings)
 
 	s := out.Summary
 	rep := output.Report{Tool: "audit", Version: Version, Findings: findings, FailOn: failOn,
@@ -203,41 +186,6 @@ func insideRepo(root, p string) (string, bool) {
 		return "", false
 	}
 	return filepath.ToSlash(rel), true
-}
-
-// placeFindings gives findings that name a record's field the line and
-// column of that field, reading each record file once.
-func placeFindings(ctx context.Context, tree *load.Dir, fs []record.Finding) {
-	byFile := map[string][]int{}
-	for i, f := range fs {
-		if f.Pos.Line == 0 && f.Field != "" && f.Pos.File != "" {
-			byFile[f.Pos.File] = append(byFile[f.Pos.File], i)
-		}
-	}
-	if len(byFile) == 0 {
-		return
-	}
-	entries, err := tree.Entries(ctx)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		idx := byFile[e.Path]
-		if len(idx) == 0 {
-			continue
-		}
-		data, err := tree.ReadFile(e, load.DefaultLimits.MaxFileBytes)
-		if err != nil {
-			continue
-		}
-		root, _ := load.Parse(e.Path, data)
-		if root == nil {
-			continue
-		}
-		for _, i := range idx {
-			fs[i].Pos = load.PosOf(e.Path, root, fs[i].Field)
-		}
-	}
 }
 
 // auditJSON is the stable shape of 'estate audit --format json': the

@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/change"
@@ -338,7 +337,7 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 		in.After = compliance(headRes.Estate, devices, now)
 	}
 	plan := change.Build(in)
-	placePlanFindings(ctx, headSub, plan.Findings)
+	load.PlaceFindings(ctx, headSub, plan.Findings)
 	pr := &planResult{plan: plan, repo: repo, base: base, head: head, files: files,
 		ctx: report.Context{Base: baseName + " (" + base.Hash.String()[:7] + ")", Head: o.head + " (" + head.Hash.String()[:7] + ")"}}
 	pr.elapsed = time.Since(start)
@@ -449,39 +448,4 @@ func compliance(e *record.Estate, devices []record.Device, now time.Time) map[st
 		}
 	}
 	return out
-}
-
-// placePlanFindings gives the plan's own findings (which name a field but
-// no line) the line and column of that field in the head revision.
-func placePlanFindings(ctx context.Context, tree load.Tree, fs []record.Finding) {
-	need := map[string]bool{}
-	for _, f := range fs {
-		if f.Pos.Line == 0 && f.Field != "" && f.Pos.File != "" {
-			need[f.Pos.File] = true
-		}
-	}
-	if len(need) == 0 {
-		return
-	}
-	entries, err := tree.Entries(ctx)
-	if err != nil {
-		return
-	}
-	roots := map[string]*yaml.Node{}
-	for _, e := range entries {
-		if need[e.Path] {
-			if data, err := tree.ReadFile(e, load.DefaultLimits.MaxFileBytes); err == nil {
-				roots[e.Path], _ = load.Parse(e.Path, data)
-			}
-		}
-	}
-	for i, f := range fs {
-		root := roots[f.Pos.File]
-		if f.Pos.Line != 0 || root == nil || f.Field == "" {
-			continue
-		}
-		if n, ok := load.Find(root, f.Field); ok && n != nil {
-			fs[i].Pos.Line, fs[i].Pos.Col = n.Line, n.Column
-		}
-	}
 }

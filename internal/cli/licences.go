@@ -13,19 +13,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/facts"
-	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/licence"
-	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
-	"github.com/estate-dev/estate/internal/schema"
-	"github.com/estate-dev/estate/internal/validate"
 )
 
 type licencesOptions struct {
@@ -346,88 +342,6 @@ func rptMoneyMap(m map[string]float64) string {
 	return strings.Join(parts, "; ")
 }
 
-// loadReportEstate reads the estate of the working tree (or of rev) for a
-// report through the validation pipeline and its cache, exactly as
-// estate validate does (and fills the same cache): a report after
-// validate, or after another report, parses only the records that
-// changed. Records with errors are counted on stderr, with the hint to run
-// estate validate; the report uses what could be read.
-func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate, error) {
-	tree, cacheRoot, done, err := reportTree(ctx, app, nil, rev)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	opts := validate.Options{Tree: tree, Now: app.Now(), Progress: app.progress("reading the estate")}
-	if cacheRoot != "" {
-		opts.Cache = validate.OpenCache(validate.DefaultCachePath(cacheRoot))
-	}
-	res, err := validate.Run(ctx, opts)
-	if err != nil {
-		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("load estate: %w", err)}
-	}
-	if opts.Cache != nil {
-		if err := opts.Cache.Save(); err != nil {
-			app.Log.Warn("cache not saved", "err", err)
-		}
-	}
-	if bad := errorCount(res.Findings); bad > 0 {
-		fmt.Fprintf(app.Stderr, "estate: warning: the estate has %d errors; this report uses what could be read (estate validate lists them)\n", bad)
-	}
-	return res.Estate, nil
-}
-
-// reportTree opens the estate at rev ("" = the working tree) for reading
-// in full: the tree, the folder whose .git holds validate's cache, and
-// done, which closes what was opened. repo, when not nil, is the
-// repository to read rev from.
-func reportTree(ctx context.Context, app *App, repo *gitrepo.Repo, rev string) (tree load.Tree, cacheRoot string, done func(), err error) {
-	if rev == "" {
-		d, err := load.OpenDir(app.Dir())
-		if err != nil {
-			return nil, "", nil, &ExitError{Code: ExitFailure, Err: err}
-		}
-		return d, d.Root(), func() { d.Close() }, nil
-	}
-	closeRepo := func() {}
-	if repo == nil {
-		r, err := gitrepo.OpenRepo(app.Dir())
-		if err != nil {
-			return nil, "", nil, &ExitError{Code: ExitFailure, Err: err}
-		}
-		repo, closeRepo = r, func() { r.Close() }
-	}
-	t, err := repo.Tree(rev)
-	if err != nil {
-		closeRepo()
-		return nil, "", nil, inputErr(err, "name a branch, tag or commit that exists")
-	}
-	tree, stop := t.ReadAhead(ctx, app.Dir())
-	return tree, repo.Root, func() { stop(); closeRepo() }, nil
-}
-
-// errorCount counts the findings of error severity or above.
-func errorCount(fs []record.Finding) int {
-	n := 0
-	for _, f := range fs {
-		if f.Severity >= record.SeverityError {
-			n++
-		}
-	}
-	return n
-}
-
-// rptSchema is compiled once per process (reports skip the schema
-// layer, but validate.Run wants a schema for its cache key, and facts
-// documents are checked against #Facts). Nil when it does not compile.
-var rptSchema = sync.OnceValue(func() *schema.Schema {
-	s, err := schema.New(nil)
-	if err != nil {
-		return nil
-	}
-	return s
-})
-
 func rptFileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
@@ -446,7 +360,7 @@ func readReportFacts(ctx context.Context, app *App, dir string) ([]record.Facts,
 			return nil, nil
 		}
 	}
-	devices, findings, err := facts.ReadDir(ctx, dir, facts.ReadOptions{Schema: rptSchema(), Prefix: strings.TrimSuffix(prefix, "/") + "/"})
+	devices, findings, err := facts.ReadDir(ctx, dir, facts.ReadOptions{Schema: core.BuiltinSchema(), Prefix: strings.TrimSuffix(prefix, "/") + "/"})
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, inputErr(err, "--facts names a folder of facts documents (kind: Facts, JSON or YAML)")

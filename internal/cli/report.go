@@ -10,9 +10,7 @@ import (
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
-	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/report"
-	"github.com/estate-dev/estate/internal/validate"
 )
 
 type reportOptions struct {
@@ -183,36 +181,4 @@ func statusReportAsOf(ctx context.Context, app *App, repo *gitrepo.Repo, asOf st
 		return "", time.Time{}, inputErr(fmt.Errorf("no commit on or before %s", asOf), "the estate's history starts later")
 	}
 	return found, until, nil
-}
-
-// statusReportEstate reads the estate at rev ("" = the working tree)
-// without the schema layer, like loadReportEstate, but through a
-// repository that keeps its pack files open (20,000 blob reads). what
-// names the reader in the warning given when records have errors; repo
-// is the repository to read (nil: one is opened and closed).
-func statusReportEstate(ctx context.Context, app *App, repo *gitrepo.Repo, rev, what string) (*record.Estate, error) {
-	if rev == "" {
-		return loadReportEstate(ctx, app, rev)
-	}
-	tree, cacheRoot, done, err := reportTree(ctx, app, repo, rev)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	opts := validate.Options{Tree: tree, Now: app.Now(), Select: func(string, string) bool { return false }, Schema: rptSchema(), Log: app.Log}
-	if cacheRoot != "" {
-		// Records estate validate has seen come from its cache, unread.
-		if p := validate.DefaultCachePath(cacheRoot); rptFileExists(p) {
-			opts.Cache = validate.OpenCache(p)
-		}
-	}
-	res, err := validate.Run(ctx, opts)
-	if err != nil {
-		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("load estate at %s: %w", rev, err)}
-	}
-	if bad := errorCount(res.Findings); bad > 0 {
-		fmt.Fprintf(app.Stderr, "estate: warning: %d records of the estate at %.12s have errors; %s uses what could be read (run estate validate --rev %s)\n",
-			bad, rev, what, rev)
-	}
-	return res.Estate, nil
 }

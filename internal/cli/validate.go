@@ -1,17 +1,12 @@
 package cli
 
 import (
-	"path/filepath"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/estate-dev/estate/internal/gitrepo"
-	"github.com/estate-dev/estate/internal/load"
+	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/output"
-	"github.com/estate-dev/estate/internal/record"
-	"github.com/estate-dev/estate/internal/validate"
 )
 
 type validateOptions struct {
@@ -81,101 +76,22 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx := cmd.Context()
-	var tree load.Tree
-	var cacheRoot string
-	if o.rev != "" {
-		repo, err := gitrepo.Open(app.Dir())
-		if err != nil {
-			return inputErr(err, "--rev reads a git revision: run it in a git repository")
-		}
-		t, err := repo.Tree(o.rev)
-		if err != nil {
-			return inputErr(err, "name a branch, tag or commit that exists")
-		}
-		var done func()
-		tree, done = t.ReadAhead(ctx, app.Dir())
-		defer done()
-		cacheRoot = repo.Root
-	} else {
-		d, err := load.OpenDir(app.Dir())
-		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: err}
-		}
-		defer d.Close()
-		tree, cacheRoot = d, d.Root()
-	}
-
-	opts := validate.Options{Tree: tree, Workers: o.workers, Now: app.Now(), CUEOnly: o.cueOnly, Progress: app.progress("validating"), Log: app.Log}
-	if !o.noCache && cacheRoot != "" {
-		opts.Cache = validate.OpenCache(validate.DefaultCachePath(cacheRoot))
-	}
-	var selectPaths func(string) bool
-	if len(o.paths) > 0 {
-		prefixes, err := relPaths(app.Dir(), o.paths)
-		if err != nil {
-			return err
-		}
-		selectPaths = func(p string) bool {
-			for _, pre := range prefixes {
-				if pre == "." || p == pre || strings.HasPrefix(p, pre+"/") {
-					return true
-				}
-			}
-			return false
-		}
-	}
-	var base map[string]string
-	if o.changedSince != "" {
-		repo, err := gitrepo.Open(app.Dir())
-		if err != nil {
-			return inputErr(err, "--changed-since compares with a git revision: run it in a git repository")
-		}
-		t, err := repo.Tree(o.changedSince)
-		if err != nil {
-			return inputErr(err, "name a branch, tag or commit that exists")
-		}
-		entries, err := t.Entries(ctx)
-		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: err}
-		}
-		base = make(map[string]string, len(entries))
-		for _, e := range entries {
-			base[e.Path] = e.Blob
-		}
-	}
-	if selectPaths != nil || base != nil {
-		opts.Select = func(path, blob string) bool {
-			if selectPaths != nil && !selectPaths(path) {
-				return false
-			}
-			return base == nil || base[path] != blob
-		}
+	opts := core.Options{Dir: app.Dir(), Rev: o.rev, ChangedSince: o.changedSince, Paths: o.paths,
+		Workers: o.workers, CUEOnly: o.cueOnly, Now: app.Now(), Log: app.Log, Progress: app.progress("validating")}
+	if o.noCache {
+		opts.Cache = core.CacheOff
 	}
 	// Validation allocates many short-lived values per record; trade some
 	// memory for less collection, within a ceiling well under 1 GiB.
 	defer debug.SetGCPercent(debug.SetGCPercent(200))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
-	res, err := validate.Run(ctx, opts)
+	est, err := core.Open(cmd.Context(), opts)
 	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
+		return coreErr(err)
 	}
-	if opts.Cache != nil {
-		if err := opts.Cache.Save(); err != nil {
-			app.Log.Warn("cache not saved", "err", err)
-		}
-		app.Log.Debug("validate", "step", "saved the cache")
-	}
-	findings := res.Findings
-	if selectPaths != nil {
-		var kept []record.Finding
-		for _, f := range findings {
-			if selectPaths(f.Pos.File) {
-				kept = append(kept, f)
-			}
-		}
-		findings = kept
-	}
+	defer est.Close()
+	findings := est.Findings
+	res := est
 	rep := output.Report{Tool: "validate", Version: Version, Findings: findings, FailOn: failOn,
 		Summary: map[string]int{"records": res.Files, "checked": res.Checked, "cached": res.Cached}}
 	if err := output.Write(app.Stdout, o.format, rep, output.Options{Color: app.TTY}); err != nil {
@@ -185,26 +101,4 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 		return findingsErr()
 	}
 	return nil
-}
-
-// relPaths turns PATH arguments into slash paths relative to the
-// repository root, refusing any that leave it.
-func relPaths(root string, args []string) ([]string, error) {
-	absRoot, err := filepath.Abs(root)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, a := range args {
-		p := a
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(absRoot, p)
-		}
-		rel, err := filepath.Rel(absRoot, p)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return nil, usageErr("%s is outside the estate at %s", a, root)
-		}
-		out = append(out, filepath.ToSlash(rel))
-	}
-	return out, nil
 }

@@ -1,0 +1,46 @@
+package load
+
+import (
+	"context"
+
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// PlaceFindings gives the findings that name a record's field (Field set, no
+// line yet) the line and column of that field in tree, reading each file
+// once: the field's node when it exists, else the deepest node of its path
+// (the mapping a missing field belongs in). It is estate's one way to put
+// a finding on a YAML line; files that cannot be read or parsed leave
+// their findings where they were.
+func PlaceFindings(ctx context.Context, tree Tree, fs []record.Finding) {
+	byFile := map[string][]int{}
+	for i, f := range fs {
+		if f.Pos.Line == 0 && f.Field != "" && f.Pos.File != "" {
+			byFile[f.Pos.File] = append(byFile[f.Pos.File], i)
+		}
+	}
+	if len(byFile) == 0 {
+		return
+	}
+	entries, err := tree.Entries(ctx)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		idx := byFile[e.Path]
+		if len(idx) == 0 || e.Problem != "" {
+			continue
+		}
+		data, err := tree.ReadFile(e, DefaultLimits.MaxFileBytes)
+		if err != nil {
+			continue
+		}
+		root, _ := Parse(e.Path, data)
+		if root == nil {
+			continue
+		}
+		for _, i := range idx {
+			fs[i].Pos = PosOf(e.Path, root, fs[i].Field)
+		}
+	}
+}
