@@ -22,7 +22,7 @@ func TestFind(t *testing.T) {
 		{"l4x9kq7mwr", "", "LT-00101", false},               // case aside
 		{"", "LT-00101.corp.example.org", "LT-00101", true}, // FQDN, upper case
 		{"", "lt-00101", "LT-00101", true},
-		{"0", "lt-00101", "LT-00101", true},                     // a placeholder serial is none
+		{"0", "lt-00101", "LT-00101", true},                      // a placeholder serial is none
 		{"To Be Filled By O.E.M.", "dt-00401", "DT-00401", true}, // on both sides
 		{"ABC123", "", "SV-00001", false},
 		{"NOPE", "nope", "", false},
