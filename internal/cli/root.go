@@ -6,11 +6,14 @@ import (
 	"os"
 	"runtime/pprof"
 
+	"github.com/estate-dev/estate/internal/version"
 	"github.com/spf13/cobra"
 )
 
-// Version is set at build time with -ldflags "-X github.com/estate-dev/estate/internal/cli.Version=v1.2.3".
-var Version = "dev"
+// Version is estate's module version (internal/version: from the build
+// information; a release build sets it with -ldflags "-X
+// github.com/estate-dev/estate/internal/version.Override=v1.2.3").
+var Version = version.Get().Version
 
 func newRootCmd(app *App) *cobra.Command {
 	root := &cobra.Command{
@@ -78,7 +81,7 @@ func newVersionCmd(app *App) *cobra.Command {
 		Example: "  estate version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(app.Stdout, "estate %s\n", Version)
+			fmt.Fprintf(app.Stdout, "estate %s\n", version.Get())
 			return nil
 		},
 	}

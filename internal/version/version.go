@@ -1,0 +1,96 @@
+// Package version says which estate this is: the module version and the
+// commit it was built from, read from the build information Go records
+// in every binary (go install ...@v1.2.3 sets the module version; a build
+// in a git checkout sets vcs.revision, vcs.time and vcs.modified).
+// It imports nothing of estate's.
+package version
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"sync"
+)
+
+// Override, when set at link time (-ldflags "-X
+// github.com/estate-dev/estate/internal/version.Override=v1.2.3"), is the
+// version, for builds that have no module version (release workflows
+// build from a checkout).
+var Override string
+
+// Info is what a binary knows of its origin.
+type Info struct {
+	Version  string // v1.2.3, or "(devel)" for a build from a checkout
+	Commit   string // the git commit, when known
+	Time     string // the commit's time (RFC 3339), when known
+	Modified bool   // built from a checkout with uncommitted changes
+	Go       string // the Go version that built it
+}
+
+var read = sync.OnceValue(func() Info {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return Info{Version: "(devel)"}
+	}
+	return fromBuildInfo(bi)
+})
+
+func fromBuildInfo(bi *debug.BuildInfo) Info {
+	in := Info{Version: bi.Main.Version, Go: bi.GoVersion}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			in.Commit = s.Value
+		case "vcs.time":
+			in.Time = s.Value
+		case "vcs.modified":
+			in.Modified = s.Value == "true"
+		}
+	}
+	if Override != "" {
+		in.Version = Override
+	}
+	if in.Version == "" {
+		in.Version = "(devel)"
+	}
+	return in
+}
+
+// Get returns this binary's Info.
+func Get() Info { return read() }
+
+// String is the one-line form: "v1.2.3 (commit 0123abcd4567, 2026-11-30T10:00:00Z)".
+func (in Info) String() string {
+	var extra []string
+	if in.Commit != "" {
+		c := in.Commit
+		if len(c) > 12 {
+			c = c[:12]
+		}
+		if in.Modified {
+			c += "+modified"
+		}
+		extra = append(extra, "commit "+c)
+	}
+	if in.Time != "" {
+		extra = append(extra, in.Time)
+	}
+	if len(extra) == 0 {
+		return in.Version
+	}
+	return fmt.Sprintf("%s (%s)", in.Version, strings.Join(extra, ", "))
+}
+
+// Semver is the version as MAJOR.MINOR.PATCH[-PRE] without the leading v,
+// for consumers that want a numeric version (SARIF's tool.driver.version);
+// "0.0.0" for a build with no module version.
+func (in Info) Semver() string {
+	v := strings.TrimPrefix(in.Version, "v")
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return "0.0.0"
+	}
+	if i := strings.IndexByte(v, '+'); i >= 0 {
+		v = v[:i]
+	}
+	return v
+}

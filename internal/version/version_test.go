@@ -1,0 +1,39 @@
+package version
+
+import (
+	"runtime/debug"
+	"testing"
+)
+
+func TestFromBuildInfo(t *testing.T) {
+	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/estate-dev/estate", Version: "v1.4.2"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.time", Value: "2026-11-30T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
+	in := fromBuildInfo(bi)
+	if got, want := in.String(), "v1.4.2 (commit 0123456789ab+modified, 2026-11-30T10:00:00Z)"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if got := in.Semver(); got != "1.4.2" {
+		t.Errorf("Semver() = %q", got)
+	}
+	dev := fromBuildInfo(&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}})
+	if dev.String() != "(devel)" || dev.Semver() != "0.0.0" {
+		t.Errorf("devel: %q %q", dev.String(), dev.Semver())
+	}
+	pseudo := fromBuildInfo(&debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261130100000-0123456789ab+dirty"}})
+	if got := pseudo.Semver(); got != "0.0.0-20261130100000-0123456789ab" {
+		t.Errorf("pseudo-version Semver() = %q", got)
+	}
+	Override = "v2.0.0"
+	defer func() { Override = "" }()
+	if got := fromBuildInfo(bi).Version; got != "v2.0.0" {
+		t.Errorf("override: %q", got)
+	}
+}
+
+// TestGet: a test binary has build information; the version is never
+// the old placeholder "dev".
+func TestGet(t *testing.T) {
+	if v := Get().Version; v == "" || v == "dev" {
+		t.Fatalf("Get().Version = %q", v)
+	}
+}
