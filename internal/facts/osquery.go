@@ -24,6 +24,10 @@ type OsqueryOptions struct {
 	Now time.Time
 	// MaxBytes bounds each file (default MaxFileBytes).
 	MaxBytes int64
+	// Unread, when set, counts by query name the results of a results
+	// log that are of no table estate reads (a pack's other queries):
+	// they are neither facts nor failures.
+	Unread map[string]int
 }
 
 // row is one osquery row: every value as osquery prints it, a string.
@@ -105,10 +109,15 @@ func ReadOsquery(paths []string, o OsqueryOptions) ([]record.Device, []Failure, 
 	fail := func(src, format string, args ...any) {
 		failures = append(failures, Failure{Source: src, Reason: fmt.Sprintf(format, args...)})
 	}
+	skip := func(query string) {
+		if o.Unread != nil {
+			o.Unread[query]++
+		}
+	}
 	for _, file := range files {
 		// A results log of a whole fleet can be larger than any one
 		// device's facts: it is read as a stream, one result at a time.
-		if big, err := streamLargeLog(file, o.MaxBytes, dev, fail); big {
+		if big, err := streamLargeLog(file, o.MaxBytes, dev, fail, skip); big {
 			if err != nil {
 				fail(file, "%v", err)
 			}
@@ -141,12 +150,17 @@ func ReadOsquery(paths []string, o OsqueryOptions) ([]record.Device, []Failure, 
 			}
 			d.tables[table] = append(d.tables[table], rows...)
 		case trim[0] == '{':
-			if fh, ok := decodeFleetHost(trim); ok {
-				d := dev("fleet:"+file, file)
-				d.fleet = fh
+			if hosts, ok := decodeFleetHosts(trim); ok {
+				for i, fh := range hosts {
+					key, src := "fleet:"+file, file
+					if len(hosts) > 1 {
+						key, src = fmt.Sprintf("fleet:%s#%d", file, i), file+"#"+cmpOr(trimmed(fh.Hostname), fmt.Sprint(i))
+					}
+					dev(key, src).fleet = fh
+				}
 				continue
 			}
-			if err := readResultLog(file, trim, dev, fail); err != nil {
+			if err := readResultLog(file, trim, dev, fail, skip); err != nil {
 				fail(file, "%v", err)
 			}
 		default:
@@ -257,8 +271,11 @@ func jsonErr(b []byte, err error) error {
 }
 
 // tableOf says which table rows hold: the one their file is named after,
-// checked against its documented columns, or the one table whose columns
-// hold every column of the rows.
+// or the one table whose documented columns hold every column of the
+// rows. In rows named after their table (by file or query name), columns
+// estate does not know are ignored (newer osquery versions add them, e.g.
+// bitlocker_info.protector_types); only rows that share fewer than half
+// their columns with the table are refused as another table's.
 func tableOf(name string, rows []row) (string, error) {
 	cols := map[string]bool{}
 	for _, r := range rows {
@@ -266,22 +283,23 @@ func tableOf(name string, rows []row) (string, error) {
 			cols[k] = true
 		}
 	}
-	fits := func(t string) []string {
-		known := map[string]bool{}
+	known := func(t string) (in, out []string) {
+		doc := map[string]bool{}
 		for _, c := range osqueryColumns[t] {
-			known[c] = true
+			doc[c] = true
 		}
-		var extra []string
 		for c := range cols {
-			if !known[c] {
-				extra = append(extra, c)
+			if doc[c] {
+				in = append(in, c)
+			} else {
+				out = append(out, c)
 			}
 		}
-		sort.Strings(extra)
-		return extra
+		sort.Strings(out)
+		return in, out
 	}
 	if _, ok := osqueryColumns[name]; ok {
-		if extra := fits(name); len(extra) > 0 {
+		if in, extra := known(name); len(extra) > 0 && len(in) < len(extra) {
 			return "", fmt.Errorf("the file is named after table %s but holds rows of another table (columns %s are not %s's)",
 				name, strings.Join(extra, ", "), name)
 		}
@@ -290,9 +308,12 @@ func tableOf(name string, rows []row) (string, error) {
 	if len(rows) == 0 {
 		return "", fmt.Errorf("no rows, and the file name %q is not an osquery table estate reads", name)
 	}
+	// Rows not named after their table must fit one table exactly: a
+	// majority is no proof of which table they are (routes share five
+	// columns with interface_details).
 	var cands []string
 	for t := range osqueryColumns {
-		if len(fits(t)) == 0 {
+		if _, extra := known(t); len(extra) == 0 {
 			cands = append(cands, t)
 		}
 	}
@@ -300,12 +321,18 @@ func tableOf(name string, rows []row) (string, error) {
 	switch len(cands) {
 	case 0:
 		names := sortedCols(cols)
-		return "", fmt.Errorf("rows with columns %s are of no osquery table estate reads (%s)", strings.Join(names, ", "), strings.Join(knownTables(), ", "))
+		return "", errNotRead{fmt.Errorf("rows with columns %s are of no osquery table estate reads (%s)", strings.Join(names, ", "), strings.Join(knownTables(), ", "))}
 	case 1:
 		return cands[0], nil
 	}
 	return "", fmt.Errorf("the rows could be any of the tables %s: name the file after its table, e.g. %s.json", strings.Join(cands, ", "), cands[0])
 }
+
+// errNotRead says rows are of a table estate does not read: in a results
+// log, which carries every query of a pack, that is no failure.
+type errNotRead struct{ error }
+
+func (e errNotRead) Unwrap() error { return e.error }
 
 func sortedCols(m map[string]bool) []string {
 	var out []string
@@ -345,8 +372,8 @@ type resultLine struct {
 
 // readResultLog reads an osqueryd results log: JSON objects one after the
 // other (a line each, or pretty-printed).
-func readResultLog(file string, b []byte, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any)) error {
-	return decodeResults(file, bytes.NewReader(b), b, dev, fail)
+func readResultLog(file string, b []byte, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any), skip func(query string)) error {
+	return decodeResults(file, bytes.NewReader(b), b, dev, fail, skip)
 }
 
 // MaxLogBytes bounds an osquery results log read as a stream.
@@ -354,7 +381,7 @@ const MaxLogBytes = 4 << 30
 
 // streamLargeLog reads file as a results log when it is larger than max
 // and begins with an object; big says whether it did.
-func streamLargeLog(file string, max int64, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any)) (big bool, err error) {
+func streamLargeLog(file string, max int64, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any), skip func(query string)) (big bool, err error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return false, nil // readFileCapped says why
@@ -382,12 +409,12 @@ func streamLargeLog(file string, max int64, dev func(key, source string) *osqDev
 	if info.Size() > MaxLogBytes {
 		return true, fmt.Errorf("the results log is %s, over the %s limit; split it", size(info.Size()), size(MaxLogBytes))
 	}
-	return true, decodeResults(file, br, nil, dev, fail)
+	return true, decodeResults(file, br, nil, dev, fail, skip)
 }
 
 // decodeResults reads results one after the other from r; b, when set,
 // is r's bytes, to place a syntax error at its line.
-func decodeResults(file string, r io.Reader, b []byte, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any)) error {
+func decodeResults(file string, r io.Reader, b []byte, dev func(key, source string) *osqDevice, fail func(src, format string, args ...any), skip func(query string)) error {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	for n := 1; ; n++ {
@@ -449,7 +476,12 @@ func decodeResults(file string, r io.Reader, b []byte, dev func(key, source stri
 		}
 		if table == "" {
 			if table, err = tableOf(l.Name, append(append([]row{}, rows...), removed...)); err != nil {
-				fail(src, "query %q: %v", l.Name, err)
+				var nr errNotRead
+				if errors.As(err, &nr) || len(rows)+len(removed) == 0 {
+					skip(l.Name)
+				} else {
+					fail(src, "query %q: %v", l.Name, err)
+				}
 				continue
 			}
 		} else if _, err := tableOf(table, append(append([]row{}, rows...), removed...)); err != nil {
@@ -602,6 +634,21 @@ func fromTables(t map[string][]row, f *record.Facts) error {
 			sec.AutoUpdates = ptr(v == "Good")
 		}
 	}
+	if r := first("alf"); r != nil && r["global_state"] != "" {
+		// macOS's application firewall: 1 on with exceptions, 2 block all, 0 off.
+		sec.Firewall = ptr(r["global_state"] == "1" || r["global_state"] == "2")
+	}
+	if rs, ok := t["iptables"]; ok && len(rs) > 0 {
+		sec.Firewall = iptablesFiltering(rs)
+	}
+	if r := first("screenlock"); r != nil && r["enabled"] != "" {
+		if secs, ok := screenLock(r, t["preferences"]); ok {
+			sec.ScreenLockSeconds = &secs
+		} else {
+			f.Errors = append(f.Errors, "security.screen_lock_seconds: screenlock says a password is required "+r["grace_period"]+
+				" s after the screen saver starts, and the screen saver's idle time is not in the facts (add: SELECT * FROM preferences WHERE domain = 'com.apple.screensaver' AND key = 'idleTime')")
+		}
+	}
 	if r := first("secureboot"); r != nil && r["secure_boot"] != "" {
 		sec.SecureBoot = ptr(r["secure_boot"] == "1")
 	}
@@ -666,6 +713,51 @@ func fromTables(t map[string][]row, f *record.Facts) error {
 }
 
 func trimmed(s string) string { return strings.TrimSpace(s) }
+
+// iptablesFiltering says whether iptables filters incoming traffic: the
+// filter table's INPUT chain drops or rejects by policy, or holds a rule
+// that drops or rejects.
+func iptablesFiltering(rs []row) *bool {
+	for _, r := range rs {
+		if fn := r["filter_name"]; fn != "" && fn != "filter" || r["chain"] != "INPUT" {
+			continue
+		}
+		if p := r["policy"]; p == "DROP" || p == "REJECT" {
+			return ptr(true)
+		}
+		if tg := r["target"]; tg == "DROP" || tg == "REJECT" {
+			return ptr(true)
+		}
+	}
+	return ptr(false)
+}
+
+// screenLock turns macOS's screenlock row (enabled, grace_period: the
+// seconds after the screen saver starts before a password is needed; -1
+// none) and the screen saver's idleTime preference into the seconds idle
+// before the screen locks: 0 when it never locks. ok is false when the
+// screen locks but the idle time is unknown.
+func screenLock(r row, prefs []row) (secs int, ok bool) {
+	grace, err := strconv.Atoi(trimmed(r["grace_period"]))
+	if r["enabled"] != "1" || err != nil || grace < 0 {
+		return 0, r["enabled"] == "0" || err == nil && grace < 0
+	}
+	idle := -1
+	for _, p := range prefs {
+		if p["domain"] == "com.apple.screensaver" && p["key"] == "idleTime" {
+			if v, err := strconv.Atoi(trimmed(p["value"])); err == nil && v >= 0 {
+				idle = v
+			}
+		}
+	}
+	switch {
+	case idle < 0:
+		return 0, false
+	case idle == 0: // the screen saver never starts: the screen never locks
+		return 0, true
+	}
+	return idle + grace, true
+}
 
 // osFamily maps os_version.platform (and platform_like) to #OS.
 func osFamily(platform, like string) string {
@@ -748,28 +840,53 @@ type fleetHost struct {
 	} `json:"users"`
 }
 
-func decodeFleetHost(b []byte) (*fleetHost, bool) {
+// decodeFleetHosts reads a Fleet host ("Get host": {"host": {...}}),
+// fleetctl's {"kind": "host", "spec": {...}}, or a page of "List hosts"
+// ({"hosts": [...]}; Fleet pages by query parameters, so a page carries
+// no paging metadata).
+func decodeFleetHosts(b []byte) ([]*fleetHost, bool) {
 	var w struct {
-		Host *fleetHost `json:"host"`
-		Kind string     `json:"kind"`
-		Spec *fleetHost `json:"spec"`
+		Host  *fleetHost   `json:"host"`
+		Hosts []*fleetHost `json:"hosts"`
+		Kind  string       `json:"kind"`
+		Spec  *fleetHost   `json:"spec"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return nil, false
 	}
 	if w.Host != nil && w.Host.Hostname+w.Host.HardwareSerial != "" {
-		return w.Host, true
+		return []*fleetHost{w.Host}, true
 	}
 	if w.Kind == "host" && w.Spec != nil {
-		return w.Spec, true
+		return []*fleetHost{w.Spec}, true
+	}
+	if w.Hosts != nil {
+		var out []*fleetHost
+		for _, h := range w.Hosts {
+			if h != nil {
+				out = append(out, h)
+			}
+		}
+		return out, true
 	}
 	return nil, false
 }
 
-func (h *fleetHost) facts(f *record.Facts) error {
-	if t, err := time.Parse(time.RFC3339, h.DetailUpdatedAt); err == nil && t.Year() > 1970 {
-		f.CollectedAt = t.UTC().Format(time.RFC3339)
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
 	}
+	return b
+}
+
+func (h *fleetHost) facts(f *record.Facts) error {
+	// Fleet writes the zero time (0001-01-01T00:00:00Z) for a host whose
+	// details it never received: never seen, not seen now.
+	t, err := time.Parse(time.RFC3339, h.DetailUpdatedAt)
+	if err != nil || t.Year() <= 1970 {
+		return fmt.Errorf("Fleet has never received this host's details (detail_updated_at %q): no facts to audit", h.DetailUpdatedAt)
+	}
+	f.CollectedAt = t.UTC().Format(time.RFC3339)
 	f.Collector.Name = "osquery"
 	if h.OsqueryVersion != "" {
 		f.Collector.Version = "fleet, osquery " + h.OsqueryVersion

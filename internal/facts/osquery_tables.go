@@ -4,6 +4,11 @@ package facts
 // reads or recognises (osquery 5.23.1 schema, osquery.io/schema). A file
 // said to hold one of these tables must have rows with these columns only.
 var osqueryColumns = map[string][]string{
+	"alf":                     {"allow_signed_enabled", "firewall_unload", "global_state", "logging_enabled", "logging_option", "stealth_enabled", "version"},
+	"screenlock":              {"enabled", "grace_period"},
+	"preferences":             {"domain", "key", "subkey", "value", "forced", "username", "host"},
+	"iptables":                {"filter_name", "chain", "policy", "target", "protocol", "src_port", "dst_port", "src_ip", "src_mask", "iniface", "iniface_mask", "dst_ip", "dst_mask", "outiface", "outiface_mask", "match", "packets", "bytes"},
+	"windows_firewall_rules":  {"name", "app_name", "action", "enabled", "grouping", "direction", "protocol", "local_addresses", "remote_addresses", "local_ports", "remote_ports", "icmp_types_codes", "profile_domain", "profile_private", "profile_public", "service_name"},
 	"apps":                    {"name", "path", "bundle_executable", "bundle_identifier", "bundle_name", "bundle_short_version", "bundle_version", "bundle_package_type", "environment", "element", "compiler", "development_region", "display_name", "info_string", "minimum_system_version", "category", "applescript_enabled", "copyright", "last_opened_time"},
 	"bitlocker_info":          {"device_id", "drive_letter", "persistent_volume_id", "conversion_status", "protection_status", "encryption_method", "version", "percentage_encrypted", "lock_status"},
 	"chassis_info":            {"audible_alarm", "breach_description", "chassis_types", "description", "lock", "manufacturer", "model", "security_breach", "serial", "smbios_tag", "sku", "status", "visible_alarm"},
