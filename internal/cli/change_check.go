@@ -77,7 +77,9 @@ func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 			Repository: app.Getenv("GITHUB_REPOSITORY"), Log: app.Log},
 		Actions:   app.Getenv("GITHUB_ACTIONS") == "true",
 		CheckName: o.checkName, Labels: o.labels, SummaryPath: app.Getenv("GITHUB_STEP_SUMMARY"), Log: app.Log,
-		MakePlan: func(ctx context.Context, ev *github.Event) (*gate.Plan, error) { return planForEvent(ctx, app, &o.planOptions, ev) },
+		MakePlan: func(ctx context.Context, ev *github.Event) (*gate.Plan, error) {
+			return planForEvent(ctx, app, &o.planOptions, ev)
+		},
 	}
 	if o.commentAs != "" {
 		id := github.ParseIdentity(o.commentAs)

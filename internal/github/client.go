@@ -157,6 +157,16 @@ func New(cfg Config) (*Client, error) {
 	return cl, nil
 }
 
+// Must is New for a Config known to be good (tests, constants); it
+// panics on an error.
+func Must(cfg Config) *Client {
+	c, err := New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 // Repository returns owner/name.
 func (c *Client) Repository() string { return c.owner + "/" + c.repo }
 
