@@ -17,7 +17,7 @@ func TestCountReviews(t *testing.T) {
 		{User: "bob", State: "COMMENTED", CommitID: head, At: at(12)}, // keeps bob's approval
 		{User: "carol", State: "APPROVED", CommitID: head, At: at(8)},
 		{User: "carol", State: "DISMISSED", CommitID: head, At: at(11)},
-		{User: "erin", State: "approved", CommitID: old, At: at(11)}, // before the latest push
+		{User: "erin", State: "approved", CommitID: old, At: at(11)},  // before the latest push
 		{User: "Jane", State: "APPROVED", CommitID: head, At: at(11)}, // the author, any case
 		{User: "dave", State: "APPROVED", CommitID: head, At: at(12)},
 		{User: "frank", State: "PENDING", CommitID: head, At: at(12)},
