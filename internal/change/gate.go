@@ -48,18 +48,30 @@ type Met struct {
 	OK bool     `json:"ok"`
 }
 
-// Decide applies the decision table. Only the latest review of each
-// reviewer counts (COMMENTED and PENDING reviews do not replace an earlier
-// verdict); a dismissed review counts for nothing; an approval of an
-// earlier commit than the head is stale; the author cannot approve their
-// own change; any standing "changes requested" blocks; and every error
-// finding of the plan (validation, lifecycle, change request, risk,
-// freeze) blocks. The error means membership could not be read: the gate
-// has not run and must not be reported as passed.
-func Decide(in GateInput) (*Gate, error) {
-	g := &Gate{}
+// Counted is what a pull request's reviews amount to under the review
+// rule (CountReviews).
+type Counted struct {
+	// Approvals are the approvals that count, one per reviewer, by login.
+	Approvals []Review
+	// ChangesRequested are the reviewers whose standing verdict is
+	// "changes requested", by login.
+	ChangesRequested []string
+	// Ignored says which reviews did not count, and why.
+	Ignored []string
+}
+
+// CountReviews applies the review rule, which the gate and the ledger
+// share: only the latest deciding review of each reviewer counts
+// (COMMENTED and PENDING reviews do not replace an earlier verdict; on
+// equal times the later one in the list wins); a dismissed review counts
+// for nothing; an approval of another commit than headSHA (the pull
+// request's head: an approval before the latest push is stale) does not
+// count; the author cannot approve their own change. With headSHA empty
+// no approval is stale.
+func CountReviews(reviews []Review, author, headSHA string) Counted {
+	var c Counted
 	latest := map[string]Review{}
-	for _, r := range in.Reviews {
+	for _, r := range reviews {
 		st := strings.ToUpper(r.State)
 		if st == "COMMENTED" || st == "PENDING" || r.User == "" {
 			continue
@@ -69,24 +81,50 @@ func Decide(in GateInput) (*Gate, error) {
 			latest[r.User] = r
 		}
 	}
-	var approvers []string
 	for _, u := range sortedReviewers(latest) {
 		r := latest[u]
 		switch r.State {
 		case "DISMISSED":
-			g.Ignored = append(g.Ignored, u+": review dismissed")
+			c.Ignored = append(c.Ignored, u+": review dismissed")
 		case "CHANGES_REQUESTED":
-			g.Reasons = append(g.Reasons, u+" requested changes")
+			c.ChangesRequested = append(c.ChangesRequested, u)
 		case "APPROVED":
 			switch {
-			case strings.EqualFold(u, in.Author):
-				g.Ignored = append(g.Ignored, u+": the author cannot approve their own change")
-			case in.HeadSHA != "" && r.CommitID != in.HeadSHA:
-				g.Ignored = append(g.Ignored, fmt.Sprintf("%s: approved %s, before the latest push (%s)", u, short(r.CommitID), short(in.HeadSHA)))
+			case strings.EqualFold(u, author):
+				c.Ignored = append(c.Ignored, u+": the author cannot approve their own change")
+			case headSHA != "" && r.CommitID != headSHA:
+				c.Ignored = append(c.Ignored, fmt.Sprintf("%s: approved %s, before the latest push (%s)", u, orUnknown(short(r.CommitID)), short(headSHA)))
 			default:
-				approvers = append(approvers, u)
+				c.Approvals = append(c.Approvals, r)
 			}
 		}
+	}
+	return c
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown commit"
+	}
+	return s
+}
+
+// Decide applies the decision table: the reviews count as CountReviews
+// says; any standing "changes requested" blocks; every requirement of the
+// plan needs its count of eligible approvals; and every error finding of
+// the plan (validation, lifecycle, change request, risk, freeze) blocks.
+// The error means membership could not be read: the gate has not run and
+// must not be reported as passed.
+func Decide(in GateInput) (*Gate, error) {
+	g := &Gate{}
+	rc := CountReviews(in.Reviews, in.Author, in.HeadSHA)
+	for _, u := range rc.ChangesRequested {
+		g.Reasons = append(g.Reasons, u+" requested changes")
+	}
+	g.Ignored = rc.Ignored
+	var approvers []string
+	for _, r := range rc.Approvals {
+		approvers = append(approvers, r.User)
 	}
 	counted := map[string]bool{}
 	for _, req := range in.Plan.Approvals {

@@ -138,10 +138,6 @@ type planResult struct {
 	elapsed time.Duration
 }
 
-// blocking reports whether a finding of the plan blocks the change (high
-// or above, as the gate judges).
-func blocking(p *change.Plan) bool { return failing(p, record.SevHigh) }
-
 // failing reports whether a finding is at or above failOn (0: never).
 func failing(p *change.Plan, failOn record.Severity) bool {
 	for _, f := range p.Findings {

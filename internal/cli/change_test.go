@@ -60,6 +60,9 @@ func (f *gateGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p = strings.Replace(p, "/"+f.number+"/", "/7/", 1)
 	}
 	switch {
+	case r.Method == "GET" && p == "/user":
+		// The Actions token is an installation token: GitHub refuses it /user.
+		reply(403, map[string]any{"message": "Resource not accessible by integration"})
 	case r.Method == "GET" && p == "/repos/octo/estate/pulls/7/reviews":
 		reply(200, f.reviews)
 	case r.Method == "GET" && p == "/repos/octo/estate/issues/7/comments":
@@ -68,7 +71,7 @@ func (f *gateGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if _, ok := in["body"].(string); !ok {
 			t.Errorf("create comment without body: %s", body)
 		}
-		c := map[string]any{"id": len(f.comments) + 1, "body": in["body"]}
+		c := map[string]any{"id": len(f.comments) + 1, "body": in["body"], "user": map[string]any{"login": "github-actions[bot]", "type": "Bot"}}
 		f.comments = append(f.comments, c)
 		reply(201, c)
 	case r.Method == "PATCH" && strings.HasPrefix(p, "/repos/octo/estate/issues/comments/"):
@@ -88,11 +91,13 @@ func (f *gateGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		reply(200, out)
 	case r.Method == "POST" && p == "/repos/octo/estate/issues/7/labels":
-		var names []string
-		if err := json.Unmarshal(body, &names); err != nil {
-			t.Errorf("labels body %s", body)
+		var names struct {
+			Labels []string `json:"labels"`
 		}
-		f.labels = append(f.labels, names...)
+		if err := json.Unmarshal(body, &names); err != nil || len(names.Labels) == 0 {
+			t.Errorf("labels body %s: want {\"labels\": [...]}", body)
+		}
+		f.labels = append(f.labels, names.Labels...)
 		reply(200, []any{})
 	case r.Method == "DELETE" && strings.HasPrefix(p, "/repos/octo/estate/issues/7/labels/"):
 		name := strings.TrimPrefix(p, "/repos/octo/estate/issues/7/labels/")

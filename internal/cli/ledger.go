@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"sort"
@@ -19,9 +18,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/estate-dev/estate/internal/gate"
+	"github.com/estate-dev/estate/internal/github"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
-	"github.com/estate-dev/estate/internal/ledger/ghreviews"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
@@ -236,7 +236,9 @@ func runLedgerRecord(cmd *cobra.Command, app *App, o *ledgerRecordOptions) error
 	return nil
 }
 
-func readPR(ctx context.Context, app *App, store *gitstore.Store, merge string, n int) (*ghreviews.PR, error) {
+// readPR reads pull request n through internal/github; its approvals are
+// those the gate counts (gate.ReadPullRequest).
+func readPR(ctx context.Context, app *App, store *gitstore.Store, merge string, n int) (*ledgerPR, error) {
 	owner, repo, _ := strings.Cut(app.Getenv("GITHUB_REPOSITORY"), "/")
 	if s := gitstore.Settings(store.Repo, merge); (owner == "" || repo == "") && s != nil && s.GitHub != nil {
 		owner, repo = s.GitHub.Owner, s.GitHub.Repo
@@ -244,22 +246,31 @@ func readPR(ctx context.Context, app *App, store *gitstore.Store, merge string, 
 	if owner == "" || repo == "" {
 		return nil, usageErr("which GitHub repository? set GITHUB_REPOSITORY=owner/repo or github.owner and github.repo in estate.yaml")
 	}
-	api := app.Getenv("GITHUB_API_URL")
-	if api == "" {
-		api = "https://api.github.com"
-	}
-	c, err := ghreviews.New(&http.Client{Timeout: 30 * time.Second}, api, app.Getenv("GITHUB_TOKEN"), owner, repo)
+	c, err := github.New(github.Config{Token: app.Getenv("GITHUB_TOKEN"), BaseURL: app.Getenv("GITHUB_API_URL"), Repository: owner + "/" + repo, Log: app.Log})
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
-	pr, err := c.PullRequest(ctx, n)
+	pr, err := gate.ReadPullRequest(ctx, c, n)
 	if err != nil {
 		return nil, &ExitError{Code: ExitFailure, Err: err, Hint: "check GITHUB_TOKEN can read pull requests of " + owner + "/" + repo}
 	}
-	if pr.Merge != "" && pr.Merge != merge {
-		app.Log.Warn("the pull request's merge commit is not the recorded commit", "pr", n, "merge_commit_sha", pr.Merge, "commit", merge)
+	if pr.MergeSHA != "" && pr.MergeSHA != merge {
+		app.Log.Warn("the pull request's merge commit is not the recorded commit", "pr", n, "merge_commit_sha", pr.MergeSHA, "commit", merge)
 	}
-	return pr, nil
+	for _, why := range pr.Ignored {
+		app.Log.Info("review not counted", "pr", n, "why", why)
+	}
+	out := &ledgerPR{Title: pr.Title, Author: pr.Author, Head: pr.HeadSHA}
+	for _, a := range pr.Approvals {
+		out.Approvals = append(out.Approvals, ledger.Approval{By: a.User, At: ledger.FormatTime(a.At)})
+	}
+	return out, nil
+}
+
+// ledgerPR is what the ledger keeps of a pull request.
+type ledgerPR struct {
+	Title, Author, Head string
+	Approvals           []ledger.Approval
 }
 
 func writeEntry(app *App, format string, e *ledger.Entry, ref string) error {

@@ -51,7 +51,7 @@ func TestLedgerRecordReadsGitHubReviews(t *testing.T) {
 		case "/repos/acme/estate/pulls/5":
 			fmt.Fprint(w, `{"number":5,"title":"Deploy LT-00001","merged":true,"user":{"login":"jane"},"head":{"sha":"3333333333333333333333333333333333333333"}}`)
 		case "/repos/acme/estate/pulls/5/reviews":
-			fmt.Fprint(w, `[{"id":1,"user":{"login":"omar"},"state":"APPROVED","submitted_at":"2026-11-20T11:00:00Z"},
+			fmt.Fprint(w, `[{"id":1,"user":{"login":"omar"},"state":"APPROVED","commit_id":"3333333333333333333333333333333333333333","submitted_at":"2026-11-20T11:00:00Z"},
 				{"id":2,"user":{"login":"jane"},"state":"APPROVED","submitted_at":"2026-11-20T11:05:00Z"}]`)
 		default:
 			t.Errorf("unexpected %s", r.URL)

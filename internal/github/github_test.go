@@ -2,18 +2,14 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -21,252 +17,9 @@ import (
 	gh "github.com/google/go-github/v60/github"
 )
 
-// fakeGitHub is the part of the GitHub REST API the gate uses, as
-// documented at docs.github.com/rest: every request is checked for its
-// method, path, headers and body shape, and a wrong one fails the test.
-type fakeGitHub struct {
-	t        *testing.T
-	mu       sync.Mutex
-	reviews  []map[string]any
-	comments []map[string]any
-	labels   []string
-	members  map[string]string // "org/team/user" → state
-	runs     []map[string]any  // check runs created (bodies)
-	updates  []map[string]any  // check-run updates (bodies)
-	calls    []string          // "METHOD path"
-	nextID   int64
-	// fail makes the next n requests answer with status (and headers).
-	fail       int
-	failStatus int
-	failHeader http.Header
-}
+const marker = "<!-- estate:change-plan -->"
 
-const token = "ghs_test"
-
-func newFake(t *testing.T) (*fakeGitHub, *Client) {
-	f := &fakeGitHub{t: t, members: map[string]string{}, nextID: 1000}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c, err := New(Config{Token: token, BaseURL: srv.URL + "/", Repository: "octo/estate", HTTP: srv.Client(),
-		Retries: 3, Backoff: time.Millisecond, MaxWait: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f, c
-}
-
-var (
-	reReviews  = regexp.MustCompile(`^/repos/octo/estate/pulls/(\d+)/reviews$`)
-	reComments = regexp.MustCompile(`^/repos/octo/estate/issues/(\d+)/comments$`)
-	reComment  = regexp.MustCompile(`^/repos/octo/estate/issues/comments/(\d+)$`)
-	reLabels   = regexp.MustCompile(`^/repos/octo/estate/issues/(\d+)/labels$`)
-	reLabel    = regexp.MustCompile(`^/repos/octo/estate/issues/(\d+)/labels/([^/]+)$`)
-	reMember   = regexp.MustCompile(`^/orgs/([^/]+)/teams/([^/]+)/memberships/([^/]+)$`)
-	reRuns     = regexp.MustCompile(`^/repos/octo/estate/check-runs$`)
-	reRun      = regexp.MustCompile(`^/repos/octo/estate/check-runs/(\d+)$`)
-)
-
-func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	t := f.t
-	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
-	// Headers every request carries.
-	if got := r.Header.Get("Authorization"); got != "Bearer "+token {
-		t.Errorf("%s %s: Authorization %q", r.Method, r.URL.Path, got)
-	}
-	if got := r.Header.Get("X-GitHub-Api-Version"); got != "2022-11-28" {
-		t.Errorf("%s %s: X-GitHub-Api-Version %q", r.Method, r.URL.Path, got)
-	}
-	if !strings.Contains(r.Header.Get("Accept"), "application/vnd.github") {
-		t.Errorf("%s %s: Accept %q", r.Method, r.URL.Path, r.Header.Get("Accept"))
-	}
-	if r.Header.Get("User-Agent") == "" {
-		t.Errorf("%s %s: no User-Agent", r.Method, r.URL.Path)
-	}
-	body, _ := io.ReadAll(r.Body)
-	if r.Method == http.MethodPost || r.Method == http.MethodPatch {
-		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("%s %s: Content-Type %q", r.Method, r.URL.Path, ct)
-		}
-	}
-	if f.fail > 0 {
-		f.fail--
-		for k, v := range f.failHeader {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(f.failStatus)
-		fmt.Fprint(w, `{"message":"try later","documentation_url":"https://docs.github.com/rest"}`)
-		return
-	}
-	p := r.URL.Path
-	switch {
-	case reReviews.MatchString(p) && r.Method == http.MethodGet:
-		f.page(w, r, f.reviews)
-	case reComments.MatchString(p) && r.Method == http.MethodGet:
-		f.page(w, r, f.comments)
-	case reComments.MatchString(p) && r.Method == http.MethodPost:
-		in := f.decode(r, body, []string{"body"}, nil)
-		f.nextID++
-		c := map[string]any{"id": f.nextID, "body": in["body"], "user": map[string]any{"login": "github-actions[bot]"}}
-		f.comments = append(f.comments, c)
-		writeJSON(w, http.StatusCreated, c)
-	case reComment.MatchString(p) && r.Method == http.MethodPatch:
-		in := f.decode(r, body, []string{"body"}, nil)
-		id, _ := strconv.ParseInt(reComment.FindStringSubmatch(p)[1], 10, 64)
-		for _, c := range f.comments {
-			if c["id"].(int64) == id {
-				c["body"] = in["body"]
-				writeJSON(w, http.StatusOK, c)
-				return
-			}
-		}
-		http.NotFound(w, r)
-	case reLabels.MatchString(p) && r.Method == http.MethodGet:
-		var out []map[string]any
-		for _, l := range f.labels {
-			out = append(out, map[string]any{"name": l})
-		}
-		writeJSON(w, http.StatusOK, out)
-	case reLabels.MatchString(p) && r.Method == http.MethodPost:
-		// POST /repos/{owner}/{repo}/issues/{n}/labels takes {"labels": [...]}
-		// or a bare array; go-github sends the array.
-		var names []string
-		if err := json.Unmarshal(body, &names); err != nil {
-			var obj struct {
-				Labels []string `json:"labels"`
-			}
-			if err := json.Unmarshal(body, &obj); err != nil || len(obj.Labels) == 0 {
-				t.Errorf("POST labels: body %s is neither an array nor {labels}", body)
-			}
-			names = obj.Labels
-		}
-		f.labels = append(f.labels, names...)
-		writeJSON(w, http.StatusOK, []any{})
-	case reLabel.MatchString(p) && r.Method == http.MethodDelete:
-		name := reLabel.FindStringSubmatch(p)[2]
-		var keep []string
-		for _, l := range f.labels {
-			if l != name {
-				keep = append(keep, l)
-			}
-		}
-		f.labels = keep
-		writeJSON(w, http.StatusOK, []any{})
-	case reMember.MatchString(p) && r.Method == http.MethodGet:
-		m := reMember.FindStringSubmatch(p)
-		state, ok := f.members[m[1]+"/"+m[2]+"/"+m[3]]
-		if !ok {
-			writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"state": state, "role": "member", "url": "https://api.github.com/x"})
-	case reRuns.MatchString(p) && r.Method == http.MethodPost:
-		in := f.decode(r, body, []string{"name", "head_sha"}, f.checkOutput)
-		if in["status"] == "completed" && in["conclusion"] == nil {
-			t.Errorf("check run completed without a conclusion")
-		}
-		f.runs = append(f.runs, in)
-		f.nextID++
-		writeJSON(w, http.StatusCreated, map[string]any{"id": f.nextID, "name": in["name"], "head_sha": in["head_sha"]})
-	case reRun.MatchString(p) && r.Method == http.MethodPatch:
-		in := f.decode(r, body, nil, f.checkOutput)
-		f.updates = append(f.updates, in)
-		writeJSON(w, http.StatusOK, map[string]any{"id": 1})
-	default:
-		t.Errorf("unexpected request %s %s", r.Method, p)
-		http.NotFound(w, r)
-	}
-}
-
-// checkOutput checks a check run's output as documented: title and
-// summary required, at most 50 annotations, each with path, start_line,
-// end_line, annotation_level (notice|warning|failure) and message.
-func (f *fakeGitHub) checkOutput(in map[string]any) {
-	out, ok := in["output"].(map[string]any)
-	if !ok {
-		f.t.Errorf("check run without output")
-		return
-	}
-	for _, k := range []string{"title", "summary"} {
-		if s, _ := out[k].(string); s == "" {
-			f.t.Errorf("check run output without %s", k)
-		}
-	}
-	anns, _ := out["annotations"].([]any)
-	if len(anns) > 50 {
-		f.t.Errorf("%d annotations in one request (GitHub takes 50)", len(anns))
-	}
-	for _, a := range anns {
-		m := a.(map[string]any)
-		for _, k := range []string{"path", "start_line", "end_line", "annotation_level", "message"} {
-			if _, ok := m[k]; !ok {
-				f.t.Errorf("annotation without %s: %v", k, m)
-			}
-		}
-		switch m["annotation_level"] {
-		case "notice", "warning", "failure":
-		default:
-			f.t.Errorf("annotation_level %v", m["annotation_level"])
-		}
-	}
-}
-
-func (f *fakeGitHub) decode(r *http.Request, body []byte, required []string, check func(map[string]any)) map[string]any {
-	var in map[string]any
-	if err := json.Unmarshal(body, &in); err != nil {
-		f.t.Errorf("%s %s: body is not a JSON object: %v", r.Method, r.URL.Path, err)
-		return map[string]any{}
-	}
-	for _, k := range required {
-		if _, ok := in[k]; !ok {
-			f.t.Errorf("%s %s: body lacks %q: %s", r.Method, r.URL.Path, k, body)
-		}
-	}
-	if check != nil {
-		check(in)
-	}
-	return in
-}
-
-// page answers a list endpoint with per_page/page and a Link header, as
-// GitHub paginates.
-func (f *fakeGitHub) page(w http.ResponseWriter, r *http.Request, all []map[string]any) {
-	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-	if per <= 0 || per > 100 {
-		f.t.Errorf("%s: per_page %q", r.URL.Path, r.URL.Query().Get("per_page"))
-		per = 30
-	}
-	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	if pg < 1 {
-		pg = 1
-	}
-	lo, hi := (pg-1)*per, pg*per
-	if lo > len(all) {
-		lo = len(all)
-	}
-	if hi > len(all) {
-		hi = len(all)
-	}
-	if hi < len(all) {
-		u := *r.URL
-		q := u.Query()
-		q.Set("page", strconv.Itoa(pg+1))
-		u.RawQuery = q.Encode()
-		w.Header().Set("Link", fmt.Sprintf(`<http://%s%s>; rel="next"`, r.Host, u.String()))
-	}
-	out := all[lo:hi]
-	if out == nil {
-		out = []map[string]any{}
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
+func human(login string) map[string]any { return map[string]any{"login": login, "type": "User"} }
 
 func TestUpsertCommentIsIdempotentAcrossThreePushes(t *testing.T) {
 	f, c := newFake(t)
@@ -274,9 +27,8 @@ func TestUpsertCommentIsIdempotentAcrossThreePushes(t *testing.T) {
 	// A busy pull request: 150 human comments first (two pages), one of
 	// which quotes text without the marker.
 	for i := 0; i < 150; i++ {
-		f.comments = append(f.comments, map[string]any{"id": int64(i + 1), "body": fmt.Sprintf("comment %d estate:change-plan", i)})
+		f.comments = append(f.comments, map[string]any{"id": int64(i + 1), "body": fmt.Sprintf("comment %d estate:change-plan", i), "user": human("bob")})
 	}
-	const marker = "<!-- estate:change-plan -->"
 	var ids []int64
 	for push := 1; push <= 3; push++ {
 		id, err := c.UpsertComment(ctx, 7, marker, fmt.Sprintf("%s\nplan after push %d", marker, push))
@@ -304,20 +56,78 @@ func TestUpsertCommentIsIdempotentAcrossThreePushes(t *testing.T) {
 	if ids[0] != ids[1] || ids[1] != ids[2] {
 		t.Errorf("comment ids %v: want one comment edited", ids)
 	}
-	posts, patches := 0, 0
+	posts, patches, users := 0, 0, 0
 	for _, call := range f.calls {
 		switch {
 		case strings.HasPrefix(call, "POST "):
 			posts++
 		case strings.HasPrefix(call, "PATCH "):
 			patches++
+		case call == "GET /user":
+			users++
 		}
 	}
-	if posts != 1 || patches != 2 {
-		t.Errorf("%d POSTs and %d PATCHes; want 1 and 2 (calls %v)", posts, patches, f.calls)
+	if posts != 1 || patches != 2 || users != 1 {
+		t.Errorf("%d POSTs, %d PATCHes, %d GET /user; want 1, 2 and 1 (calls %v)", posts, patches, users, f.calls)
 	}
 	if _, err := c.UpsertComment(ctx, 7, marker, "no marker"); err == nil {
 		t.Error("a body without the marker was accepted")
+	}
+}
+
+// TestPlantedMarkerIsIgnored: a comment holding the marker that someone
+// else wrote (a user pasting it, or a bot of another app) is not edited;
+// the client's own comment is created, then found again.
+func TestPlantedMarkerIsIgnored(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cfg    Config
+		user   map[string]any // GET /user
+		writer map[string]any // who the token writes as
+	}{
+		{"actions token", Config{}, nil, map[string]any{"login": "github-actions[bot]", "type": "Bot"}},
+		{"personal token", Config{}, human("estate-ci"), human("estate-ci")},
+		{"explicit identity", Config{Identity: &Identity{Login: "estate-app[bot]", Type: "Bot"}}, nil, map[string]any{"login": "estate-app[bot]", "type": "Bot"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, c := newFakeWith(t, tc.cfg)
+			f.user, f.writer = tc.user, tc.writer
+			planted := []map[string]any{
+				{"id": int64(1), "body": marker + "\nplanted: ✅ Change gate passed", "user": human("mallory")},
+				// A user whose login is the bot's but who is not a bot.
+				{"id": int64(2), "body": marker + "\nplanted too", "user": map[string]any{"login": tc.writer["login"], "type": "Organization"}},
+				{"id": int64(3), "body": marker + "\nanother app", "user": map[string]any{"login": "other[bot]", "type": "Bot"}},
+			}
+			f.comments = append(f.comments, planted...)
+			id, err := c.UpsertComment(context.Background(), 7, marker, marker+"\nthe real plan")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.comments) != 4 || id != f.comments[3]["id"] {
+				t.Fatalf("comments %v, id %d: want a new one", f.comments, id)
+			}
+			for i, p := range planted {
+				if !strings.Contains(f.comments[i]["body"].(string), "planted") && !strings.Contains(f.comments[i]["body"].(string), "another app") {
+					t.Errorf("comment %d by %v edited: %v", i+1, p["user"], f.comments[i]["body"])
+				}
+			}
+			// The next push finds the client's own comment again.
+			id2, err := c.UpsertComment(context.Background(), 7, marker, marker+"\nthe next plan")
+			if err != nil || id2 != id || len(f.comments) != 4 || f.comments[3]["body"] != marker+"\nthe next plan" {
+				t.Errorf("second upsert: id %d (want %d), %v, %d comments", id2, id, err, len(f.comments))
+			}
+		})
+	}
+}
+
+func TestSelfFailsClearlyOnBadCredentials(t *testing.T) {
+	f, c := newFake(t)
+	f.fail, f.failStatus = 1, http.StatusUnauthorized
+	if _, err := c.UpsertComment(context.Background(), 7, marker, marker); err == nil || StatusCode(err) != http.StatusUnauthorized {
+		t.Fatalf("err = %v; want the 401", err)
+	}
+	if len(f.comments) != 0 {
+		t.Errorf("a comment was written without knowing who writes it")
 	}
 }
 
@@ -334,6 +144,26 @@ func TestReviewsArePaginated(t *testing.T) {
 	if len(rs) != 130 || rs[129].User != "u129" || rs[0].State != "APPROVED" || rs[0].CommitID != "abc" || rs[0].SubmittedAt.IsZero() {
 		t.Fatalf("reviews: %d, last %+v", len(rs), rs[len(rs)-1])
 	}
+	if n := strings.Count(strings.Join(f.calls, "\n"), "/reviews"); n != 2 {
+		t.Errorf("%d pages read; want 2", n)
+	}
+}
+
+func TestPullRequest(t *testing.T) {
+	f, c := newFake(t)
+	f.pr = map[string]any{"number": 5, "title": "Deploy", "merged": true, "merge_commit_sha": "m1", "user": human("jane"),
+		"head": map[string]any{"sha": "h1", "ref": "feature"}, "base": map[string]any{"sha": "b1", "ref": "main"}}
+	pr, err := c.PullRequest(context.Background(), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := PullRequest{Number: 5, Title: "Deploy", Author: "jane", HeadSHA: "h1", HeadRef: "feature", BaseSHA: "b1", BaseRef: "main", Merged: true, MergeSHA: "m1"}
+	if *pr != want {
+		t.Errorf("pull request %+v; want %+v", *pr, want)
+	}
+	if _, err := c.PullRequest(context.Background(), 6); err == nil || !strings.Contains(err.Error(), "#6") {
+		t.Errorf("missing pull request: %v", err)
+	}
 }
 
 func TestTeamMembership(t *testing.T) {
@@ -347,8 +177,10 @@ func TestTeamMembership(t *testing.T) {
 			t.Errorf("%s: %v, %v; want %v", user, got, err, want)
 		}
 	}
-	if _, err := c.IsTeamMember(ctx, "cab", "alice"); err == nil {
-		t.Error("a team without an org was accepted")
+	for _, team := range []string{"cab", "@octo/cab/../x", "@octo/c?b", "@/cab"} {
+		if _, err := c.IsTeamMember(ctx, team, "alice"); err == nil {
+			t.Errorf("team %q was accepted", team)
+		}
 	}
 }
 
@@ -358,15 +190,16 @@ func TestCheckRunBatchesAnnotations(t *testing.T) {
 	for i := 0; i < 120; i++ {
 		anns = append(anns, Annotation{Path: "inventory/laptop/LT-1.yaml", StartLine: i + 1, Level: "failure", Title: "schema", Message: "bad"})
 	}
-	err := c.CheckRun(context.Background(), CheckRunSpec{Name: "estate change", HeadSHA: "abc", Conclusion: "failure",
+	id, err := c.CheckRun(context.Background(), CheckRunSpec{Name: "estate change", HeadSHA: "abc", Conclusion: "failure",
 		Title: "change gate failed", Summary: "summary", Annotations: anns})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || id == 0 {
+		t.Fatal(id, err)
 	}
 	if len(f.runs) != 1 || len(f.updates) != 2 {
 		t.Fatalf("%d creates, %d updates; want 1 and 2", len(f.runs), len(f.updates))
 	}
-	if f.runs[0]["conclusion"] != "failure" || f.runs[0]["status"] != "completed" || f.runs[0]["head_sha"] != "abc" {
+	if f.runs[0]["conclusion"] != "failure" || f.runs[0]["status"] != "completed" || f.runs[0]["head_sha"] != "abc" ||
+		f.runs[0]["completed_at"] != t0.UTC().Format(time.RFC3339) {
 		t.Errorf("check run %v", f.runs[0])
 	}
 	last := f.updates[1]["output"].(map[string]any)["annotations"].([]any)
@@ -385,22 +218,72 @@ func TestSetLabelsReplacesStaleOnes(t *testing.T) {
 	if got != "bug,change:normal,risk:high" {
 		t.Errorf("labels %s", got)
 	}
+	// The add is one POST with {"labels": [...]} (the fake refuses a bare
+	// array).
+	if !slices.Contains(f.calls, "POST /repos/octo/estate/issues/7/labels") {
+		t.Errorf("calls %v", f.calls)
+	}
+}
+
+// TestLabelNamesAreEscaped: a label holding '#', '?', '/' or '%' is
+// removed at its own path, not at the one its name breaks into.
+func TestLabelNamesAreEscaped(t *testing.T) {
+	f, c := newFake(t)
+	f.labels = []string{"risk:low", "risk:low#2?x=1", "risk:a/b", "risk:100%", "other"}
+	if err := c.SetLabels(context.Background(), 7, []string{"risk:"}, []string{"risk:low"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.labels, ","); got != "risk:low,other" {
+		t.Errorf("labels %s; want risk:low,other", got)
+	}
+	for _, want := range []string{
+		"DELETE /repos/octo/estate/issues/7/labels/risk:low%232%3Fx=1",
+		"DELETE /repos/octo/estate/issues/7/labels/risk:a%2Fb",
+		"DELETE /repos/octo/estate/issues/7/labels/risk:100%25",
+	} {
+		if !slices.Contains(f.calls, want) {
+			t.Errorf("no %s in %v", want, f.calls)
+		}
+	}
+	// A label that is already gone is not an error.
+	if err := c.RemoveLabel(context.Background(), 7, "risk:gone"); err != nil {
+		t.Errorf("remove a missing label: %v", err)
+	}
+}
+
+func TestLabelsArePaginated(t *testing.T) {
+	f, c := newFake(t)
+	for i := 0; i < 120; i++ {
+		f.labels = append(f.labels, fmt.Sprintf("area:%03d", i))
+	}
+	// The stale risk label is on the second page.
+	f.labels = append(f.labels, "risk:low")
+	if err := c.SetLabels(context.Background(), 7, []string{"risk:"}, []string{"risk:high"}); err != nil {
+		t.Fatal(err)
+	}
+	if contains(f.labels, "risk:low") || !contains(f.labels, "risk:high") || len(f.labels) != 121 {
+		t.Errorf("labels %v", f.labels[len(f.labels)-3:])
+	}
+	ls, err := c.Labels(context.Background(), 7)
+	if err != nil || len(ls) != 121 {
+		t.Errorf("%d labels, %v", len(ls), err)
+	}
 }
 
 func TestRetriesAServerError(t *testing.T) {
 	f, c := newFake(t)
 	f.fail, f.failStatus = 2, http.StatusBadGateway
-	if _, err := c.UpsertComment(context.Background(), 7, "<!-- m -->", "<!-- m --> x"); err != nil {
+	if _, err := c.Reviews(context.Background(), 7); err != nil {
 		t.Fatalf("after two 502s: %v", err)
 	}
-	if len(f.comments) != 1 {
-		t.Fatalf("%d comments", len(f.comments))
+	// The default backoff, doubled: no Retry-After was given.
+	if !slices.Equal(c.waits, []time.Duration{time.Second, 2 * time.Second}) || len(f.calls) != 3 {
+		t.Errorf("waits %v, calls %v", c.waits, f.calls)
 	}
 }
 
 func TestRetriesAPOSTWithItsBody(t *testing.T) {
 	f, c := newFake(t)
-	// The list succeeds; the create fails once and is replayed with its body.
 	ctx := context.Background()
 	f.fail, f.failStatus = 1, http.StatusServiceUnavailable
 	cm, _, err := c.gh.Issues.CreateComment(ctx, "octo", "estate", 7, &gh.IssueComment{Body: gh.String("hello")})
@@ -412,44 +295,95 @@ func TestRetriesAPOSTWithItsBody(t *testing.T) {
 	}
 }
 
+func TestRetryWaitsWhatGitHubAsks(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		header http.Header
+		body   string
+		want   time.Duration
+	}{
+		{"429 Retry-After", http.StatusTooManyRequests, http.Header{"Retry-After": {"7"}}, "", 7 * time.Second},
+		{"403 Retry-After", http.StatusForbidden, http.Header{"Retry-After": {"12"}}, `{"message":"You have exceeded a secondary rate limit"}`, 12 * time.Second},
+		{"403 Retry-After date", http.StatusForbidden, http.Header{"Retry-After": {t0.Add(9 * time.Second).UTC().Format(http.TimeFormat)}}, "", 9 * time.Second},
+		{"403 primary limit", http.StatusForbidden, http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {strconv.FormatInt(t0.Add(30*time.Second).Unix(), 10)}},
+			`{"message":"API rate limit exceeded"}`, 30 * time.Second},
+		{"429 primary limit", http.StatusTooManyRequests, http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {strconv.FormatInt(t0.Add(45*time.Second).Unix(), 10)}},
+			"", 45 * time.Second},
+		{"403 secondary limit, no header", http.StatusForbidden, nil, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`, time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, c := newFake(t)
+			f.fail, f.failStatus, f.failHeader, f.failBody = 1, tc.status, tc.header, tc.body
+			rs, err := c.Reviews(context.Background(), 7)
+			if err != nil || rs != nil {
+				t.Fatalf("after one %d: %v %v", tc.status, rs, err)
+			}
+			if !slices.Equal(c.waits, []time.Duration{tc.want}) || len(f.calls) != 2 {
+				t.Errorf("waits %v, %d calls; want [%v], 2", c.waits, len(f.calls), tc.want)
+			}
+		})
+	}
+}
+
+func TestForbiddenIsNotRetried(t *testing.T) {
+	f, c := newFake(t)
+	f.fail, f.failStatus, f.failBody = 1, http.StatusForbidden, `{"message":"Resource not accessible by integration"}`
+	_, err := c.Reviews(context.Background(), 7)
+	if StatusCode(err) != http.StatusForbidden || len(c.waits) != 0 || len(f.calls) != 1 {
+		t.Errorf("err %v, waits %v, calls %v", err, c.waits, f.calls)
+	}
+}
+
 func TestRateLimitIsReportedNotPassed(t *testing.T) {
 	f, c := newFake(t)
 	f.fail, f.failStatus = 10, http.StatusForbidden
 	f.failHeader = http.Header{
 		"X-Ratelimit-Limit":     {"5000"},
 		"X-Ratelimit-Remaining": {"0"},
-		"X-Ratelimit-Reset":     {strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)},
+		"X-Ratelimit-Reset":     {strconv.FormatInt(t0.Add(time.Hour).Unix(), 10)},
 	}
+	f.failBody = `{"message":"API rate limit exceeded for installation ID 1."}`
 	_, err := c.Reviews(context.Background(), 7)
 	var rl *RateLimitError
 	if !errors.As(err, &rl) {
 		t.Fatalf("err = %v (%T); want a *RateLimitError", err, err)
 	}
-	if !strings.Contains(err.Error(), "rate limit") || rl.Reset.IsZero() {
+	if !strings.Contains(err.Error(), "rate limit exceeded until") || !rl.Reset.Equal(t0.Add(time.Hour)) {
 		t.Errorf("error %q, reset %v", err, rl.Reset)
 	}
-	// A reset an hour away is not waited for: one request, no retries.
-	if len(f.calls) != 1 {
-		t.Errorf("%d calls; want 1 (no waiting an hour)", len(f.calls))
+	// A reset an hour away is not waited for: one request, no waits.
+	if len(f.calls) != 1 || len(c.waits) != 0 {
+		t.Errorf("%d calls, waits %v; want 1 and none", len(f.calls), c.waits)
 	}
 }
 
 func TestSecondaryRateLimitRetriesThenReports(t *testing.T) {
 	f, c := newFake(t)
 	f.fail, f.failStatus = 10, http.StatusTooManyRequests
-	f.failHeader = http.Header{"Retry-After": {"0"}}
+	f.failHeader = http.Header{"Retry-After": {"2"}}
 	_, err := c.Reviews(context.Background(), 7)
 	var rl *RateLimitError
 	if !errors.As(err, &rl) {
 		t.Fatalf("err = %v (%T); want a *RateLimitError", err, err)
 	}
-	if len(f.calls) != 4 {
-		t.Errorf("%d calls; want 4 (1 + 3 retries)", len(f.calls))
+	if len(f.calls) != 4 || !slices.Equal(c.waits, []time.Duration{2 * time.Second, 2 * time.Second, 2 * time.Second}) {
+		t.Errorf("%d calls, waits %v; want 4 (1 + 3 retries) and 3×2s", len(f.calls), c.waits)
+	}
+}
+
+func TestRetryStopsWithTheContext(t *testing.T) {
+	f, c := newFake(t)
+	f.fail, f.failStatus = 10, http.StatusBadGateway
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Reviews(ctx, 7); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v; want context.Canceled", err)
 	}
 }
 
 func TestNewRefusesBadConfig(t *testing.T) {
-	for _, repo := range []string{"", "octo", "octo/", "/estate", "a/b/c"} {
+	for _, repo := range []string{"", "octo", "octo/", "/estate", "a/b/c", "o/r#x", "o/r?x", "o/..", "o%2F/r"} {
 		if _, err := New(Config{Repository: repo}); err == nil {
 			t.Errorf("repository %q accepted", repo)
 		}
@@ -457,35 +391,52 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	if _, err := New(Config{Repository: "o/r", BaseURL: "file:///etc/"}); err == nil {
 		t.Error("a file: API URL was accepted")
 	}
+	if _, err := New(Config{Repository: "o/r", Identity: &Identity{}}); err == nil {
+		t.Error("an empty identity was accepted")
+	}
+}
+
+// fixtures is the shared folder of real GitHub webhook payloads, beside
+// the repository; a test skips without it only outside CI.
+func fixtures(t *testing.T) string {
+	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "github")
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("fixtures missing in CI: %v", err)
+		}
+		t.Skip("shared fixtures not present")
+	}
+	return dir
 }
 
 // TestEventFixtures reads the payloads GitHub sends (octokit/webhooks
 // examples in the shared fixtures): the shape of $GITHUB_EVENT_PATH.
 func TestEventFixtures(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "github")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("fixtures missing in CI: %v", err)
-		}
-		t.Skip("shared fixtures not present")
+	dir := fixtures(t)
+	files, err := filepath.Glob(filepath.Join(dir, "pull_request", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no pull_request payloads: %v", err)
 	}
-	for _, tc := range []struct {
-		file, action string
-	}{
-		{"pull_request/opened.payload.json", "opened"},
-		{"pull_request/synchronize.payload.json", "synchronize"},
-		{"pull_request_review/submitted.payload.json", "submitted"},
-	} {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(tc.file)))
+	files = append(files, filepath.Join(dir, "pull_request_review", "submitted.payload.json"))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ev, err := ParseEvent(data)
 		if err != nil {
-			t.Fatalf("%s: %v", tc.file, err)
+			t.Fatalf("%s: %v", file, err)
 		}
-		if ev.Action != tc.action || ev.Number != 2 || ev.Author != "Codertocat" || len(ev.HeadSHA) != 40 || len(ev.BaseSHA) != 40 || ev.HeadRef != "changes" || ev.BaseRef != "master" {
-			t.Errorf("%s: %+v", tc.file, ev)
+		name := filepath.Base(file)
+		want := strings.SplitN(name, ".", 2)[0]
+		if ev.Action != want || ev.Number <= 0 || ev.Author == "" || len(ev.HeadSHA) != 40 || len(ev.BaseSHA) != 40 || ev.HeadRef == "" || ev.BaseRef == "" {
+			t.Errorf("%s: %+v", name, ev)
+		}
+		if merged := strings.Contains(name, ".merged."); ev.Merged != merged || (merged && len(ev.MergeSHA) != 40) {
+			t.Errorf("%s: merged %v, merge commit %q", name, ev.Merged, ev.MergeSHA)
+		}
+		if ev.Number == 2 && (ev.Author != "Codertocat" || ev.HeadRef != "changes" || ev.BaseRef != "master") {
+			t.Errorf("%s: %+v", name, ev)
 		}
 	}
 	// A payload with no pull request (check_suite) is refused clearly.
@@ -503,7 +454,6 @@ func TestEventFixtures(t *testing.T) {
 
 func TestLongCommentIsClipped(t *testing.T) {
 	f, c := newFake(t)
-	const marker = "<!-- m -->"
 	body := marker + "\n" + strings.Repeat("| row é |\n", 20000)
 	if _, err := c.UpsertComment(context.Background(), 7, marker, body); err != nil {
 		t.Fatal(err)
