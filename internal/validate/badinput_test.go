@@ -540,9 +540,7 @@ func TestBadInput(t *testing.T) {
 		for _, c := range badCases {
 			t.Run(string(kind)+"/"+c.name, func(t *testing.T) {
 				tree := &recordingTree{Tree: openTree(t, kind, c.files, c.links)}
-				start := time.Now()
 				res, alloc := runTree(t, tree)
-				elapsed := time.Since(start)
 				checkFindings(t, res.Findings, c.want)
 				checkLoaded(t, res, c)
 				checkReads(t, tree, c)
@@ -550,9 +548,6 @@ func TestBadInput(t *testing.T) {
 				checkHints(t, res.Findings, c.hints)
 				if c.maxAlloc > 0 && alloc > c.maxAlloc {
 					t.Errorf("the run allocated %d MiB, want at most %d MiB", alloc>>20, c.maxAlloc>>20)
-				}
-				if elapsed > 10*time.Second {
-					t.Errorf("the run took %v", elapsed)
 				}
 			})
 		}
@@ -724,9 +719,7 @@ func TestBadInputLargeFileUnread(t *testing.T) {
 	}
 	defer d.Close()
 	tree := &recordingTree{Tree: d}
-	start := time.Now()
 	res, alloc := runTree(t, tree)
-	elapsed := time.Since(start)
 	checkFindings(t, res.Findings, []want{{"inventory/phone/PH-1.yaml", 0, 0, "file",
 		"the file is too large to be a record (52428800 bytes, the limit is 1048576); it was not read"}})
 	if n := tree.reads["inventory/phone/PH-1.yaml"]; n != 0 {
@@ -734,9 +727,6 @@ func TestBadInputLargeFileUnread(t *testing.T) {
 	}
 	if alloc > 25<<20 {
 		t.Errorf("the run allocated %d MiB: the 50 MiB file was read", alloc>>20)
-	}
-	if elapsed > 5*time.Second {
-		t.Errorf("the run took %v", elapsed)
 	}
 	_, err = d.ReadFile(load.Entry{Path: "inventory/phone/PH-1.yaml", Size: 50 << 20}, load.DefaultLimits.MaxFileBytes)
 	if !errors.Is(err, load.ErrTooLarge) {
@@ -757,16 +747,11 @@ func TestBadInputGitLargeBlob(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recordingTree{Tree: tree}
-	start := time.Now()
 	res, alloc := runTree(t, rec)
-	elapsed := time.Since(start)
 	checkFindings(t, res.Findings, []want{{ph, 0, 0, "file",
 		"the file is too large to be a record (52428800 bytes, the limit is 1048576); it was not read"}})
 	if n := rec.reads[ph]; n != 0 {
 		t.Errorf("%d bytes of the large blob were returned", n)
-	}
-	if elapsed > 10*time.Second {
-		t.Errorf("the run took %v", elapsed)
 	}
 	if alloc > 25<<20 {
 		t.Errorf("the run allocated %d MiB: the blob was inflated before its size was checked", alloc>>20)
