@@ -35,7 +35,7 @@ type GitError struct {
 func (e *GitError) Error() string {
 	return fmt.Sprintf("git %s: %v: %s", strings.Join(e.Args, " "), e.Err, strings.TrimSpace(e.Output))
 }
-func (e *GitError) Unwrap() error          { return e.Err }
+func (e *GitError) Unwrap() error        { return e.Err }
 func (e *GitError) Is(target error) bool { return e.Raced && target == ErrRaced }
 
 // GitCLI is the Remote of a repository, run with the git CLI (which
