@@ -207,13 +207,14 @@ func recordExpired(ctx context.Context, o AuditOptions, now func() time.Time, st
 	return nil
 }
 
-// JSONPos adds line:column to a JSON syntax or type error of data.
+// JSONPos adds line:column to a JSON syntax or type error of data: the
+// byte a syntax error found, or where the value of the wrong type ends.
 func JSONPos(data []byte, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	off := int64(-1)
 	if errors.As(err, &se) {
-		off = se.Offset
+		off = se.Offset - 1 // Offset counts the offending byte
 	} else if errors.As(err, &te) {
 		off = te.Offset
 	}

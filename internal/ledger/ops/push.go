@@ -28,6 +28,12 @@ type Writer struct {
 	Log    *slog.Logger
 }
 
+// retryWait is the pause before attempt+1: growing, with jitter so that
+// two writers that raced do not race again in step.
+var retryWait = func(attempt int) time.Duration {
+	return time.Duration(attempt*50+rand.IntN(100)) * time.Millisecond
+}
+
 // appender appends the entry a build makes, as w says.
 type appender func(gitstore.Build) (*ledger.Entry, error)
 
@@ -70,7 +76,7 @@ func appendAndPush(ctx context.Context, store *gitstore.Store, r Remote, remote 
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(time.Duration(attempt*50+rand.IntN(100)) * time.Millisecond):
+		case <-time.After(retryWait(attempt)):
 		}
 	}
 }
