@@ -87,6 +87,28 @@ func TestShowRefusesARefThatIsNotALedger(t *testing.T) {
 	if !strings.Contains(hint(err), `"ledger: entry N KIND"`) {
 		t.Errorf("hint %q does not say what a ledger entry looks like", hint(err))
 	}
+
+	// A ledger whose last entry was damaged: the error says how.
+	if _, err := Record(context.Background(), RecordOptions{Dir: dir, Approvals: []ledger.Approval{{By: "bob", At: "2026-11-20T09:00:00Z"}}, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitrepo.OpenRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	tip, _, _ := repo.Ref("refs/estate/ledger")
+	bad, err := repo.CommitFiles(tip, nil, "ledger: entry 2 audit\n\n{\"seq\": 2,\n", gitrepo.Signature{Name: "x", Email: "x@example.org", When: when})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.UpdateRef("refs/estate/ledger", bad, tip); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Show(context.Background(), ShowOptions{Dir: dir})
+	if err == nil || !errors.Is(err, core.ErrUsage) || !strings.Contains(err.Error(), `("ledger: entry 2 audit"), which is not a ledger entry: `) {
+		t.Fatalf("show of a damaged tip: %v", err)
+	}
 }
 
 func TestRecordThenShow(t *testing.T) {

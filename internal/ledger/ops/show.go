@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
@@ -60,7 +61,11 @@ func Show(ctx context.Context, o ShowOptions) (*ShowResult, error) {
 		return nil, err
 	}
 	if s := ledger.FromCommit(ci.Hash, len(ci.Parents), ci.Message); s.Entry == nil {
-		return nil, usage(fmt.Errorf("%s points at commit %.12s (%q), which is not a ledger entry: %v", store.Ref, ci.Hash, ci.Subject, s.Err),
+		err := fmt.Errorf("%s points at commit %.12s (%q), which is not a ledger entry", store.Ref, ci.Hash, ci.Subject)
+		if strings.HasPrefix(ci.Subject, "ledger: entry ") {
+			err = fmt.Errorf("%w: %w", err, s.Err) // an entry estate wrote, damaged
+		}
+		return nil, usage(err,
 			"a ledger entry is a commit made by estate ledger record, its message \"ledger: entry N KIND\", a blank line and the entry's JSON;"+
 				" check that --ref (or ledger.ref in estate.yaml) names the ledger, not a branch")
 	}
