@@ -2,7 +2,8 @@
 // its canonical JSON, the SHA-256 hash chain and the checks `estate ledger
 // verify` runs (chain intact; every first-parent commit of the default
 // branch covered by an approved change; signatures). It is pure: no I/O,
-// no git. The git ref store is internal/ledger/gitstore.
+// no git. The git ref store is internal/ledger/gitstore; the commands
+// (record, record-audit, verify, show) run in internal/ledger/ops.
 //
 // An entry records one event (a change implemented or verified, an audit,
 // an exemption granted or expired). Nothing in an entry depends on the

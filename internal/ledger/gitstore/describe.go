@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/history"
 	"github.com/estate-dev/estate/internal/ledger"
@@ -80,7 +78,7 @@ func Describe(ctx context.Context, repo *gitrepo.Repo, commit string) (*ledger.E
 		e.Records = append(e.Records, a)
 		if place.Kind == record.KindChangeRequest && ch.ToBlob != "" && cr == nil {
 			var c record.ChangeRequest
-			if yaml.Unmarshal(newData, &c) == nil && c.ID != "" {
+			if decodeRecord(ch.Path(), newData, &c) && c.ID != "" {
 				cr = &c
 			}
 		}
@@ -99,7 +97,7 @@ func Settings(repo *gitrepo.Repo, commit string) *record.Settings {
 		return nil
 	}
 	var s record.Settings
-	if yaml.Unmarshal(data, &s) != nil {
+	if !decodeRecord("estate.yaml", data, &s) {
 		return nil
 	}
 	return &s
@@ -127,7 +125,7 @@ func PolicyInTree(repo *gitrepo.Repo, tree string, cache map[string]*record.Chan
 	var pp *record.ChangePolicy
 	if data, err := repo.ReadBlob(blob, load.DefaultLimits.MaxFileBytes); err == nil {
 		var p record.ChangePolicy
-		if yaml.Unmarshal(data, &p) == nil {
+		if decodeRecord("policies/change-control.yaml", data, &p) {
 			pp = &p
 		}
 	}

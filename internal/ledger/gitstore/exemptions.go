@@ -3,8 +3,6 @@ package gitstore
 import (
 	"context"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/load"
@@ -26,7 +24,7 @@ func GrantedExemptions(ctx context.Context, repo *gitrepo.Repo, commit string) (
 		}
 		var before map[string]string
 		if ch.FromBlob != "" {
-			old, err := assetAt(repo, ch.FromBlob)
+			old, err := assetAt(repo, ch.From, ch.FromBlob)
 			if err != nil {
 				return nil, err
 			}
@@ -37,7 +35,7 @@ func GrantedExemptions(ctx context.Context, repo *gitrepo.Repo, commit string) (
 				}
 			}
 		}
-		a, err := assetAt(repo, ch.ToBlob)
+		a, err := assetAt(repo, ch.Path(), ch.ToBlob)
 		if err != nil {
 			return nil, err
 		}
@@ -54,13 +52,13 @@ func GrantedExemptions(ctx context.Context, repo *gitrepo.Repo, commit string) (
 	return out, nil
 }
 
-func assetAt(repo *gitrepo.Repo, blob string) (*record.Asset, error) {
+func assetAt(repo *gitrepo.Repo, path, blob string) (*record.Asset, error) {
 	data, err := repo.ReadBlob(blob, load.DefaultLimits.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
 	var a record.Asset
-	if yaml.Unmarshal(data, &a) != nil {
+	if !decodeRecord(path, data, &a) {
 		return nil, nil // not valid YAML: validate reports it
 	}
 	return &a, nil

@@ -1,9 +1,3 @@
-// Package gitstore keeps the ledger on a git ref (refs/estate/ledger by
-// default): every entry is one commit on top of the last, its canonical
-// JSON in the commit's message (the tree is empty), made with go-git
-// (through internal/gitrepo) and published by a compare-and-swap of the
-// ref, so two writers never lose an entry; the ref is never rewritten.
-// `git log refs/estate/ledger` shows the ledger.
 package gitstore
 
 import (

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/estate-dev/estate/internal/ledger/ops"
+	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+type ledgerRecordOptions struct {
+	ops.RecordOptions
+	Format string
+}
+
+func newLedgerRecordCmd(app *App, runF func(context.Context, *ledgerRecordOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = func(ctx context.Context, o *ledgerRecordOptions) error { return ledgerRecord(ctx, app, o) }
+	}
+	o := &ledgerRecordOptions{}
+	var approvedBy []string
+	var push string
+	cmd := &cobra.Command{
+		Use:   "record",
+		Short: "Append the change-implemented entry of a merged change",
+		Long: `Record appends the change-implemented entry of a commit of the default branch
+(--rev, default HEAD): its merge, base and head commits, pull request,
+change request (changes/*.yaml it added or changed), type, risk, author,
+approvers and the records it changed field by field.
+
+Approvals come from GitHub when --pr is given and GITHUB_TOKEN is set
+(GITHUB_API_URL and GITHUB_REPOSITORY, or github.owner/repo in
+estate.yaml, name the API and repository), or from --approved-by
+LOGIN@TIME, offline. Recording the same commit twice is a no-op; two
+writers at once both land, each retrying on the other's new tip.`,
+		Example: `  # on merge, in GitHub Actions
+  estate ledger record --pr 42
+
+  # offline
+  estate ledger record --rev main --pr 42 --approved-by alice@2026-11-20T10:00:00Z --approved-by bob@2026-11-20T11:30:00Z`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
+				return err
+			}
+			for _, a := range approvedBy {
+				ap, err := parseApproval(a)
+				if err != nil {
+					return err
+				}
+				o.Approvals = append(o.Approvals, ap)
+			}
+			o.Dir, o.Now, o.Writer = app.Dir(), app.Now, ledgerWriter(app, push)
+			if app.Getenv("GITHUB_TOKEN") != "" {
+				o.Reviews = func(ctx context.Context, s *record.Settings, merge string, n int) (*ops.PullRequest, error) {
+					return readPR(ctx, app, s, merge, n)
+				}
+			}
+			return runF(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Rev, "rev", "HEAD", "the merged commit to record")
+	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
+	cmd.Flags().IntVar(&o.PR, "pr", 0, "the pull request number (default: read from the merge commit's message)")
+	cmd.Flags().StringArrayVar(&approvedBy, "approved-by", nil, "an approval as LOGIN@TIME (RFC 3339); repeatable; skips GitHub")
+	cmd.Flags().StringVar(&push, "push", "", "then push the ledger to this remote (git CLI), fetching and recording again when another writer pushed first")
+	formatFlag(cmd, &o.Format, "text", "json")
+	return cmd
+}
+
+func ledgerRecord(ctx context.Context, app *App, o *ledgerRecordOptions) error {
+	res, err := ops.Record(ctx, o.RecordOptions)
+	if res == nil {
+		return ledgerErr(err)
+	}
+	switch {
+	case res.Entry == nil:
+		fmt.Fprintf(app.Stderr, "commit %.12s is already in the ledger; nothing appended\n", res.Commit)
+	case o.Format == "json":
+		if werr := output.LedgerJSON(app.Stdout, res.Entry); werr != nil {
+			return ledgerErr(werr)
+		}
+	default:
+		output.LedgerAppended(app.Stdout, res.Ref, res.Entry)
+	}
+	for _, g := range res.Granted {
+		if o.Format != "json" {
+			output.LedgerGranted(app.Stdout, res.Ref, g)
+		}
+	}
+	return ledgerErr(err)
+}
+
+type ledgerAuditOptions struct {
+	ops.AuditOptions
+	Format string
+}
+
+func newLedgerRecordAuditCmd(app *App, runF func(context.Context, *ledgerAuditOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = func(ctx context.Context, o *ledgerAuditOptions) error { return ledgerRecordAudit(ctx, app, o) }
+	}
+	o := &ledgerAuditOptions{}
+	var push string
+	cmd := &cobra.Command{
+		Use:   "record-audit REPORT.json",
+		Short: "Append an audit entry, and change-verified entries for changes the audit shows compliant",
+		Long: `Record-audit reads an audit report (the JSON of 'estate audit --format json';
+"-" reads standard input), appends an audit entry with its SHA-256 digest
+and a summary (findings by severity, records not compliant), then a
+change-verified entry for every change-implemented entry not yet verified,
+made before the audit, whose affected assets have no finding in it, and
+an exemption-expired entry for every exemption in the audited revision's
+assets whose expiry date had passed by the audit's day (UTC) and is not yet
+recorded (once per asset, control and expiry date). Recording the same
+report twice is a no-op.`,
+		Example: `  estate audit --format json > audit.json
+  estate ledger record-audit audit.json
+  estate ledger record-audit audit.json --push origin   # in the scheduled audit workflow`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
+				return err
+			}
+			o.File, o.Stdin, o.Dir, o.Now, o.Writer = args[0], app.Stdin, app.Dir(), app.Now, ledgerWriter(app, push)
+			return runF(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Rev, "rev", "HEAD", "the estate revision that was audited")
+	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
+	cmd.Flags().StringVar(&o.At, "time", "", "when the audit ran, RFC 3339 (default: the report's generated_at, else now)")
+	cmd.Flags().StringVar(&push, "push", "", "push each entry to this remote (git CLI), fetching and recording again when another writer pushed first")
+	formatFlag(cmd, &o.Format, "text", "json")
+	return cmd
+}
+
+func ledgerRecordAudit(ctx context.Context, app *App, o *ledgerAuditOptions) error {
+	res, err := ops.RecordAudit(ctx, o.AuditOptions)
+	if res == nil {
+		return ledgerErr(err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(app.Stderr, "estate: warning: %s\n", w)
+	}
+	switch {
+	case res.Already:
+		fmt.Fprintln(app.Stderr, "this audit report is already in the ledger; nothing appended")
+	case o.Format == "json":
+		if err == nil {
+			err = output.LedgerJSON(app.Stdout, res.Appended)
+		}
+	default:
+		output.LedgerAppended(app.Stdout, res.Ref, res.Appended...)
+	}
+	return ledgerErr(err)
+}

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/ops"
+	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+type ledgerVerifyOptions struct {
+	ops.VerifyOptions
+	Format string
+	FailOn record.Severity
+}
+
+func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = func(ctx context.Context, o *ledgerVerifyOptions) error { return ledgerVerify(ctx, app, o) }
+	}
+	o := &ledgerVerifyOptions{}
+	var failOn string
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Prove the ledger intact and every change of the default branch approved",
+		Long: `Verify checks that:
+
+  - the chain is intact: every entry decodes, is in canonical form, has the
+    next sequence number and names the SHA-256 of the entry before it, and
+    still hashes to what the ledger commit that appended it recorded; an
+    edited, removed or reordered entry is named;
+  - every first-parent commit of the default branch since the ledger began
+    is covered by a change-implemented entry, with the approvals the
+    change-control policy in force at the time required (commits that
+    bypassed change control are listed);
+  - with --require-signed, every such commit carries a valid OpenPGP
+    signature from a key of --allowed-keys.
+
+Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,
+3 estate could not run.`,
+		Example: `  estate ledger verify
+  estate ledger verify --branch main --format json
+  estate ledger verify --require-signed --allowed-keys .github/allowed-signers.asc`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("format", o.Format, output.Formats()...); err != nil {
+				return err
+			}
+			sev, err := parseFailOn(failOn)
+			if err != nil {
+				return err
+			}
+			if o.RequireSigned && o.AllowedKeys == "" {
+				return usageErr("--require-signed needs --allowed-keys FILE (armored OpenPGP public keys)")
+			}
+			o.FailOn, o.Dir, o.Now = sev, app.Dir(), app.Now()
+			return runF(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Branch, "branch", "", "the default branch (default: github.default_branch of estate.yaml, else main, else HEAD)")
+	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
+	cmd.Flags().BoolVar(&o.RequireSigned, "require-signed", false, "every commit since the ledger began must be signed by an allowed key")
+	cmd.Flags().StringVar(&o.AllowedKeys, "allowed-keys", "", "armored OpenPGP public keys allowed to sign (with --require-signed)")
+	formatFlag(cmd, &o.Format, "text", "json", "github", "sarif", "junit", "markdown")
+	failOnFlag(cmd, &failOn, "low")
+	return cmd
+}
+
+func ledgerVerify(ctx context.Context, app *App, o *ledgerVerifyOptions) error {
+	res, err := ops.Verify(ctx, o.VerifyOptions)
+	if err != nil {
+		return ledgerErr(err)
+	}
+	rep := output.Report{Tool: "ledger verify", Version: Version, Findings: res.Findings, FailOn: o.FailOn,
+		Summary: map[string]int{"entries": res.Entries, "commits": res.Commits}}
+	if err := output.Write(app.Stdout, o.Format, rep, output.Options{Color: app.TTY}); err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	if rep.Failing() > 0 {
+		return findingsErr()
+	}
+	return nil
+}
+
+type ledgerShowOptions struct {
+	ops.ShowOptions
+	Format string
+}
+
+func newLedgerShowCmd(app *App, runF func(context.Context, *ledgerShowOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = func(ctx context.Context, o *ledgerShowOptions) error { return ledgerShow(ctx, app, o) }
+	}
+	o := &ledgerShowOptions{}
+	cmd := &cobra.Command{
+		Use:   "show [SEQ...]",
+		Short: "Print the ledger's entries (all, or those named)",
+		Long: `Show prints the ledger's entries, oldest first, or the entries numbered.
+
+A ledger ref that does not exist is an error (exit 2), unless
+--allow-empty takes it as an empty ledger; so is a ref whose commit holds
+no ledger entry (a branch named by mistake).`,
+		Example: "  estate ledger show\n  estate ledger show 12 --format json\n  estate ledger show --allow-empty   # a new estate: no ledger yet is fine",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
+				return err
+			}
+			for _, a := range args {
+				n, err := strconv.ParseInt(a, 10, 64)
+				if err != nil || n < 1 {
+					return usageErr("%q is not an entry number", a)
+				}
+				o.Seqs = append(o.Seqs, n)
+			}
+			o.Dir = app.Dir()
+			return runF(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
+	cmd.Flags().BoolVar(&o.AllowEmpty, "allow-empty", false, "take a ledger ref that does not exist as an empty ledger, not an error")
+	formatFlag(cmd, &o.Format, "text", "json")
+	return cmd
+}
+
+func ledgerShow(ctx context.Context, app *App, o *ledgerShowOptions) error {
+	res, err := ops.Show(ctx, o.ShowOptions)
+	if err != nil {
+		return ledgerErr(err)
+	}
+	if res.Undecoded > 0 {
+		fmt.Fprintf(app.Stderr, "estate: warning: %d commits of %s hold no entry that decodes; run estate ledger verify\n", res.Undecoded, res.Ref)
+	}
+	if o.Format == "json" {
+		es := res.Entries
+		if es == nil {
+			es = []*ledger.Entry{}
+		}
+		return ledgerErr(output.LedgerJSON(app.Stdout, es))
+	}
+	output.LedgerShow(app.Stdout, res.Entries)
+	return nil
+}

@@ -1,0 +1,233 @@
+package ops
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/gitstore"
+)
+
+// MaxReportBytes bounds an audit report read from standard input.
+const MaxReportBytes = 256 << 20
+
+// AuditOptions say what RecordAudit records.
+type AuditOptions struct {
+	Dir string // the repository
+	Rev string // the estate revision that was audited (default HEAD)
+	Ref string // the ledger's ref ("" = ledger.ref of estate.yaml at Rev)
+	// File is the audit report (estate audit --format json); "-" reads Stdin.
+	File  string
+	Stdin io.Reader
+	// At is when the audit ran, RFC 3339 ("" = the report's generated_at,
+	// else Now).
+	At string
+	Writer
+	Now func() time.Time
+}
+
+// AuditResult is what RecordAudit appended, in order: the audit entry,
+// then change-verified and exemption-expired entries. Appended is empty
+// when the report was in the ledger already.
+type AuditResult struct {
+	Ref      string
+	Appended []*ledger.Entry
+	// Already reports that the report was in the ledger: nothing appended.
+	Already bool
+	// Warnings are for the person: the audited estate had errors.
+	Warnings []string
+}
+
+// auditReport is what record-audit reads of a report: it is otherwise
+// opaque (digested as bytes).
+type auditReport struct {
+	Tool        string           `json:"tool"`
+	GeneratedAt string           `json:"generated_at"`
+	Summary     map[string]int   `json:"summary"`
+	BySeverity  map[string]int   `json:"by_severity"`
+	Findings    []map[string]any `json:"findings"`
+}
+
+// RecordAudit appends the audit entry of a report, once; then a
+// change-verified entry for each change made before the audit whose
+// records the audit found compliant; then an exemption-expired entry for
+// each exemption of the audited revision that had lapsed by the audit. On
+// an error the result holds what was appended.
+func RecordAudit(ctx context.Context, o AuditOptions) (*AuditResult, error) {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	data, err := readReport(o.File, o.Stdin)
+	if err != nil {
+		return nil, err
+	}
+	var rep auditReport
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, usage(fmt.Errorf("read audit report %s: %w", o.File, JSONPos(data, err)), "give the output of estate audit --format json")
+	}
+	at := now()
+	for _, s := range []string{o.At, rep.GeneratedAt} {
+		if s == "" {
+			continue
+		}
+		if at, err = time.Parse(time.RFC3339, s); err != nil {
+			return nil, usage(fmt.Errorf("audit time %q is not RFC 3339: %w", s, err), "")
+		}
+		break
+	}
+	failing := map[string]bool{}
+	for _, f := range rep.Findings {
+		if id, _ := f["record"].(string); id != "" {
+			failing[id] = true
+		}
+	}
+	sum := sha256.Sum256(data)
+	audit := &ledger.Audit{Digest: "sha256:" + hex.EncodeToString(sum[:]), Tool: rep.Tool, Findings: len(rep.Findings),
+		Severity: rep.BySeverity, Summary: rep.Summary, Noncompliant: len(failing)}
+	store, ci, err := openAt(o.Dir, cmp.Or(o.Rev, "HEAD"), o.Ref, now)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Repo.Close()
+	audit.Commit = ci.Hash
+	add, err := o.Writer.appender(ctx, store, o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	res := &AuditResult{Ref: store.Ref}
+	e, err := add(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
+		for _, x := range snap.Entries() {
+			if x.Kind == ledger.KindAudit && x.Audit != nil && x.Audit.Digest == audit.Digest {
+				return nil, nil
+			}
+		}
+		return &ledger.Entry{Kind: ledger.KindAudit, Time: ledger.FormatTime(at), Commits: &ledger.Commits{Merge: ci.Hash}, Audit: audit}, nil
+	})
+	if err != nil || e == nil {
+		res.Already = err == nil
+		return res, err
+	}
+	res.Appended = append(res.Appended, e)
+	if err := recordVerified(ctx, store, add, at, failing, e.Seq, res); err != nil {
+		return res, err
+	}
+	return res, recordExpired(ctx, o, now, store, add, ci.Hash, at, e.Seq, res)
+}
+
+func readReport(file string, stdin io.Reader) ([]byte, error) {
+	var data []byte
+	var err error
+	if file == "-" {
+		if stdin == nil {
+			return nil, usage(errors.New("read audit report: no standard input"), "")
+		}
+		data, err = io.ReadAll(io.LimitReader(stdin, MaxReportBytes))
+	} else {
+		data, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return nil, usage(fmt.Errorf("read audit report: %w", err), "")
+	}
+	return data, nil
+}
+
+// recordVerified closes the loop: a change-verified entry for each change
+// made before the audit (at) whose records are not failing.
+func recordVerified(ctx context.Context, store *gitstore.Store, add appender, at time.Time, failing map[string]bool, auditSeq int64, res *AuditResult) error {
+	snap, err := store.Read(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range ledger.Unverified(snap.Entries()) {
+		if !ledger.VerifiedBy(c, at, failing) {
+			continue
+		}
+		v, err := add(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
+			for _, x := range snap.Entries() {
+				if x.Kind == ledger.KindChangeVerified && slices.Contains(x.Verifies, c.Seq) {
+					return nil, nil
+				}
+			}
+			return &ledger.Entry{Kind: ledger.KindChangeVerified, Time: ledger.FormatTime(at), Commits: c.Commits, PR: c.PR,
+				Change: c.Change, Title: c.Title, Verifies: []int64{c.Seq}, AuditSeq: auditSeq}, nil
+		})
+		if err != nil {
+			return err
+		}
+		if v != nil {
+			res.Appended = append(res.Appended, v)
+		}
+	}
+	return nil
+}
+
+// recordExpired appends an exemption-expired entry for each exemption of
+// the estate at rev that had expired by the audit at time at and is not
+// yet recorded as expired.
+func recordExpired(ctx context.Context, o AuditOptions, now func() time.Time, store *gitstore.Store, add appender, rev string, at time.Time, auditSeq int64, res *AuditResult) error {
+	est, err := core.Open(ctx, core.Options{Dir: o.Dir, Rev: rev, Repo: store.Repo, Checks: core.CheckNone, Cache: core.CacheRead, Now: now(), Log: logger(o.Log)})
+	if err != nil {
+		return err
+	}
+	defer est.Close()
+	if bad := est.Errors(); bad > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d records of the estate at %.12s have errors; the check for expired exemptions uses what could be read (run estate validate --rev %s)",
+			bad, rev, rev))
+	}
+	snap, err := store.Read(ctx)
+	if err != nil {
+		return err
+	}
+	for _, x := range ledger.ExpiredExemptions(snap.Entries(), est.Assets, at) {
+		e, err := add(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
+			if ledger.ExpiryRecorded(snap.Entries(), x) {
+				return nil, nil // another writer recorded it meanwhile
+			}
+			return &ledger.Entry{Kind: ledger.KindExemptionExpired, Time: ledger.FormatTime(at), Commits: &ledger.Commits{Merge: rev},
+				Change: x.Change, AuditSeq: auditSeq, Exemption: &x}, nil
+		})
+		if err != nil {
+			return err
+		}
+		if e != nil {
+			res.Appended = append(res.Appended, e)
+		}
+	}
+	return nil
+}
+
+// JSONPos adds line:column to a JSON syntax or type error of data: the
+// byte a syntax error found, or where the value of the wrong type ends.
+func JSONPos(data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	off := int64(-1)
+	if errors.As(err, &se) {
+		off = se.Offset - 1 // Offset counts the offending byte
+	} else if errors.As(err, &te) {
+		off = te.Offset
+	}
+	if off < 0 || off > int64(len(data)) {
+		return err
+	}
+	line, col := 1, 1
+	for _, b := range data[:off] {
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Errorf("%d:%d: %w", line, col, err)
+}

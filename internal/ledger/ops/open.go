@@ -1,0 +1,102 @@
+package ops
+
+import (
+	"errors"
+	"time"
+
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/ledger/gitstore"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// hinted is an error with a hint for the person who ran estate; usage
+// marks the request as at fault (it then unwraps to core.ErrUsage).
+type hinted struct {
+	err   error
+	hint  string
+	usage bool
+}
+
+func (e *hinted) Error() string { return e.err.Error() }
+func (e *hinted) Hint() string  { return e.hint }
+func (e *hinted) Unwrap() []error {
+	if e.usage {
+		return []error{e.err, core.ErrUsage}
+	}
+	return []error{e.err}
+}
+
+func usage(err error, hint string) error   { return &hinted{err: err, hint: hint, usage: true} }
+func failure(err error, hint string) error { return &hinted{err: err, hint: hint} }
+
+// openRepo opens the repository at dir (a working tree or a bare
+// repository).
+func openRepo(dir string) (*gitrepo.Repo, error) {
+	repo, err := gitrepo.OpenRepo(dir)
+	if err != nil {
+		return nil, failure(err, "run estate inside a git repository, or point --repo at one")
+	}
+	return repo, nil
+}
+
+// openAt opens the repository at dir, resolves rev and makes the store of
+// the ledger on ref ("" = ledger.ref of estate.yaml at rev).
+func openAt(dir, rev, ref string, now func() time.Time) (*gitstore.Store, gitrepo.CommitInfo, error) {
+	repo, err := openRepo(dir)
+	if err != nil {
+		return nil, gitrepo.CommitInfo{}, err
+	}
+	c, err := repo.Resolve(rev)
+	if err != nil {
+		repo.Close()
+		return nil, gitrepo.CommitInfo{}, usage(err, "name a branch, tag or commit that exists")
+	}
+	ci, err := repo.Commit(c.Hash.String())
+	if err != nil {
+		repo.Close()
+		return nil, ci, err
+	}
+	return &gitstore.Store{Repo: repo, Ref: ledgerRef(repo, ci.Hash, ref), Now: now}, ci, nil
+}
+
+// ledgerRef is ref, or else the ledger.ref of estate.yaml at commit ("" =
+// HEAD's), or else the default ref.
+func ledgerRef(repo *gitrepo.Repo, commit, ref string) string {
+	if ref != "" {
+		return ref
+	}
+	if commit == "" {
+		h, err := repo.Resolve("HEAD")
+		if err != nil {
+			return (*record.Settings)(nil).LedgerRef()
+		}
+		commit = h.Hash.String()
+	}
+	return gitstore.Settings(repo, commit).LedgerRef()
+}
+
+// defaultBranch resolves branch, else github.default_branch of estate.yaml
+// at HEAD, main, master or HEAD, in that order, to a name and a commit.
+func defaultBranch(repo *gitrepo.Repo, branch string) (string, string, error) {
+	if branch != "" {
+		c, err := repo.Resolve(branch)
+		if err != nil {
+			return "", "", usage(err, "name the default branch with --branch")
+		}
+		return branch, c.Hash.String(), nil
+	}
+	var cands []string
+	if head, err := repo.Resolve("HEAD"); err == nil {
+		if s := gitstore.Settings(repo, head.Hash.String()); s != nil && s.GitHub != nil && s.GitHub.DefaultBranch != "" {
+			cands = append(cands, s.GitHub.DefaultBranch)
+		}
+	}
+	cands = append(cands, "main", "master", "HEAD")
+	for _, b := range cands {
+		if c, err := repo.Resolve(b); err == nil {
+			return b, c.Hash.String(), nil
+		}
+	}
+	return "", "", usage(errors.New("no default branch: the repository has no commits"), "")
+}

@@ -1,0 +1,65 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/gitstore"
+)
+
+// VerifyOptions say what Verify checks.
+type VerifyOptions struct {
+	Dir string // the repository
+	// Branch is the default branch ("" = github.default_branch of
+	// estate.yaml, else main, else master, else HEAD).
+	Branch string
+	Ref    string // the ledger's ref ("" = ledger.ref of estate.yaml at the branch's tip)
+	// RequireSigned demands a signature by a key of AllowedKeys (a file
+	// of armored OpenPGP public keys) on every commit since the ledger began.
+	RequireSigned bool
+	AllowedKeys   string
+	Now           time.Time // the emergency-review clock
+}
+
+// VerifyResult is what Verify found, with the ref and branch it checked.
+type VerifyResult struct {
+	*gitstore.VerifyResult
+	Ref, Branch string
+}
+
+// Verify proves the ledger's chain intact and every first-parent commit
+// of the default branch since the ledger began covered by an approved
+// change (and signed, when asked). Problems are findings; the error
+// means it could not check.
+func Verify(ctx context.Context, o VerifyOptions) (*VerifyResult, error) {
+	var keys string
+	if o.RequireSigned {
+		if o.AllowedKeys == "" {
+			return nil, usage(fmt.Errorf("--require-signed needs --allowed-keys FILE (armored OpenPGP public keys)"), "")
+		}
+		b, err := os.ReadFile(o.AllowedKeys)
+		if err != nil {
+			return nil, usage(fmt.Errorf("read allowed keys: %w", err), "")
+		}
+		keys = string(b)
+	}
+	repo, err := openRepo(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	branch, tip, err := defaultBranch(repo, o.Branch)
+	if err != nil {
+		return nil, err
+	}
+	store := &gitstore.Store{Repo: repo, Ref: ledgerRef(repo, tip, o.Ref)}
+	res, err := gitstore.Verify(ctx, store, gitstore.VerifyOptions{Branch: tip, BranchName: branch,
+		RequireSigned: o.RequireSigned, AllowedKeys: keys, CoverageOptions: ledger.CoverageOptions{Now: o.Now}})
+	if err != nil {
+		return nil, err
+	}
+	return &VerifyResult{VerifyResult: res, Ref: store.Ref, Branch: branch}, nil
+}
