@@ -171,4 +171,3 @@ func importTables(rep *importer.Report, o *importOptions) []rptTable {
 	}
 	return tables
 }
-

@@ -298,7 +298,9 @@ func (s *Store) Close() error {
 // ExistsError says a Create found a file at its path; nothing was written.
 type ExistsError struct{ Path string }
 
-func (e *ExistsError) Error() string { return e.Path + " exists; estate never overwrites a record it was not asked to replace" }
+func (e *ExistsError) Error() string {
+	return e.Path + " exists; estate never overwrites a record it was not asked to replace"
+}
 func (e *ExistsError) Is(t error) bool { return t == fs.ErrExist }
 
 // RefusedError says a record was refused: it would not pass estate
