@@ -58,9 +58,10 @@ type Store struct {
 	before   func(string) error
 	pool     sync.Pool // *schema.Validator
 
-	mu    sync.Mutex
-	taken map[record.Kind]map[string]string // lower-case id -> path
-	dirs  map[string]bool                   // folders written into
+	mu     sync.Mutex
+	closed bool
+	taken  map[record.Kind]map[string]string // lower-case id -> path
+	dirs   map[string]bool                   // folders written into
 }
 
 // Open reads what the writer needs of the estate at o.Dir: the ids its
@@ -141,6 +142,16 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 // expression): an input error, fixed by the user.
 var ErrEstate = errors.New("the estate cannot be written into")
 
+func underRoots(p string) bool {
+	top, _, _ := strings.Cut(p, "/")
+	for _, r := range load.Roots {
+		if top == r {
+			return true
+		}
+	}
+	return false
+}
+
 func isSchemaFile(p string) bool {
 	return strings.HasPrefix(p, "schema/") && strings.Count(p, "/") == 1 && strings.HasSuffix(p, ".cue")
 }
@@ -220,6 +231,9 @@ func (s *Store) Check(p string, data []byte) (*record.Record, []record.Finding) 
 // when the record was refused; nothing is written then.
 func (s *Store) Write(p string, data []byte, mode Mode) error {
 	place := load.Classify(p)
+	if !underRoots(p) {
+		place = load.Place{} // not the estate's records (.github/, a README): written as is
+	}
 	if place.Problem != "" || strings.Contains(p, "\\") || !fs.ValidPath(p) {
 		return &RefusedError{Path: p, Findings: []record.Finding{{Pos: record.Pos{File: p}, Rule: "layout",
 			Severity: record.SeverityError, Message: cmpOr(place.Problem, "not a path inside the estate")}}}
@@ -282,6 +296,10 @@ func (s *Store) Put(p string, v any, mode Mode) ([]byte, error) {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
 	var err error
 	dirs := make([]string, 0, len(s.dirs))
 	for d := range s.dirs {
@@ -341,4 +359,17 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// IDsOf lists the ids of kind k the estate has (from file names), and
+// those written since Open.
+func (s *Store) IDsOf(k record.Kind) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.taken[k]))
+	for _, p := range s.taken[k] {
+		out = append(out, strings.TrimSuffix(path.Base(p), path.Ext(p)))
+	}
+	sort.Strings(out)
+	return out
 }
