@@ -1,25 +1,27 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/scaffold"
 )
 
 type initOptions struct {
-	dir   string
-	noGit bool
+	scaffold.InitOptions
 }
 
-func newInitCmd(app *App) *cobra.Command {
+func newInitCmd(app *App) *cobra.Command { return newInitCmdF(app, nil) }
+
+// newInitCmdF builds the command; runF, when set, is called with the
+// options instead of writing the estate (flag-parsing tests).
+func newInitCmdF(app *App, runF func(*initOptions) error) *cobra.Command {
 	o := &initOptions{}
+	if runF == nil {
+		runF = func(o *initOptions) error { return runInit(app, o) }
+	}
 	cmd := &cobra.Command{
 		Use:   "init DIR",
 		Short: "Scaffold a new estate repository",
@@ -42,57 +44,36 @@ runs git init in DIR, with main as the default branch.`,
   estate init --no-git .`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = args[0]
-			if !filepath.IsAbs(o.dir) {
-				o.dir = filepath.Join(app.Dir(), o.dir)
+			o.Dir = args[0]
+			if !filepath.IsAbs(o.Dir) {
+				o.Dir = filepath.Join(app.Dir(), o.Dir)
 			}
-			return runInit(app, o)
+			o.Now = app.Now()
+			return runF(o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.noGit, "no-git", false, "do not run git init")
+	cmd.Flags().BoolVar(&o.NoGit, "no-git", false, "do not run git init")
 	return cmd
 }
 
 func runInit(app *App, o *initOptions) error {
-	if info, err := os.Stat(o.dir); err == nil && !info.IsDir() {
-		return usageErr("init: %s exists and is not a folder", o.dir)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("init: inspect %s: %w", o.dir, err)}
-	}
-	files, err := scaffold.Files(app.Now())
+	res, err := scaffold.Init(o.InitOptions)
 	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("init: %w", err)}
+		return coreErr(err)
 	}
-	written, err := scaffold.Write(o.dir, files)
-	var conflict *scaffold.ConflictError
-	if errors.As(err, &conflict) {
-		return inputErr(fmt.Errorf("init: %w", err), "estate init never overwrites: move those paths aside, or choose a new folder")
-	}
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("init: %w", err)}
-	}
-	fmt.Fprintf(app.Stdout, "created %d files in %s:\n", len(written), o.dir)
-	for _, p := range written {
+	fmt.Fprintf(app.Stdout, "created %d files in %s:\n", len(res.Written), o.Dir)
+	for _, p := range res.Written {
 		fmt.Fprintf(app.Stdout, "  %s\n", p)
 	}
-
 	gitNote := ""
-	if !o.noGit {
-		root, inRepo, err := gitrepo.Enclosing(o.dir)
-		switch {
-		case err != nil:
-			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("init: %w", err)}
-		case inRepo:
-			fmt.Fprintf(app.Stdout, "%s is already in the git repository at %s: git init not run\n", o.dir, root)
-		default:
-			if _, err := gitrepo.Init(o.dir, "main"); err != nil {
-				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("init: %w", err)}
-			}
-			fmt.Fprintf(app.Stdout, "initialised an empty git repository in %s (branch main)\n", o.dir)
-			gitNote = "  git add -A && git commit -m \"Start the estate\"\n"
-		}
+	switch {
+	case res.InRepo != "":
+		fmt.Fprintf(app.Stdout, "%s is already in the git repository at %s: git init not run\n", o.Dir, res.InRepo)
+	case res.GitInit:
+		fmt.Fprintf(app.Stdout, "initialised an empty git repository in %s (branch main)\n", o.Dir)
+		gitNote = "  git add -A && git commit -m \"Start the estate\"\n"
 	}
-	fmt.Fprintf(app.Stdout, "\nnext:\n  estate -C %s validate\n%s", shellQuote(o.dir), gitNote)
+	fmt.Fprintf(app.Stdout, "\nnext:\n  estate -C %s validate\n%s", shellQuote(o.Dir), gitNote)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -11,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/estate-dev/estate/internal/load"
+	"github.com/estate-dev/estate/internal/store"
 )
 
 //go:embed all:template
@@ -142,9 +146,13 @@ func Check(dir string, files []File) ([]Conflict, error) {
 
 // Write creates files in dir (making dir and the folders needed). It
 // checks every path first and returns a *ConflictError, having written
-// nothing, if any is taken. Should a write fail part way (a full disk, or
-// a file that appeared since the check), the files it created are removed
-// again. It returns the paths written.
+// nothing, if any is taken; and it checks every record as estate validate
+// would, against the new estate's own estate.yaml and schema/*.cue, and
+// returns a *store.RefusedError, having written nothing, if one would be
+// refused. Each file is written through the record writer
+// (internal/store: atomic, never over an existing file). Should a write
+// fail part way (a full disk, or a file that appeared since the check),
+// the files it created are removed again. It returns the paths written.
 func Write(dir string, files []File) ([]string, error) {
 	conflicts, err := Check(dir, files)
 	if err != nil {
@@ -155,6 +163,23 @@ func Write(dir string, files []File) ([]string, error) {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	overlay := make(map[string][]byte, len(files))
+	for _, f := range files {
+		overlay[f.Path] = f.Data
+	}
+	st, err := store.Open(context.Background(), store.Options{Dir: dir, Files: overlay})
+	if err != nil {
+		return nil, fmt.Errorf("check the new estate: %w", err)
+	}
+	defer st.Close()
+	for _, f := range files {
+		if load.Classify(f.Path).Kind == "" {
+			continue
+		}
+		if _, errs := st.Check(f.Path, f.Data); len(errs) > 0 {
+			return nil, &store.RefusedError{Path: f.Path, Findings: errs}
+		}
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -183,18 +208,15 @@ func Write(dir string, files []File) ([]string, error) {
 				return nil, fmt.Errorf("create folder %s: %w", d, err)
 			}
 		}
-		fh, err := root.OpenFile(f.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
+		if err := st.Write(f.Path, f.Data, store.Create); err != nil {
 			undo()
 			return nil, fmt.Errorf("create %s: %w", f.Path, err)
 		}
 		written = append(written, f.Path)
-		_, werr := fh.Write(f.Data)
-		cerr := fh.Close()
-		if werr != nil || cerr != nil {
-			undo()
-			return nil, fmt.Errorf("write %s: %w", f.Path, errors.Join(werr, cerr))
-		}
+	}
+	if err := st.Close(); err != nil {
+		undo()
+		return nil, fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return written, nil
 }

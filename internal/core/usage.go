@@ -1,0 +1,7 @@
+package core
+
+// UsageError marks err as an error in what the caller asked for (exit 2,
+// errors.Is(err, ErrUsage)), with a hint for the user (its Hint method),
+// as Open's own request errors are. Capability packages use it so that
+// the CLI maps every request error the same way.
+func UsageError(err error, hint string) error { return usage(err, hint) }

@@ -1,0 +1,71 @@
+package scaffold
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/gitrepo"
+)
+
+// InitOptions say where estate init writes a new estate.
+type InitOptions struct {
+	Dir   string    // the folder (made when missing)
+	NoGit bool      // do not run git init
+	Now   time.Time // the year the examples take
+}
+
+// InitResult is what Init did.
+type InitResult struct {
+	Written []string // paths written, relative to Dir
+	// InRepo is the enclosing repository's root when Dir was already in
+	// one (git init not run); GitInit says git init ran.
+	InRepo  string
+	GitInit bool
+}
+
+// Init is estate init: it writes the template into o.Dir (Write) and,
+// unless o.NoGit or o.Dir is already in a git repository, makes it a git
+// repository with main as its default branch (through internal/gitrepo).
+// The error matches core.ErrUsage for a Dir that is a file and for paths
+// already taken (a *ConflictError; nothing written); otherwise it means
+// init could not run.
+func Init(o InitOptions) (*InitResult, error) {
+	if info, err := os.Stat(o.Dir); err == nil && !info.IsDir() {
+		return nil, core.UsageError(fmt.Errorf("init: %s exists and is not a folder", o.Dir), "")
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("init: inspect %s: %w", o.Dir, err)
+	}
+	files, err := Files(o.Now)
+	if err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	written, err := Write(o.Dir, files)
+	var conflict *ConflictError
+	if errors.As(err, &conflict) {
+		return nil, core.UsageError(fmt.Errorf("init: %w", err), "estate init never overwrites: move those paths aside, or choose a new folder")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	res := &InitResult{Written: written}
+	if o.NoGit {
+		return res, nil
+	}
+	root, inRepo, err := gitrepo.Enclosing(o.Dir)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("init: %w", err)
+	case inRepo:
+		res.InRepo = root
+	default:
+		if _, err := gitrepo.Init(o.Dir, "main"); err != nil {
+			return nil, fmt.Errorf("init: %w", err)
+		}
+		res.GitInit = true
+	}
+	return res, nil
+}

@@ -1,0 +1,194 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/scaffold"
+	"github.com/estate-dev/estate/internal/snipeit"
+)
+
+var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// fixtures is <repo root>/../shared/fixtures; a test skips when it is
+// missing outside CI and fails when it is missing under CI=true.
+func fixtures(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "..", "shared", "fixtures")
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("fixtures missing at %s (CI=true)", dir)
+		}
+		t.Skipf("fixtures not present at %s", dir)
+	}
+	return dir
+}
+
+// newEstate is what estate init writes, in a temporary folder.
+func newEstate(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "estate")
+	if _, err := scaffold.Init(scaffold.InitOptions{Dir: dir, NoGit: true, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// validateErrors are the error findings estate validate reports.
+func validateErrors(t *testing.T, dir string) []record.Finding {
+	t.Helper()
+	e, err := core.Open(context.Background(), core.Options{Dir: dir, Cache: core.CacheOff, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	var out []record.Finding
+	for _, f := range e.Findings {
+		if f.Severity >= record.SeverityError {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func writeFile(t *testing.T, name, data string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Snipe-IT's own sample files, imported into a fresh estate init estate:
+// what is written validates (the template's schema/org.cue narrows asset
+// ids, which the importer used not to check), and every row not written
+// is reported with its CSV row and line.
+func TestImportSamplesIntoInitEstateValidates(t *testing.T) {
+	dir := fixtures(t)
+	for _, c := range []struct{ name, org string }{{"assets-sample.csv", ""}, {"assets-sample-BAD.csv", ""},
+		{"assets-sample-BLANKS.csv", ""}, {"assets-sample.csv", "free ids"}, {"assets-sample-BLANKS.csv", "free ids"}} {
+		name := c.name
+		t.Run(name+c.org, func(t *testing.T) {
+			est := newEstate(t)
+			if c.org != "" { // without the template's id rule, rows are written
+				if err := os.Remove(filepath.Join(est, "schema", "org.cue")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if errs := validateErrors(t, est); len(errs) > 0 {
+				t.Fatalf("the new estate does not validate: %v", errs)
+			}
+			rep, err := Run(context.Background(), Options{Dir: est, File: filepath.Join(dir, "snipe-it", name)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range validateErrors(t, est) {
+				t.Errorf("validate refuses what the import wrote: %s", f)
+			}
+			for _, p := range rep.Problems {
+				if p.Severity == snipeit.Error && (p.Row < 2 || p.Line < 2) {
+					t.Errorf("a refused row without its place: %+v", p)
+				}
+			}
+			if rep.Rows == 0 || rep.Created+rep.Refused == 0 || c.org != "" && rep.Created == 0 {
+				t.Fatalf("nothing happened: %+v", rep)
+			}
+			t.Logf("%s: %d rows, %d written, %d refused", name, rep.Rows, rep.Created, rep.Refused)
+		})
+	}
+}
+
+// An estate whose ids the rows fit: LT-00001 style, as the template wants.
+const header = "Asset Tag,Category,Manufacturer,Model Name,Serial Number,Status,Location,Checked Out To: Email,Notes\n"
+
+func row(n int, loc, notes string) string {
+	return fmt.Sprintf("LT-%05d,Laptops,Apple,MacBook Air,C02X%06d,Ready to Deploy,%s,,%s\n", n, n, loc, notes)
+}
+
+// A 10 MB cell would make a record over the 1 MiB limit: the row is
+// refused with the reason, nothing is written for it, and the other rows
+// are written.
+func TestHugeCellIsRefused(t *testing.T) {
+	est := newEstate(t)
+	csv := header + row(10, "Head office", strings.Repeat("x", 10<<20)) + row(11, "Head office", "fine")
+	rep, err := Run(context.Background(), Options{Dir: est, File: writeFile(t, "big.csv", csv)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Refused != 1 || rep.Created != 1 {
+		t.Fatalf("refused %d, created %d; want 1 and 1: %+v", rep.Refused, rep.Created, rep.Problems)
+	}
+	var reason string
+	for _, p := range rep.Problems {
+		if p.Row == 2 && p.Severity == snipeit.Error {
+			reason = p.Reason
+		}
+	}
+	if !strings.Contains(reason, "too large") {
+		t.Errorf("row 2's reason %q does not say the record is too large", reason)
+	}
+	if _, err := os.Stat(filepath.Join(est, "inventory", "laptop", "LT-00010.yaml")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the huge record was written (%v)", err)
+	}
+	if errs := validateErrors(t, est); len(errs) > 0 {
+		t.Errorf("validate: %v", errs)
+	}
+}
+
+// An import stopped after N files (as kill -9 would stop it) leaves an
+// estate that validates: every file is whole, and locations are written
+// before the assets that name them. Run again, it completes the import.
+func TestInterruptedImportLeavesValidEstateAndRerunCompletes(t *testing.T) {
+	var csv strings.Builder
+	csv.WriteString(header)
+	for i := 1; i <= 30; i++ {
+		csv.WriteString(row(100+i, fmt.Sprintf("Site %d", i%4), ""))
+	}
+	file := writeFile(t, "assets.csv", csv.String())
+	for _, stopAfter := range []int{0, 2, 3, 5, 17} {
+		t.Run(fmt.Sprint(stopAfter), func(t *testing.T) {
+			est := newEstate(t)
+			var n atomic.Int32
+			crash := errors.New("killed")
+			_, err := Run(context.Background(), Options{Dir: est, File: file, Workers: 2, BeforeWrite: func(string) error {
+				if int(n.Add(1)) > stopAfter {
+					return crash
+				}
+				return nil
+			}})
+			if !errors.Is(err, crash) {
+				t.Fatalf("the import was not stopped: %v", err)
+			}
+			for _, f := range validateErrors(t, est) {
+				t.Errorf("after a stop at %d files: %s", stopAfter, f)
+			}
+			rep, err := Run(context.Background(), Options{Dir: est, File: file})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Refused != 0 || rep.Created+rep.Unchanged != 30 {
+				t.Errorf("the second run: %d created, %d unchanged, %d refused: %+v", rep.Created, rep.Unchanged, rep.Refused, rep.Problems)
+			}
+			for i := 1; i <= 30; i++ {
+				if _, err := os.Stat(filepath.Join(est, "inventory", "laptop", fmt.Sprintf("LT-%05d.yaml", 100+i))); err != nil {
+					t.Errorf("not written by the second run: %v", err)
+				}
+			}
+			if errs := validateErrors(t, est); len(errs) > 0 {
+				t.Errorf("after the second run: %v", errs)
+			}
+		})
+	}
+}
