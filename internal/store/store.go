@@ -306,8 +306,11 @@ func (s *Store) Close() error {
 		dirs = append(dirs, d)
 	}
 	sort.Strings(dirs)
-	for _, d := range dirs {
-		err = errors.Join(err, atomicfile.SyncDir(s.root, filepath.FromSlash(d)))
+	for i, d := range dirs {
+		dirs[i] = filepath.FromSlash(d)
+	}
+	if len(dirs) > 0 {
+		err = atomicfile.Flush(s.root, dirs)
 	}
 	s.dirs = map[string]bool{}
 	return errors.Join(err, s.root.Close())

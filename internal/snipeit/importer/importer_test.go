@@ -62,7 +62,7 @@ func validateErrors(t *testing.T, dir string) []record.Finding {
 	return out
 }
 
-func writeFile(t *testing.T, name, data string) string {
+func writeFile(t testing.TB, name, data string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
