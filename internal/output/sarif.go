@@ -323,10 +323,12 @@ func newSARIFRule(f record.Finding, level string) sarifRule {
 	return r
 }
 
-// ruleName is a rule id in PascalCase ("audit/bad-fact" → AuditBadFact),
-// as SARIF's reportingDescriptor.name suggests.
+// ruleName is a rule id in PascalCase after "Estate" ("audit/bad-fact" →
+// EstateAuditBadFact), as SARIF's reportingDescriptor.name suggests; never
+// the id itself (SARIF1001).
 func ruleName(id string) string {
 	var b strings.Builder
+	b.WriteString("Estate")
 	up := true
 	for _, c := range id {
 		switch {
