@@ -226,8 +226,7 @@ func sarifLocate(p record.Pos) sarifLocation {
 }
 
 // isFile reports whether p names a file of the repository: it has a line,
-// or a path that is not a git ref, has no space and has a folder or an
-// extension. "main", "refs/estate/ledger" and "the default branch" are
+// or a path that is not a git ref and has a folder or an extension. "main", "refs/estate/ledger" and "the default branch" are
 // not files; "estate.yaml" and "schema/" are.
 func isFile(p record.Pos) bool {
 	f := p.File
@@ -236,7 +235,7 @@ func isFile(p record.Pos) bool {
 		return false
 	case p.Line > 0:
 		return true
-	case strings.HasPrefix(f, "refs/"), strings.Contains(f, " "):
+	case strings.HasPrefix(f, "refs/"):
 		return false
 	}
 	return strings.ContainsAny(f, "/.")
