@@ -78,3 +78,17 @@ func TestHostileEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkTextSafe(b *testing.B) {
+	for _, c := range []struct{ name, s string }{
+		{"clean", "inventory/laptop/LT-00042.yaml: LT-00042 fails MAC-OS-001: os.version is 13.6.7"},
+		{"hostile", "hostname evil\n::error file=x::forged\x1b[2J\u202etxt.exe and then some more text"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				_ = TextSafe(c.s)
+			}
+		})
+	}
+}
