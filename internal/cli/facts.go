@@ -1,22 +1,15 @@
 package cli
 
 import (
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
-	"os/user"
-	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/facts"
-	"github.com/estate-dev/estate/internal/load"
-	"github.com/estate-dev/estate/internal/record"
-	"github.com/estate-dev/estate/internal/schema"
-	"github.com/estate-dev/estate/internal/validate"
+	"github.com/estate-dev/estate/internal/facts/collect"
+	"github.com/estate-dev/estate/internal/output"
 )
 
 func newFactsCmd(app *App) *cobra.Command {
@@ -62,55 +55,30 @@ func (s *sshFlags) register(cmd *cobra.Command) {
 	f.IntVar(&s.port, "port", 22, "SSH port of hosts that name none (host:port)")
 }
 
-func (s *sshFlags) collect(cmd *cobra.Command, app *App, targets []facts.Target) ([]record.Device, []facts.Failure, error) {
+// options turns the SSH flags into the collector's options.
+func (s *sshFlags) options(app *App) (facts.SSHOptions, error) {
 	if s.concurrency < 1 {
-		return nil, nil, usageErr("--concurrency must be at least 1")
+		return facts.SSHOptions{}, usageErr("--concurrency must be at least 1")
 	}
 	if s.timeout <= 0 {
-		return nil, nil, usageErr("--timeout must be positive")
+		return facts.SSHOptions{}, usageErr("--timeout must be positive")
 	}
 	o := facts.SSHOptions{User: s.user, Port: s.port, KeyFiles: s.identities, KnownHosts: s.knownHosts,
 		AcceptNew: s.acceptNew, AcceptChanged: s.acceptChg, Timeout: s.timeout, Concurrency: s.concurrency, Now: app.Now,
 		Progress: app.progress("collecting")}
-	if o.User == "" {
-		if u, err := user.Current(); err == nil {
-			o.User = u.Username
-		}
-	}
 	if sock := app.Getenv("SSH_AUTH_SOCK"); sock != "" && !s.noAgent {
 		o.AgentSocket = sock
 	}
-	ds, fs, err := facts.CollectSSH(cmd.Context(), o, targets)
-	if err != nil {
-		return nil, nil, inputErr(err, "see 'estate facts collect --help' for the SSH flags")
-	}
-	return ds, fs, nil
+	return o, nil
 }
 
-// inventoryTargets lists every deployed or loaned asset with a hostname.
-func inventoryTargets(e *record.Estate) []facts.Target {
-	var out []facts.Target
-	for _, a := range e.SortedAssets() {
-		if (a.Status == "deployed" || a.Status == "loaned") && a.Hostname != "" {
-			out = append(out, facts.Target{Host: a.Hostname, Asset: a.ID})
-		}
-	}
-	return out
-}
+func newFactsCollectCmd(app *App) *cobra.Command { return factsCollectCmd(app, nil) }
 
-type factsCollectOptions struct {
-	local        bool
-	ssh          []string
-	sshInventory bool
-	osquery      []string
-	from         string
-	out          string
-	format       string
-	sshFlags     sshFlags
-}
-
-func newFactsCollectCmd(app *App) *cobra.Command {
-	o := &factsCollectOptions{}
+// factsCollectCmd builds 'estate facts collect'; runF, when set, replaces
+// running it (tests check the collect.Options a command line produces).
+func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) error) *cobra.Command {
+	o := &collect.Options{}
+	var ssh sshFlags
 	cmd := &cobra.Command{
 		Use:   "collect (--local | --ssh HOST... | --ssh-inventory | --osquery FILE... | --from DIR)",
 		Short: "Collect device facts into one JSON document per device",
@@ -159,138 +127,62 @@ written), 2 usage or input error, 3 estate could not run.`,
 			// arrives as arguments: they belong to that flag.
 			switch {
 			case len(args) == 0:
-			case len(o.osquery) > 0:
-				o.osquery = append(o.osquery, args...)
-			case len(o.ssh) > 0:
-				o.ssh = append(o.ssh, args...)
+			case len(o.Osquery) > 0:
+				o.Osquery = append(o.Osquery, args...)
+			case len(o.SSH) > 0:
+				o.SSH = append(o.SSH, args...)
 			default:
 				return usageErr("unexpected arguments %q: name hosts with --ssh and files with --osquery", args)
 			}
-			return runFactsCollect(cmd, app, o)
+			if err := checkChoice("format", o.Format, "json", "yaml"); err != nil {
+				return err
+			}
+			o.Dir, o.Now = app.Dir(), app.Now()
+			if len(o.SSH) > 0 || o.SSHInventory {
+				var err error
+				if o.SSHOptions, err = ssh.options(app); err != nil {
+					return err
+				}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runFactsCollect(cmd.Context(), app, o)
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&o.local, "local", false, "collect this machine's facts")
-	f.StringSliceVar(&o.ssh, "ssh", nil, "collect from HOST[:PORT] over SSH (repeatable, or comma-separated)")
-	f.BoolVar(&o.sshInventory, "ssh-inventory", false, "collect over SSH from every deployed asset with a hostname")
-	f.StringArrayVar(&o.osquery, "osquery", nil, "osquery JSON file or folder (repeatable)")
-	f.StringVar(&o.from, "from", "", "folder of facts documents to validate and normalize")
-	f.StringVar(&o.out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
-	f.StringVar(&o.format, "format", "json", "file format of the facts written: json or yaml")
-	o.sshFlags.register(cmd)
+	f.BoolVar(&o.Local, "local", false, "collect this machine's facts")
+	f.StringSliceVar(&o.SSH, "ssh", nil, "collect from HOST[:PORT] over SSH (repeatable, or comma-separated)")
+	f.BoolVar(&o.SSHInventory, "ssh-inventory", false, "collect over SSH from every deployed asset with a hostname")
+	f.StringArrayVar(&o.Osquery, "osquery", nil, "osquery JSON file or folder (repeatable)")
+	f.StringVar(&o.From, "from", "", "folder of facts documents to validate and normalize")
+	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
+	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
+	ssh.register(cmd)
 	return cmd
 }
 
-func runFactsCollect(cmd *cobra.Command, app *App, o *factsCollectOptions) error {
-	n := 0
-	for _, on := range []bool{o.local, len(o.ssh) > 0, o.sshInventory, len(o.osquery) > 0, o.from != ""} {
-		if on {
-			n++
-		}
-	}
-	if n != 1 {
-		return usageErr("say where to collect from: one of --local, --ssh HOST, --ssh-inventory, --osquery FILE or --from DIR")
-	}
-	if err := checkChoice("format", o.format, "json", "yaml"); err != nil {
-		return err
-	}
-	ctx := cmd.Context()
-	out := o.out
-	if out == "" {
-		out = filepath.Join(app.Dir(), "facts")
-	}
-	var devices []record.Device
-	var failed []facts.Failure
-	switch {
-	case o.local:
-		d, err := facts.CollectLocal(ctx, facts.LocalOptions{Now: app.Now()})
-		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: err}
-		}
-		devices = []record.Device{d}
-	case len(o.ssh) > 0:
-		var targets []facts.Target
-		for _, h := range o.ssh {
-			targets = append(targets, facts.Target{Host: h})
-		}
-		var err error
-		if devices, failed, err = o.sshFlags.collect(cmd, app, targets); err != nil {
-			return err
-		}
-	case o.sshInventory:
-		dir, err := load.OpenDir(app.Dir())
-		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: err}
-		}
-		res, err := validate.Run(ctx, validate.Options{Tree: dir, Now: app.Now()})
-		dir.Close()
-		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: err}
-		}
-		targets := inventoryTargets(res.Estate)
-		if len(targets) == 0 {
-			return inputErr(errors.New("no deployed asset has a hostname"), "give deployed assets a hostname, or name hosts with --ssh")
-		}
-		if devices, failed, err = o.sshFlags.collect(cmd, app, targets); err != nil {
-			return err
-		}
-	case len(o.osquery) > 0:
-		var err error
-		devices, failed, err = facts.ReadOsquery(o.osquery, facts.OsqueryOptions{Now: app.Now()})
-		if err != nil {
-			return inputErr(err, "name osquery JSON files or folders")
-		}
-	case o.from != "":
-		sch, err := schema.New(nil)
-		if err != nil {
-			return &ExitError{Code: ExitFailure, Err: err}
-		}
-		ds, fs, err := facts.ReadDir(ctx, o.from, facts.ReadOptions{Schema: sch, Prefix: filepath.ToSlash(filepath.Clean(o.from)) + "/"})
-		if err != nil {
-			return inputErr(err, "name a folder of facts documents")
-		}
-		devices = ds
-		for _, f := range fs {
-			failed = append(failed, facts.Failure{Source: f.Pos.File, Pos: f.Pos, Reason: f.Message})
-		}
-	}
-	// Everything written is a valid #Facts document.
-	if sch, err := schema.New(nil); err == nil && o.from == "" {
-		v := sch.NewValidator()
-		kept := devices[:0]
-		for _, d := range devices {
-			if fs := validateFacts(v, d); len(fs) > 0 {
-				failed = append(failed, facts.Failure{Source: d.Source, Reason: "invalid facts: " + fs[0].Message})
-				continue
-			}
-			kept = append(kept, d)
-		}
-		devices = kept
-	}
-	written, err := facts.Write(out, devices, o.format)
+func runFactsCollect(ctx context.Context, app *App, o *collect.Options) error {
+	res, err := collect.Run(ctx, *o)
 	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
+		return coreErr(err)
 	}
-	for i, p := range written {
-		rel := p
-		if r, err := filepath.Rel(app.Dir(), p); err == nil && !strings.HasPrefix(r, "..") {
-			rel = filepath.ToSlash(r)
-		}
-		fmt.Fprintf(app.Stdout, "wrote %s (%s)\n", rel, devices[i].Source)
-		for _, e := range devices[i].Facts.Errors {
-			app.Log.Info("not collected", "device", devices[i].Source, "what", e)
+	for _, w := range res.Written {
+		fmt.Fprintf(app.Stdout, "wrote %s (%s)\n", output.TextSafe(w.Rel), output.TextSafe(w.Source))
+		for _, e := range w.Errors {
+			app.Log.Info("not collected", "device", w.Source, "what", e)
 		}
 	}
-	sort.Slice(failed, func(i, j int) bool { return failed[i].Source < failed[j].Source })
-	for _, f := range failed {
+	for _, f := range res.Failed {
 		where := f.Source
 		if f.Pos.Line > 0 {
 			where = f.Pos.String()
 		}
-		fmt.Fprintf(app.Stdout, "%s: %s\n", where, f.Reason)
+		fmt.Fprintf(app.Stdout, "%s: %s\n", output.TextSafe(where), output.TextSafe(f.Reason))
 	}
-	fmt.Fprintf(app.Stdout, "facts: %d device%s written to %s, %d failed\n", len(written), plural(len(written)), out, len(failed))
-	if len(failed) > 0 {
+	n := len(res.Written)
+	fmt.Fprintf(app.Stdout, "facts: %d device%s written to %s, %d failed\n", n, plural(n), output.TextSafe(res.Out), len(res.Failed))
+	if len(res.Failed) > 0 {
 		return findingsErr()
 	}
 	return nil
@@ -301,30 +193,4 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-// validateFacts checks collected facts against #Facts, as a document
-// read from a file would be.
-func validateFacts(v *schema.Validator, d record.Device) []record.Finding {
-	data, err := jsonBytes(d.Facts)
-	if err != nil {
-		return []record.Finding{{Message: err.Error()}}
-	}
-	root, fs := load.Parse(d.Source, data)
-	if len(fs) > 0 {
-		return fs
-	}
-	val, fs := load.Value(d.Source, root, load.Limits{MaxFileBytes: facts.MaxFileBytes, MaxNodes: 1_000_000})
-	if len(fs) > 0 {
-		return fs
-	}
-	return v.Validate(record.KindFacts, val, d.Source, root)
-}
-
-func jsonBytes(f *record.Facts) ([]byte, error) {
-	b, err := json.Marshal(f)
-	if err != nil {
-		return nil, fmt.Errorf("encode facts: %w", err)
-	}
-	return b, nil
 }

@@ -1,27 +1,31 @@
 package cli
 
 import (
+	"context"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/record"
 )
 
-type validateOptions struct {
-	format       string
-	failOn       string
-	rev          string
-	changedSince string
-	noCache      bool
-	cueOnly      bool
-	workers      int
-	paths        []string
+// validateCommand is what one 'estate validate' command line asks for.
+type validateCommand struct {
+	Open   core.Options
+	Format string
+	FailOn record.Severity
 }
 
-func newValidateCmd(app *App) *cobra.Command {
-	o := &validateOptions{}
+func newValidateCmd(app *App) *cobra.Command { return validateCmd(app, nil) }
+
+// validateCmd builds 'estate validate'; runF, when set, replaces running
+// it (tests check the validateCommand a command line produces).
+func validateCmd(app *App, runF func(context.Context, *validateCommand) error) *cobra.Command {
+	var format, failOn string
+	var noCache bool
+	o := core.Options{}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check every record: YAML, CUE schemas and cross-record rules",
@@ -54,47 +58,47 @@ Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,
   # one folder, as SARIF for code scanning
   estate validate inventory/laptop --format sarif > estate.sarif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.paths = args
-			return runValidate(cmd, app, o)
+			if err := checkChoice("format", format, output.Formats()...); err != nil {
+				return err
+			}
+			sev, err := parseFailOn(failOn)
+			if err != nil {
+				return err
+			}
+			c := &validateCommand{Open: o, Format: format, FailOn: sev}
+			c.Open.Dir, c.Open.Paths, c.Open.Now, c.Open.Log, c.Open.Progress = app.Dir(), args, app.Now(), app.Log, app.progress("validating")
+			if noCache {
+				c.Open.Cache = core.CacheOff
+			}
+			if runF != nil {
+				return runF(cmd.Context(), c)
+			}
+			return runValidate(cmd.Context(), app, c)
 		},
 	}
-	formatFlag(cmd, &o.format, "text", "json", "github", "sarif", "junit", "markdown")
-	failOnFlag(cmd, &o.failOn, "low")
-	cmd.Flags().StringVar(&o.rev, "rev", "", "validate this git revision instead of the working tree (read from git, no checkout)")
-	cmd.Flags().StringVar(&o.changedSince, "changed-since", "", "check only records changed since this revision (and all cross-record rules)")
-	cmd.Flags().BoolVar(&o.noCache, "no-cache", false, "neither read nor write the validation cache")
-	cmd.Flags().IntVar(&o.workers, "workers", 0, "records checked at once (default: one per core)")
-	cmd.Flags().BoolVar(&o.cueOnly, "cue-only", false, "evaluate every record with CUE, without the native pre-check")
+	formatFlag(cmd, &format, "text", "json", "github", "sarif", "junit", "markdown")
+	failOnFlag(cmd, &failOn, "low")
+	cmd.Flags().StringVar(&o.Rev, "rev", "", "validate this git revision instead of the working tree (read from git, no checkout)")
+	cmd.Flags().StringVar(&o.ChangedSince, "changed-since", "", "check only records changed since this revision (and all cross-record rules)")
+	cmd.Flags().BoolVar(&noCache, "no-cache", false, "neither read nor write the validation cache")
+	cmd.Flags().IntVar(&o.Workers, "workers", 0, "records checked at once (default: one per core)")
+	cmd.Flags().BoolVar(&o.CUEOnly, "cue-only", false, "evaluate every record with CUE, without the native pre-check")
 	return cmd
 }
 
-func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
-	if err := checkChoice("format", o.format, output.Formats()...); err != nil {
-		return err
-	}
-	failOn, err := parseFailOn(o.failOn)
-	if err != nil {
-		return err
-	}
-	opts := core.Options{Dir: app.Dir(), Rev: o.rev, ChangedSince: o.changedSince, Paths: o.paths,
-		Workers: o.workers, CUEOnly: o.cueOnly, Now: app.Now(), Log: app.Log, Progress: app.progress("validating")}
-	if o.noCache {
-		opts.Cache = core.CacheOff
-	}
+func runValidate(ctx context.Context, app *App, c *validateCommand) error {
 	// Validation allocates many short-lived values per record; trade some
 	// memory for less collection, within a ceiling well under 1 GiB.
 	defer debug.SetGCPercent(debug.SetGCPercent(200))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
-	est, err := core.Open(cmd.Context(), opts)
+	est, err := core.Open(ctx, c.Open)
 	if err != nil {
 		return coreErr(err)
 	}
 	defer est.Close()
-	findings := est.Findings
-	res := est
-	rep := output.Report{Tool: "validate", Version: Version, Findings: findings, FailOn: failOn,
-		Summary: map[string]int{"records": res.Files, "checked": res.Checked, "cached": res.Cached}}
-	if err := output.Write(app.Stdout, o.format, rep, output.Options{Color: app.TTY}); err != nil {
+	rep := output.Report{Tool: "validate", Version: Version, Findings: est.Findings, FailOn: c.FailOn,
+		Summary: map[string]int{"records": est.Files, "checked": est.Checked, "cached": est.Cached}}
+	if err := output.Write(app.Stdout, c.Format, rep, output.Options{Color: app.TTY}); err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
 	if rep.Failing() > 0 {

@@ -19,17 +19,19 @@ func GitHub(w io.Writer, r Report, _ Options) error {
 		case f.Severity >= record.SevMedium:
 			level = "warning"
 		}
-		props := []string{"file=" + escapeProperty(f.Pos.File)}
+		props := []string{"file=" + escapeProperty(TextSafe(f.Pos.File))}
 		if f.Pos.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", f.Pos.Line))
 		}
 		if f.Pos.Col > 0 {
 			props = append(props, fmt.Sprintf("col=%d", f.Pos.Col))
 		}
-		props = append(props, "title="+escapeProperty("estate "+f.Rule))
-		msg := f.Message
+		props = append(props, "title="+escapeProperty("estate "+TextSafe(f.Rule)))
+		// Values are made visible first (TextSafe); the one real line
+		// break, before the hint, is then escaped as the runner wants.
+		msg := TextSafe(f.Message)
 		if f.Hint != "" {
-			msg += "\n" + f.Hint
+			msg += "\n" + TextSafe(f.Hint)
 		}
 		fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(msg))
 	}

@@ -8,7 +8,11 @@ import (
 )
 
 // JUnit writes one test suite per file, one failing test case per finding,
-// and a passing case for a report with no findings.
+// and a passing case for a report with no findings. The XML is valid
+// against Jenkins' junit-10.xsd (the strictest of the common schemas):
+// every testsuite has name, tests, failures and errors (a finding is a
+// failure; errors is always 0, as estate reports a run it could not make
+// by its exit status, not as a test). Text values pass through TextSafe.
 func JUnit(w io.Writer, r Report, _ Options) error {
 	type failure struct {
 		Message string `xml:"message,attr"`
@@ -24,6 +28,9 @@ func JUnit(w io.Writer, r Report, _ Options) error {
 		Name     string     `xml:"name,attr"`
 		Tests    int        `xml:"tests,attr"`
 		Failures int        `xml:"failures,attr"`
+		Errors   int        `xml:"errors,attr"`
+		Skipped  int        `xml:"skipped,attr"`
+		File     string     `xml:"file,attr,omitempty"`
 		Cases    []testcase `xml:"testcase"`
 	}
 	type suites struct {
@@ -31,21 +38,24 @@ func JUnit(w io.Writer, r Report, _ Options) error {
 		Name     string   `xml:"name,attr"`
 		Tests    int      `xml:"tests,attr"`
 		Failures int      `xml:"failures,attr"`
+		Errors   int      `xml:"errors,attr"`
 		Suites   []suite  `xml:"testsuite"`
 	}
 	byFile := map[string]*suite{}
 	for _, f := range r.Findings {
-		s := byFile[f.Pos.File]
+		file := TextSafe(f.Pos.File)
+		s := byFile[file]
 		if s == nil {
-			s = &suite{Name: f.Pos.File}
-			byFile[f.Pos.File] = s
+			s = &suite{Name: file, File: file}
+			byFile[file] = s
 		}
-		text := f.Pos.String() + ": " + f.Message
+		where, msg := TextSafe(f.Pos.String()), TextSafe(f.Message)
+		text := where + ": " + msg
 		if f.Hint != "" {
-			text += "\nhint: " + f.Hint
+			text += "\nhint: " + TextSafe(f.Hint)
 		}
-		s.Cases = append(s.Cases, testcase{Name: fmt.Sprintf("%s %s", f.Rule, f.Pos), Classname: f.Pos.File,
-			Failure: &failure{Message: f.Message, Type: f.Severity.String(), Text: text}})
+		s.Cases = append(s.Cases, testcase{Name: fmt.Sprintf("%s %s", TextSafe(f.Rule), where), Classname: file,
+			Failure: &failure{Message: msg, Type: f.Severity.String(), Text: text}})
 		s.Tests++
 		s.Failures++
 	}

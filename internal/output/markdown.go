@@ -32,10 +32,12 @@ var mdEscaper = strings.NewReplacer(
 )
 
 // MarkdownCell escapes untrusted text for a Markdown table cell or line:
-// no HTML, no links or images, no @mentions, no table breaks.
-func MarkdownCell(s string) string { return mdEscaper.Replace(s) }
+// no HTML, no links or images, no @mentions, no table breaks, and control
+// characters shown as escapes (TextSafe).
+func MarkdownCell(s string) string { return mdEscaper.Replace(TextSafe(s)) }
 
-// CodeSpan makes s safe inside a single-backtick code span.
-func CodeSpan(s string) string {
-	return strings.NewReplacer("`", "'", "\n", " ", "\r", " ", "|", `\|`).Replace(s)
-}
+var codeEscaper = strings.NewReplacer("`", "'", "|", `\|`)
+
+// CodeSpan makes s safe inside a single-backtick code span, control
+// characters shown as escapes (TextSafe).
+func CodeSpan(s string) string { return codeEscaper.Replace(TextSafe(s)) }

@@ -38,8 +38,7 @@ func TestText(t *testing.T) {
 	}
 	want := `inventory/laptop/LT-1.yaml:5:9: critical: status: "deploy" is not allowed [schema]
     hint: did you mean "deployed"?
-odd,name:%.yaml:2: medium: line one
-line two 100% [expired-exemption]
+odd,name:%.yaml:2: medium: line one\u000aline two 100% [expired-exemption]
 validate: 2 records, 2 checked, 0 cached; 2 problems (1 critical, 1 medium)
 `
 	if b.String() != want {
@@ -90,7 +89,7 @@ func TestGitHubEscapes(t *testing.T) {
 	if want := `::error file=inventory/laptop/LT-1.yaml,line=5,col=9,title=estate schema::status: "deploy" is not allowed%0Adid you mean "deployed"?`; lines[0] != want {
 		t.Errorf("got  %s\nwant %s", lines[0], want)
 	}
-	if want := `::warning file=odd%2Cname%3A%25.yaml,line=2,title=estate expired-exemption::line one%0Aline two 100%25`; lines[1] != want {
+	if want := `::warning file=odd%2Cname%3A%25.yaml,line=2,title=estate expired-exemption::line one\u000aline two 100%25`; lines[1] != want {
 		t.Errorf("got  %s\nwant %s", lines[1], want)
 	}
 }

@@ -1,0 +1,160 @@
+package auditrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/estate-dev/estate/internal/audit"
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/facts"
+	"github.com/estate-dev/estate/internal/facts/collect"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// Options say what to audit and as of when.
+type Options struct {
+	Dir string // the estate repository (default ".")
+	// Facts is a folder of facts documents (default: Dir/facts).
+	Facts string
+	// Collect collects the facts for this run instead: "local" (this
+	// machine) or "ssh" (every deployed or loaned asset with a hostname,
+	// with SSH).
+	Collect string
+	SSH     facts.SSHOptions
+	// MissingAfter is the age after which a deployed asset's facts no
+	// longer count (0: estate.yaml audit.missing_after_days, or 30 days).
+	MissingAfter time.Duration
+	// Now is the clock: when the audit runs.
+	Now time.Time
+	// AsOf, when set, is the moment the audit judges freshness (max_age,
+	// MissingAfter) and exemption expiry against, instead of Now: to
+	// reproduce a past audit from the facts collected then. Facts
+	// collected after it are not evidence of the state then. See ParseAsOf.
+	AsOf time.Time
+	Log  *slog.Logger
+}
+
+// Result is an audit's findings (sorted, placed on their YAML lines) and
+// compliance summary.
+type Result struct {
+	Findings []record.Finding
+	Summary  audit.Summary
+	// At is the moment judged: AsOf when given, else Now.
+	At time.Time
+	// AsOf says At came from Options.AsOf.
+	AsOf bool
+	// Problems counts the estate's validation findings (see 'estate validate').
+	Problems int
+}
+
+// RuleAfterAsOf is a facts document collected after the --as-of moment:
+// it is left out of the audit, whose assets then have no facts of then.
+const RuleAfterAsOf = "audit/after-as-of"
+
+// Run audits. Every problem with a device, a fact or a control is a
+// finding; the error means the request was wrong (core.ErrUsage) or the
+// audit could not run.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.Collect != "" && o.Collect != "local" && o.Collect != "ssh" {
+		return nil, core.UsageError(fmt.Errorf("--collect %q is not one of local, ssh", o.Collect), "")
+	}
+	if o.Collect != "" && o.Facts != "" {
+		return nil, core.UsageError(errors.New("--facts and --collect name two sources of facts: give one"), "")
+	}
+	if o.MissingAfter < 0 {
+		return nil, core.UsageError(errors.New("--missing-after must be a number of days, at least 1"), "")
+	}
+	if !o.AsOf.IsZero() && o.Collect != "" {
+		return nil, core.UsageError(errors.New("--as-of judges facts collected before it; facts collected now cannot show the state then"),
+			"audit a folder of facts of that day with --facts, or leave --as-of out")
+	}
+	if o.Dir == "" {
+		o.Dir = "."
+	}
+	at := o.Now
+	if !o.AsOf.IsZero() {
+		at = o.AsOf
+	}
+	est, err := core.Open(ctx, core.Options{Dir: o.Dir, Now: at, Log: o.Log})
+	if err != nil {
+		return nil, err
+	}
+	defer est.Close()
+	if n := len(est.Findings); n > 0 && o.Log != nil {
+		o.Log.Warn("the estate has validation problems; run 'estate validate'", "problems", n)
+	}
+	devices, findings, partial, err := gather(ctx, o, est)
+	if err != nil {
+		return nil, err
+	}
+	if !o.AsOf.IsZero() {
+		var late []record.Finding
+		devices, late = beforeAsOf(devices, o.AsOf)
+		findings = append(findings, late...)
+	}
+	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter}
+	out := audit.Run(est.Estate, devices, opts)
+	findings = append(findings, out.Findings...)
+	est.Place(ctx, findings)
+	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings)}, nil
+}
+
+// gather gets the devices to audit from the one source o names. partial
+// says only some assets could report (collected for this run), so that
+// the others are not called missing.
+func gather(ctx context.Context, o Options, est *core.Estate) ([]record.Device, []record.Finding, bool, error) {
+	switch o.Collect {
+	case "local":
+		d, err := facts.CollectLocal(ctx, facts.LocalOptions{Now: o.Now})
+		if err != nil {
+			return nil, nil, false, err
+		}
+		return []record.Device{d}, nil, true, nil
+	case "ssh":
+		targets := facts.InventoryTargets(est.Estate)
+		if len(targets) == 0 {
+			return nil, nil, false, core.UsageError(errors.New("no deployed asset has a hostname to collect from"), "give deployed assets a hostname, or use --facts")
+		}
+		got, failed, err := collect.SSH(ctx, o.SSH, targets)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		// Only hosts with a hostname were asked: the others are not missing.
+		return got, facts.FailureFindings(est.Estate, failed), true, nil
+	}
+	fdir, prefix := o.Facts, ""
+	if fdir == "" {
+		fdir, prefix = filepath.Join(o.Dir, "facts"), "facts/"
+		if _, err := os.Stat(fdir); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, false, core.UsageError(fmt.Errorf("no facts to audit: %s does not exist", fdir),
+				"collect them with 'estate facts collect', name a folder with --facts, or use --collect local")
+		}
+	} else if rel, ok := insideRepo(est.Root, fdir); ok {
+		prefix = rel + "/"
+	}
+	got, fs, err := facts.ReadDir(ctx, fdir, facts.ReadOptions{Schema: est.Schema, Prefix: prefix})
+	if err != nil {
+		return nil, nil, false, core.UsageError(err, "name a folder of facts documents with --facts")
+	}
+	return got, fs, false, nil
+}
+
+// insideRepo returns p relative to root when p lies inside it.
+func insideRepo(root, p string) (string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}

@@ -1,0 +1,82 @@
+package auditrun
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/estate-dev/estate/internal/audit"
+	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// Formats are the formats Write knows; the first is the default.
+var Formats = []string{"text", "json", "markdown", "sarif", "junit", "github"}
+
+// Report is the audit's findings as an output.Report of tool "audit",
+// its summary line counting devices, assets and their compliance.
+func (r *Result) Report(version string, failOn record.Severity) output.Report {
+	s := r.Summary
+	return output.Report{Tool: "audit", Version: version, Findings: r.Findings, FailOn: failOn,
+		Summary: map[string]int{"devices": s.Devices, "assets": s.Assets, "unregistered": s.Unregistered,
+			"missing": s.Missing, "compliant": s.Compliant, "non-compliant": s.NonCompliant, "unverified": s.Unverified}}
+}
+
+// auditJSON is the stable shape of 'estate audit --format json': the
+// shared report fields, the moment judged (as_of, RFC 3339: now, or the
+// --as-of moment) and the compliance summary.
+type auditJSON struct {
+	output.JSONReport
+	AsOf       string        `json:"as_of"`
+	Compliance audit.Summary `json:"compliance"`
+}
+
+// Write writes rep (from r.Report) in format: the shared formats of
+// package output, with the compliance summary after the findings in
+// text and markdown, and as the compliance object in json.
+func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Options) error {
+	s := r.Summary
+	switch format {
+	case "json":
+		fs := rep.Findings
+		if fs == nil {
+			fs = []record.Finding{}
+		}
+		by := map[string]int{}
+		for _, f := range fs {
+			by[f.Severity.String()]++
+		}
+		if s.Baselines == nil {
+			s.Baselines = []audit.BaselineSummary{}
+		}
+		if s.Locations == nil {
+			s.Locations = []audit.LocationSummary{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(auditJSON{JSONReport: output.JSONReport{Tool: "estate audit", Version: rep.Version,
+			OK: rep.Failing() == 0, Summary: rep.Summary, BySeverity: by, Findings: fs},
+			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s})
+	case "text":
+		if err := output.Write(w, format, rep, o); err != nil {
+			return err
+		}
+		if r.AsOf {
+			fmt.Fprintf(w, "\naudited as of %s (--as-of): freshness and exemptions judged then\n", r.At.UTC().Format(time.RFC3339))
+		}
+		writeComplianceText(w, s)
+		return nil
+	case "markdown":
+		if err := output.Write(w, format, rep, output.Options{}); err != nil {
+			return err
+		}
+		if r.AsOf {
+			fmt.Fprintf(w, "\nAudited as of %s (`--as-of`): freshness and exemptions judged then.\n", r.At.UTC().Format(time.RFC3339))
+		}
+		writeComplianceMarkdown(w, s)
+		return nil
+	}
+	return output.Write(w, format, rep, o)
+}

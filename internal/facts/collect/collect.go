@@ -1,0 +1,164 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/facts"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// Options say where to collect from (exactly one of Local, SSH,
+// SSHInventory, Osquery, From) and where to write.
+type Options struct {
+	Dir          string   // the estate repository (default ".")
+	Local        bool     // this machine
+	SSH          []string // these hosts (HOST[:PORT]) over SSH
+	SSHInventory bool     // every deployed or loaned asset with a hostname, over SSH
+	Osquery      []string // osquery JSON files or folders
+	From         string   // a folder of facts documents already collected
+	Out          string   // folder written (default: Dir/facts)
+	Format       string   // "json" (default) or "yaml"
+	SSHOptions   facts.SSHOptions
+	Now          time.Time
+}
+
+// Written is one facts document written.
+type Written struct {
+	Path   string   // as written (under Out)
+	Rel    string   // Path relative to Dir when inside it, else Path
+	Source string   // the device's source (host, folder, file)
+	Errors []string // what the collector could not read
+}
+
+// Result is what a collection did.
+type Result struct {
+	Out     string
+	Written []Written
+	Failed  []facts.Failure // sorted by source
+}
+
+// Run collects, validates and writes. The error is a usage error
+// (errors.Is(err, core.ErrUsage)) when the request is at fault, or means
+// the collection could not run; every device that fails is in
+// Result.Failed.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	n := 0
+	for _, on := range []bool{o.Local, len(o.SSH) > 0, o.SSHInventory, len(o.Osquery) > 0, o.From != ""} {
+		if on {
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, core.UsageError(errors.New("say where to collect from: one of --local, --ssh HOST, --ssh-inventory, --osquery FILE or --from DIR"), "")
+	}
+	if o.Format == "" {
+		o.Format = "json"
+	}
+	if o.Format != "json" && o.Format != "yaml" {
+		return nil, core.UsageError(fmt.Errorf("--format %q is not one of json, yaml", o.Format), "")
+	}
+	if o.Dir == "" {
+		o.Dir = "."
+	}
+	if o.Out == "" {
+		o.Out = filepath.Join(o.Dir, "facts")
+	}
+	devices, failed, err := gather(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	written, err := facts.Write(o.Out, devices, o.Format)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Out: o.Out, Failed: failed}
+	for i, p := range written {
+		rel := p
+		if r, err := filepath.Rel(o.Dir, p); err == nil && !strings.HasPrefix(r, "..") {
+			rel = filepath.ToSlash(r)
+		}
+		res.Written = append(res.Written, Written{Path: p, Rel: rel, Source: devices[i].Source, Errors: devices[i].Facts.Errors})
+	}
+	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].Source < res.Failed[j].Source })
+	return res, nil
+}
+
+// gather reads the one source o names. Everything it returns is a valid
+// #Facts document: estate never writes facts it would refuse to read.
+func gather(ctx context.Context, o Options) ([]record.Device, []facts.Failure, error) {
+	sch := core.BuiltinSchema()
+	if sch == nil {
+		return nil, nil, errors.New("the built-in schema does not compile")
+	}
+	switch {
+	case o.Local:
+		d, err := facts.CollectLocal(ctx, facts.LocalOptions{Now: o.Now})
+		if err != nil {
+			return nil, nil, err
+		}
+		kept, failed := facts.KeepValid(sch.NewValidator(), []record.Device{d})
+		return kept, failed, nil
+	case o.From != "":
+		ds, fs, err := facts.ReadDir(ctx, o.From, facts.ReadOptions{Schema: sch, Prefix: filepath.ToSlash(filepath.Clean(o.From)) + "/"})
+		if err != nil {
+			return nil, nil, core.UsageError(err, "name a folder of facts documents")
+		}
+		var failed []facts.Failure
+		for _, f := range fs {
+			failed = append(failed, facts.Failure{Source: f.Pos.File, Pos: f.Pos, Reason: f.Message})
+		}
+		return ds, failed, nil
+	case len(o.Osquery) > 0:
+		ds, failed, err := facts.ReadOsquery(o.Osquery, facts.OsqueryOptions{Now: o.Now})
+		if err != nil {
+			return nil, nil, core.UsageError(err, "name osquery JSON files or folders")
+		}
+		kept, invalid := facts.KeepValid(sch.NewValidator(), ds)
+		return kept, append(failed, invalid...), nil
+	}
+	var targets []facts.Target
+	for _, h := range o.SSH {
+		targets = append(targets, facts.Target{Host: h})
+	}
+	if o.SSHInventory {
+		est, err := core.Open(ctx, core.Options{Dir: o.Dir, Cache: core.CacheRead, Now: o.Now})
+		if err != nil {
+			return nil, nil, err
+		}
+		targets = facts.InventoryTargets(est.Estate)
+		est.Close()
+		if len(targets) == 0 {
+			return nil, nil, core.UsageError(errors.New("no deployed asset has a hostname"), "give deployed assets a hostname, or name hosts with --ssh")
+		}
+	}
+	ds, failed, err := SSH(ctx, o.SSHOptions, targets)
+	if err != nil {
+		return nil, nil, err
+	}
+	kept, invalid := facts.KeepValid(sch.NewValidator(), ds)
+	return kept, append(failed, invalid...), nil
+}
+
+// SSH collects from targets over SSH with o, the login name defaulting
+// to the current user's. A configuration that cannot start (no key,
+// unreadable known_hosts) is a usage error.
+func SSH(ctx context.Context, o facts.SSHOptions, targets []facts.Target) ([]record.Device, []facts.Failure, error) {
+	if o.User == "" {
+		if u, err := user.Current(); err == nil {
+			o.User = u.Username
+		}
+	}
+	ds, failed, err := facts.CollectSSH(ctx, o, targets)
+	if err != nil {
+		return nil, nil, core.UsageError(err, "see 'estate facts collect --help' for the SSH flags")
+	}
+	return ds, failed, nil
+}
