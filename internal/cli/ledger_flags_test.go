@@ -18,7 +18,7 @@ import (
 )
 
 // flagApp is an App for flag tests: a fixed clock and environment.
-func flagApp(env map[string]string) *App {
+func ledgerFlagApp(env map[string]string) *App {
 	return &App{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string { return env[k] },
 		Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}
 }
@@ -37,7 +37,7 @@ func TestLedgerRecordFlags(t *testing.T) {
 	var got *ledgerRecordOptions
 	capture := func(_ context.Context, o *ledgerRecordOptions) error { got = o; return nil }
 
-	err := execFlags(t, newLedgerRecordCmd(flagApp(nil), capture), "--rev", "main~1", "--ref", "refs/estate/trail", "--pr", "42",
+	err := execFlags(t, newLedgerRecordCmd(ledgerFlagApp(nil), capture), "--rev", "main~1", "--ref", "refs/estate/trail", "--pr", "42",
 		"--approved-by", "jane@example.org@2026-11-20T11:00:00+01:00", "--approved-by", "bob@2026-11-20T11:30:00Z", "--push", "origin", "--format", "json")
 	if err != nil || got == nil {
 		t.Fatalf("record: %v", err)
@@ -52,7 +52,7 @@ func TestLedgerRecordFlags(t *testing.T) {
 	}
 
 	got = nil
-	if err := execFlags(t, newLedgerRecordCmd(flagApp(map[string]string{"GITHUB_TOKEN": "tok"}), capture)); err != nil || got == nil {
+	if err := execFlags(t, newLedgerRecordCmd(ledgerFlagApp(map[string]string{"GITHUB_TOKEN": "tok"}), capture)); err != nil || got == nil {
 		t.Fatalf("record (defaults): %v", err)
 	}
 	if got.Rev != "HEAD" || got.Ref != "" || got.PR != 0 || got.Format != "text" || got.Push != "" || got.Approvals != nil || got.Reviews == nil {
@@ -61,7 +61,7 @@ func TestLedgerRecordFlags(t *testing.T) {
 
 	for _, args := range [][]string{{"--approved-by", "bob"}, {"--approved-by", "bob@yesterday"}, {"--format", "sarif"}, {"extra"}} {
 		got = nil
-		if err := execFlags(t, newLedgerRecordCmd(flagApp(nil), capture), args...); err == nil || got != nil {
+		if err := execFlags(t, newLedgerRecordCmd(ledgerFlagApp(nil), capture), args...); err == nil || got != nil {
 			t.Errorf("record %v: err %v, ran %v; want a usage error before running", args, err, got != nil)
 		}
 	}
@@ -70,7 +70,7 @@ func TestLedgerRecordFlags(t *testing.T) {
 func TestLedgerRecordAuditFlags(t *testing.T) {
 	var got *ledgerAuditOptions
 	capture := func(_ context.Context, o *ledgerAuditOptions) error { got = o; return nil }
-	app := flagApp(nil)
+	app := ledgerFlagApp(nil)
 	err := execFlags(t, newLedgerRecordAuditCmd(app, capture), "audit.json", "--rev", "v1", "--ref", "refs/x", "--time", "2026-11-02T05:17:00Z", "--push", "up", "--format", "json")
 	if err != nil || got == nil {
 		t.Fatalf("record-audit: %v", err)
@@ -94,7 +94,7 @@ func TestLedgerRecordAuditFlags(t *testing.T) {
 func TestLedgerVerifyFlags(t *testing.T) {
 	var got *ledgerVerifyOptions
 	capture := func(_ context.Context, o *ledgerVerifyOptions) error { got = o; return nil }
-	app := flagApp(nil)
+	app := ledgerFlagApp(nil)
 	err := execFlags(t, newLedgerVerifyCmd(app, capture), "--branch", "trunk", "--ref", "refs/x", "--require-signed", "--allowed-keys", "keys.asc",
 		"--format", "sarif", "--fail-on", "high")
 	if err != nil || got == nil {
@@ -125,7 +125,7 @@ func TestLedgerVerifyFlags(t *testing.T) {
 func TestLedgerShowFlags(t *testing.T) {
 	var got *ledgerShowOptions
 	capture := func(_ context.Context, o *ledgerShowOptions) error { got = o; return nil }
-	app := flagApp(nil)
+	app := ledgerFlagApp(nil)
 	if err := execFlags(t, newLedgerShowCmd(app, capture), "3", "12", "--ref", "refs/x", "--allow-empty", "--format", "json"); err != nil || got == nil {
 		t.Fatalf("show: %v", err)
 	}
@@ -155,14 +155,14 @@ func TestLedgerShowExitCodes(t *testing.T) {
 	git(t, dir, env, "commit", "-q", "--allow-empty", "-m", "Import the estate")
 	for _, args := range [][]string{{"ledger", "show"}, {"ledger", "show", "--ref", "refs/heads/main"}} {
 		var stdout, stderr bytes.Buffer
-		app := flagApp(nil)
+		app := ledgerFlagApp(nil)
 		app.Stdout, app.Stderr, app.Args = &stdout, &stderr, append([]string{"-C", dir}, args...)
 		if code := Main(app); code != ExitUsage || stdout.Len() > 0 || !strings.Contains(stderr.String(), "estate: hint: ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 with a hint", args, code, stdout.String(), stderr.String())
 		}
 	}
 	var stdout bytes.Buffer
-	app := flagApp(nil)
+	app := ledgerFlagApp(nil)
 	app.Stdout, app.Args = &stdout, []string{"-C", dir, "ledger", "show", "--allow-empty", "--format", "json"}
 	if code := Main(app); code != ExitOK || stdout.String() != "[]\n" {
 		t.Errorf("show --allow-empty: exit %d, %q", code, stdout.String())
