@@ -205,7 +205,7 @@ func writeCSV(w io.Writer, r *Report) error {
 		for len(rec) < 16 {
 			rec = append(rec, "")
 		}
-		cw.Write(csvSafe(rec))
+		cw.Write(output.CSVRow(rec))
 	}
 	inv, acc := r.Inventory, r.Changes
 	for _, g := range []struct {
@@ -242,16 +242,4 @@ func writeCSV(w io.Writer, r *Report) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe defuses cells a spreadsheet would run as a formula.
-func csvSafe(rec []string) []string {
-	for i, s := range rec {
-		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-			if _, err := strconv.ParseFloat(s, 64); err != nil {
-				rec[i] = "'" + s
-			}
-		}
-	}
-	return rec
 }
