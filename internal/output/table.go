@@ -138,18 +138,19 @@ func WriteTextTable(w io.Writer, t Table) error {
 }
 
 // WriteMarkdownTable writes t as a level-3 heading, the notes as
-// paragraphs and a table ("_none_" for no rows), every cell escaped by
-// MarkdownCell; AlignRight columns are right-aligned.
+// paragraphs and a table ("_none_" for no rows), every cell made
+// terminal-safe (TextSafe) and escaped (MarkdownCell); AlignRight columns
+// are right-aligned.
 func WriteMarkdownTable(w io.Writer, t Table) error {
-	fmt.Fprintf(w, "### %s\n\n", MarkdownCell(t.Title))
+	fmt.Fprintf(w, "### %s\n\n", markdownText(t.Title))
 	for _, n := range t.Notes {
-		fmt.Fprintf(w, "%s\n\n", MarkdownCell(n))
+		fmt.Fprintf(w, "%s\n\n", markdownText(n))
 	}
 	if len(t.Rows) == 0 {
 		_, err := fmt.Fprintln(w, "_none_")
 		return err
 	}
-	fmt.Fprintf(w, "| %s |\n", strings.Join(mapCells(t.Columns.Names(), MarkdownCell), " | "))
+	fmt.Fprintf(w, "| %s |\n", strings.Join(mapCells(t.Columns.Names(), markdownText), " | "))
 	seps := make([]string, len(t.Columns))
 	for j, c := range t.Columns {
 		seps[j] = "---"
@@ -159,9 +160,12 @@ func WriteMarkdownTable(w io.Writer, t Table) error {
 	}
 	fmt.Fprintf(w, "| %s |\n", strings.Join(seps, " | "))
 	for _, r := range t.Rows {
-		if _, err := fmt.Fprintf(w, "| %s |\n", strings.Join(mapCells(r, MarkdownCell), " | ")); err != nil {
+		if _, err := fmt.Fprintf(w, "| %s |\n", strings.Join(mapCells(r, markdownText), " | ")); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// markdownText is untrusted text for a markdown table or line.
+func markdownText(s string) string { return MarkdownCell(TextSafe(s)) }
