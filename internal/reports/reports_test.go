@@ -34,7 +34,7 @@ func writeEstate(t *testing.T, files map[string]string) string {
 }
 
 var smallEstate = map[string]string{
-	"estate.yaml": "apiVersion: estate/v1\nkind: Settings\n",
+	"estate.yaml":                  "apiVersion: estate/v1\nkind: Settings\n",
 	"inventory/locations/LON.yaml": "apiVersion: estate/v1\nkind: Location\nid: LON\nname: London HQ\ntype: site\n",
 	"inventory/monitor/MN-1.yaml": "apiVersion: estate/v1\nkind: Asset\nid: MN-1\nclass: monitor\nstatus: in-stock\nlocation: LON\n" +
 		"model: \"\\r@SUM(A1)\"\nnotes: \"\\t=HYPERLINK(\\\"http://evil\\\")\"\n",
