@@ -12,7 +12,7 @@ import (
 	"github.com/estate-dev/estate/internal/output"
 )
 
-// Formats lists the formats Write knows (html is the CLI's).
+// Formats lists the formats Write knows (html is internal/htmlreport).
 var Formats = []string{"text", "markdown", "json", "csv"}
 
 // Write writes r in format.
