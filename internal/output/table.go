@@ -142,15 +142,15 @@ func WriteTextTable(w io.Writer, t Table) error {
 // terminal-safe (TextSafe) and escaped (MarkdownCell); AlignRight columns
 // are right-aligned.
 func WriteMarkdownTable(w io.Writer, t Table) error {
-	fmt.Fprintf(w, "### %s\n\n", markdownText(t.Title))
+	fmt.Fprintf(w, "### %s\n\n", MarkdownText(t.Title))
 	for _, n := range t.Notes {
-		fmt.Fprintf(w, "%s\n\n", markdownText(n))
+		fmt.Fprintf(w, "%s\n\n", MarkdownText(n))
 	}
 	if len(t.Rows) == 0 {
 		_, err := fmt.Fprintln(w, "_none_")
 		return err
 	}
-	fmt.Fprintf(w, "| %s |\n", strings.Join(mapCells(t.Columns.Names(), markdownText), " | "))
+	fmt.Fprintf(w, "| %s |\n", strings.Join(mapCells(t.Columns.Names(), MarkdownText), " | "))
 	seps := make([]string, len(t.Columns))
 	for j, c := range t.Columns {
 		seps[j] = "---"
@@ -160,12 +160,13 @@ func WriteMarkdownTable(w io.Writer, t Table) error {
 	}
 	fmt.Fprintf(w, "| %s |\n", strings.Join(seps, " | "))
 	for _, r := range t.Rows {
-		if _, err := fmt.Fprintf(w, "| %s |\n", strings.Join(mapCells(r, markdownText), " | ")); err != nil {
+		if _, err := fmt.Fprintf(w, "| %s |\n", strings.Join(mapCells(r, MarkdownText), " | ")); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// markdownText is untrusted text for a markdown table or line.
-func markdownText(s string) string { return MarkdownCell(TextSafe(s)) }
+// MarkdownText is untrusted text made safe for a markdown table cell or
+// line: terminal-safe (TextSafe), then escaped (MarkdownCell).
+func MarkdownText(s string) string { return MarkdownCell(TextSafe(s)) }
