@@ -2,46 +2,44 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/reports"
 )
 
-// loadReportEstate reads the estate of the working tree (or of rev) for a
-// report through the core, with validate's cache: a report after
-// validate, or after another report, parses only the records that
-// changed. Records with errors are counted on stderr, with the hint to run
-// estate validate; the report uses what could be read.
-func loadReportEstate(ctx context.Context, app *App, rev string) (*record.Estate, error) {
-	est, err := core.Open(ctx, core.Options{Dir: app.Dir(), Rev: rev, Now: app.Now(), Log: app.Log, Progress: app.progress("reading the estate")})
-	if err != nil {
-		return nil, coreErr(err)
-	}
-	defer est.Close()
-	if bad := est.Errors(); bad > 0 {
-		fmt.Fprintf(app.Stderr, "estate: warning: the estate has %d errors; this report uses what could be read (estate validate lists them)\n", bad)
-	}
-	return est.Estate, nil
+// reportEnv is what the report commands (internal/reports) take from the
+// app: the estate's folder, the clock, the log, progress on a terminal,
+// and warnings on stderr.
+func (a *App) reportEnv() reports.Env {
+	return reports.Env{Dir: a.Dir(), Now: a.Now(), Log: a.Log, Progress: a.progress("reading the estate"),
+		Warn: func(msg string) { fmt.Fprintf(a.Stderr, "estate: warning: %s\n", msg) }}
 }
 
-// statusReportEstate reads the estate at rev ("" = the working tree)
-// without the schema layer (records validate has seen come from its
-// cache, unread), through repo when given. what names the reader in the
-// warning given when records have errors.
+// reportErr maps an error of internal/reports (or of the core under it)
+// to its exit code: 2 for an error in the request, else 3; with its hint.
+func reportErr(err error) error {
+	var h interface{ Hint() string }
+	hint := ""
+	if errors.As(err, &h) {
+		hint = h.Hint()
+	}
+	if errors.Is(err, core.ErrUsage) {
+		return &ExitError{Code: ExitUsage, Err: err, Hint: hint}
+	}
+	return &ExitError{Code: ExitFailure, Err: err, Hint: hint}
+}
+
+// statusReportEstate reads the estate at rev for a status reader
+// (reports.OpenAt); what names the reader in the warning given when
+// records have errors.
 func statusReportEstate(ctx context.Context, app *App, repo *gitrepo.Repo, rev, what string) (*record.Estate, error) {
-	if rev == "" {
-		return loadReportEstate(ctx, app, rev)
-	}
-	est, err := core.Open(ctx, core.Options{Dir: app.Dir(), Rev: rev, Repo: repo, Checks: core.CheckNone, Cache: core.CacheRead, Now: app.Now(), Log: app.Log})
+	est, err := reports.OpenAt(ctx, app.reportEnv(), repo, rev, what)
 	if err != nil {
-		return nil, coreErr(err)
+		return nil, reportErr(err)
 	}
-	defer est.Close()
-	if bad := est.Errors(); bad > 0 {
-		fmt.Fprintf(app.Stderr, "estate: warning: %d records of the estate at %.12s have errors; %s uses what could be read (run estate validate --rev %s)\n",
-			bad, rev, what, rev)
-	}
-	return est.Estate, nil
+	return est, nil
 }

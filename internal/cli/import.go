@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/snipeit/importer"
 )
 
@@ -120,11 +121,11 @@ func runImportSnipeIT(ctx context.Context, app *App, o *importOptions) error {
 	rep, err := importer.Run(ctx, o.Options)
 	if err != nil {
 		if rep != nil { // stopped part way: say what was planned
-			_ = writeRptTables(app.Stdout, o.format, rep, importTables(rep, o)...)
+			_ = output.WriteTables(app.Stdout, o.format, rep, importTables(rep, o)...)
 		}
 		return coreErr(err)
 	}
-	if err := writeRptTables(app.Stdout, o.format, rep, importTables(rep, o)...); err != nil {
+	if err := output.WriteTables(app.Stdout, o.format, rep, importTables(rep, o)...); err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
 	}
 	if rep.Refused > 0 {
@@ -133,7 +134,7 @@ func runImportSnipeIT(ctx context.Context, app *App, o *importOptions) error {
 	return nil
 }
 
-func importTables(rep *importer.Report, o *importOptions) []rptTable {
+func importTables(rep *importer.Report, o *importOptions) []output.Table {
 	verb := "wrote"
 	if rep.DryRun {
 		verb = "would write"
@@ -146,8 +147,8 @@ func importTables(rep *importer.Report, o *importOptions) []rptTable {
 	if !rep.DryRun && rep.Created+rep.Updated > 0 {
 		notes = append(notes, "Next: estate validate (deployed assets of managed classes need a baseline: baseline: in --map).")
 	}
-	probs := rptTable{Title: "Problems", Columns: []string{"Row", "Line", "Asset tag", "Column", "Severity", "Reason"},
-		Numeric: map[int]bool{0: true, 1: true}, Notes: notes}
+	probs := output.Table{Title: "Problems", Columns: output.Cols("Row", "Line", "Asset tag", "Column", "Severity", "Reason").Right(0, 1),
+		Notes: notes}
 	for i, p := range rep.Problems {
 		r := []string{strconv.Itoa(p.Row), strconv.Itoa(p.Line), p.Tag, p.Column, p.Severity, p.Reason}
 		if o.format == "csv" || i < o.maxProblem {
@@ -157,9 +158,9 @@ func importTables(rep *importer.Report, o *importOptions) []rptTable {
 	if len(rep.Problems) > o.maxProblem && o.format != "csv" {
 		probs.Notes = append(probs.Notes, fmt.Sprintf("Showing %d of %d problems: --format csv or json lists them all.", o.maxProblem, len(rep.Problems)))
 	}
-	tables := []rptTable{probs}
+	tables := []output.Table{probs}
 	if rep.DryRun {
-		plan := rptTable{Title: "Would write", Columns: []string{"Row", "Action", "Kind", "Id", "Path"}, Numeric: map[int]bool{0: true}}
+		plan := output.Table{Title: "Would write", Columns: output.Cols("Row", "Action", "Kind", "Id", "Path").Right(0)}
 		for _, p := range rep.Plan {
 			row := ""
 			if p.Row > 0 {

@@ -2,22 +2,26 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/estate-dev/estate/internal/gitrepo"
-	"github.com/estate-dev/estate/internal/ledger"
-	"github.com/estate-dev/estate/internal/ledger/gitstore"
 	"github.com/estate-dev/estate/internal/report"
+	"github.com/estate-dev/estate/internal/reports"
 )
 
+// reportOptions are estate report's flags, parsed.
 type reportOptions struct {
-	asOf, format, period, ref string
+	reports.StatusOptions
+	Format string
 }
 
-func newReportCmd(app *App) *cobra.Command {
+var reportFormats = []string{"text", "markdown", "json", "csv", "html"}
+
+func newReportCmd(app *App) *cobra.Command { return reportCommand(app, runReport) }
+
+// reportCommand is estate report; RunE turns the flags into options and
+// calls runF (a test replaces it).
+func reportCommand(app *App, runF func(context.Context, *App, *reportOptions) error) *cobra.Command {
 	o := &reportOptions{}
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -42,143 +46,34 @@ git: no checkout, no network.`,
   # one self-contained HTML page
   estate report --format html > report.html`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runReport(cmd, app, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("format", o.Format, reportFormats...); err != nil {
+				return err
+			}
+			if err := checkChoice("period", o.Period, "month", "quarter"); err != nil {
+				return err
+			}
+			return runF(cmd.Context(), app, o)
+		},
 	}
-	cmd.Flags().StringVar(&o.asOf, "as-of", "", "a date (YYYY-MM-DD), time (RFC 3339) or git revision (default: the working tree, now)")
-	cmd.Flags().StringVar(&o.period, "period", "month", "group changes by month or quarter")
-	cmd.Flags().StringVar(&o.ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
-	formatFlag(cmd, &o.format, "text", "markdown", "json", "csv", "html")
+	cmd.Flags().StringVar(&o.AsOf, "as-of", "", "a date (YYYY-MM-DD), time (RFC 3339) or git revision (default: the working tree, now)")
+	cmd.Flags().StringVar(&o.Period, "period", "month", "group changes by month or quarter")
+	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
+	formatFlag(cmd, &o.Format, reportFormats...)
 	return cmd
 }
 
-func runReport(cmd *cobra.Command, app *App, o *reportOptions) error {
-	if err := checkChoice("format", o.format, "text", "markdown", "json", "csv", "html"); err != nil {
-		return err
+func runReport(ctx context.Context, app *App, o *reportOptions) error {
+	o.Env = app.reportEnv()
+	if o.Format == "html" {
+		return writeHTMLReport(ctx, app, reports.HTMLOptions{AsOf: o.AsOf, Ref: o.Ref}, app.Stdout)
 	}
-	if err := checkChoice("period", o.period, "month", "quarter"); err != nil {
-		return err
-	}
-	if o.format == "html" {
-		return writeHTMLReport(cmd, app, o.asOf, app.Stdout)
-	}
-	ctx := cmd.Context()
-	// One handle for the revision and the estate: go-git indexes a pack
-	// on a handle's first read (0.1 s on a 50,000-commit repository).
-	var repo *gitrepo.Repo
-	if o.asOf != "" {
-		if r, err := gitrepo.OpenRepo(app.Dir()); err == nil {
-			defer r.Close()
-			repo = r
-		}
-	}
-	rev, at, err := statusReportAsOf(ctx, app, repo, o.asOf)
+	r, err := reports.Status(ctx, o.StatusOptions)
 	if err != nil {
-		return err
+		return reportErr(err)
 	}
-	// At a revision the ledger is read while the estate is: both take a
-	// while at 20,000 records and 35,000 entries.
-	type ledgerRead struct {
-		entries []*ledger.Entry
-		err     error
-	}
-	ledgerc := make(chan ledgerRead, 1)
-	if rev != "" {
-		go func() {
-			var lr ledgerRead
-			lr.entries, lr.err = readLedgerEntries(ctx, app, o.ref, func(repo *gitrepo.Repo) string {
-				return gitstore.Settings(repo, rev).LedgerRef()
-			})
-			ledgerc <- lr
-		}()
-	}
-	est, err := statusReportEstate(ctx, app, repo, rev, "this report")
-	if err != nil {
-		return err
-	}
-	if rev == "" {
-		var lr ledgerRead
-		lr.entries, lr.err = readLedgerEntries(ctx, app, o.ref, func(*gitrepo.Repo) string { return est.Settings.LedgerRef() })
-		ledgerc <- lr
-	}
-	lr := <-ledgerc
-	if lr.err != nil {
-		return lr.err
-	}
-	entries := lr.entries
-	r := report.Build(est, entries, report.Options{AsOf: at, Revision: rev, Period: o.period})
-	if err := report.Write(app.Stdout, o.format, r); err != nil {
+	if err := report.Write(app.Stdout, o.Format, r); err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
 	return nil
-}
-
-// readLedgerEntries reads the ledger's entries from ref, else from the
-// ref settings gives. Outside a git repository there is no ledger: nil,
-// with a warning.
-func readLedgerEntries(ctx context.Context, app *App, ref string, settings func(*gitrepo.Repo) string) ([]*ledger.Entry, error) {
-	repo, err := gitrepo.OpenRepo(app.Dir())
-	if err != nil {
-		app.Log.Warn("not a git repository: the report has no ledger", "err", err)
-		return nil, nil
-	}
-	defer repo.Close()
-	if ref == "" {
-		ref = settings(repo)
-	}
-	entries, err := (&gitstore.Store{Repo: repo, Ref: ref}).Entries(ctx)
-	if err != nil {
-		return nil, &ExitError{Code: ExitFailure, Err: err, Hint: "run estate ledger verify"}
-	}
-	return entries, nil
-}
-
-// statusReportAsOf resolves --as-of to a commit and a moment: a date is
-// the end of that day (UTC) and the last first-parent commit of HEAD made
-// by then; a time likewise; anything else is a revision, at its commit
-// time. Empty: the working tree, now.
-// repo is the repository to read (nil: one is opened and closed).
-func statusReportAsOf(ctx context.Context, app *App, repo *gitrepo.Repo, asOf string) (string, time.Time, error) {
-	if asOf == "" {
-		return "", app.Now().UTC(), nil
-	}
-	var until time.Time
-	if t, err := time.Parse(time.DateOnly, asOf); err == nil {
-		until = t.Add(24*time.Hour - time.Second)
-	} else if t, err := time.Parse(time.RFC3339, asOf); err == nil {
-		until = t.UTC()
-	}
-	if repo == nil {
-		r, err := gitrepo.OpenRepo(app.Dir())
-		if err != nil {
-			return "", time.Time{}, inputErr(fmt.Errorf("report as of %s: %w", asOf, err), "--as-of reads the estate's history: run it in a git repository")
-		}
-		defer r.Close()
-		repo = r
-	}
-	if until.IsZero() {
-		c, err := repo.Resolve(asOf)
-		if err != nil {
-			return "", time.Time{}, inputErr(err, "--as-of is a date (YYYY-MM-DD), a time (RFC 3339) or a branch, tag or commit")
-		}
-		return c.Hash.String(), c.Committer.When.UTC(), nil
-	}
-	head, err := repo.Resolve("HEAD")
-	if err != nil {
-		return "", time.Time{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read HEAD: %w", err)}
-	}
-	found := ""
-	err = repo.FirstParents(ctx, head.Hash.String(), func(c gitrepo.CommitInfo) error {
-		if !c.Time.After(until) {
-			found = c.Hash
-			return gitrepo.ErrStop
-		}
-		return nil
-	})
-	if err != nil {
-		return "", time.Time{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("walk history: %w", err)}
-	}
-	if found == "" {
-		return "", time.Time{}, inputErr(fmt.Errorf("no commit on or before %s", asOf), "the estate's history starts later")
-	}
-	return found, until, nil
 }

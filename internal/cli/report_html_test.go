@@ -13,11 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
+	"github.com/estate-dev/estate/internal/reports"
 	"github.com/estate-dev/estate/internal/synth"
 )
 
@@ -30,10 +29,8 @@ func reportApp(dir string) (*App, *bytes.Buffer) {
 }
 
 func htmlReport(t testing.TB, app *App, asOf string) (string, error) {
-	cmd := &cobra.Command{}
-	cmd.SetContext(context.Background())
 	var b bytes.Buffer
-	err := writeHTMLReport(cmd, app, asOf, &b)
+	err := writeHTMLReport(context.Background(), app, reports.HTMLOptions{AsOf: asOf}, &b)
 	return b.String(), err
 }
 

@@ -10,5 +10,5 @@
 // text and is escaped by html/template. Lists are bounded so that the
 // report of a 100,000-asset estate stays small.
 //
-// The package is pure: it renders a Data value; the CLI gathers it.
+// The package is pure: it renders a Data value; internal/reports gathers it.
 package htmlreport

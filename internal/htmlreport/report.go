@@ -11,6 +11,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/forecast"
 	"github.com/estate-dev/estate/internal/licence"
+	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -214,7 +215,7 @@ type columnChart struct {
 var statusOrder = []string{"in-stock", "deployed", "loaned", "in-repair", "lost", "stolen", "retired", "disposed"}
 
 func build(d Data) view {
-	v := view{Data: d, Money: moneyMap}
+	v := view{Data: d, Money: output.MoneyMap}
 	e := d.Estate
 	if e == nil {
 		e = record.NewEstate(nil)
@@ -326,7 +327,7 @@ func build(d Data) view {
 			total[c] += x
 		}
 	}
-	v.MoneyRefresh = moneyMap(total)
+	v.MoneyRefresh = output.MoneyMap(total)
 	for _, it := range fc.Items {
 		if it.Overdue || it.Kind == "audit" {
 			continue
@@ -366,7 +367,7 @@ func build(d Data) view {
 		tone = "bad"
 	}
 	k = append(k, kpi{Label: "Licences over-deployed", Value: strconv.Itoa(lt.OverDeployed), Sub: fmt.Sprintf("%d seats over; %d licences", lt.Over, lt.Licences), Tone: tone})
-	k = append(k, kpi{Label: "Unused seats", Value: strconv.Itoa(lt.Unused), Sub: "saving " + moneyMap(lt.SavingPerYear) + " a year"})
+	k = append(k, kpi{Label: "Unused seats", Value: strconv.Itoa(lt.Unused), Sub: "saving " + output.MoneyMap(lt.SavingPerYear) + " a year"})
 	nextQ := 0
 	if len(fc.ByQuarter) > 0 {
 		nextQ = fc.ByQuarter[0].Warranty
@@ -496,8 +497,8 @@ func columns(bs []forecast.Bucket) columnChart {
 		x := 10 + i*slot + slot/6
 		h1, h2 := scale(b.Refresh), scale(b.Warranty)
 		c.Cols = append(c.Cols, column{X: x, W: cw, Y1: base - h1, H1: h1, Y2: base - h2, H2: h2, Label: b.Period,
-			LabelX: x + cw, Refresh: b.Refresh, Warranty: b.Warranty, Audit: b.Audit, RefreshCost: moneyMap(b.RefreshCost),
-			Title: fmt.Sprintf("%s: %d refresh due (%s), %d warranties end", b.Period, b.Refresh, moneyMap(b.RefreshCost), b.Warranty)})
+			LabelX: x + cw, Refresh: b.Refresh, Warranty: b.Warranty, Audit: b.Audit, RefreshCost: output.MoneyMap(b.RefreshCost),
+			Title: fmt.Sprintf("%s: %d refresh due (%s), %d warranties end", b.Period, b.Refresh, output.MoneyMap(b.RefreshCost), b.Warranty)})
 	}
 	return c
 }
@@ -511,46 +512,9 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// money writes an amount with its currency: "GBP 1,234.50".
-func money(currency string, x float64) string {
-	s := strconv.FormatFloat(math.Abs(x), 'f', 2, 64)
-	ip, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, ch := range ip {
-		if i > 0 && (len(ip)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(ch)
-	}
-	out := b.String() + "." + frac
-	if x < 0 {
-		out = "-" + out
-	}
-	if currency != "" {
-		out = currency + " " + out
-	}
-	return out
-}
-
-func moneyMap(m map[string]float64) string {
-	if len(m) == 0 {
-		return "0"
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, money(k, m[k]))
-	}
-	return strings.Join(parts, "; ")
-}
-
 var funcs = template.FuncMap{
 	"pct":   func(p Point) string { return fmt.Sprintf("%.1f%%", p.Percent()) },
-	"money": money,
+	"money": output.Money,
 	"days": func(d *int) string {
 		if d == nil {
 			return ""

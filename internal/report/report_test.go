@@ -82,3 +82,34 @@ func TestBuild(t *testing.T) {
 		t.Error("pdf was accepted")
 	}
 }
+
+// TestWriteTextIsTerminalSafe: record values and ledger titles are
+// untrusted; the text and markdown reports print them with no control
+// character (no terminal escape, no line of its own).
+func TestWriteTextIsTerminalSafe(t *testing.T) {
+	recs := []*record.Record{{Kind: record.KindAsset, ID: "LT-1", Path: "inventory/laptop/LT-1.yaml",
+		Asset: &record.Asset{ID: "LT-1", Class: "laptop", Status: "deployed", Location: "LON\x1b]0;owned\x07", Owner: "a\x1b[2Jb\nc"}}}
+	entries := []*ledger.Entry{{Seq: 1, Kind: ledger.KindChangeImplemented, Time: "2026-11-10T10:00:00Z", Type: "normal", Risk: "low",
+		Title: "fix\x1b[31m it\r\nnow", Change: "CR-1", Commits: &ledger.Commits{Merge: "a"}}}
+	r := Build(record.NewEstate(recs), entries, Options{AsOf: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
+	var b bytes.Buffer
+	if err := Write(&b, "text", r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07\r") {
+		t.Errorf("the text report carries control characters:\n%q", out)
+	}
+	for _, want := range []string{`a\u001b[2Jb\u000ac`, `fix\u001b[31m it\u000d\u000anow`, `LON\u001b]0;owned\u0007`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the text report lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	if err := Write(&b, "markdown", r); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.ContainsAny(out, "\x1b\x07\r") || !strings.Contains(out, `fix\\u001b\[31m it\\u000d\\u000anow`) {
+		t.Errorf("the markdown report carries control characters:\n%q", out)
+	}
+}

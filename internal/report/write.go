@@ -12,7 +12,7 @@ import (
 	"github.com/estate-dev/estate/internal/output"
 )
 
-// Formats lists the formats Write knows (html is the CLI's).
+// Formats lists the formats Write knows (html is internal/htmlreport).
 var Formats = []string{"text", "markdown", "json", "csv"}
 
 // Write writes r in format.
@@ -56,23 +56,24 @@ func writeText(w io.Writer, r *Report) error {
 		rev = "commit " + r.Revision[:min(12, len(r.Revision))]
 	}
 	inv := r.Inventory
+	ts := output.TextSafe // record values are untrusted text
 	fmt.Fprintf(w, "Estate as of %s (%s)\n\n", r.AsOf, rev)
-	fmt.Fprintf(w, "Inventory: %d records (%s)\n", inv.Total, counts(inv.ByKind))
-	fmt.Fprintf(w, "  by class:    %s\n", counts(inv.ByClass))
-	fmt.Fprintf(w, "  by status:   %s\n", counts(inv.ByStatus))
-	fmt.Fprintf(w, "  by location: %s\n", counts(inv.ByLocation))
-	fmt.Fprintf(w, "  by baseline: %s\n", counts(inv.ByBaseline))
+	fmt.Fprintf(w, "Inventory: %d records (%s)\n", inv.Total, ts(counts(inv.ByKind)))
+	fmt.Fprintf(w, "  by class:    %s\n", ts(counts(inv.ByClass)))
+	fmt.Fprintf(w, "  by status:   %s\n", ts(counts(inv.ByStatus)))
+	fmt.Fprintf(w, "  by location: %s\n", ts(counts(inv.ByLocation)))
+	fmt.Fprintf(w, "  by baseline: %s\n", ts(counts(inv.ByBaseline)))
 	acc := r.Changes
 	fmt.Fprintf(w, "\nStatus accounting (%d ledger entries, %d audits)\n", acc.LedgerEntries, acc.Audits)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  period\tchanges\tby type\tby risk\tby outcome")
 	for _, p := range acc.Periods {
-		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\n", p.Period, p.Total, counts(p.ByType), counts(p.ByRisk), counts(p.ByOutcome))
+		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\n", p.Period, p.Total, ts(counts(p.ByType)), ts(counts(p.ByRisk)), ts(counts(p.ByOutcome)))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nImplemented, not yet verified: %d\n", len(acc.Unverified))
 	for _, c := range acc.Unverified {
-		fmt.Fprintf(w, "  entry %d  %s  %s  %s\n", c.Entry, c.Time, changeName(c), c.Title)
+		fmt.Fprintf(w, "  entry %d  %s  %s  %s\n", c.Entry, c.Time, ts(changeName(c)), ts(c.Title))
 	}
 	fmt.Fprintf(w, "\nEmergency changes awaiting review: %d\n", len(acc.Emergency))
 	for _, c := range acc.Emergency {
@@ -80,17 +81,17 @@ func writeText(w io.Writer, r *Report) error {
 		if c.Overdue {
 			state = "OVERDUE since"
 		}
-		fmt.Fprintf(w, "  entry %d  %s  %s  %s %s\n", c.Entry, changeName(c), c.Title, state, c.Due)
+		fmt.Fprintf(w, "  entry %d  %s  %s  %s %s\n", c.Entry, ts(changeName(c)), ts(c.Title), state, c.Due)
 	}
 	fmt.Fprintf(w, "\nExemptions expiring: %d\n", len(acc.Exemptions))
 	for _, x := range acc.Exemptions {
-		fmt.Fprintf(w, "  %s  %s  expires %s (%s)  %s\n", x.Asset, x.Control, x.Expires, daysText(x.Days), x.Change)
+		fmt.Fprintf(w, "  %s  %s  expires %s (%s)  %s\n", ts(x.Asset), ts(x.Control), x.Expires, daysText(x.Days), ts(x.Change))
 	}
 	fmt.Fprintf(w, "\nRecords: %d\n", inv.Total)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  id\tkind\tclass\tstatus\tlocation\tbaseline\towner")
 	for _, row := range inv.Records {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.ID, row.Kind, dash(row.Class), dash(row.Status), dash(row.Location), dash(row.Baseline), dash(row.Owner))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", ts(row.ID), row.Kind, ts(dash(row.Class)), ts(dash(row.Status)), ts(dash(row.Location)), ts(dash(row.Baseline)), ts(dash(row.Owner)))
 	}
 	return tw.Flush()
 }
@@ -127,7 +128,7 @@ func changeName(c ChangeRow) string {
 }
 
 func writeMarkdown(w io.Writer, r *Report) error {
-	md := output.MarkdownCell
+	md := output.MarkdownText
 	inv, acc := r.Inventory, r.Changes
 	fmt.Fprintf(w, "# Estate as of %s\n\n", r.AsOf)
 	if r.Revision != "" {
@@ -178,8 +179,8 @@ func changesTable(w io.Writer, rows []ChangeRow, due bool) {
 	}
 	fmt.Fprintln(w, head+"\n"+sep)
 	for _, c := range rows {
-		line := fmt.Sprintf("| %d | %s | %s | %s | %s | %s | %d |", c.Entry, c.Time, output.MarkdownCell(changeName(c)), output.MarkdownCell(c.Title),
-			output.MarkdownCell(c.Type), output.MarkdownCell(c.Risk), c.Approvals)
+		md := output.MarkdownText
+		line := fmt.Sprintf("| %d | %s | %s | %s | %s | %s | %d |", c.Entry, c.Time, md(changeName(c)), md(c.Title), md(c.Type), md(c.Risk), c.Approvals)
 		if due {
 			d := c.Due
 			if c.Overdue {
@@ -205,7 +206,7 @@ func writeCSV(w io.Writer, r *Report) error {
 		for len(rec) < 16 {
 			rec = append(rec, "")
 		}
-		cw.Write(csvSafe(rec))
+		cw.Write(output.CSVRow(rec))
 	}
 	inv, acc := r.Inventory, r.Changes
 	for _, g := range []struct {
@@ -242,16 +243,4 @@ func writeCSV(w io.Writer, r *Report) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe defuses cells a spreadsheet would run as a formula.
-func csvSafe(rec []string) []string {
-	for i, s := range rec {
-		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-			if _, err := strconv.ParseFloat(s, 64); err != nil {
-				rec[i] = "'" + s
-			}
-		}
-	}
-	return rec
 }

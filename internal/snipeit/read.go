@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -285,7 +286,7 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 			continue
 		}
 		empty = false
-		if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@", rune(v[1])) {
+		if output.CSVEscaped(v) {
 			v = v[1:] // a formula escaped by a CSV writer (ours does so)
 		}
 		if i >= len(cols) {

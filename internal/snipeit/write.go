@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -42,7 +43,7 @@ func Export(w io.Writer, assets []*record.Asset, locName func(id string) string)
 		set := func(col, v string) {
 			for i, c := range ExportColumns {
 				if c == col {
-					row[i] = formulaSafe(v)
+					row[i] = output.CSVCell(v)
 					return
 				}
 			}
@@ -122,15 +123,6 @@ func wholeMonths(a, b string) (int, bool) {
 	}
 	m := (tb.Year()-ta.Year())*12 + int(tb.Month()-ta.Month())
 	return m, ta.AddDate(0, m, 0).Equal(tb)
-}
-
-func formulaSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return "'" + s
-		}
-	}
-	return s
 }
 
 // LocationID makes a Location id from a Snipe-IT location name: letters
