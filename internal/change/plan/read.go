@@ -145,36 +145,42 @@ func (r *reader) scan(ctx context.Context) error {
 	}
 	head := r.head.Estate
 	var orphans []orphan
+	var headAdds, baseAdds []*record.Record
 	needles := append(append([]string(nil), reached...), gone.ids()...)
 	inv := r.s.headTree.Only([]string{"inventory"}, nil, r.cat)
 	err := scanAssets(ctx, inv, r.cat, needles, func(en load.Entry, a *record.Asset, pos func(string) record.Pos) {
-		if under[a.Baseline] {
-			if _, ok := head.Assets[a.ID]; !ok {
-				head.Assets[a.ID] = a
-			}
+		rec := &record.Record{Kind: record.KindAsset, ID: a.ID, Path: en.Path, Blob: en.Blob, Asset: a}
+		if _, ok := head.Assets[a.ID]; !ok && under[a.Baseline] {
+			headAdds = append(headAdds, rec)
 		}
 		if !r.changed[en.Path] && gone.namedBy(a) {
-			orphans = append(orphans, orphan{rec: &record.Record{Kind: record.KindAsset, ID: a.ID, Path: en.Path, Blob: en.Blob, Asset: a}, pos: pos})
+			orphans = append(orphans, orphan{rec: rec, pos: pos})
 		}
 	})
 	if err != nil {
 		return err
 	}
-	if len(reached) > 0 {
-		if r.o.Facts != "" {
-			base := r.base.Estate
-			inv := r.s.baseTree.Only([]string{"inventory"}, nil, r.cat)
-			err := scanAssets(ctx, inv, r.cat, reached, func(_ load.Entry, a *record.Asset, _ func(string) record.Pos) {
-				if _, ok := base.Assets[a.ID]; !ok && under[a.Baseline] {
-					base.Assets[a.ID] = a
-				}
-			})
-			if err != nil {
-				return err
+	if len(reached) > 0 && r.o.Facts != "" {
+		base := r.base.Estate
+		inv := r.s.baseTree.Only([]string{"inventory"}, nil, r.cat)
+		err := scanAssets(ctx, inv, r.cat, reached, func(en load.Entry, a *record.Asset, _ func(string) record.Pos) {
+			if _, ok := base.Assets[a.ID]; !ok && under[a.Baseline] {
+				baseAdds = append(baseAdds, &record.Record{Kind: record.KindAsset, ID: a.ID, Path: en.Path, Blob: en.Blob, Asset: a})
 			}
+		})
+		if err != nil {
+			return err
 		}
-		r.allAssets = true
 	}
-	r.broken = brokenRefs(head, orphans, gone)
+	// The assets found join the estates as records, not just by id: the
+	// audit of the facts (compliance) judges the records of an estate.
+	if len(headAdds) > 0 {
+		r.head.Estate = record.NewEstate(append(head.Records, headAdds...))
+	}
+	if len(baseAdds) > 0 {
+		r.base.Estate = record.NewEstate(append(r.base.Estate.Records, baseAdds...))
+	}
+	r.allAssets = len(reached) > 0
+	r.broken = brokenRefs(r.head.Estate, orphans, gone)
 	return nil
 }
