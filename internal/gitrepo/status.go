@@ -13,15 +13,19 @@ type StatusEntry struct {
 	// XY is the two-letter status: "??" untracked, " M" changed in the
 	// working tree, "M " staged, "R " renamed, " D" deleted, ...
 	XY string
-	// Path is the file (slash path from the repository root); From is a
-	// rename's or copy's source.
+	// Path is the file (slash path from the repository root). From is a
+	// rename's source, which Status does not ask for (--no-renames: a
+	// rename is a deletion and an addition, and costs no pairing), so it
+	// is set only by output that pairs them.
 	Path, From string
 }
 
 // Status lists the files of the working tree that differ from HEAD
 // (changed, staged, deleted or untracked and not ignored), limited to
 // the given paths (files or folders, relative to the repository root;
-// none: every path), through `git status --porcelain -z`. It returns
+// none: every path), through `git status --porcelain -z --no-renames`;
+// it writes nothing (--no-optional-locks). It stats every tracked file:
+// on 100,000 records it takes about 0.3 s of CPU. It returns
 // ErrNoGit when git is not installed or the repository has no working
 // tree: go-git's status hashes every file of the tree, which is no
 // fallback on a large estate.
@@ -34,7 +38,7 @@ func (r *Repo) Status(ctx context.Context, paths ...string) ([]StatusEntry, erro
 		return nil, ErrNoGit
 	}
 	args := append([]string{"-C", r.Root, "--literal-pathspecs", "--no-optional-locks", "status", "--porcelain", "-z",
-		"--untracked-files=all", "--"}, paths...)
+		"--untracked-files=all", "--no-renames", "--"}, paths...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -58,11 +58,11 @@ func TestStatus(t *testing.T) {
 	for _, e := range st {
 		got = append(got, e.XY+" "+e.Path+" "+e.From)
 	}
-	want := []string{"R  changes/CR-9.yaml changes/CR-1.yaml", " M inventory/laptop/LT-1.yaml ", "D  inventory/laptop/LT-2.yaml ", "?? inventory/phone/PH-1.yaml "}
+	want := []string{"D  changes/CR-1.yaml ", "A  changes/CR-9.yaml ", " M inventory/laptop/LT-1.yaml ", "D  inventory/laptop/LT-2.yaml ", "?? inventory/phone/PH-1.yaml "}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if st, err := repo.Status(ctx); err != nil || len(st) != 5 {
+	if st, err := repo.Status(ctx); err != nil || len(st) != 6 {
 		t.Errorf("every path: %+v, %v; want the docs change too", st, err)
 	}
 	if _, err := (&Repo{}).Status(ctx); err != ErrNoGit {

@@ -125,6 +125,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, usage(err, "run estate change in a git repository, or name one with --repo")
 	}
 	defer repo.Close()
+	// git status stats every file of the working tree: on a large estate
+	// it takes as long as the plan, so it runs alongside.
+	var status chan []string
+	if o.Head == "HEAD" && repo.Root != "" {
+		sctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		status = make(chan []string, 1)
+		go func() { status <- dirty(sctx, repo, o.Log) }()
+	}
 	s, err := resolve(ctx, repo, o)
 	if err != nil {
 		return nil, err
@@ -161,8 +170,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// The dangling references and the working tree's state come after
 	// Build: they are placed already, and not the base's to subtract.
 	p.Findings = append(p.Findings, r.broken...)
-	if o.Head == "HEAD" && repo.Root != "" {
-		res.Dirty = dirty(ctx, repo, o.Log)
+	if status != nil {
+		res.Dirty = <-status
 		if len(res.Dirty) > 0 {
 			p.Findings = append(p.Findings, worktreeFinding(res.Dirty))
 		}
