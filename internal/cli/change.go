@@ -163,11 +163,11 @@ func runPlan(ctx context.Context, app *App, o plan.Options) (*plan.Result, error
 		return nil, coreErr(err)
 	}
 	if n := len(res.Dirty); n > 0 {
-		names := strings.Join(res.Dirty[:min(n, 5)], ", ")
-		if n > 5 {
-			names += ", ..."
-		}
+		names := strings.Join(res.Dirty[:min(n, 5)], ", ") // the count says when there are more
 		fmt.Fprintf(app.Stderr, "estate: warning: %d estate file(s) have uncommitted changes (%s); the plan reads committed revisions and leaves them out\n", n, names)
+	}
+	if res.Unchecked != nil {
+		fmt.Fprintf(app.Stderr, "estate: warning: uncommitted changes not looked for: %v\n", res.Unchecked)
 	}
 	return res, nil
 }

@@ -62,6 +62,9 @@ type Result struct {
 	// working tree (only when Head is HEAD): the plan does not include
 	// them, and says so in an info finding.
 	Dirty []string
+	// Unchecked, when set, says why the working tree could not be checked
+	// for uncommitted changes (Head is HEAD, and git is not installed).
+	Unchecked error
 	// Elapsed is how long Run took.
 	Elapsed time.Duration
 }
@@ -127,12 +130,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	defer repo.Close()
 	// git status stats every file of the working tree: on a large estate
 	// it takes as long as the plan, so it runs alongside.
-	var status chan []string
+	var status chan dirtyResult
 	if o.Head == "HEAD" && repo.Root != "" {
 		sctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		status = make(chan []string, 1)
-		go func() { status <- dirty(sctx, repo, o.Log) }()
+		status = make(chan dirtyResult, 1)
+		go func() { status <- dirty(sctx, repo) }()
 	}
 	s, err := resolve(ctx, repo, o)
 	if err != nil {
@@ -171,7 +174,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// Build: they are placed already, and not the base's to subtract.
 	p.Findings = append(p.Findings, r.broken...)
 	if status != nil {
-		res.Dirty = <-status
+		d := <-status
+		res.Dirty, res.Unchecked = d.paths, d.err
 		if len(res.Dirty) > 0 {
 			p.Findings = append(p.Findings, worktreeFinding(res.Dirty))
 		}
@@ -269,17 +273,22 @@ func worktreeFinding(paths []string) record.Finding {
 		Hint: "the plan reads committed revisions: commit the changes (or stash them) and plan again"}
 }
 
+// dirtyResult is what dirty found.
+type dirtyResult struct {
+	paths []string
+	err   error
+}
+
 // dirty lists the estate files git status reports as changed, staged or
-// untracked; nil (with a warning) when git cannot say.
-func dirty(ctx context.Context, repo *gitrepo.Repo, log *slog.Logger) []string {
+// untracked.
+func dirty(ctx context.Context, repo *gitrepo.Repo) dirtyResult {
 	st, err := repo.Status(ctx, load.Roots...)
 	if err != nil {
-		log.Warn("the working tree was not checked for uncommitted changes", "err", err)
-		return nil
+		return dirtyResult{err: err}
 	}
 	var out []string
 	for _, e := range st {
 		out = append(out, e.Path)
 	}
-	return out
+	return dirtyResult{paths: out}
 }
