@@ -1,25 +1,19 @@
 package cli
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
 
-	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/change"
+	"github.com/estate-dev/estate/internal/change/plan"
 	"github.com/estate-dev/estate/internal/change/report"
-	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/gitrepo"
-	"github.com/estate-dev/estate/internal/load"
-	"github.com/estate-dev/estate/internal/match"
 	"github.com/estate-dev/estate/internal/record"
-	"github.com/estate-dev/estate/internal/validate"
 )
 
 func newChangeCmd(app *App) *cobra.Command {
@@ -42,11 +36,11 @@ change new' scaffolds the change request for the current branch.`,
   estate change new --title "Raise the macOS minimum to 14.5"`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newChangePlanCmd(app), newChangeCheckCmd(app), newChangeNewCmd(app))
+	cmd.AddCommand(newChangePlanCmd(app, nil), newChangeCheckCmd(app), newChangeNewCmd(app))
 	return cmd
 }
 
-// planOptions are the flags plan and check share.
+// planOptions are the flags plan, check and new share.
 type planOptions struct {
 	base, head string
 	format     string
@@ -67,7 +61,26 @@ func planFlags(cmd *cobra.Command, o *planOptions) {
 	cmd.Flags().StringVar(&o.engine, "diff-engine", "auto", "how the trees are compared: go-git, git (the git CLI, faster on large trees), or auto (git when installed)")
 }
 
-func newChangePlanCmd(app *App) *cobra.Command {
+// runOptions turns the shared flags into the plan's Options.
+func (o *planOptions) runOptions(app *App) (plan.Options, error) {
+	engine := cmp.Or(o.engine, string(gitrepo.EngineAuto))
+	if err := checkChoice("diff-engine", engine, string(gitrepo.EngineAuto), string(gitrepo.EngineGoGit), string(gitrepo.EngineGit)); err != nil {
+		return plan.Options{}, err
+	}
+	return plan.Options{Dir: app.Dir(), Base: o.base, Head: o.head, DefaultBases: plan.DefaultBases(app.Getenv("GITHUB_BASE_REF")),
+		Full: o.full, Cache: o.cache, Engine: gitrepo.DiffEngine(engine), Facts: o.facts, Now: app.Now(), Log: app.Log}, nil
+}
+
+// changePlanOptions are what `estate change plan` runs with.
+type changePlanOptions struct {
+	Plan   plan.Options
+	Format string
+	FailOn record.Severity // 0: never fail
+}
+
+// newChangePlanCmd makes `estate change plan`; runF, when set, runs
+// instead of runChangePlan (tests of the flags).
+func newChangePlanCmd(app *App, runF func(context.Context, *changePlanOptions) error) *cobra.Command {
 	o := &planOptions{}
 	var failOnName string
 	cmd := &cobra.Command{
@@ -85,8 +98,12 @@ findings the change brings into the head revision.
 Only the changed files and the small records (policies, locations,
 licences, change requests) are read. When a baseline changes, every asset
 file of the head is searched for the names of the baselines it reaches and
-the matches are parsed (for the impact); --full loads and validates every
-record of both revisions instead.
+the matches are parsed (for the impact); when the change removes or
+renames a location, baseline, licence or change request, they are
+searched for its id (references left dangling are findings); --full loads
+and validates every record of both revisions instead. With --head HEAD,
+uncommitted changes to estate files are named in a warning: the plan
+reads committed revisions only.
 
 Exit status: 0 nothing blocks the change, 1 a finding at or above
 --fail-on (default high: a validation error, a missing change request, a
@@ -108,17 +125,15 @@ risk declared too low, a freeze), 2 usage error, 3 estate could not run.`,
 			if err != nil {
 				return err
 			}
-			pr, err := makePlan(cmd.Context(), app, o)
+			po, err := o.runOptions(app)
 			if err != nil {
 				return err
 			}
-			if err := writePlan(app.Stdout, o.format, pr, nil); err != nil {
-				return &ExitError{Code: ExitFailure, Err: err}
+			opts := &changePlanOptions{Plan: po, Format: o.format, FailOn: failOn}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			if failing(pr.plan, failOn) {
-				return findingsErr()
-			}
-			return nil
+			return runChangePlan(cmd.Context(), app, opts)
 		},
 	}
 	formatFlag(cmd, &o.format, "text", "markdown", "json")
@@ -127,15 +142,34 @@ risk declared too low, a freeze), 2 usage error, 3 estate could not run.`,
 	return cmd
 }
 
-// planResult is a plan with where it came from.
-type planResult struct {
-	plan    *change.Plan
-	ctx     report.Context
-	repo    *gitrepo.Repo
-	base    *object.Commit
-	head    *object.Commit
-	files   []gitrepo.TreeChange
-	elapsed time.Duration
+func runChangePlan(ctx context.Context, app *App, o *changePlanOptions) error {
+	res, err := runPlan(ctx, app, o.Plan)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(app.Stdout, o.Format, res.Context, res.Plan, nil); err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	if failing(res.Plan, o.FailOn) {
+		return findingsErr()
+	}
+	return nil
+}
+
+// runPlan runs the plan, warning on stderr of what it leaves out.
+func runPlan(ctx context.Context, app *App, o plan.Options) (*plan.Result, error) {
+	res, err := plan.Run(ctx, o)
+	if err != nil {
+		return nil, coreErr(err)
+	}
+	if n := len(res.Dirty); n > 0 {
+		names := strings.Join(res.Dirty[:min(n, 5)], ", ") // the count says when there are more
+		fmt.Fprintf(app.Stderr, "estate: warning: %d estate file(s) have uncommitted changes (%s); the plan reads committed revisions and leaves them out\n", n, names)
+	}
+	if res.Unchecked != nil {
+		fmt.Fprintf(app.Stderr, "estate: warning: uncommitted changes not looked for: %v\n", res.Unchecked)
+	}
+	return res, nil
 }
 
 // failing reports whether a finding is at or above failOn (0: never).
@@ -148,300 +182,12 @@ func failing(p *change.Plan, failOn record.Severity) bool {
 	return false
 }
 
-func writePlan(w io.Writer, format string, pr *planResult, g *change.Gate) error {
+func writeReport(w io.Writer, format string, rc report.Context, p *change.Plan, g *change.Gate) error {
 	switch format {
 	case "json":
-		return report.JSON(w, Version, pr.ctx, pr.plan, g)
+		return report.JSON(w, Version, rc, p, g)
 	case "markdown":
-		return report.Markdown(w, pr.ctx, pr.plan, g)
+		return report.Markdown(w, rc, p, g)
 	}
-	return report.Text(w, pr.ctx, pr.plan, g)
-}
-
-// contextDirs are read in full on both sides: the records that are not
-// assets are few, and the plan needs all of them (policy, baselines,
-// locations, licences, change requests).
-var contextDirs = []string{"estate.yaml", "schema", "policies", "changes", "inventory/locations", "inventory/licences"}
-
-// defaultBases are tried, in order, when --base is not given.
-func defaultBases(app *App) []string {
-	var out []string
-	if ref := app.Getenv("GITHUB_BASE_REF"); ref != "" {
-		out = append(out, "refs/remotes/origin/"+ref, ref)
-	}
-	return append(out, "refs/remotes/origin/main", "main", "refs/remotes/origin/master", "master")
-}
-
-// makePlan reads both revisions and builds the plan.
-func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error) {
-	start := time.Now()
-	repo, err := gitrepo.Open(app.Dir())
-	if err != nil {
-		return nil, inputErr(err, "run estate change in a git repository, or name one with --repo")
-	}
-	head, err := repo.Resolve(o.head)
-	if err != nil {
-		return nil, inputErr(err, "name a branch, tag or commit that exists")
-	}
-	var base *object.Commit
-	baseName := o.base
-	if o.base != "" {
-		if base, err = repo.Resolve(o.base); err != nil {
-			return nil, inputErr(err, "name a branch, tag or commit that exists")
-		}
-	} else {
-		for _, cand := range defaultBases(app) {
-			tip, err := repo.Resolve(cand)
-			if err != nil {
-				continue
-			}
-			if base, err = repo.MergeBase(tip, head); err != nil {
-				return nil, inputErr(err, "pass --base explicitly")
-			}
-			baseName = "merge-base(" + gitrepo.ShortName(strings.TrimPrefix(cand, "refs/remotes/")) + ")"
-			break
-		}
-		if base == nil {
-			return nil, usageErr("no default branch found (tried main, master and their origin/ refs); pass --base")
-		}
-	}
-	if o.engine == "" {
-		o.engine = string(gitrepo.EngineAuto)
-	}
-	if err := checkChoice("diff-engine", o.engine, string(gitrepo.EngineAuto), string(gitrepo.EngineGoGit), string(gitrepo.EngineGit)); err != nil {
-		return nil, err
-	}
-	files, engine, err := repo.DiffCommitsWith(ctx, gitrepo.DiffEngine(o.engine), base, head)
-	if err != nil {
-		return nil, &ExitError{Code: ExitFailure, Err: err}
-	}
-	app.Log.Debug("tree diff", "engine", engine, "files", len(files), "elapsed", time.Since(start))
-
-	var from, to []load.Entry
-	changed := map[string]bool{}
-	full := o.full
-	var changedBaselines []string
-	var cfiles []change.File
-	for _, f := range files {
-		cfiles = append(cfiles, change.File{Action: f.Action, From: f.From, To: f.To, Link: f.ToLink, Other: f.ToOther})
-		if f.From != "" {
-			from = append(from, load.Entry{Path: f.From, Blob: f.FromBlob, Link: f.FromLink})
-			changed[f.From] = true
-		}
-		if f.To != "" {
-			e := load.Entry{Path: f.To, Blob: f.ToBlob, Link: f.ToLink}
-			if f.ToOther {
-				e.Problem = "not a regular file"
-			}
-			to = append(to, e)
-			changed[f.To] = true
-		}
-		for _, p := range []string{f.From, f.To} {
-			if pl := load.Classify(p); pl.Kind == record.KindBaseline {
-				changedBaselines = append(changedBaselines, pl.ID)
-			}
-		}
-	}
-	dirs := contextDirs
-	if full {
-		dirs = load.Roots
-	}
-	baseTree, err := repo.CommitTree(base, baseName)
-	if err != nil {
-		return nil, &ExitError{Code: ExitFailure, Err: err}
-	}
-	headTree, err := repo.CommitTree(head, o.head)
-	if err != nil {
-		return nil, &ExitError{Code: ExitFailure, Err: err}
-	}
-	var cache *validate.Cache
-	if o.cache && repo.Root != "" {
-		cache = validate.OpenCache(validate.DefaultCachePath(repo.Root))
-	}
-	// In the head, the changed files and the small context records go
-	// through the YAML and schema layers; unchanged assets (read only when
-	// every asset is needed) are only decoded. In the base, the changed
-	// files are only decoded: every finding in a file the change touches
-	// is the change's to fix, and the base's findings elsewhere are
-	// subtracted as pre-existing.
-	headSel := func(p, _ string) bool { return changed[p] || load.Classify(p).Kind != record.KindAsset }
-	baseSel := func(p, _ string) bool { return !changed[p] && load.Classify(p).Kind != record.KindAsset }
-	now := app.Now()
-	var cat *gitrepo.CatFile
-	if engine == gitrepo.EngineGit {
-		// Blobs through git cat-file too: the same engine for the whole read.
-		if cat, err = repo.StartCatFile(ctx); err != nil {
-			return nil, &ExitError{Code: ExitFailure, Err: err}
-		}
-		defer cat.Close()
-		// The changed files' blobs in one pipelined batch.
-		var ids []string
-		for _, f := range files {
-			ids = append(ids, f.FromBlob, f.ToBlob)
-		}
-		if err := cat.Preload(ctx, ids, load.DefaultLimits.MaxFileBytes); err != nil {
-			return nil, &ExitError{Code: ExitFailure, Err: err}
-		}
-	}
-	baseSub, headSub := baseTree.Only(dirs, from, cat), headTree.Only(dirs, to, cat)
-	headRes, err := validate.Run(ctx, validate.Options{Tree: headSub, Now: now, Cache: cache, Select: headSel})
-	if err != nil {
-		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read %s: %w", headTree.Name(), err)}
-	}
-	// The base is judged by the head's schema, so that what differs is
-	// the records, not the rules.
-	baseRes, err := validate.Run(ctx, validate.Options{Tree: baseSub, Now: now, Cache: cache, Select: baseSel, Schema: headRes.Schema})
-	if err != nil {
-		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read %s: %w", baseTree.Name(), err)}
-	}
-	if cache != nil {
-		if err := cache.Save(); err != nil {
-			app.Log.Warn("cache not saved", "err", err)
-		}
-	}
-	if len(changedBaselines) > 0 && !full {
-		// Impact needs the assets under the changed baselines (and those
-		// extending them): scan every asset file of the head (and of the
-		// base, for the audit before the change), parsing only the files
-		// that name one of those baselines.
-		names := change.ReachedBaselines(baseRes.Estate, headRes.Estate, changedBaselines)
-		// A renamed baseline file may hold another name: look by file too.
-		names = append(names, changedBaselines...)
-		if err := scanAssets(ctx, headTree.Only([]string{"inventory"}, nil, cat), cat, names, headRes.Estate); err != nil {
-			return nil, &ExitError{Code: ExitFailure, Err: err}
-		}
-		if o.facts != "" {
-			if err := scanAssets(ctx, baseTree.Only([]string{"inventory"}, nil, cat), cat, names, baseRes.Estate); err != nil {
-				return nil, &ExitError{Code: ExitFailure, Err: err}
-			}
-		}
-		full = true
-	}
-	in := change.Input{
-		Base: baseRes.Estate, Head: headRes.Estate, AllAssets: full, Files: cfiles,
-		HeadFindings: headRes.Findings, BaseFindings: baseRes.Findings, Now: now,
-	}
-	if o.facts != "" {
-		devices, ffs, err := facts.ReadDir(ctx, o.facts, facts.ReadOptions{Schema: headRes.Schema})
-		if err != nil {
-			return nil, inputErr(err, "--facts names a folder of facts documents (estate facts collect writes them)")
-		}
-		for _, f := range ffs {
-			app.Log.Warn("facts document skipped", "at", f.Pos.String(), "problem", f.Message)
-		}
-		in.Before = compliance(baseRes.Estate, devices, now)
-		in.After = compliance(headRes.Estate, devices, now)
-	}
-	plan := change.Build(in)
-	load.PlaceFindings(ctx, headSub, plan.Findings)
-	pr := &planResult{plan: plan, repo: repo, base: base, head: head, files: files,
-		ctx: report.Context{Base: baseName + " (" + base.Hash.String()[:7] + ")", Head: o.head + " (" + head.Hash.String()[:7] + ")"}}
-	pr.elapsed = time.Since(start)
-	app.Log.Debug("plan", "files", len(files), "records", len(plan.Records), "elapsed", pr.elapsed)
-	return pr, nil
-}
-
-// scanAssets adds to e the assets of tree whose file names one of the
-// baselines: the file's bytes are searched for the names first, and only
-// the files that contain one are parsed (and kept when their baseline is
-// one of them). Files that cannot be read or parsed are skipped: the
-// validation of the tree reports them.
-func scanAssets(ctx context.Context, tree load.Tree, cat *gitrepo.CatFile, baselines []string, e *record.Estate) error {
-	entries, err := tree.Entries(ctx)
-	if err != nil {
-		return fmt.Errorf("list assets of %s: %w", tree.Name(), err)
-	}
-	want := map[string]bool{}
-	var needles [][]byte
-	for _, b := range baselines {
-		if !want[b] {
-			want[b] = true
-			needles = append(needles, []byte(b))
-		}
-	}
-	consider := func(en load.Entry, data []byte) {
-		hit := false
-		for _, n := range needles {
-			if bytes.Contains(data, n) {
-				hit = true
-				break
-			}
-		}
-		if !hit {
-			return
-		}
-		root, fs := load.Parse(en.Path, data)
-		if fs != nil || root == nil {
-			return
-		}
-		var a record.Asset
-		if root.Decode(&a) != nil || !want[a.Baseline] || a.ID == "" {
-			return
-		}
-		if _, ok := e.Assets[a.ID]; !ok {
-			e.Assets[a.ID] = &a
-		}
-	}
-	var assets []load.Entry
-	for _, en := range entries {
-		if en.Problem == "" && load.Classify(en.Path).Kind == record.KindAsset {
-			assets = append(assets, en)
-		}
-	}
-	if cat != nil {
-		// One pipelined batch through git cat-file, in entry order.
-		byBlob := map[string][]load.Entry{}
-		var ids []string
-		for _, en := range assets {
-			if len(byBlob[en.Blob]) == 0 {
-				ids = append(ids, en.Blob)
-			}
-			byBlob[en.Blob] = append(byBlob[en.Blob], en)
-		}
-		return cat.Stream(ctx, ids, load.DefaultLimits.MaxFileBytes, func(id string, data []byte, err error) error {
-			if err == nil {
-				for _, en := range byBlob[id] {
-					consider(en, data)
-				}
-			}
-			return nil
-		})
-	}
-	for _, en := range assets {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if data, err := tree.ReadFile(en, load.DefaultLimits.MaxFileBytes); err == nil {
-			consider(en, data)
-		}
-	}
-	return nil
-}
-
-// compliance audits the devices against an estate (internal/audit) and
-// gives each asset's result: failing when a control fails, compliant when
-// its device was seen and none fails, absent when no device matched it.
-func compliance(e *record.Estate, devices []record.Device, now time.Time) map[string]change.Compliance {
-	devs := make([]record.Device, len(devices))
-	for i, d := range devices {
-		devs[i] = record.Device{Source: d.Source, Facts: d.Facts}
-	}
-	res := audit.Run(e, devs, audit.Options{Now: now, Partial: true})
-	seen := map[string]bool{}
-	ix := match.New(e)
-	for _, d := range devices {
-		if rec, _ := ix.Find(d.Facts); rec != nil {
-			seen[rec.ID] = true
-		}
-	}
-	out := map[string]change.Compliance{}
-	for id := range seen {
-		out[id] = change.Compliant
-	}
-	for _, f := range res.Findings {
-		if f.Rule == audit.RuleControl && f.Record != "" && seen[f.Record] {
-			out[f.Record] = change.Failing
-		}
-	}
-	return out
+	return report.Text(w, rc, p, g)
 }

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/synth"
 )
 
@@ -483,4 +487,65 @@ func gateRepo(t *testing.T, branch, pr string) (dir, base string) {
 	base = gitCmd(t, dir, "rev-parse", "HEAD")
 	gitCmd(t, dir, "checkout", "-q", "-b", pr)
 	return dir, base
+}
+
+// TestChangePlanFlags: the Options a command line gives `estate change
+// plan`, apart from running it (gh's runF), and the flags it refuses.
+func TestChangePlanFlags(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	env := map[string]string{}
+	parse := func(args ...string) (*changePlanOptions, error) {
+		var errb bytes.Buffer
+		app := &App{Stdout: io.Discard, Stderr: &errb, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return now }, dir: "/srv/estate"}
+		var got *changePlanOptions
+		cmd := newChangePlanCmd(app, func(_ context.Context, o *changePlanOptions) error { got = o; return nil })
+		cmd.SetArgs(args)
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		err := cmd.Execute()
+		return got, err
+	}
+	o, err := parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := o.Plan
+	if p.Dir != "/srv/estate" || p.Base != "" || p.Head != "HEAD" || p.Full || p.Cache || p.Engine != gitrepo.EngineAuto || p.Facts != "" ||
+		!p.Now.Equal(now) || o.Format != "text" || o.FailOn != record.SevHigh {
+		t.Errorf("defaults: %+v", o)
+	}
+	if got, want := strings.Join(p.DefaultBases, " "), "refs/remotes/origin/main main refs/remotes/origin/master master"; got != want {
+		t.Errorf("default bases %q; want %q", got, want)
+	}
+
+	env["GITHUB_BASE_REF"] = "release"
+	o, err = parse("--base", "main~2", "--head", "feature", "--full", "--cache", "--diff-engine", "git", "--facts", "collected",
+		"--format", "json", "--fail-on", "never")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = o.Plan
+	if p.Base != "main~2" || p.Head != "feature" || !p.Full || !p.Cache || p.Engine != gitrepo.EngineGit || p.Facts != "collected" ||
+		o.Format != "json" || o.FailOn != 0 {
+		t.Errorf("flags: %+v", o)
+	}
+	if p.DefaultBases[0] != "refs/remotes/origin/release" || p.DefaultBases[1] != "release" {
+		t.Errorf("GITHUB_BASE_REF not tried first: %v", p.DefaultBases)
+	}
+	if o, err = parse("--fail-on", "medium", "--no-cache"); err != nil || o.FailOn != record.SevMedium || o.Plan.Cache {
+		t.Errorf("--fail-on medium --no-cache: %+v, %v", o, err)
+	}
+
+	for _, args := range [][]string{
+		{"--format", "yaml"}, {"--diff-engine", "svn"}, {"--fail-on", "severe"},
+	} {
+		o, err := parse(args...)
+		var ee *ExitError
+		if o != nil || !errors.As(err, &ee) || ee.Code != ExitUsage {
+			t.Errorf("%v: options %v, error %v; want a usage error and no run", args, o, err)
+		}
+	}
+	if o, err := parse("extra"); o != nil || err == nil {
+		t.Errorf("an argument: options %v, error %v", o, err)
+	}
 }

@@ -148,6 +148,9 @@ func (t *Tree) walkLocked(ctx context.Context, top string, add func(load.Entry))
 	}
 	w := object.NewTreeWalker(sub, true, nil)
 	defer w.Close()
+	// Nothing is checked out: a name go-git would refuse to materialise
+	// is a finding on the file (PathProblem), not a failed walk.
+	w.SkipPathValidation()
 	for {
 		name, te, err := w.Next()
 		if err == io.EOF {
@@ -162,7 +165,11 @@ func (t *Tree) walkLocked(ctx context.Context, top string, add func(load.Entry))
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		add(t.entry(top+"/"+name, te))
+		e := t.entry(top+"/"+name, te)
+		if p := PathProblem(e.Path); p != "" {
+			e.Problem = p
+		}
+		add(e)
 	}
 }
 

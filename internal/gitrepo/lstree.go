@@ -64,9 +64,9 @@ func (t *Tree) parseLsTree(b []byte) ([]load.Entry, error) {
 			continue
 		}
 		e := t.entry(string(rec[tab+1:]), object.TreeEntry{Mode: mode, Hash: plumbing.NewHash(f[2])})
-		if strings.ContainsFunc(e.Path, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		if p := PathProblem(e.Path); p != "" {
 			// go-git refuses the whole tree; a finding on the file is kinder.
-			e.Problem = "the file name contains a control character"
+			e.Problem = p
 		}
 		es = append(es, e)
 	}
