@@ -73,7 +73,7 @@ func runChangeNew(ctx context.Context, app *App, o *newOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := newcr.Run(ctx, newcr.Options{Dir: pr.repo.Root, Repo: pr.repo, Plan: pr.plan,
+	res, err := newcr.Run(ctx, newcr.Options{Dir: pr.repo.Root, Plan: pr.plan,
 		ID: o.id, Title: o.title, Type: o.typ, Risk: o.risk, Reason: o.reason, Now: app.Now().UTC()})
 	if err != nil {
 		return coreErr(err)

@@ -23,7 +23,8 @@ import (
 type Options struct {
 	// Dir is the working tree the request is written into.
 	Dir string
-	// Repo, when set, is the repository: a new id must be free on every
+	// Repo, when set, is the repository (default: the one holding Dir): a
+	// new id must be free on every
 	// branch it knows (NamesOnBranches), not only in Dir.
 	Repo *gitrepo.Repo
 	// Plan is the branch's change plan.
@@ -74,7 +75,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer st.Close()
-	used, err := usedIDs(st, o.Repo)
+	repo := o.Repo
+	if repo == nil {
+		// The ids of every branch count: open the repository the
+		// working tree belongs to (none: only the working tree's).
+		if r, err := gitrepo.OpenRepo(o.Dir); err == nil {
+			defer r.Close()
+			repo = r
+		}
+	}
+	used, err := usedIDs(st, repo)
 	if err != nil {
 		return nil, err
 	}
