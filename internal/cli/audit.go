@@ -29,51 +29,7 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Audit device facts against the inventory and the baselines",
-		Long: `Audit compares real device state (facts) with the estate.
-
-Physical audit: devices seen that are not in the inventory (unregistered),
-deployed assets not seen for --missing-after days (missing), serial,
-hostname, model and owner mismatches, and assets seen whose status says
-retired, disposed, lost or stolen.
-
-Functional audit: every control of each device's baseline (with the
-baselines it extends) is evaluated with the check operators; exemptions in
-the asset record are honoured until they expire. A fact the collector could
-not read is "unverified", never passed.
-
-Every finding names the asset, control, severity, what was expected and
-observed, the evidence (collector and time) and an owner (the asset's, or
-the baseline's). The report ends with a compliance summary per baseline,
-control and location (in text, markdown and json).
-
-Facts come from --facts DIR (default: the repository's facts/ folder, as
-written by 'estate facts collect'), or are collected for this run with
---collect local (this machine) or --collect ssh (every deployed asset with
-a hostname, see 'estate facts collect --help' for the ssh flags).
-
---as-of DATE judges freshness (max_age, --missing-after) and exemption
-expiry as of the end of that day (UTC), or of an RFC 3339 time, instead of
-now: an auditor reproduces a past audit from the facts collected then.
-Facts collected after it are left out, each with an audit/after-as-of
-finding. The default is always now.
-
-Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
-2 usage or input error, 3 estate could not run.`,
-		Example: `  # audit the facts in facts/ against this estate
-  estate audit
-
-  # in CI: SARIF for code scanning, fail on high and critical findings
-  estate audit --format sarif --fail-on high > audit.sarif
-
-  # audit the machine estate runs on
-  estate audit --collect local
-
-  # facts exported from an MDM, as markdown for a report
-  estate audit --facts ./mdm-export --format markdown
-
-  # reproduce the audit of 23 November 2026 from the facts of that day
-  estate audit --as-of 2026-11-23`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := &auditCommand{Format: format, Run: auditrun.Options{Dir: app.Dir(), Facts: factsDir, Collect: collect,
 				MissingAfter: time.Duration(missingAfter) * 24 * time.Hour, Now: app.Now(), Log: app.Log}}

@@ -20,21 +20,7 @@ func newChangeCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "change",
 		Short: "Change control: plan, gate and scaffold changes made as pull requests",
-		Long: `A change to the estate is a pull request. 'estate change plan' shows what it
-really changes (records added, removed, renamed and changed field by field),
-what it does to devices, its risk, the change request it needs and the
-approvals the change policy (policies/change-control.yaml) requires.
-'estate change check' is the gate CI runs on the pull request; 'estate
-change new' scaffolds the change request for the current branch.`,
-		Example: `  # what this branch changes, against its merge base with main
-  estate change plan
-
-  # the gate, as GitHub Actions runs it
-  estate change check
-
-  # a change request for this branch's diff
-  estate change new --title "Raise the macOS minimum to 14.5"`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 	}
 	cmd.AddCommand(newChangePlanCmd(app, nil), newChangeCheckCmd(app), newChangeNewCmd(app))
 	return cmd
@@ -86,37 +72,7 @@ func newChangePlanCmd(app *App, runF func(context.Context, *changePlanOptions) e
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what a change does: semantic diff, impact, risk, approvals, freezes",
-		Long: `Plan reads both revisions from git (no checkout), diffs their trees and
-reports the records added, removed, renamed and changed field by field;
-lifecycle transitions; the devices the change reaches (for a changed
-baseline, every deployed asset under it or a baseline extending it, by
-location); whether it needs a change request or follows the
-standard-change catalogue; the computed and the declared risk; the
-approvals and freeze windows of the change policy; and the validation
-findings the change brings into the head revision.
-
-Only the changed files and the small records (policies, locations,
-licences, change requests) are read. When a baseline changes, every asset
-file of the head is searched for the names of the baselines it reaches and
-the matches are parsed (for the impact); when the change removes or
-renames a location, baseline, licence or change request, they are
-searched for its id (references left dangling are findings); --full loads
-and validates every record of both revisions instead. With --head HEAD,
-uncommitted changes to estate files are named in a warning: the plan
-reads committed revisions only.
-
-Exit status: 0 nothing blocks the change, 1 a finding at or above
---fail-on (default high: a validation error, a missing change request, a
-risk declared too low, a freeze), 2 usage error, 3 estate could not run.`,
-		Example: `  # this branch against its merge base with the default branch
-  estate change plan
-
-  # two revisions, as markdown for a pull-request comment
-  estate change plan --base main --head feature/raise-macos --format markdown
-
-  # as JSON for a script
-  estate change plan --base HEAD~3 --format json`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", o.format, "text", "markdown", "json"); err != nil {
 				return err

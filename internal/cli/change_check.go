@@ -26,35 +26,7 @@ func newChangeCheckCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "The pull-request gate: fail unless the change policy is met",
-		Long: `Check makes the change plan of a pull request and judges it against its
-reviews: the latest review of each reviewer counts; dismissed reviews and
-approvals of an earlier commit than the head (stale after a push) do not;
-the author never approves their own change; a standing "changes
-requested" blocks; team requirements are checked through the GitHub API
-(team membership); freeze windows block all but the changes they allow
-(an emergency change passes with a post-implementation review date).
-
-In GitHub Actions it reads GITHUB_EVENT_PATH, GITHUB_REPOSITORY,
-GITHUB_TOKEN and GITHUB_API_URL; upserts ONE comment on the pull request
-(found again by a hidden marker, and only ever one its own token wrote:
-GET /user, or github-actions[bot] for the Actions token, or --comment-as),
-sets a check run with annotations on the YAML lines, sets risk and type
-labels, and writes $GITHUB_STEP_SUMMARY. Under GitHub Actions
-(GITHUB_ACTIONS=true) a pull-request event without GITHUB_TOKEN is an
-error (exit 3). Elsewhere, with no token it prints the same report, says
-that reviews were not read, and touches no network.
-
-A GitHub API failure or rate limit is retried with backoff, then reported
-as an error (exit 3): never as a passed gate.
-
-Exit status: 0 the gate passes, 1 it fails, 2 usage error, 3 estate or
-the GitHub API could not run.`,
-		Example: `  # in a workflow (see action.yml)
-  estate change check
-
-  # locally, against main, without the network
-  GITHUB_TOKEN= estate change check --base main --format text`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", o.format, "text", "markdown", "json"); err != nil {
 				return err

@@ -28,23 +28,7 @@ func newChangeNewCmdF(app *App, runF func(context.Context, *newOptions) error) *
 	cmd := &cobra.Command{
 		Use:   "new",
 		Short: "Scaffold changes/<CR-ID>.yaml for the current branch's diff",
-		Long: `New writes a change request for the records the current branch changes
-(against its merge base with the default branch, or --base): the affected
-records filled in, the computed risk as the declared one, and the change
-type (standard when the catalogue matches). The request is checked as
-estate validate would check it before it is written, and new never
-overwrites a file; fill in the reason and backout, then commit.
-
-Ids follow the estate's ids.change pattern in estate.yaml, the one rule
-validate checks too. Without one, ids are CR-YYYY-NNNN (the year, then a
-number); with one, new takes the pattern's prefix and number width (for
-^CR-[0-9]{4}$, CR-0002). The number is one past the highest in changes/
-of the working tree and of every branch the repository knows, local and
-remote-tracking, so two branches do not pick the same id once either has
-been pushed and fetched; an --id that another branch has is refused.`,
-		Example: `  estate change new --title "Raise the macOS minimum to 14.5"
-  estate change new --id CR-2026-0042 --type emergency --risk high`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.typ != "" {
 				if err := checkChoice("type", o.typ, "standard", "normal", "emergency"); err != nil {

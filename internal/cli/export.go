@@ -15,9 +15,7 @@ func newExportCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export the inventory for other tools",
-		Example: `  # the inventory in Snipe-IT's CSV columns
-  estate export csv > assets.csv`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return usageErr("name the format: estate export csv")
 		},
@@ -33,28 +31,7 @@ func exportCSVCommand(app *App, runF func(context.Context, *App, *reports.Export
 	cmd := &cobra.Command{
 		Use:   "csv",
 		Short: "Write the assets as a Snipe-IT asset CSV (estate import snipeit reads it back)",
-		Long: `Export csv writes every asset as one row of a CSV file in Snipe-IT's asset
-import columns (Asset Tag, Item Name, Serial Number, Category, Manufacturer,
-Model Name, Status, Location, Company, Supplier, Order Number, Purchase
-Date, Purchase Cost, Warranty Months, Email, Notes), followed by the fields
-Snipe-IT has no column for (Currency, Warranty Expires, Warranty Provider,
-Hostname, OS, Baseline, Last Audit, Licences, Tags, Disposal Date, Disposal
-Method, Disposal Certificate), so that estate import snipeit --update reads
-it back unchanged (exemptions are not exported).
-
-Statuses become Snipe-IT's default labels: in-stock and deployed are
-"Ready to Deploy" (deployed ones checked out to their owner's Email),
-loaned "Loaned", in-repair "Out for Repair", lost "Lost", stolen "Stolen",
-retired "Archived", disposed "Disposed". Dates are YYYY-MM-DD; locations
-are written by name. A cell that a spreadsheet would run as a formula
-(starting with = + - @, a tab or a carriage return) gets a leading
-apostrophe. Rows are ordered by id.`,
-		Example: `  # everything, for Snipe-IT or a spreadsheet
-  estate export csv > assets.csv
-
-  # deployed laptops only, as they were at a tag
-  estate export csv --class laptop --status deployed --rev v2026.10 -o laptops.csv`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, c := range o.Classes {
 				if err := checkChoice("class", c, snipeit.Classes...); err != nil {

@@ -16,13 +16,8 @@ func newFactsCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "facts",
 		Short: "Collect device facts: local, over SSH, from osquery or from files",
-		Example: `  # the facts of this machine, into facts/
-  estate facts collect --local
-
-  # every deployed asset with a hostname, over SSH
-  estate facts collect --ssh-inventory --user audit -i ~/.ssh/id_ed25519`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newFactsCollectCmd(app))
 	return cmd
@@ -82,46 +77,6 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 	cmd := &cobra.Command{
 		Use:   "collect (--local | --ssh HOST... | --ssh-inventory | --osquery FILE... | --from DIR)",
 		Short: "Collect device facts into one JSON document per device",
-		Long: `Collect writes one normalized facts document (#Facts, see
-'estate schema') per device into --out (default: facts/ in the repository),
-named after the device's hostname.
-
-  --local          this machine: /etc/os-release, the dpkg and rpm
-                   databases, DMI, hostname, dm-crypt, firewall, logged-in
-                   users. What cannot be read is left out (unknown) and
-                   listed under errors, never guessed.
-  --ssh HOST       these hosts over SSH (golang.org/x/crypto/ssh). Host
-                   keys are always verified against known_hosts; an unknown
-                   key is refused unless --accept-new-host-keys, a changed
-                   one unless --accept-changed-host-key names the host. The host runs only a fixed, read-only POSIX
-                   sh script, fed on standard input to 'sh -s'.
-  --ssh-inventory  every deployed or loaned asset with a hostname, over SSH.
-  --osquery FILE   'osqueryi --json' output named after its table
-                   (system_info.json, os_version.json, deb_packages.json,
-                   ...; one folder per device) or osquery/Fleet result logs.
-  --from DIR       facts documents already collected (JSON or YAML, e.g.
-                   an MDM export), validated against #Facts.
-
-A device that fails (refused, timed out, bad output, invalid document) is
-reported with the reason and never stops the others.
-
-Exit status: 0 every device collected, 1 some failed (the others were
-written), 2 usage or input error, 3 estate could not run.`,
-		Example: `  # this machine
-  estate facts collect --local
-
-  # two hosts, with a key, 8 at a time, 20 s each
-  estate facts collect --ssh web-01 --ssh db-01:2222 -i ~/.ssh/audit_ed25519 --concurrency 8 --timeout 20s
-
-  # every deployed asset with a hostname, trusting new hosts for this run
-  estate facts collect --ssh-inventory --user audit --accept-new-host-keys
-
-  # osquery output, one folder per device (or the folders themselves)
-  estate facts collect --osquery osq/lt-00042/*.json
-  estate facts collect --osquery osq/lt-00042 --osquery osq/lt-00043
-
-  # an MDM export, validated and normalized
-  estate facts collect --from ./mdm-export --out facts`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// A shell glob after --osquery (or a list of hosts after --ssh)
 			// arrives as arguments: they belong to that flag.

@@ -28,19 +28,8 @@ func newHistoryCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "history ID|PATH",
 		Short: "Every change to one record, across renames, with its change request and approvers",
-		Long: `History lists every commit of the default branch's first-parent history
-that changed one record (by id, or by the path of its file), oldest first,
-following renames and copies as 'git log --follow --first-parent' does:
-date, commit, pull request, change request, author, approvers (from the
-ledger) and the field-level diff of each change.
-
-The path → commits index is built in one pass over the history and cached
-in .git/estate/history.idx; later runs only read the commits since.`,
-		Example: `  estate history LT-00042
-  estate history inventory/laptop/LT-00042.yaml --format json
-  estate history LT-00042 --rev v2026.11 --format markdown`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runHistory(cmd, app, o, args[0]) },
+		Args:  cobra.ExactArgs(1),
+		RunE:  func(cmd *cobra.Command, args []string) error { return runHistory(cmd, app, o, args[0]) },
 	}
 	cmd.Flags().StringVar(&o.rev, "rev", "HEAD", "the revision whose history is shown")
 	cmd.Flags().StringVar(&o.ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")

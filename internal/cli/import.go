@@ -16,9 +16,7 @@ func newImportCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Import assets from another tool's export",
-		Example: `  # see what a Snipe-IT export would become, without writing
-  estate import snipeit assets.csv --dry-run`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return usageErr("name what to import from: estate import snipeit FILE.csv")
 		},
@@ -45,58 +43,7 @@ func newImportSnipeITCmd(app *App, runF func(context.Context, *importOptions) er
 	cmd := &cobra.Command{
 		Use:   "snipeit FILE.csv",
 		Short: "Import a Snipe-IT asset CSV: one record per asset, ids from asset tags",
-		Long: `Import snipeit reads a Snipe-IT asset CSV (its importer's columns: Asset Tag,
-Item Name, Category, Status, Serial Number, Manufacturer, Model Name,
-Location, Company, Supplier, Order Number, Purchase Date, Purchase Cost,
-Warranty Months, Checkout Type, Checked Out To: Email / Username / First
-Name / Last Name / Location, Notes; and the extra columns estate export csv
-writes) and writes one record per asset: inventory/<class>/<tag>.yaml.
-
-  ids        from the asset tag (spaces and slashes become hyphens);
-             duplicate tags are refused after the first
-  class      from the category (built-in keywords, or category: in --map);
-             an unknown category is filed under other, with a warning
-  status     from the status label (built-in Snipe-IT labels, or status: in
-             --map); a row checked out to someone is deployed; an unknown
-             label refuses the row
-  owner      the Email column (or username@email_domain, or default_owner)
-  location   matched to inventory/locations by name or id; a new name gets
-             a new Location record
-  dates      YYYY-MM-DD or M/D/YY (date_order: dmy reads D/M/YY)
-
-The mapping file (--map) overrides the defaults:
-
-  status:   {"Ready to Deploy": in-stock, "With Contractor": loaned}
-  category: {"Laptops - Loaners": laptop}
-  baseline: {laptop: euc-macos}      # for deployed assets, by class
-  currency: GBP                      # for costs without a symbol
-  date_order: mdy
-  email_domain: example.org
-  default_owner: it-assets@example.org
-
-Every row that cannot be imported is listed with its row number (the header
-is row 1), line and reason; nothing is dropped silently. Values that do
-not fit a field are kept in the record's notes, with a warning. An asset
-that already exists is never overwritten unless --update is given; with
---update, the row's values replace the record's and every field the row
-leaves empty keeps its value (the file is rewritten: comments in it are
-lost). --dry-run shows every file that would be written and writes none.
-
-Exit status: 0 when every row was imported, 1 when rows were refused (the
-others are still written unless --dry-run), 2 for a file that is not a
-Snipe-IT asset CSV or a bad mapping file.`,
-		Example: `  # what would be written
-  estate import snipeit assets.csv --dry-run
-
-  # import, with your own status labels and defaults
-  estate import snipeit assets.csv --map snipeit-map.yaml
-
-  # refresh records already imported
-  estate import snipeit assets.csv --update
-
-  # the rows that need fixing, for a spreadsheet
-  estate import snipeit assets.csv --dry-run --format csv > problems.csv`,
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", o.format, "text", "json", "markdown", "csv"); err != nil {
 				return err

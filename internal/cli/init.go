@@ -25,24 +25,7 @@ func newInitCmdF(app *App, runF func(*initOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init DIR",
 		Short: "Scaffold a new estate repository",
-		Long: `Init writes a new estate repository into DIR: estate.yaml, an organisation
-schema (schema/org.cue), an example asset, location, licence, baseline and
-change request, the change-control policy, a CI workflow that validates
-every pull request, and a README. The result validates clean.
-
-DIR may exist and hold other files, but init never overwrites anything: it
-checks every path first and, if any is taken, writes nothing and exits 2.
-A relative DIR is taken from --repo/-C when that is given.
-
-Unless DIR is already inside a git repository (or --no-git is given), init
-runs git init in DIR, with main as the default branch.`,
-		Example: `  # a new estate repository in ./it-estate
-  estate init it-estate
-  estate -C it-estate validate
-
-  # into the current repository's root, without git init
-  estate init --no-git .`,
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Dir = args[0]
 			if !filepath.IsAbs(o.Dir) {

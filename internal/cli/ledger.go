@@ -19,23 +19,7 @@ func newLedgerCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ledger",
 		Short: "The status-accounting ledger: record changes and audits, verify the chain",
-		Long: `The ledger is an append-only, hash-chained series of entries kept on its own
-git ref (refs/estate/ledger, or ledger.ref in estate.yaml), one commit per
-entry, never rewritten. Each entry records one event: a change implemented
-(its commits, pull request, change request, author, approvers with their
-review times, the records and fields it changed), a change verified by a
-later audit, or an audit run, with the SHA-256 of the entry before it.
-
-Push and fetch the ref like any other: git push origin refs/estate/ledger.`,
-		Example: `  # in CI, after a pull request merged: record it, approvals from GitHub
-  estate ledger record --pr 42
-
-  # offline, naming the approvals yourself
-  estate ledger record --approved-by jane@2026-11-20T10:00:00Z
-
-  # prove the chain is intact and nothing bypassed change control
-  estate ledger verify`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 	}
 	cmd.AddCommand(newLedgerRecordCmd(app, nil), newLedgerRecordAuditCmd(app, nil), newLedgerVerifyCmd(app, nil), newLedgerShowCmd(app, nil))
 	return cmd

@@ -26,22 +26,7 @@ func newLedgerRecordCmd(app *App, runF func(context.Context, *ledgerRecordOption
 	cmd := &cobra.Command{
 		Use:   "record",
 		Short: "Append the change-implemented entry of a merged change",
-		Long: `Record appends the change-implemented entry of a commit of the default branch
-(--rev, default HEAD): its merge, base and head commits, pull request,
-change request (changes/*.yaml it added or changed), type, risk, author,
-approvers and the records it changed field by field.
-
-Approvals come from GitHub when --pr is given and GITHUB_TOKEN is set
-(GITHUB_API_URL and GITHUB_REPOSITORY, or github.owner/repo in
-estate.yaml, name the API and repository), or from --approved-by
-LOGIN@TIME, offline. Recording the same commit twice is a no-op; two
-writers at once both land, each retrying on the other's new tip.`,
-		Example: `  # on merge, in GitHub Actions
-  estate ledger record --pr 42
-
-  # offline
-  estate ledger record --rev main --pr 42 --approved-by alice@2026-11-20T10:00:00Z --approved-by bob@2026-11-20T11:30:00Z`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
 				return err
@@ -108,19 +93,7 @@ func newLedgerRecordAuditCmd(app *App, runF func(context.Context, *ledgerAuditOp
 	cmd := &cobra.Command{
 		Use:   "record-audit REPORT.json",
 		Short: "Append an audit entry, and change-verified entries for changes the audit shows compliant",
-		Long: `Record-audit reads an audit report (the JSON of 'estate audit --format json';
-"-" reads standard input), appends an audit entry with its SHA-256 digest
-and a summary (findings by severity, records not compliant), then a
-change-verified entry for every change-implemented entry not yet verified,
-made before the audit, whose affected assets have no finding in it, and
-an exemption-expired entry for every exemption in the audited revision's
-assets whose expiry date had passed by the audit's day (UTC) and is not yet
-recorded (once per asset, control and expiry date). Recording the same
-report twice is a no-op.`,
-		Example: `  estate audit --format json > audit.json
-  estate ledger record-audit audit.json
-  estate ledger record-audit audit.json --push origin   # in the scheduled audit workflow`,
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
 				return err

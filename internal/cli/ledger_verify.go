@@ -28,25 +28,7 @@ func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOption
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Prove the ledger intact and every change of the default branch approved",
-		Long: `Verify checks that:
-
-  - the chain is intact: every entry decodes, is in canonical form, has the
-    next sequence number and names the SHA-256 of the entry before it, and
-    still hashes to what the ledger commit that appended it recorded; an
-    edited, removed or reordered entry is named;
-  - every first-parent commit of the default branch since the ledger began
-    is covered by a change-implemented entry, with the approvals the
-    change-control policy in force at the time required (commits that
-    bypassed change control are listed);
-  - with --require-signed, every such commit carries a valid OpenPGP
-    signature from a key of --allowed-keys.
-
-Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,
-3 estate could not run.`,
-		Example: `  estate ledger verify
-  estate ledger verify --branch main --format json
-  estate ledger verify --require-signed --allowed-keys .github/allowed-signers.asc`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", o.Format, output.Formats()...); err != nil {
 				return err
@@ -100,12 +82,6 @@ func newLedgerShowCmd(app *App, runF func(context.Context, *ledgerShowOptions) e
 	cmd := &cobra.Command{
 		Use:   "show [SEQ...]",
 		Short: "Print the ledger's entries (all, or those named)",
-		Long: `Show prints the ledger's entries, oldest first, or the entries numbered.
-
-A ledger ref that does not exist is an error (exit 2), unless
---allow-empty takes it as an empty ledger; so is a ref whose commit holds
-no ledger entry (a branch named by mistake).`,
-		Example: "  estate ledger show\n  estate ledger show 12 --format json\n  estate ledger show --allow-empty   # a new estate: no ledger yet is fine",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
 				return err

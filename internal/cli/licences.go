@@ -31,38 +31,7 @@ func licencesCommand(app *App, runF func(context.Context, *App, *licencesOptions
 	cmd := &cobra.Command{
 		Use:   "licences",
 		Short: "Licence position: seats entitled against seats used, over-deployment, savings, expiry",
-		Long: `Licences compares each licence (inventory/licences/*.yaml) with its real use:
-
-  assigned     active assets whose licences: list names it (retired, disposed,
-               lost and stolen assets do not count; they are "reclaimable")
-  installed    devices whose facts show a package matching one of the
-               licence's packages: glob patterns (case-insensitive)
-  used         the devices assigned or seen installed; for metric: user,
-               the distinct owners of those devices
-  over         used beyond the seats: the licence is over-deployed
-  unused       seats nobody uses; their cost per year is a saving
-               (cost.amount is the price of one seat per cost.period; a
-               licence without a period is priced per year; a one-off
-               purchase saves nothing)
-
-Facts are read from --facts DIR (default: facts/ in the repository, when it
-exists): one facts document (kind: Facts, JSON or YAML) per file. Facts are
-matched to assets by serial, then hostname.
-
-Exit status: 0, or 1 when --fail-on is given and a finding (over-deployed:
-high, expired: high, installs not assigned: medium, expiring: low) reaches it.`,
-		Example: `  # the licence position, in the terminal
-  estate licences
-
-  # with facts collected elsewhere, as CSV for a spreadsheet
-  estate licences --facts ./collected --format csv > licences.csv
-
-  # fail CI when a licence is over-deployed or expired
-  estate licences --fail-on high
-
-  # what expires in the next 30 days, as a wiki table
-  estate licences --expiring-within 30 --format markdown`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", o.Format, tableFormats...); err != nil {
 				return err

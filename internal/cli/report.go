@@ -26,26 +26,7 @@ func reportCommand(app *App, runF func(context.Context, *App, *reportOptions) er
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "The estate as of a date or revision, and its status accounting",
-		Long: `Report shows the inventory as it stood at a date or revision (counts by
-kind, class, status, location and baseline, and the list of records) and,
-from the ledger, the status accounting: changes by type, risk and outcome
-per month (or quarter), changes implemented but not yet verified by an
-audit, emergency changes awaiting their review, and exemptions expiring in
-the next 30 days.
-
---as-of takes a date (YYYY-MM-DD: the last first-parent commit of HEAD on
-or before the end of that day, UTC), a time (RFC 3339) or any git revision.
-Without it the report is of the working tree, now. Everything is read from
-git: no checkout, no network.`,
-		Example: `  # the estate on the last day of the quarter, for the auditors
-  estate report --as-of 2026-09-30 --format markdown > q3.md
-
-  # as of a release tag, as JSON
-  estate report --as-of v2026.11 --format json
-
-  # one self-contained HTML page
-  estate report --format html > report.html`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", o.Format, reportFormats...); err != nil {
 				return err

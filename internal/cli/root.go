@@ -17,18 +17,8 @@ var Version = version.Get().Version
 
 func newRootCmd(app *App) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "estate",
-		Short: "Configuration management as code for an IT estate",
-		Long: `estate keeps an IT estate (assets, licences, locations, configuration
-baselines and change requests) as YAML records in a git repository,
-validated against CUE schemas; gates changes made as pull requests; keeps a
-tamper-evident ledger of changes and audits; and audits real devices
-against the inventory and the baselines.`,
-		Example: `  # check every record of the estate in this directory
-  estate validate
-
-  # the same, for another checkout, as JSON
-  estate --repo ../it-estate validate --format json`,
+		Use:           "estate",
+		Short:         "Configuration management as code for an IT estate",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
@@ -71,15 +61,15 @@ against the inventory and the baselines.`,
 		newFactsCmd(app),
 		newAuditCmd(app),
 	)
+	applyHelp(root)
 	return root
 }
 
 func newVersionCmd(app *App) *cobra.Command {
 	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print estate's version",
-		Example: "  estate version",
-		Args:    cobra.NoArgs,
+		Use:   "version",
+		Short: "Print estate's version",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(app.Stdout, "estate %s\n", version.Get())
 			return nil

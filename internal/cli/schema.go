@@ -11,13 +11,7 @@ func newSchemaCmd(app *App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "schema",
 		Short: "Print the effective CUE schema (built-in unified with schema/*.cue)",
-		Long: `Schema prints the CUE definitions estate validates records against: the
-built-in ones with this repository's own schema/*.cue files unified in, as
-one file of package estate that editors and cue vet can read.`,
-		Example: `  # save it and check one record with cue itself
-  estate schema > /tmp/estate.cue
-  cue vet -c /tmp/estate.cue inventory/laptop/LT-00042.yaml -d '#Asset'`,
-		Args: cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := load.OpenDir(app.Dir())
 			if err != nil {

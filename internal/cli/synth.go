@@ -11,14 +11,7 @@ func newSynthCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "synth DIR",
 		Short: "Generate a large synthetic estate (for benchmarks)",
-		Long: `Synth writes a synthetic estate of any size into DIR: assets with a realistic
-mix of classes, lifecycle states and fields, and the locations, licences,
-baselines (30 controls each) and change policy they refer to. The same seed
-gives the same estate. docs/performance.md uses it to reproduce every figure.`,
-		Example: `  # 100,000 assets, one in 50 of them invalid
-  estate synth /tmp/big --assets 100000 --invalid-every 50
-  estate -C /tmp/big validate --no-cache`,
-		Args: cobra.ExactArgs(1),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cfg.Assets < 0 || cfg.InvalidEvery < 0 {
 				return usageErr("--assets and --invalid-every must not be negative")

@@ -29,34 +29,6 @@ func validateCmd(app *App, runF func(context.Context, *validateCommand) error) *
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check every record: YAML, CUE schemas and cross-record rules",
-		Long: `Validate checks the estate in three layers and reports every problem in one
-run, each at file:line:column:
-
-  1. YAML: syntax, duplicate keys, one document per file, size, UTF-8,
-     alias expansion, secrets pasted into records;
-  2. CUE: each record against its kind's schema (schema/*.cue, with the
-     repository's own schema files unified in);
-  3. cross-record: file name = id, unique ids, serials and hostnames,
-     references, baseline inheritance, lifecycle rules, expired exemptions.
-
-With PATH arguments, only those files (or folders) are reported on; the
-cross-record rules still read the whole estate. Results are cached by
-(schema digest, git blob id) in .git/estate/, so a second run only checks
-what changed.
-
-Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,
-3 estate could not run.`,
-		Example: `  # the whole estate, in the terminal
-  estate validate
-
-  # in CI: annotations on the pull request's lines
-  estate validate --format github
-
-  # only what changed since main (plus the cross-record rules)
-  estate validate --changed-since main
-
-  # one folder, as SARIF for code scanning
-  estate validate inventory/laptop --format sarif > estate.sarif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkChoice("format", format, output.Formats()...); err != nil {
 				return err
