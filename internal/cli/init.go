@@ -48,6 +48,9 @@ func runInit(app *App, o *initOptions) error {
 	for _, p := range res.Written {
 		fmt.Fprintf(app.Stdout, "  %s\n", p)
 	}
+	if !res.Pinned {
+		fmt.Fprintln(app.Stderr, "estate: warning: this estate is a development build with no version or commit: .github/workflows/estate.yml installs the latest release; set ESTATE_VERSION there to the release you have tested")
+	}
 	gitNote := ""
 	switch {
 	case res.InRepo != "":

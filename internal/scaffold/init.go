@@ -9,6 +9,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/version"
 )
 
 // InitOptions say where estate init writes a new estate.
@@ -16,6 +17,9 @@ type InitOptions struct {
 	Dir   string    // the folder (made when missing)
 	NoGit bool      // do not run git init
 	Now   time.Time // the year the examples take
+	// Pin is the estate version the workflow installs (default: this
+	// binary's, version.Get().Pin(): its release or commit).
+	Pin string
 }
 
 // InitResult is what Init did.
@@ -25,6 +29,9 @@ type InitResult struct {
 	// one (git init not run); GitInit says git init ran.
 	InRepo  string
 	GitInit bool
+	// Pinned says the workflow pins an estate version; false when this
+	// binary knows none (it then installs the latest release).
+	Pinned bool
 }
 
 // Init is estate init: it writes the template into o.Dir (Write) and,
@@ -39,7 +46,11 @@ func Init(o InitOptions) (*InitResult, error) {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("init: inspect %s: %w", o.Dir, err)
 	}
-	files, err := Files(o.Now)
+	if o.Pin == "" {
+		o.Pin = version.Get().Pin()
+	}
+	res := &InitResult{Pinned: o.Pin != ""}
+	files, err := Files(o.Now, o.Pin)
 	if err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
@@ -51,7 +62,7 @@ func Init(o InitOptions) (*InitResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
-	res := &InitResult{Written: written}
+	res.Written = written
 	if o.NoGit {
 		return res, nil
 	}

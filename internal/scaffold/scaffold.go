@@ -28,10 +28,16 @@ type File struct {
 
 // Files returns the files of a new estate repository, sorted by path, with
 // {{year}} and {{next_year}} in their contents replaced from now (so the
-// example freeze window and licence expiry lie ahead of the user).
-func Files(now time.Time) ([]File, error) {
+// example freeze window and licence expiry lie ahead of the user), and
+// {{estate_version}} with pin: the estate the workflow installs (the
+// version or commit of the estate that ran init; "latest" when it knows
+// neither).
+func Files(now time.Time, pin string) ([]File, error) {
 	year := now.Year()
-	r := strings.NewReplacer("{{year}}", strconv.Itoa(year), "{{next_year}}", strconv.Itoa(year+1))
+	if pin == "" {
+		pin = "latest"
+	}
+	r := strings.NewReplacer("{{year}}", strconv.Itoa(year), "{{next_year}}", strconv.Itoa(year+1), "{{estate_version}}", pin)
 	var out []File
 	err := fs.WalkDir(template, "template", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

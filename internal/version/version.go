@@ -94,3 +94,18 @@ func (in Info) Semver() string {
 	}
 	return v
 }
+
+// Pin is what a workflow should install to get this very estate:
+// the module version of a release build (v1.2.3), else the commit it was
+// built from (go install accepts a commit), else "" (a build that knows
+// neither, e.g. go run with -buildvcs=false).
+func (in Info) Pin() string {
+	v := in.Version
+	if v != "" && v != "(devel)" && strings.HasPrefix(v, "v") && !strings.Contains(v, "+dirty") {
+		return v
+	}
+	if in.Commit != "" && !in.Modified {
+		return in.Commit
+	}
+	return ""
+}

@@ -37,3 +37,19 @@ func TestGet(t *testing.T) {
 		t.Fatalf("Get().Version = %q", v)
 	}
 }
+
+func TestPin(t *testing.T) {
+	for _, tc := range []struct {
+		in   Info
+		want string
+	}{
+		{Info{Version: "v1.4.2"}, "v1.4.2"},
+		{Info{Version: "(devel)", Commit: "0123abcd"}, "0123abcd"},
+		{Info{Version: "(devel)", Commit: "0123abcd", Modified: true}, ""},
+		{Info{Version: "(devel)"}, ""},
+	} {
+		if got := tc.in.Pin(); got != tc.want {
+			t.Errorf("%+v.Pin() = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
