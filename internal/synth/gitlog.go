@@ -44,6 +44,18 @@ type HistoryConfig struct {
 	Repack bool
 	// Progress, when set, receives a line per 1,000 commits written.
 	Progress io.Writer
+	// Hot, when above zero, makes about that many of the first-parent
+	// commits also change one record (HistoryStats.HotPath), spread evenly
+	// over the history: the long record history of the history benchmark.
+	// That record is never renamed or removed.
+	Hot int
+}
+
+// HistoryBenchConfig is the repository of the history benchmark in
+// docs/performance.md: 20,000 commits over 2,000 assets, one record changed
+// by 7,000 of them, with a ledger, repacked.
+func HistoryBenchConfig() HistoryConfig {
+	return HistoryConfig{Commits: 20000, Records: 2000, Seed: 7, Ledger: true, Repack: true, Hot: 7000}
 }
 
 // HistoryStats describes a generated history.
@@ -53,6 +65,8 @@ type HistoryStats struct {
 	Head                                                                    string   // the tip of main
 	Paths                                                                   []string // record paths at the tip, sorted
 	Gone                                                                    []string // record paths removed or renamed away
+	HotPath                                                                 string   // the record Hot changes ("" without Hot)
+	HotChanges                                                              int      // the first-parent commits that changed it
 }
 
 var (
@@ -122,6 +136,9 @@ func History(ctx context.Context, dir string, cfg HistoryConfig) (*HistoryStats,
 	sort.Strings(st.Paths)
 	sort.Strings(g.gone)
 	st.Gone = g.gone
+	if g.hot != "" {
+		st.HotPath = g.hot
+	}
 	if cfg.Ledger {
 		n, err := g.writeLedger(ctx, dir, hashes)
 		if err != nil {
@@ -154,6 +171,7 @@ type histGen struct {
 	mark  int
 	pr    int
 
+	hot      string // the record cfg.Hot changes
 	mainMark int
 	stats    HistoryStats
 	// changes made on main, for the ledger: mark → what it was
@@ -221,6 +239,32 @@ func (g *histGen) commit(branch string, from, merge int, author string, when tim
 }
 
 func (g *histGen) pick() string { return g.live[g.r.IntN(len(g.live))] }
+
+// pickCold is pick, never the hot record.
+func (g *histGen) pickCold() string {
+	for {
+		if p := g.pick(); p != g.hot {
+			return p
+		}
+	}
+}
+
+// heat adds a change to the hot record to files when it is due: its
+// changes so far trail cfg.Hot's share of the commits written.
+func (g *histGen) heat(files map[string][]byte, aff *[]ledger.Affected) {
+	if g.hot == "" || g.stats.HotChanges*g.cfg.Commits >= g.cfg.Hot*(g.stats.Commits+1) {
+		return
+	}
+	if _, done := files[g.hot]; done {
+		return
+	}
+	b, field := g.edit(g.hot)
+	files[g.hot] = b
+	g.files[g.hot] = b
+	*aff = append(*aff, ledger.Affected{ID: strings.TrimSuffix(path.Base(g.hot), ".yaml"), Kind: "Asset", Class: path.Base(path.Dir(g.hot)),
+		Path: g.hot, Action: "modified", Fields: []string{field}})
+	g.stats.HotChanges++
+}
 
 func (g *histGen) addLive(p string) {
 	g.index[p] = len(g.live)
@@ -290,6 +334,9 @@ func (g *histGen) run() {
 	}
 	g.mainMark = g.commit("refs/heads/main", 0, 0, "alice", g.tick(), "Import the estate\n", first)
 	g.stats.FirstParent++
+	if g.cfg.Hot > 0 && len(g.live) > 0 {
+		g.hot = g.live[0]
+	}
 	for g.stats.Commits < g.cfg.Commits {
 		g.pr++
 		author := g.person()
@@ -301,13 +348,14 @@ func (g *histGen) run() {
 		switch {
 		case roll < 8: // a direct push: no pull request, no change request
 			files, mc.affected = g.change(1)
+			g.heat(files, &mc.affected)
 			mc.pr, mc.direct = 0, true
 			mc.title = "Quick fix to " + mc.affected[0].ID
 			g.mainMark = g.commit("refs/heads/main", g.mainMark, 0, author, when, mc.title+"\n", files)
 			g.stats.Direct++
 			g.pr--
 		case roll < 14 && len(g.live) > 10: // rename: the id changes with the file
-			p := g.pick()
+			p := g.pickCold()
 			class := path.Base(path.Dir(p))
 			oldID := strings.TrimSuffix(path.Base(p), ".yaml")
 			prefix, _, _ := strings.Cut(oldID, "-")
@@ -324,7 +372,7 @@ func (g *histGen) run() {
 			mc.title = fmt.Sprintf("Renumber %s as %s", oldID, newID)
 			g.stats.Renames++
 		case roll < 17 && len(g.live) > 10: // removal
-			p := g.pick()
+			p := g.pickCold()
 			files = map[string][]byte{p: nil}
 			delete(g.files, p)
 			g.dropLive(p)
@@ -349,6 +397,9 @@ func (g *histGen) run() {
 		default:
 			files, mc.affected = g.change(n)
 			mc.title = fmt.Sprintf("Update %d assets", len(mc.affected))
+		}
+		if !mc.direct {
+			g.heat(files, &mc.affected)
 		}
 		if mc.direct {
 			mc.mark = g.mainMark
