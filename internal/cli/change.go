@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
@@ -132,8 +131,8 @@ type planResult struct {
 	plan    *change.Plan
 	ctx     report.Context
 	repo    *gitrepo.Repo
-	base    *object.Commit
-	head    *object.Commit
+	base    *gitrepo.Commit
+	head    *gitrepo.Commit
 	files   []gitrepo.TreeChange
 	elapsed time.Duration
 }
@@ -187,7 +186,7 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 	if err != nil {
 		return nil, inputErr(err, "name a branch, tag or commit that exists")
 	}
-	var base *object.Commit
+	var base *gitrepo.Commit
 	baseName := o.base
 	if o.base != "" {
 		if base, err = repo.Resolve(o.base); err != nil {
@@ -339,7 +338,7 @@ func makePlan(ctx context.Context, app *App, o *planOptions) (*planResult, error
 	plan := change.Build(in)
 	placePlanFindings(ctx, headSub, plan.Findings)
 	pr := &planResult{plan: plan, repo: repo, base: base, head: head, files: files,
-		ctx: report.Context{Base: baseName + " (" + base.Hash.String()[:7] + ")", Head: o.head + " (" + head.Hash.String()[:7] + ")"}}
+		ctx: report.Context{Base: baseName + " (" + base.Hash[:7] + ")", Head: o.head + " (" + head.Hash[:7] + ")"}}
 	pr.elapsed = time.Since(start)
 	app.Log.Debug("plan", "files", len(files), "records", len(plan.Records), "elapsed", pr.elapsed)
 	return pr, nil

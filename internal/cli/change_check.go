@@ -100,7 +100,7 @@ func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 			return inputErr(err, "check out the repository with fetch-depth: 0 so both commits are present")
 		}
 		if mb, err := repo.MergeBase(bt, ht); err == nil {
-			o.base = mb.Hash.String()
+			o.base = mb.Hash
 		}
 	}
 	pr, err := makePlan(ctx, app, &o.planOptions)
@@ -146,7 +146,7 @@ func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 	for _, r := range reviews {
 		rs = append(rs, change.Review{User: r.User, State: r.State, CommitID: r.CommitID, At: r.SubmittedAt})
 	}
-	gate, err := change.Decide(change.GateInput{Plan: pr.plan, Author: ev.Author, HeadSHA: pr.head.Hash.String(), Reviews: rs,
+	gate, err := change.Decide(change.GateInput{Plan: pr.plan, Author: ev.Author, HeadSHA: pr.head.Hash, Reviews: rs,
 		Member: func(team, user string) (bool, error) { return gh.IsTeamMember(ctx, team, user) }})
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err, Hint: "the gate has not run; the token needs read:org to read team membership"}
@@ -169,7 +169,7 @@ func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 	for _, a := range report.Annotations(pr.plan) {
 		anns = append(anns, github.Annotation{Path: a.Path, StartLine: a.StartLine, EndLine: a.EndLine, Level: a.Level, Message: a.Message, Title: a.Title})
 	}
-	if err := gh.CheckRun(ctx, github.CheckRunSpec{Name: o.checkName, HeadSHA: pr.head.Hash.String(), Conclusion: conclusion,
+	if err := gh.CheckRun(ctx, github.CheckRunSpec{Name: o.checkName, HeadSHA: pr.head.Hash, Conclusion: conclusion,
 		Title: title, Summary: md.String(), Annotations: anns}); err != nil {
 		return &ExitError{Code: ExitFailure, Err: err, Hint: "the token needs checks: write"}
 	}

@@ -53,7 +53,7 @@ func runHistory(cmd *cobra.Command, app *App, o *historyOptions, arg string) err
 		return err
 	}
 	ctx := cmd.Context()
-	repo, err := gitrepo.OpenRepo(app.Dir())
+	repo, err := gitrepo.Open(app.Dir())
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err, Hint: "estate history reads git: run it in the estate's repository"}
 	}
@@ -61,7 +61,7 @@ func runHistory(cmd *cobra.Command, app *App, o *historyOptions, arg string) err
 	if err != nil {
 		return inputErr(err, "name a branch, tag or commit that exists")
 	}
-	head := c.Hash.String()
+	head := c.Hash
 	idx, err := history.Open(ctx, repo, head)
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}

@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,7 +55,7 @@ Push and fetch the ref like any other: git push origin refs/estate/ledger.`,
 // openLedger opens the repository (a working tree or a bare repository)
 // and the ledger's store; ref overrides estate.yaml's ledger.ref.
 func openLedger(app *App, rev, ref string) (*gitstore.Store, gitrepo.CommitInfo, error) {
-	repo, err := gitrepo.OpenRepo(app.Dir())
+	repo, err := gitrepo.Open(app.Dir())
 	if err != nil {
 		return nil, gitrepo.CommitInfo{}, &ExitError{Code: ExitFailure, Err: err, Hint: "run estate inside a git repository, or point --repo at one"}
 	}
@@ -64,7 +63,7 @@ func openLedger(app *App, rev, ref string) (*gitstore.Store, gitrepo.CommitInfo,
 	if err != nil {
 		return nil, gitrepo.CommitInfo{}, inputErr(err, "name a branch, tag or commit that exists")
 	}
-	ci, err := repo.Commit(c.Hash.String())
+	ci, err := repo.Commit(c.Hash)
 	if err != nil {
 		return nil, ci, &ExitError{Code: ExitFailure, Err: err}
 	}
@@ -596,7 +595,7 @@ func runLedgerVerify(cmd *cobra.Command, app *App, o *ledgerVerifyOptions) error
 		}
 		keys = string(b)
 	}
-	repo, err := gitrepo.OpenRepo(app.Dir())
+	repo, err := gitrepo.Open(app.Dir())
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
@@ -632,18 +631,18 @@ func defaultBranch(repo *gitrepo.Repo, flag string) (string, string, error) {
 		if err != nil {
 			return "", "", inputErr(err, "name the default branch with --branch")
 		}
-		return flag, c.Hash.String(), nil
+		return flag, c.Hash, nil
 	}
 	var cands []string
 	if head, err := repo.Resolve("HEAD"); err == nil {
-		if s := gitstore.Settings(repo, head.Hash.String()); s != nil && s.GitHub != nil && s.GitHub.DefaultBranch != "" {
+		if s := gitstore.Settings(repo, head.Hash); s != nil && s.GitHub != nil && s.GitHub.DefaultBranch != "" {
 			cands = append(cands, s.GitHub.DefaultBranch)
 		}
 	}
 	cands = append(cands, "main", "master", "HEAD")
 	for _, b := range cands {
 		if c, err := repo.Resolve(b); err == nil {
-			return b, c.Hash.String(), nil
+			return b, c.Hash, nil
 		}
 	}
 	return "", "", inputErr(errors.New("no default branch: the repository has no commits"), "")
@@ -671,14 +670,14 @@ func newLedgerShowCmd(app *App) *cobra.Command {
 				}
 				want[n] = true
 			}
-			repo, err := gitrepo.OpenRepo(app.Dir())
+			repo, err := gitrepo.Open(app.Dir())
 			if err != nil {
 				return &ExitError{Code: ExitFailure, Err: err}
 			}
 			store := &gitstore.Store{Repo: repo, Ref: o.ref}
 			if store.Ref == "" {
 				if h, err := repo.Resolve("HEAD"); err == nil {
-					store.Ref = gitstore.Settings(repo, h.Hash.String()).LedgerRef()
+					store.Ref = gitstore.Settings(repo, h.Hash).LedgerRef()
 				} else {
 					store.Ref = (*record.Settings)(nil).LedgerRef()
 				}
@@ -720,50 +719,31 @@ func newLedgerShowCmd(app *App) *cobra.Command {
 // fetches the remote's ledger over the local one, builds again (an entry
 // already there is not appended twice) and pushes again.
 func appendAndPush(ctx context.Context, app *App, store *gitstore.Store, remote string, build gitstore.Build) (*ledger.Entry, error) {
-	gitDir, err := store.Repo.GitDir()
-	if err != nil {
-		return nil, err
-	}
-	git := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(ctx, "git", append([]string{"--git-dir", gitDir}, args...)...)
-		cmd.Dir = app.Dir() // a remote given as a path is relative to --repo, as with git -C
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
 	spec := store.Ref + ":" + store.Ref
 	var got *ledger.Entry
 	for attempt := 1; ; attempt++ {
-		// A race lost to another writer (on the remote, or on this
-		// clone's own ref) is retried; anything else is an error.
-		raced := func(out string) bool {
-			for _, s := range []string{"[rejected]", "non-fast-forward", "fetch first", "failed to update ref", "cannot lock ref", "reference changed concurrently"} {
-				if strings.Contains(out, s) {
-					return true
-				}
-			}
-			return false
-		}
-		out, err := git("fetch", "--quiet", remote, "+"+spec)
-		if err == nil || strings.Contains(out, "couldn't find remote ref") {
+		err := store.Repo.Fetch(ctx, remote, "+"+spec)
+		if err == nil || errors.Is(err, gitrepo.ErrNoRemoteRef) {
 			// Push the commit this run left, not whatever the local ref
 			// holds by then (another process may move it).
 			e, tip, aerr := store.AppendCommit(ctx, build)
-			if err = aerr; err != nil {
-				out = err.Error()
-			} else {
+			if err = aerr; err == nil {
 				if e != nil {
 					got = e
 				}
 				if tip == "" {
 					return got, nil
 				}
-				if out, err = git("push", "--quiet", "--porcelain", remote, tip+":"+store.Ref); err == nil {
+				if err = store.Repo.Push(ctx, remote, tip+":"+store.Ref); err == nil {
 					return got, nil
 				}
 			}
 		}
-		if !raced(out) || attempt >= 10 {
-			return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("record and push %s to %s: %v: %s", store.Ref, remote, err, strings.TrimSpace(out))}
+		// A race lost to another writer (on the remote, or on this
+		// clone's own ref) is retried; anything else is an error.
+		raced := errors.Is(err, gitrepo.ErrNonFastForward) || errors.Is(err, gitrepo.ErrRefChanged)
+		if !raced || attempt >= 10 {
+			return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("record and push %s to %s: %w", store.Ref, remote, err)}
 		}
 		app.Log.Info("the remote ledger moved; fetching and recording again", "attempt", attempt)
 		select {

@@ -391,7 +391,7 @@ func reportTree(ctx context.Context, app *App, repo *gitrepo.Repo, rev string) (
 	}
 	closeRepo := func() {}
 	if repo == nil {
-		r, err := gitrepo.OpenRepo(app.Dir())
+		r, err := gitrepo.Open(app.Dir())
 		if err != nil {
 			return nil, "", nil, &ExitError{Code: ExitFailure, Err: err}
 		}

@@ -68,7 +68,7 @@ func runReport(cmd *cobra.Command, app *App, o *reportOptions) error {
 	// on a handle's first read (0.1 s on a 50,000-commit repository).
 	var repo *gitrepo.Repo
 	if o.asOf != "" {
-		if r, err := gitrepo.OpenRepo(app.Dir()); err == nil {
+		if r, err := gitrepo.Open(app.Dir()); err == nil {
 			defer r.Close()
 			repo = r
 		}
@@ -118,7 +118,7 @@ func runReport(cmd *cobra.Command, app *App, o *reportOptions) error {
 // ref settings gives. Outside a git repository there is no ledger: nil,
 // with a warning.
 func readLedgerEntries(ctx context.Context, app *App, ref string, settings func(*gitrepo.Repo) string) ([]*ledger.Entry, error) {
-	repo, err := gitrepo.OpenRepo(app.Dir())
+	repo, err := gitrepo.Open(app.Dir())
 	if err != nil {
 		app.Log.Warn("not a git repository: the report has no ledger", "err", err)
 		return nil, nil
@@ -150,7 +150,7 @@ func statusReportAsOf(ctx context.Context, app *App, repo *gitrepo.Repo, asOf st
 		until = t.UTC()
 	}
 	if repo == nil {
-		r, err := gitrepo.OpenRepo(app.Dir())
+		r, err := gitrepo.Open(app.Dir())
 		if err != nil {
 			return "", time.Time{}, inputErr(fmt.Errorf("report as of %s: %w", asOf, err), "--as-of reads the estate's history: run it in a git repository")
 		}
@@ -162,14 +162,14 @@ func statusReportAsOf(ctx context.Context, app *App, repo *gitrepo.Repo, asOf st
 		if err != nil {
 			return "", time.Time{}, inputErr(err, "--as-of is a date (YYYY-MM-DD), a time (RFC 3339) or a branch, tag or commit")
 		}
-		return c.Hash.String(), c.Committer.When.UTC(), nil
+		return c.Hash, c.Time.UTC(), nil
 	}
 	head, err := repo.Resolve("HEAD")
 	if err != nil {
 		return "", time.Time{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("read HEAD: %w", err)}
 	}
 	found := ""
-	err = repo.FirstParents(ctx, head.Hash.String(), func(c gitrepo.CommitInfo) error {
+	err = repo.FirstParents(ctx, head.Hash, func(c gitrepo.CommitInfo) error {
 		if !c.Time.After(until) {
 			found = c.Hash
 			return gitrepo.ErrStop

@@ -7,13 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/estate-dev/estate/internal/load"
 )
@@ -30,12 +27,9 @@ const (
 	EngineGit   DiffEngine = "git"
 )
 
-// ErrNoGit is returned by DiffCommitsGit when the git CLI cannot be used.
-var ErrNoGit = errors.New("the git command is not available")
-
 // DiffCommitsWith diffs base and head with the engine asked for; with
 // EngineAuto it falls back to go-git when the git CLI cannot be used.
-func (r *Repo) DiffCommitsWith(ctx context.Context, engine DiffEngine, base, head *object.Commit) ([]TreeChange, DiffEngine, error) {
+func (r *Repo) DiffCommitsWith(ctx context.Context, engine DiffEngine, base, head *Commit) ([]TreeChange, DiffEngine, error) {
 	switch engine {
 	case EngineGoGit:
 		cs, err := r.DiffCommits(ctx, base, head)
@@ -57,21 +51,16 @@ func (r *Repo) DiffCommitsWith(ctx context.Context, engine DiffEngine, base, hea
 // DiffCommitsGit is DiffCommits computed by `git diff-tree -r --raw -z
 // --no-renames` (then the same exact-rename pairing). It returns ErrNoGit
 // when git is not installed or the repository has no working tree.
-func (r *Repo) DiffCommitsGit(ctx context.Context, base, head *object.Commit) ([]TreeChange, error) {
+func (r *Repo) DiffCommitsGit(ctx context.Context, base, head *Commit) ([]TreeChange, error) {
 	if r.Root == "" {
 		return nil, ErrNoGit
 	}
-	bin, err := exec.LookPath("git")
+	name := base.Hash[:7] + ".." + head.Hash[:7]
+	var out bytes.Buffer
+	err := (Git{Dir: r.Root}).Run(ctx, Command{Args: []string{"diff-tree", "-r", "--raw", "-z", "--no-renames", "--no-abbrev", "--full-index",
+		base.Hash, head.Hash}, Stdout: &out})
 	if err != nil {
-		return nil, ErrNoGit
-	}
-	name := base.Hash.String()[:7] + ".." + head.Hash.String()[:7]
-	cmd := exec.CommandContext(ctx, bin, "-C", r.Root, "diff-tree", "-r", "--raw", "-z", "--no-renames", "--no-abbrev", "--full-index",
-		base.Hash.String(), head.Hash.String())
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("diff %s: git diff-tree: %w: %s", name, err, strings.TrimSpace(errb.String()))
+		return nil, fmt.Errorf("diff %s: %w", name, err)
 	}
 	cs, err := parseRawDiff(out.Bytes())
 	if err != nil {
@@ -149,7 +138,7 @@ func clipBytes(b []byte) []byte {
 // use (requests are serialised).
 type CatFile struct {
 	mu   sync.Mutex
-	cmd  *exec.Cmd
+	proc *Process
 	in   io.WriteCloser
 	out  *bufio.Reader
 	dead error
@@ -167,23 +156,14 @@ func (r *Repo) StartCatFile(ctx context.Context) (*CatFile, error) {
 	if r.Root == "" {
 		return nil, ErrNoGit
 	}
-	bin, err := exec.LookPath("git")
+	p, err := (Git{Dir: r.Root}).Start(ctx, Command{Args: []string{"cat-file", "--batch"}, PipeStdin: true})
 	if err != nil {
-		return nil, ErrNoGit
-	}
-	cmd := exec.CommandContext(ctx, bin, "-C", r.Root, "cat-file", "--batch")
-	in, err := cmd.StdinPipe()
-	if err != nil {
+		if errors.Is(err, ErrNoGit) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("start git cat-file: %w", err)
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("start git cat-file: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start git cat-file: %w", err)
-	}
-	return &CatFile{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10)}, nil
+	return &CatFile{proc: p, in: p.Stdin, out: bufio.NewReaderSize(p.Stdout, 64<<10)}, nil
 }
 
 // Read returns the bytes of blob id, refusing (unbuffered) one over max
@@ -354,7 +334,7 @@ func (c *CatFile) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.in.Close()
-	err := c.cmd.Wait()
+	err := c.proc.Wait()
 	if c.dead == nil {
 		c.dead = errors.New("git cat-file is closed")
 	}

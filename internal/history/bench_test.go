@@ -23,7 +23,7 @@ func benchRepo(b *testing.B) (dir, head, path string) {
 			b.Fatal(err)
 		}
 	}
-	repo, err := gitrepo.OpenRepo(dir)
+	repo, err := gitrepo.Open(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,8 +33,8 @@ func benchRepo(b *testing.B) (dir, head, path string) {
 	}
 	// the record with the longest history
 	idx := Load(must(CachePath(repo)))
-	if idx == nil || idx.Head != c.Hash.String() {
-		if idx, err = Build(context.Background(), repo, nil, c.Hash.String()); err != nil {
+	if idx == nil || idx.Head != c.Hash {
+		if idx, err = Build(context.Background(), repo, nil, c.Hash); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -43,7 +43,7 @@ func benchRepo(b *testing.B) (dir, head, path string) {
 			path = p
 		}
 	}
-	return dir, c.Hash.String(), path
+	return dir, c.Hash, path
 }
 
 func must(s string, err error) string {
@@ -57,7 +57,7 @@ func must(s string, err error) string {
 func BenchmarkBuild(b *testing.B) {
 	dir, head, _ := benchRepo(b)
 	for b.Loop() {
-		repo, _ := gitrepo.OpenRepo(dir)
+		repo, _ := gitrepo.Open(dir)
 		if _, err := Build(context.Background(), repo, nil, head); err != nil {
 			b.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func BenchmarkBuild(b *testing.B) {
 // load it, follow one record (rename detection cached too).
 func BenchmarkFollowWarm(b *testing.B) {
 	dir, head, path := benchRepo(b)
-	repo, _ := gitrepo.OpenRepo(dir)
+	repo, _ := gitrepo.Open(dir)
 	idx, err := Build(context.Background(), repo, nil, head)
 	if err != nil {
 		b.Fatal(err)

@@ -44,7 +44,7 @@ func TestFollowAgreesWithGit(t *testing.T) {
 		if st.Renames == 0 || st.Merges == 0 || st.Removed == 0 {
 			t.Fatalf("seed %d: a history without renames, merges or removals tests little: %+v", seed, st)
 		}
-		repo, err := gitrepo.OpenRepo(dir)
+		repo, err := gitrepo.Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestIndexExtendsIncrementally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, _ := gitrepo.OpenRepo(dir)
+	repo, _ := gitrepo.Open(dir)
 	full, err := Build(ctx, repo, nil, st.Head)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestIndexExtendsIncrementally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	part, err := Build(ctx, repo, nil, c.Hash.String())
+	part, err := Build(ctx, repo, nil, c.Hash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestGitAndGoGitIndexesAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, _ := gitrepo.OpenRepo(dir)
+	repo, _ := gitrepo.Open(dir)
 	defer func() { UseGit, parallelFrom = true, 2000 }()
 	parallelFrom = 50 // go-git's pass on several handles
 	build := func(useGit bool, from *Index, head string) *Index {
@@ -228,7 +228,7 @@ func TestGitAndGoGitIndexesAgree(t *testing.T) {
 		git, gogit *Index
 	}{
 		{"full", build(true, nil, st.Head), build(false, nil, st.Head)},
-		{"extended", build(true, build(true, nil, mid.Hash.String()), st.Head), build(false, build(false, nil, mid.Hash.String()), st.Head)},
+		{"extended", build(true, build(true, nil, mid.Hash), st.Head), build(false, build(false, nil, mid.Hash), st.Head)},
 	} {
 		a, b := c.git, c.gogit
 		if len(a.Commits) != len(b.Commits) || len(a.Paths) != len(b.Paths) {

@@ -134,7 +134,7 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 		r := repo
 		if w > 0 {
 			if dir, err := repo.GitDir(); err == nil {
-				if other, err := gitrepo.OpenRepo(dir); err == nil {
+				if other, err := gitrepo.Open(dir); err == nil {
 					r = other
 					defer other.Close()
 				}
