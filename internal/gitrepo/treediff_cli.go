@@ -202,35 +202,47 @@ func (c *CatFile) ReadBlob(id string, max int64) ([]byte, error) { return c.Read
 
 // response reads the answer to one request. c.mu is held.
 func (c *CatFile) response(id string, max int64, fail func(error) ([]byte, error)) ([]byte, error) {
+	_, data, err := c.object(id, max, fail)
+	return data, err
+}
+
+// object reads the answer to one request for name: the object's id and
+// its bytes. c.mu is held.
+func (c *CatFile) object(name string, max int64, fail func(error) ([]byte, error)) (string, []byte, error) {
 	header, err := c.out.ReadString('\n')
 	if err != nil {
-		return fail(err)
+		_, err = fail(err)
+		return "", nil, err
 	}
 	f := strings.Fields(header)
-	if len(f) == 2 && f[1] == "missing" {
-		return nil, fmt.Errorf("read blob %s: object missing", id)
+	if len(f) == 2 && (f[1] == "missing" || f[1] == "ambiguous") {
+		return "", nil, fmt.Errorf("read blob %s: object %s", name, f[1])
 	}
 	if len(f) != 3 {
-		return fail(fmt.Errorf("unexpected git cat-file header %q", header))
+		_, err := fail(fmt.Errorf("unexpected git cat-file header %q", header))
+		return "", nil, err
 	}
 	size, err := strconv.ParseInt(f[2], 10, 64)
 	if err != nil || size < 0 {
-		return fail(fmt.Errorf("unexpected git cat-file header %q", header))
+		_, err := fail(fmt.Errorf("unexpected git cat-file header %q", header))
+		return "", nil, err
 	}
 	if f[1] != "blob" || (max > 0 && size > max) {
 		if _, err := io.CopyN(io.Discard, c.out, size+1); err != nil {
-			return fail(err)
+			_, err = fail(err)
+			return "", nil, err
 		}
 		if f[1] != "blob" {
-			return nil, fmt.Errorf("read blob %s: it is a %s", id, f[1])
+			return f[0], nil, fmt.Errorf("read blob %s: it is a %s", name, f[1])
 		}
-		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, size, max)
+		return f[0], nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, size, max)
 	}
 	buf := make([]byte, size+1)
 	if _, err := io.ReadFull(c.out, buf); err != nil {
-		return fail(err)
+		_, err = fail(err)
+		return "", nil, err
 	}
-	return buf[:size], nil
+	return f[0], buf[:size], nil
 }
 
 // Preload reads the blobs ids in one pipelined batch (see Stream) and
@@ -327,6 +339,77 @@ func (c *CatFile) Stream(ctx context.Context, ids []string, max int64, fn func(i
 		return c.dead
 	}
 	return nil
+}
+
+// StreamFiles reads, in one pipelined batch as Stream does, the file at
+// each of files (a revision and a path in its tree) and calls fn for each
+// in order with its index in files, its blob id, and its bytes or its
+// error (load.ErrTooLarge over max bytes; an error for a path the
+// revision does not have). It is how a record's versions across many
+// commits are read: git resolves every path, no tree is parsed in Go.
+func (c *CatFile) StreamFiles(ctx context.Context, files []RevPath, max int64, fn func(i int, blob string, data []byte, err error) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead != nil {
+		return c.dead
+	}
+	for _, f := range files {
+		if strings.ContainsAny(f.Rev+f.Path, "\n") || strings.Contains(f.Rev, ":") || f.Rev == "" || f.Path == "" {
+			return fmt.Errorf("read %s:%s: not a revision and a path git cat-file can be asked for", f.Rev, f.Path)
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	werr := make(chan error, 1)
+	go func() {
+		w := bufio.NewWriterSize(c.in, 64<<10)
+		for _, f := range files {
+			if _, err := w.WriteString(f.Rev + ":" + f.Path + "\n"); err != nil {
+				werr <- err
+				return
+			}
+		}
+		werr <- w.Flush()
+	}()
+	for i, f := range files {
+		name := f.Rev + ":" + f.Path
+		var failed error
+		fail := func(err error) ([]byte, error) {
+			failed = fmt.Errorf("read %s: %w", name, err)
+			return nil, failed
+		}
+		if err := ctx.Err(); err != nil {
+			failed = err
+		}
+		var id string
+		var data []byte
+		var err error
+		if failed == nil {
+			id, data, err = c.object(name, max, fail)
+		}
+		if failed == nil {
+			if ferr := fn(i, id, data, err); ferr != nil {
+				failed = ferr
+			}
+		}
+		if failed != nil {
+			c.dead = fmt.Errorf("git cat-file stopped after %d of %d files: %w", i, len(files), failed)
+			c.in.Close()
+			<-werr
+			return failed
+		}
+	}
+	if err := <-werr; err != nil {
+		c.dead = fmt.Errorf("write to git cat-file: %w", err)
+		return c.dead
+	}
+	return nil
+}
+
+// RevPath names a file in a revision's tree.
+type RevPath struct {
+	Rev, Path string
 }
 
 // Close ends the git process.

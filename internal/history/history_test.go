@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -243,6 +244,54 @@ func TestGitAndGoGitIndexesAgree(t *testing.T) {
 			if fmtU(es) != fmtU(a.Paths[p]) {
 				t.Fatalf("%s: %s: git %v, go-git %v", c.name, p, a.Paths[p], es)
 			}
+		}
+	}
+}
+
+// TestDescribeStreamedMatchesGoGit: the versions streamed through one git
+// cat-file give the same history as go-git's reads, one file at a time.
+func TestDescribeStreamedMatchesGoGit(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := synth.History(ctx, dir, synth.HistoryConfig{Commits: 300, Records: 20, Seed: 5, Hot: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	idx, err := Build(ctx, repo, nil, st.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := append([]string{st.HotPath}, st.Gone...)
+	var streamed []string
+	for _, p := range paths {
+		steps, err := idx.Follow(ctx, repo, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := Describe(ctx, repo, st.Head, p, steps, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		streamed = append(streamed, fmt.Sprintf("%+v", rec))
+	}
+	t.Setenv("PATH", t.TempDir()) // no git: go-git reads
+	for i, p := range paths {
+		steps, _ := idx.Follow(ctx, repo, p)
+		rec, err := Describe(ctx, repo, st.Head, p, steps, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%+v", rec); got != streamed[i] {
+			t.Fatalf("%s: streamed:\n%s\ngo-git:\n%s", p, streamed[i], got)
+		}
+		if i == 0 && len(rec.Changes) < 80 {
+			t.Fatalf("%s: %d changes", p, len(rec.Changes))
 		}
 	}
 }

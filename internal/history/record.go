@@ -2,7 +2,11 @@ package history
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/estate-dev/estate/internal/gitrepo"
@@ -58,33 +62,14 @@ func Describe(ctx context.Context, repo *gitrepo.Repo, head, path string, steps 
 		}
 	}
 	rec := &Record{ID: load.Classify(path).ID, Path: path, Head: head, Changes: []Change{}}
-	for _, s := range slices.Backward(steps) {
+	versions, err := readVersions(ctx, repo, steps)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range slices.Backward(steps) {
 		c := Change{Commit: s.Commit.Hash, Date: time.Unix(s.Commit.Time, 0).UTC(), Author: s.Commit.Author,
 			Subject: s.Commit.Subject, Action: s.Action, Path: s.Path, From: s.From, PR: ledger.PRFromSubject(s.Commit.Subject)}
-		var oldData, newData []byte
-		if s.Action != "added" && s.Commit.Parent != "" {
-			p := s.Path
-			if s.From != "" {
-				p = s.From
-			}
-			data, _, ok, err := repo.FileAt(s.Commit.Parent, p, load.DefaultLimits.MaxFileBytes)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				oldData = data
-			}
-		}
-		if s.Action != "removed" {
-			data, _, ok, err := repo.FileAt(s.Commit.Hash, s.Path, load.DefaultLimits.MaxFileBytes)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				newData = data
-			}
-		}
-		c.Fields = FieldDiff(oldData, newData)
+		c.Fields = diffVersions(versions[i].old, versions[i].new)
 		if c.Fields == nil {
 			c.Fields = []FieldChange{}
 		}
@@ -100,4 +85,124 @@ func Describe(ctx context.Context, repo *gitrepo.Repo, head, path string, steps 
 		rec.Changes = append(rec.Changes, c)
 	}
 	return rec, nil
+}
+
+// stepVersions are the record before and after one step.
+type stepVersions struct{ old, new *version }
+
+// readVersions reads and parses the record before and after each step
+// (steps newest first, from Follow; the result by the same index). On the
+// first-parent line the record before a step is the record after the
+// step below it, so each version is read and parsed once: all of them
+// through one pipelined git cat-file (git resolves each commit's path),
+// or with go-git where git cannot be used.
+func readVersions(ctx context.Context, repo *gitrepo.Repo, steps []Step) ([]stepVersions, error) {
+	out := make([]stepVersions, len(steps))
+	absent := &version{absent: true}
+	// What to read: the file after each step, and before a step whose
+	// older neighbour does not leave it (the oldest, or a path mismatch).
+	type want struct {
+		rp   gitrepo.RevPath
+		slot **version
+	}
+	var wants []want
+	for i := len(steps) - 1; i >= 0; i-- {
+		s := steps[i]
+		out[i].new, out[i].old = absent, absent
+		if s.Action != "removed" {
+			wants = append(wants, want{gitrepo.RevPath{Rev: s.Commit.Hash, Path: s.Path}, &out[i].new})
+		}
+	}
+	for i, s := range steps {
+		if s.Action == "added" || s.Commit.Parent == "" {
+			continue
+		}
+		p := s.Path
+		if s.From != "" {
+			p = s.From
+		}
+		if i+1 < len(steps) && steps[i+1].Path == p && steps[i+1].Action != "removed" {
+			continue // the older step's version: no first-parent commit between changed p
+		}
+		wants = append(wants, want{gitrepo.RevPath{Rev: s.Commit.Parent, Path: p}, &out[i].old})
+	}
+	rps := make([]gitrepo.RevPath, len(wants))
+	for k, w := range wants {
+		rps[k] = w.rp
+	}
+	datas, found, err := readFiles(ctx, repo, rps)
+	if err != nil {
+		return nil, err
+	}
+	// Parse on every core; a version is a small document.
+	parsed := make([]*version, len(wants))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(wants)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := w; k < len(wants); k += workers {
+				if found[k] {
+					parsed[k] = parseVersion(datas[k])
+				} else {
+					parsed[k] = absent
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for k, w := range wants {
+		*w.slot = parsed[k]
+	}
+	for i := range steps {
+		s := steps[i]
+		if s.Action == "added" || s.Commit.Parent == "" || out[i].old != absent {
+			continue
+		}
+		p := s.Path
+		if s.From != "" {
+			p = s.From
+		}
+		if i+1 < len(steps) && steps[i+1].Path == p && steps[i+1].Action != "removed" {
+			out[i].old = out[i+1].new
+		}
+	}
+	return out, nil
+}
+
+// readFiles reads each of files: its bytes, or found false where the
+// revision has no such file. One git cat-file streams them all; without
+// git (or with a git that fails) go-git reads them one by one.
+func readFiles(ctx context.Context, repo *gitrepo.Repo, files []gitrepo.RevPath) (datas [][]byte, found []bool, err error) {
+	max := load.DefaultLimits.MaxFileBytes
+	datas, found = make([][]byte, len(files)), make([]bool, len(files))
+	if cat, err := repo.StartCatFile(ctx); err == nil {
+		serr := cat.StreamFiles(ctx, files, max, func(i int, _ string, data []byte, err error) error {
+			switch {
+			case errors.Is(err, load.ErrTooLarge):
+				return fmt.Errorf("read %s at %s: %w", files[i].Path, files[i].Rev, err)
+			case err == nil:
+				datas[i], found[i] = data, true
+			}
+			// Anything else: no such file in that revision (missing, or
+			// not a file).
+			return nil
+		})
+		cat.Close()
+		if serr == nil || errors.Is(serr, load.ErrTooLarge) || ctx.Err() != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, nil, cerr
+			}
+			return datas, found, serr
+		}
+	}
+	for i, f := range files {
+		data, _, ok, err := repo.FileAt(f.Rev, f.Path, max)
+		if err != nil {
+			return nil, nil, err
+		}
+		datas[i], found[i] = data, ok
+	}
+	return datas, found, nil
 }
