@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strconv"
 	"time"
 )
@@ -16,7 +17,10 @@ import (
 // files it changed against its first parent, through one `git log
 // --first-parent --raw` (C, one process): the fast path of the history
 // index when git is installed. Commits carry no Message and no Tree.
-func (r *Repo) FirstParentChanges(ctx context.Context, head, stop string) ([]Commit, [][]FileChange, error) {
+// With paths (pathspecs: folders or files), only the commits that changed
+// them are listed, with their changes under them, as `git log --
+// <paths>` prunes its walk.
+func (r *Repo) FirstParentChanges(ctx context.Context, head, stop string, paths ...string) ([]Commit, [][]FileChange, error) {
 	g, err := r.git()
 	if err != nil {
 		return nil, nil, err
@@ -26,6 +30,9 @@ func (r *Repo) FirstParentChanges(ctx context.Context, head, stop string) ([]Com
 		"--format=%x01%H%x00%P%x00%ct%x00%ae%x00%an%x00%s", head}
 	if stop != "" {
 		args = append(args, "^"+stop)
+	}
+	if len(paths) > 0 {
+		args = append(append(args, "--"), paths...)
 	}
 	var commits []Commit
 	var changes [][]FileChange
@@ -119,8 +126,9 @@ func parseRawLog(rd *bufio.Reader) ([]Commit, [][]FileChange, error) {
 }
 
 // FirstParentList lists the first-parent commits from head back to (not
-// including) stop ("" = the root), newest first, with `git rev-list`.
-func (r *Repo) FirstParentList(ctx context.Context, head, stop string) ([]string, error) {
+// including) stop ("" = the root), newest first, with `git rev-list`;
+// with paths, those that changed them.
+func (r *Repo) FirstParentList(ctx context.Context, head, stop string, paths ...string) ([]string, error) {
 	g, err := r.git()
 	if err != nil {
 		return nil, err
@@ -128,6 +136,9 @@ func (r *Repo) FirstParentList(ctx context.Context, head, stop string) ([]string
 	args := []string{"rev-list", "--first-parent", head}
 	if stop != "" {
 		args = append(args, "^"+stop)
+	}
+	if len(paths) > 0 {
+		args = append(append(args, "--"), paths...)
 	}
 	out, err := g.Output(ctx, args...)
 	if err != nil {
@@ -138,4 +149,20 @@ func (r *Repo) FirstParentList(ctx context.Context, head, stop string) ([]string
 		hs = append(hs, string(f))
 	}
 	return hs, nil
+}
+
+// IsAncestor reports whether commit a is an ancestor of commit b (or b
+// itself), with `git merge-base --is-ancestor`.
+func (r *Repo) IsAncestor(ctx context.Context, a, b string) (bool, error) {
+	g, err := r.git()
+	if err != nil {
+		return false, err
+	}
+	err = g.Run(ctx, Command{Args: []string{"merge-base", "--is-ancestor", a, b}})
+	var ge *GitError
+	var ee *exec.ExitError
+	if errors.As(err, &ge) && errors.As(ge.Err, &ee) && ee.ExitCode() == 1 {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -295,3 +295,64 @@ func TestDescribeStreamedMatchesGoGit(t *testing.T) {
 		}
 	}
 }
+
+// TestScopedIndexFollowsLikeGit: an index of one folder, grown by Follow
+// to the folders it is asked about, answers as git log --follow does and
+// holds for its folders what the index of the whole tree holds.
+func TestScopedIndexFollowsLikeGit(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := synth.History(ctx, dir, synth.HistoryConfig{Commits: 400, Records: 40, Seed: 2, Hot: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	full, err := Build(ctx, repo, nil, st.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := BuildScoped(ctx, repo, nil, st.Head, []string{ScopeOf(st.HotPath)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx.Commits) >= len(full.Commits) {
+		t.Fatalf("the index of %s has %d commits, the whole tree's %d", ScopeOf(st.HotPath), len(idx.Commits), len(full.Commits))
+	}
+	paths := append(append([]string{st.HotPath}, st.Paths...), st.Gone...)
+	paths = append(paths, "policies/change-control.yaml")
+	for _, p := range paths {
+		want := gitFollow(t, dir, p)
+		steps, err := idx.Follow(ctx, repo, p)
+		if err != nil && err != ErrNoHistory {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range steps {
+			got = append(got, s.Commit.Hash)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s:\n estate: %v\n git:    %v", p, got, want)
+		}
+	}
+	for p, es := range full.Paths {
+		if !idx.Covers(p) {
+			continue
+		}
+		var a, b []string
+		for _, e := range es {
+			a = append(a, full.Commits[e>>2].Hash+itoa(e&3))
+		}
+		for _, e := range idx.Paths[p] {
+			b = append(b, idx.Commits[e>>2].Hash+itoa(e&3))
+		}
+		if strings.Join(a, " ") != strings.Join(b, " ") {
+			t.Fatalf("%s: whole tree %v, scoped %v", p, a, b)
+		}
+	}
+	t.Logf("scopes %v: %d of %d commits", idx.Scopes, len(idx.Commits), len(full.Commits))
+}
