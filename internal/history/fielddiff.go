@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"sort"
+	"strconv"
 
 	"github.com/estate-dev/estate/internal/load"
 )
@@ -85,63 +86,101 @@ func diffVersions(o, n *version) []FieldChange {
 // forever).
 const maxNodes = 200_000
 
-// walk compares field oi of os with field ni of ns (-1: absent) at path.
-func walk(path string, os []load.Field, oi int, ns []load.Field, ni int, out *[]FieldChange) {
-	kind := func(fs []load.Field, i int) (load.FieldKind, bool) {
-		if i < 0 {
-			return 0, false
-		}
-		return fs[i].Kind, true
+// walk compares field oi of of with field ni of nf (-1: absent) at path.
+func walk(path string, of []load.Field, oi int, nf []load.Field, ni int, out *[]FieldChange) {
+	oHere, nHere := oi >= 0, ni >= 0
+	var ok, nk load.FieldKind
+	if oHere {
+		ok = of[oi].Kind
 	}
-	ok, oHere := kind(os, oi)
-	nk, nHere := kind(ns, ni)
+	if nHere {
+		nk = nf[ni].Kind
+	}
+	join := func(key string) string {
+		if path == "" {
+			return key
+		}
+		return path + "." + key
+	}
 	switch {
 	case !oHere && !nHere:
 		return
 	case (!oHere || ok == load.FieldMapping) && (!nHere || nk == load.FieldMapping):
-		oc, nc := children(os, oi), children(ns, ni)
-		okeys := make(map[string]int, len(oc))
-		for _, c := range oc {
-			okeys[os[c].Key] = c
+		if !oHere || !nHere {
+			// Added or removed whole: every field of the one side.
+			fs, i := of, oi
+			if nHere {
+				fs, i = nf, ni
+			}
+			for c := i + 1; c < fs[i].End; c = fs[c].End {
+				if oHere {
+					walk(join(fs[c].Key), of, c, nf, -1, out)
+				} else {
+					walk(join(fs[c].Key), of, -1, nf, c, out)
+				}
+			}
+			return
 		}
-		nkeys := make(map[string]int, len(nc))
-		for _, c := range nc {
-			nkeys[ns[c].Key] = c
+		// Keys in the same order on both sides (a record edited in
+		// place) pair up as they come; else by key.
+		oc, nc := oi+1, ni+1
+		for oc < of[oi].End && nc < nf[ni].End && of[oc].Key == nf[nc].Key {
+			if !same(of, oc, nf, nc) {
+				walk(join(of[oc].Key), of, oc, nf, nc, out)
+			}
+			oc, nc = of[oc].End, nf[nc].End
 		}
-		for _, c := range oc {
-			m, found := nkeys[os[c].Key]
+		if oc == of[oi].End && nc == nf[ni].End {
+			return
+		}
+		nkeys := map[string]int{}
+		for c := nc; c < nf[ni].End; c = nf[c].End {
+			nkeys[nf[c].Key] = c
+		}
+		okeys := map[string]bool{}
+		for c := oc; c < of[oi].End; c = of[c].End {
+			okeys[of[c].Key] = true
+			m, found := nkeys[of[c].Key]
 			if !found {
 				m = -1
 			}
-			walk(os[c].Path, os, c, ns, m, out)
+			walk(join(of[c].Key), of, c, nf, m, out)
 		}
-		for _, c := range nc {
-			if _, found := okeys[ns[c].Key]; !found {
-				walk(ns[c].Path, os, -1, ns, c, out)
+		for c := nc; c < nf[ni].End; c = nf[c].End {
+			if !okeys[nf[c].Key] {
+				walk(join(nf[c].Key), of, -1, nf, c, out)
 			}
 		}
 		return
 	case (!oHere || ok == load.FieldSequence) && (!nHere || nk == load.FieldSequence):
-		oc, nc := children(os, oi), children(ns, ni)
-		for i := 0; i < max(len(oc), len(nc)); i++ {
-			oj, nj := -1, -1
-			p := ""
-			if i < len(oc) {
-				oj, p = oc[i], os[oc[i]].Path
+		oc, nc := -1, -1
+		if oHere && oi+1 < of[oi].End {
+			oc = oi + 1
+		}
+		if nHere && ni+1 < nf[ni].End {
+			nc = ni + 1
+		}
+		for i := 0; oc >= 0 || nc >= 0; i++ {
+			walk(join(strconv.Itoa(i)), of, oc, nf, nc, out)
+			if oc >= 0 {
+				if oc = of[oc].End; oc >= of[oi].End {
+					oc = -1
+				}
 			}
-			if i < len(nc) {
-				nj, p = nc[i], ns[nc[i]].Path
+			if nc >= 0 {
+				if nc = nf[nc].End; nc >= nf[ni].End {
+					nc = -1
+				}
 			}
-			walk(p, os, oj, ns, nj, out)
 		}
 		return
 	}
 	var ot, nt string
 	if oHere {
-		ot = os[oi].Text()
+		ot = of[oi].Text()
 	}
 	if nHere {
-		nt = ns[ni].Text()
+		nt = nf[ni].Text()
 	}
 	if ot == nt && oHere == nHere {
 		return
@@ -159,16 +198,10 @@ func walk(path string, os []load.Field, oi int, ns []load.Field, ni int, out *[]
 	*out = append(*out, fc)
 }
 
-// children returns the indexes of the direct descendants of fs[i].
-func children(fs []load.Field, i int) []int {
-	if i < 0 {
-		return nil
-	}
-	var out []int
-	for c := i + 1; c < fs[i].End; c = fs[c].End {
-		out = append(out, c)
-	}
-	return out
+// same reports whether two scalar fields are written alike (then there
+// is nothing to walk); collections are walked.
+func same(of []load.Field, oi int, nf []load.Field, ni int) bool {
+	return of[oi].Kind == load.FieldScalar && nf[ni].Kind == load.FieldScalar && of[oi].Text() == nf[ni].Text()
 }
 
 // Fields returns the field paths of changes.

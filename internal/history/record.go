@@ -62,14 +62,14 @@ func Describe(ctx context.Context, repo *gitrepo.Repo, head, path string, steps 
 		}
 	}
 	rec := &Record{ID: load.Classify(path).ID, Path: path, Head: head, Changes: []Change{}}
-	versions, err := readVersions(ctx, repo, steps)
+	fields, err := fieldChanges(ctx, repo, steps)
 	if err != nil {
 		return nil, err
 	}
 	for i, s := range slices.Backward(steps) {
 		c := Change{Commit: s.Commit.Hash, Date: time.Unix(s.Commit.Time, 0).UTC(), Author: s.Commit.Author,
 			Subject: s.Commit.Subject, Action: s.Action, Path: s.Path, From: s.From, PR: ledger.PRFromSubject(s.Commit.Subject)}
-		c.Fields = diffVersions(versions[i].old, versions[i].new)
+		c.Fields = fields[i]
 		if c.Fields == nil {
 			c.Fields = []FieldChange{}
 		}
@@ -87,30 +87,27 @@ func Describe(ctx context.Context, repo *gitrepo.Repo, head, path string, steps 
 	return rec, nil
 }
 
-// stepVersions are the record before and after one step.
-type stepVersions struct{ old, new *version }
-
-// readVersions reads and parses the record before and after each step
-// (steps newest first, from Follow; the result by the same index). On the
-// first-parent line the record before a step is the record after the
-// step below it, so each version is read and parsed once: all of them
-// through one pipelined git cat-file (git resolves each commit's path),
-// or with go-git where git cannot be used.
-func readVersions(ctx context.Context, repo *gitrepo.Repo, steps []Step) ([]stepVersions, error) {
-	out := make([]stepVersions, len(steps))
+// fieldChanges returns the field-level diff of each step (steps newest
+// first, from Follow; the result by the same index). On the first-parent
+// line the record before a step is the record after the step below it,
+// so each version is read and parsed once: all of them streamed through
+// one git cat-file (git resolves each commit's path), or read with go-git
+// where git cannot be used, parsed on every core as they arrive, diffed
+// as soon as both sides of a step are in, and dropped once no step needs
+// them.
+func fieldChanges(ctx context.Context, repo *gitrepo.Repo, steps []Step) ([][]FieldChange, error) {
 	absent := &version{absent: true}
 	// What to read: the file after each step, and before a step whose
 	// older neighbour does not leave it (the oldest, or a path mismatch).
-	type want struct {
-		rp   gitrepo.RevPath
-		slot **version
-	}
-	var wants []want
+	// newV and oldV name, per step, the version read (-1: absent).
+	var rps []gitrepo.RevPath
+	newV, oldV := make([]int, len(steps)), make([]int, len(steps))
 	for i := len(steps) - 1; i >= 0; i-- {
 		s := steps[i]
-		out[i].new, out[i].old = absent, absent
+		newV[i], oldV[i] = -1, -1
 		if s.Action != "removed" {
-			wants = append(wants, want{gitrepo.RevPath{Rev: s.Commit.Hash, Path: s.Path}, &out[i].new})
+			newV[i] = len(rps)
+			rps = append(rps, gitrepo.RevPath{Rev: s.Commit.Hash, Path: s.Path})
 		}
 	}
 	for i, s := range steps {
@@ -122,87 +119,130 @@ func readVersions(ctx context.Context, repo *gitrepo.Repo, steps []Step) ([]step
 			p = s.From
 		}
 		if i+1 < len(steps) && steps[i+1].Path == p && steps[i+1].Action != "removed" {
-			continue // the older step's version: no first-parent commit between changed p
+			oldV[i] = newV[i+1] // no first-parent commit between changed p
+			continue
 		}
-		wants = append(wants, want{gitrepo.RevPath{Rev: s.Commit.Parent, Path: p}, &out[i].old})
+		oldV[i] = len(rps)
+		rps = append(rps, gitrepo.RevPath{Rev: s.Commit.Parent, Path: p})
 	}
-	rps := make([]gitrepo.RevPath, len(wants))
-	for k, w := range wants {
-		rps[k] = w.rp
+	usedBy := make([][]int, len(rps)) // version → the steps that diff it
+	for i := range steps {
+		for _, k := range []int{oldV[i], newV[i]} {
+			if k >= 0 {
+				usedBy[k] = append(usedBy[k], i)
+			}
+		}
 	}
-	datas, found, err := readFiles(ctx, repo, rps)
-	if err != nil {
-		return nil, err
+	out := make([][]FieldChange, len(steps))
+	claimed := make([]bool, len(steps))
+	var mu sync.Mutex
+	parsed := make([]*version, len(rps))
+	uses := make([]int, len(rps))
+	for k := range usedBy {
+		uses[k] = len(usedBy[k])
 	}
-	// Parse on every core; a version is a small document.
-	parsed := make([]*version, len(wants))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(wants)/64))
+	get := func(k int) *version {
+		if k < 0 {
+			return absent
+		}
+		return parsed[k]
+	}
+	// arrived records version k and diffs the steps it completes.
+	arrived := func(k int, v *version) {
+		mu.Lock()
+		parsed[k] = v
+		var ready []int
+		for _, i := range usedBy[k] {
+			if !claimed[i] && get(oldV[i]) != nil && get(newV[i]) != nil {
+				claimed[i] = true // diffed once, by this arrival
+				ready = append(ready, i)
+			}
+		}
+		mu.Unlock()
+		for _, i := range ready {
+			mu.Lock()
+			o, n := get(oldV[i]), get(newV[i])
+			mu.Unlock()
+			fc := diffVersions(o, n)
+			mu.Lock()
+			out[i] = fc
+			for _, j := range []int{oldV[i], newV[i]} {
+				if j >= 0 {
+					if uses[j]--; uses[j] == 0 {
+						parsed[j] = absent // diffed on both sides: let it go
+					}
+				}
+			}
+			mu.Unlock()
+		}
+	}
+	type job struct {
+		k    int
+		data []byte
+	}
+	jobs := make(chan job, 256)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := w; k < len(wants); k += workers {
-				if found[k] {
-					parsed[k] = parseVersion(datas[k])
-				} else {
-					parsed[k] = absent
-				}
+			for j := range jobs {
+				arrived(j.k, parseVersion(j.data))
 			}
 		}()
 	}
+	err := readFiles(ctx, repo, rps, func(k int, data []byte, found bool) {
+		if found {
+			jobs <- job{k, data}
+		} else {
+			arrived(k, absent)
+		}
+	})
+	close(jobs)
 	wg.Wait()
-	for k, w := range wants {
-		*w.slot = parsed[k]
+	if err != nil {
+		return nil, err
 	}
 	for i := range steps {
-		s := steps[i]
-		if s.Action == "added" || s.Commit.Parent == "" || out[i].old != absent {
-			continue
-		}
-		p := s.Path
-		if s.From != "" {
-			p = s.From
-		}
-		if i+1 < len(steps) && steps[i+1].Path == p && steps[i+1].Action != "removed" {
-			out[i].old = out[i+1].new
+		if oldV[i] < 0 && newV[i] < 0 {
+			out[i] = diffVersions(absent, absent)
 		}
 	}
 	return out, nil
 }
 
-// readFiles reads each of files: its bytes, or found false where the
-// revision has no such file. One git cat-file streams them all; without
-// git (or with a git that fails) go-git reads them one by one.
-func readFiles(ctx context.Context, repo *gitrepo.Repo, files []gitrepo.RevPath) (datas [][]byte, found []bool, err error) {
+// readFiles reads each of files and hands it to each, once, in order:
+// its bytes, or found false where the revision has no such file. One git
+// cat-file streams them all; without git (or with a git that fails)
+// go-git reads the rest one by one.
+func readFiles(ctx context.Context, repo *gitrepo.Repo, files []gitrepo.RevPath, each func(i int, data []byte, found bool)) error {
 	max := load.DefaultLimits.MaxFileBytes
-	datas, found = make([][]byte, len(files)), make([]bool, len(files))
+	next := 0 // files before next have been handed out
 	if cat, err := repo.StartCatFile(ctx); err == nil {
 		serr := cat.StreamFiles(ctx, files, max, func(i int, _ string, data []byte, err error) error {
-			switch {
-			case errors.Is(err, load.ErrTooLarge):
+			if errors.Is(err, load.ErrTooLarge) {
 				return fmt.Errorf("read %s at %s: %w", files[i].Path, files[i].Rev, err)
-			case err == nil:
-				datas[i], found[i] = data, true
 			}
-			// Anything else: no such file in that revision (missing, or
-			// not a file).
+			// Any other error: no such file in that revision (missing,
+			// or not a file).
+			each(i, data, err == nil)
+			next = i + 1
 			return nil
 		})
 		cat.Close()
-		if serr == nil || errors.Is(serr, load.ErrTooLarge) || ctx.Err() != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				return nil, nil, cerr
-			}
-			return datas, found, serr
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if serr == nil || errors.Is(serr, load.ErrTooLarge) {
+			return serr
 		}
 	}
-	for i, f := range files {
-		data, _, ok, err := repo.FileAt(f.Rev, f.Path, max)
+	for i := next; i < len(files); i++ {
+		data, _, ok, err := repo.FileAt(files[i].Rev, files[i].Path, max)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		datas[i], found[i] = data, ok
+		each(i, data, ok)
 	}
-	return datas, found, nil
+	return nil
 }

@@ -24,7 +24,6 @@ const (
 // fields[i+1 : fields[i].End].
 type Field struct {
 	Key  string // the key under its mapping, or the index under its sequence; "" for the root
-	Path string // keys and indexes from the root joined by dots, e.g. exemptions.0.expires
 	Kind FieldKind
 	End  int // index in Flatten's result just past this field's descendants
 	node *yaml.Node
@@ -56,8 +55,8 @@ func Flatten(root *yaml.Node, maxNodes int) (fields []Field, ok bool) {
 	if root == nil {
 		return nil, true
 	}
-	f := flattener{budget: maxNodes}
-	f.add("", "", root)
+	f := flattener{budget: maxNodes, out: make([]Field, 0, 64)}
+	f.add("", root)
 	if f.budget < 0 {
 		return nil, false
 	}
@@ -69,7 +68,7 @@ type flattener struct {
 	budget int
 }
 
-func (f *flattener) add(key, path string, n *yaml.Node) {
+func (f *flattener) add(key string, n *yaml.Node) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
@@ -77,25 +76,23 @@ func (f *flattener) add(key, path string, n *yaml.Node) {
 		return
 	}
 	i := len(f.out)
-	f.out = append(f.out, Field{Key: key, Path: path, node: n})
-	join := func(k string) string {
-		if path == "" {
-			return k
-		}
-		return path + "." + k
-	}
+	f.out = append(f.out, Field{Key: key, node: n})
 	switch n.Kind {
 	case yaml.MappingNode:
 		f.out[i].Kind = FieldMapping
-		last := make(map[string]int, len(n.Content)/2)
-		for j := 0; j+1 < len(n.Content); j += 2 {
-			last[n.Content[j].Value] = j
+		var last map[string]int // for a large mapping; a small one is scanned
+		if len(n.Content) > 64 {
+			last = make(map[string]int, len(n.Content)/2)
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				last[n.Content[j].Value] = j
+			}
 		}
 		for j := 0; j+1 < len(n.Content) && f.budget >= 0; j += 2 {
 			k := n.Content[j].Value
-			if last[k] == j {
-				f.add(k, join(k), n.Content[j+1])
+			if (last != nil && last[k] != j) || (last == nil && repeated(n.Content[j+2:], k)) {
+				continue // a key given twice keeps its last value
 			}
+			f.add(k, n.Content[j+1])
 		}
 	case yaml.SequenceNode:
 		f.out[i].Kind = FieldSequence
@@ -103,9 +100,32 @@ func (f *flattener) add(key, path string, n *yaml.Node) {
 			if f.budget < 0 {
 				break
 			}
-			k := strconv.Itoa(j)
-			f.add(k, join(k), c)
+			f.add(index(j), c)
 		}
 	}
 	f.out[i].End = len(f.out)
+}
+
+// repeated reports whether key is a key of the mapping content rest.
+func repeated(rest []*yaml.Node, key string) bool {
+	for j := 0; j < len(rest); j += 2 {
+		if rest[j].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+var indexes = func() (out [64]string) {
+	for i := range out {
+		out[i] = strconv.Itoa(i)
+	}
+	return out
+}()
+
+func index(i int) string {
+	if i < len(indexes) {
+		return indexes[i]
+	}
+	return strconv.Itoa(i)
 }
