@@ -32,7 +32,8 @@ func (r *Repo) FirstParentChanges(ctx context.Context, head, stop string, paths 
 		args = append(args, "^"+stop)
 	}
 	if len(paths) > 0 {
-		args = append(append(args, "--"), paths...)
+		args = append(append([]string{"--literal-pathspecs"}, args...), "--")
+		args = append(args, paths...)
 	}
 	var commits []Commit
 	var changes [][]FileChange
@@ -138,7 +139,8 @@ func (r *Repo) FirstParentList(ctx context.Context, head, stop string, paths ...
 		args = append(args, "^"+stop)
 	}
 	if len(paths) > 0 {
-		args = append(append(args, "--"), paths...)
+		args = append(append([]string{"--literal-pathspecs"}, args...), "--")
+		args = append(args, paths...)
 	}
 	out, err := g.Output(ctx, args...)
 	if err != nil {

@@ -145,7 +145,7 @@ func BenchmarkHistoryHot(b *testing.B) {
 	}
 	b.Run("cold", func(b *testing.B) {
 		for b.Loop() {
-			idx, err := BuildScoped(ctx, repo, nil, head, []string{ScopeOf(path)})
+			idx, err := BuildScoped(ctx, repo, nil, head, []string{path})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -153,7 +153,7 @@ func BenchmarkHistoryHot(b *testing.B) {
 		}
 	})
 	b.Run("warm", func(b *testing.B) {
-		idx, err := BuildScoped(ctx, repo, nil, head, []string{ScopeOf(path)})
+		idx, err := BuildScoped(ctx, repo, nil, head, []string{path})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func BenchmarkHistoryHot(b *testing.B) {
 		}
 	})
 	b.Run("describe", func(b *testing.B) {
-		idx, err := BuildScoped(ctx, repo, nil, head, []string{ScopeOf(path)})
+		idx, err := BuildScoped(ctx, repo, nil, head, []string{path})
 		if err != nil {
 			b.Fatal(err)
 		}

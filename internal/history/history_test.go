@@ -296,8 +296,8 @@ func TestDescribeStreamedMatchesGoGit(t *testing.T) {
 	}
 }
 
-// TestScopedIndexFollowsLikeGit: an index of one folder, grown by Follow
-// to the folders it is asked about, answers as git log --follow does and
+// TestScopedIndexFollowsLikeGit: an index of one record, grown by Follow
+// to the records it is asked about, answers as git log --follow does and
 // holds for its folders what the index of the whole tree holds.
 func TestScopedIndexFollowsLikeGit(t *testing.T) {
 	needGit(t)
@@ -316,12 +316,12 @@ func TestScopedIndexFollowsLikeGit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := BuildScoped(ctx, repo, nil, st.Head, []string{ScopeOf(st.HotPath)})
+	idx, err := BuildScoped(ctx, repo, nil, st.Head, []string{st.HotPath})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(idx.Commits) >= len(full.Commits) {
-		t.Fatalf("the index of %s has %d commits, the whole tree's %d", ScopeOf(st.HotPath), len(idx.Commits), len(full.Commits))
+		t.Fatalf("the index of %s has %d commits, the whole tree's %d", st.HotPath, len(idx.Commits), len(full.Commits))
 	}
 	paths := append(append([]string{st.HotPath}, st.Paths...), st.Gone...)
 	paths = append(paths, "policies/change-control.yaml")

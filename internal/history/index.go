@@ -41,10 +41,10 @@ type Commit struct {
 type Index struct {
 	Version int
 	Head    string
-	// Scopes are the folders whose paths the index holds, sorted; "" is
-	// the whole tree. An index of a few folders costs what `git log --
-	// <folder>` costs, where one of the whole tree diffs every commit in
-	// full; Cover adds a folder.
+	// Scopes are the files (or folders) whose history the index holds,
+	// sorted; "" is the whole tree. An index of a few records costs what
+	// `git log -- <record>` costs, where one of the whole tree diffs every
+	// commit in full; Cover adds a record.
 	Scopes []string
 	// Commits are the first-parent commits that changed a path of the
 	// scopes (all of them for ""), oldest first.
@@ -59,14 +59,6 @@ type Index struct {
 }
 
 const indexVersion = 2
-
-// ScopeOf is the scope that holds path: its folder.
-func ScopeOf(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[:i]
-	}
-	return ""
-}
 
 // Covers reports whether the index holds the changes of path.
 func (idx *Index) Covers(path string) bool {
@@ -124,10 +116,10 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 	return BuildScoped(ctx, repo, idx, head, scopes)
 }
 
-// BuildScoped is Build of an index of scopes (folders; "" for the whole
-// tree). With the git CLI, only the commits that changed those folders
-// are read, as `git log -- <folders>` does; without it, go-git indexes
-// the whole tree.
+// BuildScoped is Build of an index of scopes (files or folders; "" for
+// the whole tree). With the git CLI, only the commits that changed them
+// are read, as `git log -- <paths>` does; without it, go-git indexes the
+// whole tree.
 func BuildScoped(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string, scopes []string) (*Index, error) {
 	scopes = union(scopes)
 	if idx != nil && (idx.Version != indexVersion || idx.Head == "" || !slices.Equal(idx.Scopes, scopes)) {
@@ -284,7 +276,7 @@ func (idx *Index) add(commits []gitrepo.Commit, changes [][]gitrepo.FileChange) 
 func gitChanges(ctx context.Context, repo *gitrepo.Repo, head, stop string, paths []string) ([]gitrepo.Commit, [][]gitrepo.FileChange, error) {
 	parts := runtime.GOMAXPROCS(0)
 	if parts < 2 || len(paths) > 0 {
-		// A few folders: git prunes the walk to them, one process is
+		// A few paths: git prunes the walk to them, one process is
 		// cheaper than listing the commits to cut the line first.
 		return repo.FirstParentChanges(ctx, head, stop, paths...)
 	}
@@ -383,21 +375,21 @@ func Open(ctx context.Context, repo *gitrepo.Repo, head string, paths ...string)
 		}
 		for _, p := range paths {
 			if cached == nil || !cached.Covers(p) {
-				scopes = append(scopes, ScopeOf(p))
+				scopes = append(scopes, p)
 			}
 		}
 	}
 	return BuildScoped(ctx, repo, cached, head, scopes)
 }
 
-// Cover makes idx cover path too, rebuilding it with path's folder added
-// when it does not (the commit indexes of Paths change).
+// Cover makes idx cover path too, rebuilding it with path added when it
+// does not (the commit indexes of Paths change).
 func (idx *Index) Cover(ctx context.Context, repo *gitrepo.Repo, path string) error {
 	if idx.Covers(path) {
 		return nil
 	}
 	renames := idx.Renames
-	next, err := BuildScoped(ctx, repo, nil, idx.Head, append(slices.Clone(idx.Scopes), ScopeOf(path)))
+	next, err := BuildScoped(ctx, repo, nil, idx.Head, append(slices.Clone(idx.Scopes), path))
 	if err != nil {
 		return err
 	}
@@ -474,8 +466,8 @@ func (idx *Index) Follow(ctx context.Context, repo *gitrepo.Repo, path string) (
 					st.Action, st.From = "renamed", from
 					out = append(out, st)
 					if !idx.Covers(from) {
-						// The source is in a folder not indexed yet: add
-						// it, and find this commit in the new numbering.
+						// The source is not indexed yet: add it, and find
+						// this commit in the new numbering.
 						if err := idx.Cover(ctx, repo, from); err != nil {
 							return nil, err
 						}
