@@ -35,8 +35,9 @@ following renames and copies as 'git log --follow --first-parent' does:
 date, commit, pull request, change request, author, approvers (from the
 ledger) and the field-level diff of each change.
 
-The path → commits index is built in one pass over the history and cached
-in .git/estate/history.idx; later runs only read the commits since.`,
+The path → commits index is built in one pass over the history (of the
+records asked about, when git is installed) and cached in
+.git/estate/history.idx; later runs only read the commits since.`,
 		Example: `  estate history LT-00042
   estate history inventory/laptop/LT-00042.yaml --format json
   estate history LT-00042 --rev v2026.11 --format markdown`,
