@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strconv"
 	"time"
 )
@@ -151,20 +150,4 @@ func (r *Repo) FirstParentList(ctx context.Context, head, stop string, paths ...
 		hs = append(hs, string(f))
 	}
 	return hs, nil
-}
-
-// IsAncestor reports whether commit a is an ancestor of commit b (or b
-// itself), with `git merge-base --is-ancestor`.
-func (r *Repo) IsAncestor(ctx context.Context, a, b string) (bool, error) {
-	g, err := r.git()
-	if err != nil {
-		return false, err
-	}
-	err = g.Run(ctx, Command{Args: []string{"merge-base", "--is-ancestor", a, b}})
-	var ge *GitError
-	var ee *exec.ExitError
-	if errors.As(err, &ge) && errors.As(ge.Err, &ee) && ee.ExitCode() == 1 {
-		return false, nil
-	}
-	return err == nil, err
 }

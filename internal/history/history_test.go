@@ -356,3 +356,46 @@ func TestScopedIndexFollowsLikeGit(t *testing.T) {
 	}
 	t.Logf("scopes %v: %d of %d commits", idx.Scopes, len(idx.Commits), len(full.Commits))
 }
+
+// TestScopedIndexExtends: an index of one record at HEAD~50, extended to
+// HEAD, is the index of that record built at HEAD.
+func TestScopedIndexExtends(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := synth.History(ctx, dir, synth.HistoryConfig{Commits: 300, Records: 20, Seed: 9, Hot: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	mid, err := repo.Resolve("HEAD~50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := []string{st.HotPath}
+	part, err := BuildScoped(ctx, repo, nil, mid.Hash, scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(part.Commits)
+	ext, err := BuildScoped(ctx, repo, part, st.Head, scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := BuildScoped(ctx, repo, nil, st.Head, scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ext.Commits) == n || len(ext.Commits) != len(full.Commits) || fmtU(ext.Paths[st.HotPath]) != fmtU(full.Paths[st.HotPath]) {
+		t.Fatalf("extended: %d commits (from %d), built: %d", len(ext.Commits), n, len(full.Commits))
+	}
+	for i := range full.Commits {
+		if ext.Commits[i] != full.Commits[i] {
+			t.Fatalf("commit %d: %+v vs %+v", i, ext.Commits[i], full.Commits[i])
+		}
+	}
+}

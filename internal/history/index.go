@@ -132,9 +132,8 @@ func BuildScoped(ctx context.Context, repo *gitrepo.Repo, idx *Index, head strin
 		stop := ""
 		if idx != nil {
 			stop = idx.Head
-			// Extending works when the cached head is still in head's history.
-			if ok, err := repo.IsAncestor(ctx, stop, head); err != nil || !ok {
-				stop, idx = "", nil
+			if !onFirstParentLine(ctx, repo, stop, head) {
+				stop, idx = "", nil // history was rewritten: from scratch
 			}
 		}
 		commits, changes, err := gitChanges(ctx, repo, head, stop, pathspecs(scopes))
@@ -244,6 +243,19 @@ func BuildScoped(ctx context.Context, repo *gitrepo.Repo, idx *Index, head strin
 	idx.add(fresh, changes)
 	idx.Head = head
 	return idx, nil
+}
+
+// onFirstParentLine reports whether stop is a first-parent ancestor of
+// head (extending an index of stop to head is then reading the commits
+// between): the oldest first-parent commit of head not reachable from
+// stop has stop for its first parent.
+func onFirstParentLine(ctx context.Context, repo *gitrepo.Repo, stop, head string) bool {
+	hs, err := repo.FirstParentList(ctx, head, stop)
+	if err != nil || len(hs) == 0 {
+		return false
+	}
+	c, err := repo.Commit(hs[len(hs)-1])
+	return err == nil && c.FirstParent() == stop
 }
 
 // add appends commits (newest first) and their changes to the index.
