@@ -90,8 +90,16 @@ func union(scopes []string, more ...string) []string {
 		}
 		kept = append(kept, s)
 	}
+	if len(kept) > maxScopes {
+		return []string{""}
+	}
 	return kept
 }
+
+// maxScopes is how many records an index covers one by one; past it, it
+// covers the whole tree (one pass that diffs every commit in full, but
+// no command line of thousands of paths).
+const maxScopes = 200
 
 // pathspecs are the git pathspecs of scopes: none for the whole tree.
 func pathspecs(scopes []string) []string {
