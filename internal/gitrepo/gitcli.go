@@ -20,7 +20,7 @@ import (
 // them are listed, with their changes under them, as `git log --
 // <paths>` prunes its walk.
 func (r *Repo) FirstParentChanges(ctx context.Context, head, stop string, paths ...string) ([]Commit, [][]FileChange, error) {
-	g, err := r.git()
+	g, err := r.Git()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,7 +129,7 @@ func parseRawLog(rd *bufio.Reader) ([]Commit, [][]FileChange, error) {
 // including) stop ("" = the root), newest first, with `git rev-list`;
 // with paths, those that changed them.
 func (r *Repo) FirstParentList(ctx context.Context, head, stop string, paths ...string) ([]string, error) {
-	g, err := r.git()
+	g, err := r.Git()
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func (e *fetchError) Is(target error) bool {
 // ErrNoRemoteRef when the remote lacks a ref asked for, ErrRefChanged when
 // a local ref was locked or moved by another writer, else the *GitError.
 func (r *Repo) Fetch(ctx context.Context, remote string, refspecs ...string) error {
-	g, err := r.git()
+	g, err := r.Git()
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (r *Repo) Fetch(ctx context.Context, remote string, refspecs ...string) err
 // when the remote moved on, ErrRefChanged when another writer held or
 // moved the ref); anything else is the *GitError, or ErrNoGit.
 func (r *Repo) Push(ctx context.Context, remote string, refspecs ...string) error {
-	g, err := r.git()
+	g, err := r.Git()
 	if err != nil {
 		return err
 	}

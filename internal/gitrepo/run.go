@@ -200,22 +200,13 @@ func (b *capBuffer) String() string {
 	return b.buf.String()
 }
 
-// Git returns the runner for r: git pointed at r's git directory, run in
-// the directory r was opened at (a remote given as a relative path is
-// relative to it). ErrNoGit when r is not on disk.
-func (r *Repo) git() (Git, error) {
+// Git returns the runner for r: git pointed at r's git directory
+// (--git-dir), run in the directory r was opened at (so a remote given as
+// a relative path is relative to it). ErrNoGit when r is not on disk.
+func (r *Repo) Git() (Git, error) {
 	dir, err := r.gitDir()
 	if err != nil {
 		return Git{}, ErrNoGit
 	}
 	return Git{Dir: r.dir, GitDir: dir}, nil
-}
-
-// Run runs one git command in r (see Git.Run).
-func (r *Repo) Run(ctx context.Context, c Command) error {
-	g, err := r.git()
-	if err != nil {
-		return err
-	}
-	return g.Run(ctx, c)
 }
