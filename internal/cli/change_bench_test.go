@@ -54,12 +54,16 @@ func benchPlan(b *testing.B, n, touch int) {
 		Log: slog.New(slog.DiscardHandler), dir: dir}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		pr, err := makePlan(context.Background(), app, &planOptions{base: "main", head: "change"})
+		po, err := (&planOptions{base: "main", head: "change"}).runOptions(app)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(pr.plan.Records) != touch+1 {
-			b.Fatalf("%d record changes; want %d", len(pr.plan.Records), touch+1)
+		pr, err := runPlan(context.Background(), app, po)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(pr.Plan.Records) != touch+1 {
+			b.Fatalf("%d record changes; want %d", len(pr.Plan.Records), touch+1)
 		}
 	}
 }

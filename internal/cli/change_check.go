@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/gate"
 	"github.com/estate-dev/estate/internal/github"
-	"github.com/estate-dev/estate/internal/gitrepo"
 )
 
 // --- change check -------------------------------------------------------
@@ -59,8 +59,7 @@ func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 	}
 	res, err := gate.Run(ctx, opts)
 	if res != nil && res.Plan != nil {
-		pr := &planResult{plan: res.Plan.Plan, ctx: res.Plan.Context}
-		if werr := writePlan(app.Stdout, o.format, pr, res.Gate); werr != nil && err == nil {
+		if werr := writeReport(app.Stdout, o.format, res.Plan.Context, res.Plan.Plan, res.Gate); werr != nil && err == nil {
 			err = werr
 		}
 		if res.NotJudged != "" {
@@ -97,23 +96,17 @@ func planForEvent(ctx context.Context, app *App, o *planOptions, ev *github.Even
 			o.head = ev.HeadSHA
 		}
 	}
-	if ev != nil && o.base == ev.BaseSHA {
-		repo, err := gitrepo.Open(app.Dir())
-		if err != nil {
-			return nil, inputErr(err, "check out the repository with fetch-depth: 0")
-		}
-		bt, err1 := repo.Resolve(o.base)
-		ht, err2 := repo.Resolve(o.head)
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, inputErr(err, "check out the repository with fetch-depth: 0 so both commits are present")
-		}
-		if mb, err := repo.MergeBase(bt, ht); err == nil {
-			o.base = mb.Hash.String()
-		}
-	}
-	pr, err := makePlan(ctx, app, o)
+	po, err := o.runOptions(app)
 	if err != nil {
 		return nil, err
 	}
-	return &gate.Plan{Plan: pr.plan, Context: pr.ctx, HeadSHA: pr.head.Hash.String()}, nil
+	po.ForkPoint = ev != nil && o.base == ev.BaseSHA
+	res, err := runPlan(ctx, app, po)
+	if err != nil {
+		if ev != nil && errors.Is(err, core.ErrUsage) {
+			return nil, inputErr(err, "check out the repository with fetch-depth: 0 so both commits are present")
+		}
+		return nil, err
+	}
+	return &gate.Plan{Plan: res.Plan, Context: res.Context, HeadSHA: res.Head.Hash}, nil
 }

@@ -53,11 +53,15 @@ func newChangeNewCmdF(app *App, runF func(context.Context, *newOptions) error) *
 }
 
 func runChangeNew(ctx context.Context, app *App, o *newOptions) error {
-	pr, err := makePlan(ctx, app, &o.planOptions)
+	po, err := o.runOptions(app)
 	if err != nil {
 		return err
 	}
-	res, err := newcr.Run(ctx, newcr.Options{Dir: pr.repo.Root, Plan: pr.plan,
+	pr, err := runPlan(ctx, app, po)
+	if err != nil {
+		return err
+	}
+	res, err := newcr.Run(ctx, newcr.Options{Dir: pr.Root, Plan: pr.Plan,
 		ID: o.id, Title: o.title, Type: o.typ, Risk: o.risk, Reason: o.reason, Now: app.Now().UTC()})
 	if err != nil {
 		return coreErr(err)

@@ -140,7 +140,7 @@ func Open(ctx context.Context, o Options) (*Estate, error) {
 		if repo != nil {
 			return repo, nil
 		}
-		r, err := gitrepo.OpenRepo(o.dir())
+		r, err := gitrepo.Open(o.dir())
 		if err != nil {
 			return nil, usage(err, why+": run it in a git repository")
 		}

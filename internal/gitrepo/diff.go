@@ -33,7 +33,7 @@ func (c FileChange) Path() string {
 func (r *Repo) Changes(ctx context.Context, commit string, renames bool) ([]FileChange, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	c, err := r.gogit.CommitObject(plumbing.NewHash(commit))
 	if err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", commit, err)
 	}
@@ -43,7 +43,7 @@ func (r *Repo) Changes(ctx context.Context, commit string, renames bool) ([]File
 	}
 	var from *object.Tree
 	if len(c.ParentHashes) > 0 {
-		p, err := r.Git.CommitObject(c.ParentHashes[0])
+		p, err := r.gogit.CommitObject(c.ParentHashes[0])
 		if err != nil {
 			return nil, fmt.Errorf("read commit %s: %w", c.ParentHashes[0], err)
 		}
@@ -100,7 +100,7 @@ func (r *Repo) diffTrees(ctx context.Context, from, to *object.Tree, renames boo
 func (r *Repo) RenameSource(ctx context.Context, commit, path string) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	c, err := r.gogit.CommitObject(plumbing.NewHash(commit))
 	if err != nil {
 		return "", fmt.Errorf("read commit %s: %w", commit, err)
 	}
@@ -115,7 +115,7 @@ func (r *Repo) RenameSource(ctx context.Context, commit, path string) (string, e
 	if err != nil {
 		return "", nil
 	}
-	p, err := r.Git.CommitObject(c.ParentHashes[0])
+	p, err := r.gogit.CommitObject(c.ParentHashes[0])
 	if err != nil {
 		return "", fmt.Errorf("read commit %s: %w", c.ParentHashes[0], err)
 	}
@@ -210,7 +210,7 @@ func (r *Repo) RenameSource(ctx context.Context, commit, path string) (string, e
 				return "", err
 			}
 		}
-		obj, err := r.Git.Storer.EncodedObject(plumbing.BlobObject, s.hash)
+		obj, err := r.gogit.Storer.EncodedObject(plumbing.BlobObject, s.hash)
 		if err != nil {
 			return "", fmt.Errorf("read blob %s: %w", s.hash, err)
 		}
@@ -250,7 +250,7 @@ func (r *Repo) RenameSource(ctx context.Context, commit, path string) (string, e
 
 // blobLocked reads a blob; r.mu is held.
 func (r *Repo) blobLocked(h plumbing.Hash) ([]byte, error) {
-	b, err := r.Git.BlobObject(h)
+	b, err := r.gogit.BlobObject(h)
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", h, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strconv"
 	"time"
 )
@@ -17,40 +16,33 @@ import (
 // files it changed against its first parent, through one `git log
 // --first-parent --raw` (C, one process): the fast path of the history
 // index when git is installed. Commits carry no Message and no Tree.
-func (r *Repo) FirstParentChanges(ctx context.Context, head, stop string) ([]CommitInfo, [][]FileChange, error) {
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		return nil, nil, ErrNoGit
-	}
-	dir, err := r.gitDir()
+// With paths (pathspecs: folders or files), only the commits that changed
+// them are listed, with their changes under them, as `git log --
+// <paths>` prunes its walk.
+func (r *Repo) FirstParentChanges(ctx context.Context, head, stop string, paths ...string) ([]Commit, [][]FileChange, error) {
+	g, err := r.Git()
 	if err != nil {
 		return nil, nil, err
 	}
-	args := []string{"--git-dir", dir, "-c", "core.quotepath=off", "log", "--first-parent", "--diff-merges=first-parent", "--root",
+	args := []string{"-c", "core.quotepath=off", "log", "--first-parent", "--diff-merges=first-parent", "--root",
 		"--raw", "--no-renames", "--no-abbrev", "--no-ext-diff", "--no-color", "-z",
 		"--format=%x01%H%x00%P%x00%ct%x00%ae%x00%an%x00%s", head}
 	if stop != "" {
 		args = append(args, "^"+stop)
 	}
-	cmd := exec.CommandContext(ctx, gitPath, args...)
-	out, err := cmd.StdoutPipe()
+	if len(paths) > 0 {
+		args = append(append([]string{"--literal-pathspecs"}, args...), "--")
+		args = append(args, paths...)
+	}
+	var commits []Commit
+	var changes [][]FileChange
+	err = g.Stream(ctx, args, func(out io.Reader) error {
+		var perr error
+		commits, changes, perr = parseRawLog(bufio.NewReaderSize(out, 1<<20))
+		return perr
+	})
 	if err != nil {
 		return nil, nil, err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return nil, nil, fmt.Errorf("run git log: %w", err)
-	}
-	commits, changes, perr := parseRawLog(bufio.NewReaderSize(out, 1<<20))
-	if perr != nil {
-		io.Copy(io.Discard, out)
-	}
-	if err := cmd.Wait(); err != nil {
-		return nil, nil, fmt.Errorf("git log: %w: %s", err, bytes.TrimSpace(stderr.Bytes()))
-	}
-	if perr != nil {
-		return nil, nil, perr
 	}
 	return commits, changes, nil
 }
@@ -58,8 +50,8 @@ func (r *Repo) FirstParentChanges(ctx context.Context, head, stop string) ([]Com
 // parseRawLog reads what FirstParentChanges asks git log for: per commit
 // \x01, six NUL-terminated header fields, a newline, then raw diff
 // entries ":<mode> <mode> <old> <new> <status>\0<path>\0".
-func parseRawLog(rd *bufio.Reader) ([]CommitInfo, [][]FileChange, error) {
-	var commits []CommitInfo
+func parseRawLog(rd *bufio.Reader) ([]Commit, [][]FileChange, error) {
+	var commits []Commit
 	var changes [][]FileChange
 	field := func() (string, error) {
 		b, err := rd.ReadBytes(0)
@@ -89,7 +81,7 @@ func parseRawLog(rd *bufio.Reader) ([]CommitInfo, [][]FileChange, error) {
 			if len(f[0]) != 40 {
 				return nil, nil, fmt.Errorf("parse git log: %q is not a commit id", f[0])
 			}
-			ci := CommitInfo{Hash: f[0], Subject: f[5], AuthorEmail: f[3], AuthorName: f[4]}
+			ci := Commit{Hash: f[0], Subject: f[5], AuthorEmail: f[3], AuthorName: f[4]}
 			for _, p := range bytes.Fields([]byte(f[1])) {
 				ci.Parents = append(ci.Parents, string(p))
 			}
@@ -134,26 +126,24 @@ func parseRawLog(rd *bufio.Reader) ([]CommitInfo, [][]FileChange, error) {
 }
 
 // FirstParentList lists the first-parent commits from head back to (not
-// including) stop ("" = the root), newest first, with `git rev-list`.
-func (r *Repo) FirstParentList(ctx context.Context, head, stop string) ([]string, error) {
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		return nil, ErrNoGit
-	}
-	dir, err := r.gitDir()
+// including) stop ("" = the root), newest first, with `git rev-list`;
+// with paths, those that changed them.
+func (r *Repo) FirstParentList(ctx context.Context, head, stop string, paths ...string) ([]string, error) {
+	g, err := r.Git()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"--git-dir", dir, "rev-list", "--first-parent", head}
+	args := []string{"rev-list", "--first-parent", head}
 	if stop != "" {
 		args = append(args, "^"+stop)
 	}
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, gitPath, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	if len(paths) > 0 {
+		args = append(append([]string{"--literal-pathspecs"}, args...), "--")
+		args = append(args, paths...)
+	}
+	out, err := g.Output(ctx, args...)
 	if err != nil {
-		return nil, fmt.Errorf("git rev-list: %w: %s", err, bytes.TrimSpace(stderr.Bytes()))
+		return nil, err
 	}
 	var hs []string
 	for _, f := range bytes.Fields(out) {

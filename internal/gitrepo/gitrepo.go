@@ -1,7 +1,3 @@
-// Package gitrepo is estate's only door to go-git: it opens a repository,
-// resolves revisions, and gives a revision's tree as a load.Tree without a
-// checkout. A Repo serialises its object reads (go-git repositories are not
-// safe for concurrent use); parse what it returns in parallel instead.
 package gitrepo
 
 import (
@@ -14,48 +10,84 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/estate-dev/estate/internal/load"
 )
 
-// Repo is an opened git repository.
+// Repo is an opened git repository. It is safe for concurrent use (its
+// go-git reads are serialised); its owner closes it.
 type Repo struct {
-	mu   sync.Mutex
-	Git  *git.Repository
-	Root string // the working tree's directory, if any
+	mu    sync.Mutex
+	gogit *git.Repository
+	st    *filesystem.Storage // closed by Close; nil when not opened by Open
+	Root  string              // the working tree's directory, if any
+	dir   string              // the directory it was opened at
 }
 
-// Open opens the repository that holds dir (searching parent directories).
+// Open opens the repository that holds dir (dir itself or a parent; a
+// bare repository at dir too). It keeps pack files open between reads
+// (go-git otherwise opens and closes the pack for every object): the
+// caller closes it with Close when done.
 func Open(dir string) (*Repo, error) {
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	g, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
 	if err != nil {
-		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
+		var err2 error
+		if g, err2 = git.PlainOpen(dir); err2 != nil {
+			return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
+		}
 	}
 	root := ""
-	if wt, err := r.Worktree(); err == nil {
+	if wt, err := g.Worktree(); err == nil {
 		root = wt.Filesystem.Root()
 	}
-	return &Repo{Git: r, Root: root}, nil
+	r := &Repo{gogit: g, Root: root, dir: dir}
+	gd, err := r.gitDir()
+	if err != nil {
+		return r, nil
+	}
+	st := filesystem.NewStorageWithOptions(osfs.New(gd), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+	var wt billy.Filesystem
+	if root != "" {
+		wt = osfs.New(root)
+	}
+	kept, err := git.Open(st, wt)
+	if err != nil {
+		return r, nil
+	}
+	return &Repo{gogit: kept, st: st, Root: root, dir: dir}, nil
+}
+
+// Close releases the files r keeps open. r must not be used after.
+func (r *Repo) Close() error {
+	if r == nil || r.st == nil {
+		return nil
+	}
+	return r.st.Close()
 }
 
 // Resolve returns the commit a revision names (a branch, tag, HEAD, a
 // hash or any expression go-git understands, e.g. HEAD~2).
-func (r *Repo) Resolve(rev string) (*object.Commit, error) {
+func (r *Repo) Resolve(rev string) (*Commit, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	h, err := r.Git.ResolveRevision(plumbing.Revision(rev))
+	h, err := r.gogit.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		return nil, fmt.Errorf("resolve revision %q: %w", rev, err)
 	}
-	c, err := r.Git.CommitObject(*h)
+	c, err := r.gogit.CommitObject(*h)
 	if err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", h, err)
 	}
-	return c, nil
+	ci := info(c)
+	return &ci, nil
 }
 
 // Tree returns the tree of the commit rev names.
@@ -68,26 +100,26 @@ func (r *Repo) Tree(rev string) (*Tree, error) {
 }
 
 // CommitTree returns the tree of commit c; name says how it was named.
-func (r *Repo) CommitTree(c *object.Commit, name string) (*Tree, error) {
+func (r *Repo) CommitTree(c *Commit, name string) (*Tree, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	t, err := c.Tree()
+	t, err := r.gogit.TreeObject(plumbing.NewHash(c.Tree))
 	if err != nil {
 		return nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
 	}
-	return &Tree{repo: r, tree: t, commit: c, name: fmt.Sprintf("%s (%s)", name, c.Hash.String()[:7])}, nil
+	return &Tree{repo: r, tree: t, commit: c, name: fmt.Sprintf("%s (%s)", name, c.Hash[:7])}, nil
 }
 
 // Tree is the tree of one commit.
 type Tree struct {
 	repo   *Repo
 	tree   *object.Tree
-	commit *object.Commit
+	commit *Commit
 	name   string
 }
 
 // Commit returns the commit the tree belongs to.
-func (t *Tree) Commit() *object.Commit { return t.commit }
+func (t *Tree) Commit() *Commit { return t.commit }
 
 // Name implements load.Tree.
 func (t *Tree) Name() string { return t.name }
@@ -142,7 +174,7 @@ func (t *Tree) walkLocked(ctx context.Context, top string, add func(load.Entry))
 		add(t.entry(top, *e))
 		return nil
 	}
-	sub, err := t.repo.Git.TreeObject(e.Hash)
+	sub, err := t.repo.gogit.TreeObject(e.Hash)
 	if err != nil {
 		return fmt.Errorf("read tree %s: %w", top, err)
 	}
@@ -191,7 +223,7 @@ func (t *Tree) resolveLocked(e *load.Entry) {
 	cur := e.Path
 	hash := plumbing.NewHash(e.Blob)
 	for hop := 0; hop < 8; hop++ {
-		b, err := t.repo.Git.BlobObject(hash)
+		b, err := t.repo.gogit.BlobObject(hash)
 		if err != nil || b.Size > 4096 {
 			e.Problem = "symbolic link cannot be read"
 			return
@@ -246,11 +278,11 @@ func (r *Repo) ReadBlob(id string, max int64) ([]byte, error) {
 	// The size from the object's header first: a huge blob is refused
 	// before it is inflated.
 	if max > 0 {
-		if size, err := r.Git.Storer.EncodedObjectSize(h); err == nil && size > max {
+		if size, err := r.gogit.Storer.EncodedObjectSize(h); err == nil && size > max {
 			return nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, size, max)
 		}
 	}
-	b, err := r.Git.BlobObject(h)
+	b, err := r.gogit.BlobObject(h)
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", id, err)
 	}

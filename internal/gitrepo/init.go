@@ -39,5 +39,5 @@ func Init(dir, branch string) (*Repo, error) {
 	if wt, err := r.Worktree(); err == nil {
 		root = wt.Filesystem.Root()
 	}
-	return &Repo{Git: r, Root: root}, nil
+	return &Repo{gogit: r, Root: root, dir: dir}, nil
 }

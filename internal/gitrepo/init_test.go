@@ -18,7 +18,7 @@ func TestInitAndEnclosing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head, err := r.Git.Storer.Reference("HEAD")
+	head, err := r.gogit.Storer.Reference("HEAD")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,49 +11,62 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// CommitInfo is what estate reads of a commit.
-type CommitInfo struct {
-	Hash        string
-	Parents     []string
-	Tree        string
-	Subject     string // the message's first line
-	Message     string
-	AuthorName  string
-	AuthorEmail string
-	AuthorTime  time.Time
-	Committer   string // the committer's email
-	Time        time.Time
-	Signed      bool // carries a PGP signature (checked or not)
+// Commit is what estate reads of a commit: gitrepo hands out this, never
+// go-git's type. Hashes are 40 lower-case hex digits.
+type Commit struct {
+	Hash          string
+	Parents       []string // the first parent first
+	Tree          string
+	Subject       string // the message's first line
+	Message       string
+	AuthorName    string
+	AuthorEmail   string
+	AuthorTime    time.Time
+	CommitterName string
+	Committer     string    // the committer's email
+	Time          time.Time // the committer's time
+	Signed        bool      // carries a PGP signature (checked or not)
 }
 
-func info(c *object.Commit) CommitInfo {
+// CommitInfo is the former name of Commit.
+type CommitInfo = Commit
+
+// FirstParent returns c's first parent, "" for a root commit.
+func (c *Commit) FirstParent() string {
+	if len(c.Parents) == 0 {
+		return ""
+	}
+	return c.Parents[0]
+}
+
+func info(c *object.Commit) Commit {
 	ps := make([]string, len(c.ParentHashes))
 	for i, p := range c.ParentHashes {
 		ps[i] = p.String()
 	}
 	subject, _, _ := strings.Cut(c.Message, "\n")
-	return CommitInfo{Hash: c.Hash.String(), Parents: ps, Tree: c.TreeHash.String(), Subject: subject, Message: c.Message,
+	return Commit{Hash: c.Hash.String(), Parents: ps, Tree: c.TreeHash.String(), Subject: subject, Message: c.Message,
 		AuthorName: c.Author.Name, AuthorEmail: c.Author.Email, AuthorTime: c.Author.When,
-		Committer: c.Committer.Email, Time: c.Committer.When, Signed: c.PGPSignature != ""}
+		CommitterName: c.Committer.Name, Committer: c.Committer.Email, Time: c.Committer.When, Signed: c.PGPSignature != ""}
 }
 
 // ErrStop ends a walk early without an error.
 var ErrStop = errors.New("stop walking")
 
 // Commit reads one commit.
-func (r *Repo) Commit(hash string) (CommitInfo, error) {
+func (r *Repo) Commit(hash string) (Commit, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, err := r.Git.CommitObject(plumbing.NewHash(hash))
+	c, err := r.gogit.CommitObject(plumbing.NewHash(hash))
 	if err != nil {
-		return CommitInfo{}, fmt.Errorf("read commit %s: %w", hash, err)
+		return Commit{}, fmt.Errorf("read commit %s: %w", hash, err)
 	}
 	return info(c), nil
 }
 
 // FirstParents calls fn for from and each of its first parents, newest
 // first, until fn returns ErrStop (not an error) or the root is reached.
-func (r *Repo) FirstParents(ctx context.Context, from string, fn func(CommitInfo) error) error {
+func (r *Repo) FirstParents(ctx context.Context, from string, fn func(Commit) error) error {
 	h := plumbing.NewHash(from)
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
@@ -62,7 +75,7 @@ func (r *Repo) FirstParents(ctx context.Context, from string, fn func(CommitInfo
 			}
 		}
 		r.mu.Lock()
-		c, err := r.Git.CommitObject(h)
+		c, err := r.gogit.CommitObject(h)
 		r.mu.Unlock()
 		if err != nil {
 			return fmt.Errorf("read commit %s: %w", h, err)
@@ -84,7 +97,7 @@ func (r *Repo) FirstParents(ctx context.Context, from string, fn func(CommitInfo
 // false when there is no such file.
 func (r *Repo) FileAt(commit, path string, max int64) (data []byte, blob string, ok bool, err error) {
 	r.mu.Lock()
-	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	c, err := r.gogit.CommitObject(plumbing.NewHash(commit))
 	if err != nil {
 		r.mu.Unlock()
 		return nil, "", false, fmt.Errorf("read commit %s: %w", commit, err)
@@ -117,7 +130,7 @@ func (r *Repo) FileAt(commit, path string, max int64) (data []byte, blob string,
 func (r *Repo) VerifySignature(commit, armoredKeyRing string) (status, reason string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	c, err := r.gogit.CommitObject(plumbing.NewHash(commit))
 	if err != nil {
 		return "", "", fmt.Errorf("read commit %s: %w", commit, err)
 	}
@@ -132,7 +145,7 @@ func (r *Repo) VerifySignature(commit, armoredKeyRing string) (status, reason st
 
 // RefLog walks the commits of a ref from its tip, following first
 // parents, newest first (for the ledger ref, which is linear).
-func (r *Repo) RefLog(ctx context.Context, ref string, fn func(CommitInfo) error) error {
+func (r *Repo) RefLog(ctx context.Context, ref string, fn func(Commit) error) error {
 	h, ok, err := r.Ref(ref)
 	if err != nil || !ok {
 		return err
@@ -145,7 +158,7 @@ func (r *Repo) RefLog(ctx context.Context, ref string, fn func(CommitInfo) error
 func (r *Repo) BlobAt(commit, path string) (blob string, ok bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	c, err := r.gogit.CommitObject(plumbing.NewHash(commit))
 	if err != nil {
 		return "", false, fmt.Errorf("read commit %s: %w", commit, err)
 	}

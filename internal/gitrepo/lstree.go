@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -24,16 +23,10 @@ func (t *Tree) entriesGit(ctx context.Context) ([]load.Entry, error) {
 	if r.Root == "" {
 		return nil, ErrNoGit
 	}
-	bin, err := exec.LookPath("git")
-	if err != nil {
-		return nil, ErrNoGit
-	}
-	args := append([]string{"-C", r.Root, "--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", t.tree.Hash.String(), "--"}, load.Roots...)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("list %s: git ls-tree: %w: %s", t.name, err, strings.TrimSpace(errb.String()))
+	args := append([]string{"--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", t.tree.Hash.String(), "--"}, load.Roots...)
+	var out bytes.Buffer
+	if err := (Git{Dir: r.Root}).Run(ctx, Command{Args: args, Stdout: &out}); err != nil {
+		return nil, fmt.Errorf("list %s: %w", t.name, err)
 	}
 	return t.parseLsTree(out.Bytes())
 }

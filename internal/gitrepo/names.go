@@ -16,7 +16,7 @@ import (
 func (r *Repo) NamesOnBranches(dir string) ([]string, error) {
 	r.mu.Lock()
 	var tips []plumbing.Hash
-	refs, err := r.Git.References()
+	refs, err := r.gogit.References()
 	if err == nil {
 		err = refs.ForEach(func(ref *plumbing.Reference) error {
 			if ref.Type() == plumbing.HashReference && (ref.Name().IsBranch() || ref.Name().IsRemote()) {
@@ -30,7 +30,7 @@ func (r *Repo) NamesOnBranches(dir string) ([]string, error) {
 		if err != nil {
 			break
 		}
-		c, cerr := r.Git.CommitObject(h)
+		c, cerr := r.gogit.CommitObject(h)
 		if cerr != nil {
 			continue // a ref to something that is not a commit
 		}

@@ -52,7 +52,7 @@ func (r *Repo) readTree(h plumbing.Hash) ([]rawEntry, error) {
 	if h.IsZero() {
 		return nil, nil
 	}
-	obj, err := r.Git.Storer.EncodedObject(plumbing.TreeObject, h)
+	obj, err := r.gogit.Storer.EncodedObject(plumbing.TreeObject, h)
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", h, err)
 	}

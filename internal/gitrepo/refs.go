@@ -9,14 +9,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/go-git/go-billy/v5"
-	"github.com/go-git/go-billy/v5/osfs"
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -26,54 +21,11 @@ import (
 // longer held the value the writer read.
 var ErrRefChanged = errors.New("reference changed concurrently")
 
-// OpenRepo opens the repository that holds dir, like Open, and also a
-// bare repository at dir (the ledger's writers may work on one). It keeps
-// pack files open between reads (go-git otherwise opens and closes the
-// pack for every object): call Close when done.
-func OpenRepo(dir string) (*Repo, error) {
-	r, err := Open(dir)
-	if err != nil {
-		g, err2 := git.PlainOpen(dir)
-		if err2 != nil {
-			return nil, err
-		}
-		r = &Repo{Git: g}
-	}
-	gd, err := r.gitDir()
-	if err != nil {
-		return r, nil
-	}
-	st := filesystem.NewStorageWithOptions(osfs.New(gd), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
-	var wt billy.Filesystem
-	if r.Root != "" {
-		wt = osfs.New(r.Root)
-	}
-	g, err := git.Open(st, wt)
-	if err != nil {
-		return r, nil
-	}
-	out := &Repo{Git: g, Root: r.Root}
-	closers.Store(out, st)
-	return out, nil
-}
-
-// closers holds the storages of repositories opened by OpenRepo.
-var closers sync.Map
-
-// Close releases the files a repository opened by OpenRepo keeps open.
-func (r *Repo) Close() error {
-	c, ok := closers.LoadAndDelete(r)
-	if !ok {
-		return nil
-	}
-	return c.(*filesystem.Storage).Close()
-}
-
 // Ref returns the commit a ref points at; ok is false when it does not exist.
 func (r *Repo) Ref(name string) (hash string, ok bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ref, err := r.Git.Storer.Reference(plumbing.ReferenceName(name))
+	ref, err := r.gogit.Storer.Reference(plumbing.ReferenceName(name))
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return "", false, nil
 	}
@@ -85,7 +37,7 @@ func (r *Repo) Ref(name string) (hash string, ok bool, err error) {
 
 // gitDir is the directory of the repository's git files.
 func (r *Repo) gitDir() (string, error) {
-	st, ok := r.Git.Storer.(*filesystem.Storage)
+	st, ok := r.gogit.Storer.(*filesystem.Storage)
 	if !ok {
 		return "", errors.New("the repository is not on disk")
 	}
@@ -155,7 +107,7 @@ func (r *Repo) UpdateRef(name, newHash, oldHash string) error {
 // most max bytes.
 func (r *Repo) ReadFiles(commit string, max int64) (map[string][]byte, error) {
 	r.mu.Lock()
-	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	c, err := r.gogit.CommitObject(plumbing.NewHash(commit))
 	if err != nil {
 		r.mu.Unlock()
 		return nil, fmt.Errorf("read commit %s: %w", commit, err)
@@ -210,7 +162,7 @@ func (r *Repo) CommitFiles(parent string, files map[string][]byte, msg string, s
 	var root *object.Tree
 	var parents []plumbing.Hash
 	if parent != "" {
-		c, err := r.Git.CommitObject(plumbing.NewHash(parent))
+		c, err := r.gogit.CommitObject(plumbing.NewHash(parent))
 		if err != nil {
 			return "", fmt.Errorf("read commit %s: %w", parent, err)
 		}
@@ -226,11 +178,11 @@ func (r *Repo) CommitFiles(parent string, files map[string][]byte, msg string, s
 	}
 	s := object.Signature{Name: sig.Name, Email: sig.Email, When: sig.When}
 	c := &object.Commit{Author: s, Committer: s, Message: msg, TreeHash: tree, ParentHashes: parents}
-	obj := r.Git.Storer.NewEncodedObject()
+	obj := r.gogit.Storer.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {
 		return "", fmt.Errorf("encode commit: %w", err)
 	}
-	h, err := r.Git.Storer.SetEncodedObject(obj)
+	h, err := r.gogit.Storer.SetEncodedObject(obj)
 	if err != nil {
 		return "", fmt.Errorf("write commit: %w", err)
 	}
@@ -256,7 +208,7 @@ func (r *Repo) writeTree(base *object.Tree, prefix string, files map[string][]by
 			sub[dir][rest] = data
 			continue
 		}
-		obj := r.Git.Storer.NewEncodedObject()
+		obj := r.gogit.Storer.NewEncodedObject()
 		obj.SetType(plumbing.BlobObject)
 		w, err := obj.Writer()
 		if err != nil {
@@ -264,7 +216,7 @@ func (r *Repo) writeTree(base *object.Tree, prefix string, files map[string][]by
 		}
 		w.Write(data)
 		w.Close()
-		h, err := r.Git.Storer.SetEncodedObject(obj)
+		h, err := r.gogit.Storer.SetEncodedObject(obj)
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("write blob %s%s: %w", prefix, p, err)
 		}
@@ -273,7 +225,7 @@ func (r *Repo) writeTree(base *object.Tree, prefix string, files map[string][]by
 	for dir, fs := range sub {
 		var baseSub *object.Tree
 		if e, ok := entries[dir]; ok && e.Mode == filemode.Dir {
-			t, err := r.Git.TreeObject(e.Hash)
+			t, err := r.gogit.TreeObject(e.Hash)
 			if err != nil {
 				return plumbing.ZeroHash, fmt.Errorf("read tree %s%s: %w", prefix, dir, err)
 			}
@@ -297,11 +249,11 @@ func (r *Repo) writeTree(base *object.Tree, prefix string, files map[string][]by
 		return e.Name
 	}
 	sort.Slice(t.Entries, func(i, j int) bool { return key(t.Entries[i]) < key(t.Entries[j]) })
-	obj := r.Git.Storer.NewEncodedObject()
+	obj := r.gogit.Storer.NewEncodedObject()
 	if err := t.Encode(obj); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("encode tree %s: %w", prefix, err)
 	}
-	h, err := r.Git.Storer.SetEncodedObject(obj)
+	h, err := r.gogit.Storer.SetEncodedObject(obj)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write tree %s: %w", prefix, err)
 	}

@@ -49,7 +49,7 @@ func (t *Tree) ReadAhead(ctx context.Context, dir string) (tree load.Tree, done 
 	readers := []BlobReader{t.repo}
 	var extra []*Repo
 	for i := 1; i < runtime.GOMAXPROCS(0); i++ {
-		r, err := OpenRepo(dir)
+		r, err := Open(dir)
 		if err != nil {
 			break
 		}

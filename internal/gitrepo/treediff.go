@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -46,15 +47,15 @@ func (c TreeChange) Path() string {
 // files (two laptops differ in a few lines); internal/change pairs the
 // rest by what the records say (kind and id, or serial). Changes come
 // sorted by path.
-func (r *Repo) DiffCommits(ctx context.Context, base, head *object.Commit) ([]TreeChange, error) {
+func (r *Repo) DiffCommits(ctx context.Context, base, head *Commit) ([]TreeChange, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	name := base.Hash.String()[:7] + ".." + head.Hash.String()[:7]
-	bt, err := base.Tree()
+	name := base.Hash[:7] + ".." + head.Hash[:7]
+	bt, err := r.gogit.TreeObject(plumbing.NewHash(base.Tree))
 	if err != nil {
 		return nil, fmt.Errorf("read tree of %s: %w", base.Hash, err)
 	}
-	ht, err := head.Tree()
+	ht, err := r.gogit.TreeObject(plumbing.NewHash(head.Tree))
 	if err != nil {
 		return nil, fmt.Errorf("read tree of %s: %w", head.Hash, err)
 	}
@@ -102,12 +103,12 @@ func (r *Repo) compareTrees(ctx context.Context, a, b *object.Tree, prefix strin
 		var sa, sb *object.Tree
 		var err error
 		if aDir {
-			if sa, err = r.Git.TreeObject(ea.Hash); err != nil {
+			if sa, err = r.gogit.TreeObject(ea.Hash); err != nil {
 				return fmt.Errorf("read tree %s: %w", p, err)
 			}
 		}
 		if bDir {
-			if sb, err = r.Git.TreeObject(eb.Hash); err != nil {
+			if sb, err = r.gogit.TreeObject(eb.Hash); err != nil {
 				return fmt.Errorf("read tree %s: %w", p, err)
 			}
 		}
@@ -193,17 +194,26 @@ func exactRenames(cs []TreeChange) []TreeChange {
 
 // MergeBase returns the best common ancestor of a and b (the first, when
 // criss-cross merges give several), or an error when they share none.
-func (r *Repo) MergeBase(a, b *object.Commit) (*object.Commit, error) {
+func (r *Repo) MergeBase(a, b *Commit) (*Commit, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	bases, err := a.MergeBase(b)
+	ac, err := r.gogit.CommitObject(plumbing.NewHash(a.Hash))
 	if err != nil {
-		return nil, fmt.Errorf("find merge base of %s and %s: %w", a.Hash.String()[:7], b.Hash.String()[:7], err)
+		return nil, fmt.Errorf("read commit %s: %w", a.Hash, err)
+	}
+	bc, err := r.gogit.CommitObject(plumbing.NewHash(b.Hash))
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", b.Hash, err)
+	}
+	bases, err := ac.MergeBase(bc)
+	if err != nil {
+		return nil, fmt.Errorf("find merge base of %s and %s: %w", a.Hash[:7], b.Hash[:7], err)
 	}
 	if len(bases) == 0 {
-		return nil, fmt.Errorf("find merge base of %s and %s: the commits share no history", a.Hash.String()[:7], b.Hash.String()[:7])
+		return nil, fmt.Errorf("find merge base of %s and %s: the commits share no history", a.Hash[:7], b.Hash[:7])
 	}
-	return bases[0], nil
+	c := info(bases[0])
+	return &c, nil
 }
 
 // Only returns a view of t that lists just the files under dirs (folders

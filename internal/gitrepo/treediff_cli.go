@@ -7,13 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/estate-dev/estate/internal/load"
 )
@@ -30,12 +27,9 @@ const (
 	EngineGit   DiffEngine = "git"
 )
 
-// ErrNoGit is returned by DiffCommitsGit when the git CLI cannot be used.
-var ErrNoGit = errors.New("the git command is not available")
-
 // DiffCommitsWith diffs base and head with the engine asked for; with
 // EngineAuto it falls back to go-git when the git CLI cannot be used.
-func (r *Repo) DiffCommitsWith(ctx context.Context, engine DiffEngine, base, head *object.Commit) ([]TreeChange, DiffEngine, error) {
+func (r *Repo) DiffCommitsWith(ctx context.Context, engine DiffEngine, base, head *Commit) ([]TreeChange, DiffEngine, error) {
 	switch engine {
 	case EngineGoGit:
 		cs, err := r.DiffCommits(ctx, base, head)
@@ -57,21 +51,16 @@ func (r *Repo) DiffCommitsWith(ctx context.Context, engine DiffEngine, base, hea
 // DiffCommitsGit is DiffCommits computed by `git diff-tree -r --raw -z
 // --no-renames` (then the same exact-rename pairing). It returns ErrNoGit
 // when git is not installed or the repository has no working tree.
-func (r *Repo) DiffCommitsGit(ctx context.Context, base, head *object.Commit) ([]TreeChange, error) {
+func (r *Repo) DiffCommitsGit(ctx context.Context, base, head *Commit) ([]TreeChange, error) {
 	if r.Root == "" {
 		return nil, ErrNoGit
 	}
-	bin, err := exec.LookPath("git")
+	name := base.Hash[:7] + ".." + head.Hash[:7]
+	var out bytes.Buffer
+	err := (Git{Dir: r.Root}).Run(ctx, Command{Args: []string{"diff-tree", "-r", "--raw", "-z", "--no-renames", "--no-abbrev", "--full-index",
+		base.Hash, head.Hash}, Stdout: &out})
 	if err != nil {
-		return nil, ErrNoGit
-	}
-	name := base.Hash.String()[:7] + ".." + head.Hash.String()[:7]
-	cmd := exec.CommandContext(ctx, bin, "-C", r.Root, "diff-tree", "-r", "--raw", "-z", "--no-renames", "--no-abbrev", "--full-index",
-		base.Hash.String(), head.Hash.String())
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("diff %s: git diff-tree: %w: %s", name, err, strings.TrimSpace(errb.String()))
+		return nil, fmt.Errorf("diff %s: %w", name, err)
 	}
 	cs, err := parseRawDiff(out.Bytes())
 	if err != nil {
@@ -149,7 +138,7 @@ func clipBytes(b []byte) []byte {
 // use (requests are serialised).
 type CatFile struct {
 	mu   sync.Mutex
-	cmd  *exec.Cmd
+	proc *Process
 	in   io.WriteCloser
 	out  *bufio.Reader
 	dead error
@@ -167,23 +156,14 @@ func (r *Repo) StartCatFile(ctx context.Context) (*CatFile, error) {
 	if r.Root == "" {
 		return nil, ErrNoGit
 	}
-	bin, err := exec.LookPath("git")
+	p, err := (Git{Dir: r.Root}).Start(ctx, Command{Args: []string{"cat-file", "--batch"}, PipeStdin: true})
 	if err != nil {
-		return nil, ErrNoGit
-	}
-	cmd := exec.CommandContext(ctx, bin, "-C", r.Root, "cat-file", "--batch")
-	in, err := cmd.StdinPipe()
-	if err != nil {
+		if errors.Is(err, ErrNoGit) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("start git cat-file: %w", err)
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("start git cat-file: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start git cat-file: %w", err)
-	}
-	return &CatFile{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10)}, nil
+	return &CatFile{proc: p, in: p.Stdin, out: bufio.NewReaderSize(p.Stdout, 64<<10)}, nil
 }
 
 // Read returns the bytes of blob id, refusing (unbuffered) one over max
@@ -222,35 +202,47 @@ func (c *CatFile) ReadBlob(id string, max int64) ([]byte, error) { return c.Read
 
 // response reads the answer to one request. c.mu is held.
 func (c *CatFile) response(id string, max int64, fail func(error) ([]byte, error)) ([]byte, error) {
+	_, data, err := c.object(id, max, fail)
+	return data, err
+}
+
+// object reads the answer to one request for name: the object's id and
+// its bytes. c.mu is held.
+func (c *CatFile) object(name string, max int64, fail func(error) ([]byte, error)) (string, []byte, error) {
 	header, err := c.out.ReadString('\n')
 	if err != nil {
-		return fail(err)
+		_, err = fail(err)
+		return "", nil, err
 	}
 	f := strings.Fields(header)
-	if len(f) == 2 && f[1] == "missing" {
-		return nil, fmt.Errorf("read blob %s: object missing", id)
+	if len(f) == 2 && (f[1] == "missing" || f[1] == "ambiguous") {
+		return "", nil, fmt.Errorf("read blob %s: object %s", name, f[1])
 	}
 	if len(f) != 3 {
-		return fail(fmt.Errorf("unexpected git cat-file header %q", header))
+		_, err := fail(fmt.Errorf("unexpected git cat-file header %q", header))
+		return "", nil, err
 	}
 	size, err := strconv.ParseInt(f[2], 10, 64)
 	if err != nil || size < 0 {
-		return fail(fmt.Errorf("unexpected git cat-file header %q", header))
+		_, err := fail(fmt.Errorf("unexpected git cat-file header %q", header))
+		return "", nil, err
 	}
 	if f[1] != "blob" || (max > 0 && size > max) {
 		if _, err := io.CopyN(io.Discard, c.out, size+1); err != nil {
-			return fail(err)
+			_, err = fail(err)
+			return "", nil, err
 		}
 		if f[1] != "blob" {
-			return nil, fmt.Errorf("read blob %s: it is a %s", id, f[1])
+			return f[0], nil, fmt.Errorf("read blob %s: it is a %s", name, f[1])
 		}
-		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, size, max)
+		return f[0], nil, fmt.Errorf("%w: %d bytes, the limit is %d", load.ErrTooLarge, size, max)
 	}
 	buf := make([]byte, size+1)
 	if _, err := io.ReadFull(c.out, buf); err != nil {
-		return fail(err)
+		_, err = fail(err)
+		return "", nil, err
 	}
-	return buf[:size], nil
+	return f[0], buf[:size], nil
 }
 
 // Preload reads the blobs ids in one pipelined batch (see Stream) and
@@ -349,12 +341,83 @@ func (c *CatFile) Stream(ctx context.Context, ids []string, max int64, fn func(i
 	return nil
 }
 
+// StreamFiles reads, in one pipelined batch as Stream does, the file at
+// each of files (a revision and a path in its tree) and calls fn for each
+// in order with its index in files, its blob id, and its bytes or its
+// error (load.ErrTooLarge over max bytes; an error for a path the
+// revision does not have). It is how a record's versions across many
+// commits are read: git resolves every path, no tree is parsed in Go.
+func (c *CatFile) StreamFiles(ctx context.Context, files []RevPath, max int64, fn func(i int, blob string, data []byte, err error) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead != nil {
+		return c.dead
+	}
+	for _, f := range files {
+		if strings.ContainsAny(f.Rev+f.Path, "\n") || strings.Contains(f.Rev, ":") || f.Rev == "" || f.Path == "" {
+			return fmt.Errorf("read %s:%s: not a revision and a path git cat-file can be asked for", f.Rev, f.Path)
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	werr := make(chan error, 1)
+	go func() {
+		w := bufio.NewWriterSize(c.in, 64<<10)
+		for _, f := range files {
+			if _, err := w.WriteString(f.Rev + ":" + f.Path + "\n"); err != nil {
+				werr <- err
+				return
+			}
+		}
+		werr <- w.Flush()
+	}()
+	for i, f := range files {
+		name := f.Rev + ":" + f.Path
+		var failed error
+		fail := func(err error) ([]byte, error) {
+			failed = fmt.Errorf("read %s: %w", name, err)
+			return nil, failed
+		}
+		if err := ctx.Err(); err != nil {
+			failed = err
+		}
+		var id string
+		var data []byte
+		var err error
+		if failed == nil {
+			id, data, err = c.object(name, max, fail)
+		}
+		if failed == nil {
+			if ferr := fn(i, id, data, err); ferr != nil {
+				failed = ferr
+			}
+		}
+		if failed != nil {
+			c.dead = fmt.Errorf("git cat-file stopped after %d of %d files: %w", i, len(files), failed)
+			c.in.Close()
+			<-werr
+			return failed
+		}
+	}
+	if err := <-werr; err != nil {
+		c.dead = fmt.Errorf("write to git cat-file: %w", err)
+		return c.dead
+	}
+	return nil
+}
+
+// RevPath names a file in a revision's tree.
+type RevPath struct {
+	Rev, Path string
+}
+
 // Close ends the git process.
 func (c *CatFile) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.in.Close()
-	err := c.cmd.Wait()
+	err := c.proc.Wait()
 	if c.dead == nil {
 		c.dead = errors.New("git cat-file is closed")
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/utils/merkletrie"
 
@@ -70,7 +71,7 @@ func (g *gitRepo) commit(msg string) string {
 // tree opens the repository (closed with the test) and its tree at rev.
 func (g *gitRepo) tree(rev string) (*Repo, *Tree) {
 	g.t.Helper()
-	repo, err := OpenRepo(g.dir)
+	repo, err := Open(g.dir)
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -162,7 +163,7 @@ func TestDiffCommitsAcrossBranchesMergesAndRenames(t *testing.T) {
 		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	// The git CLI agrees on the paths.
-	cli := g.run("diff", "--name-only", "--no-renames", mb.Hash.String(), head.Hash.String())
+	cli := g.run("diff", "--name-only", "--no-renames", mb.Hash, head.Hash)
 	if n := len(strings.Split(cli, "\n")); n != 8 {
 		t.Errorf("git diff --name-only lists %d paths:\n%s", n, cli)
 	}
@@ -339,8 +340,8 @@ func TestDiffCommitsMatchesDiffTree(t *testing.T) {
 			}
 			a, _ := r.Resolve(commits[i])
 			b, _ := r.Resolve(commits[j])
-			at, _ := a.Tree()
-			bt, _ := b.Tree()
+			at, _ := r.gogit.TreeObject(plumbing.NewHash(a.Tree))
+			bt, _ := r.gogit.TreeObject(plumbing.NewHash(b.Tree))
 			ref, err := object.DiffTree(at, bt)
 			if err != nil {
 				t.Fatal(err)

@@ -4,7 +4,14 @@
 // with the field-level diff of each change and, from the ledger, its pull
 // request, change request and approvers.
 //
-// The index (path → commits) is built in one pass over the first-parent
-// history, diffing each commit against its first parent tree by tree; it
-// is cached by HEAD in .git/estate/ and extended incrementally.
+// The index (path → commits) covers the records asked about: read with
+// one path-limited `git log --first-parent --raw` (or, without git, one
+// go-git pass over the whole tree, diffing each commit against its first
+// parent), cached by HEAD in .git/estate/history.idx, extended
+// incrementally and grown as renames lead to other paths. A record's
+// versions are streamed through one git cat-file batch (gitrepo), parsed
+// once each by load.Parse and diffed field by field (load.Flatten).
+//
+// It reads git only through internal/gitrepo and parses YAML only
+// through internal/load: it imports neither go-git nor yaml.v3.
 package history

@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -44,7 +45,7 @@ func TestFollowAgreesWithGit(t *testing.T) {
 		if st.Renames == 0 || st.Merges == 0 || st.Removed == 0 {
 			t.Fatalf("seed %d: a history without renames, merges or removals tests little: %+v", seed, st)
 		}
-		repo, err := gitrepo.OpenRepo(dir)
+		repo, err := gitrepo.Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +88,7 @@ func TestIndexExtendsIncrementally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, _ := gitrepo.OpenRepo(dir)
+	repo, _ := gitrepo.Open(dir)
 	full, err := Build(ctx, repo, nil, st.Head)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +98,7 @@ func TestIndexExtendsIncrementally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	part, err := Build(ctx, repo, nil, c.Hash.String())
+	part, err := Build(ctx, repo, nil, c.Hash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func TestGitAndGoGitIndexesAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, _ := gitrepo.OpenRepo(dir)
+	repo, _ := gitrepo.Open(dir)
 	defer func() { UseGit, parallelFrom = true, 2000 }()
 	parallelFrom = 50 // go-git's pass on several handles
 	build := func(useGit bool, from *Index, head string) *Index {
@@ -228,7 +229,7 @@ func TestGitAndGoGitIndexesAgree(t *testing.T) {
 		git, gogit *Index
 	}{
 		{"full", build(true, nil, st.Head), build(false, nil, st.Head)},
-		{"extended", build(true, build(true, nil, mid.Hash.String()), st.Head), build(false, build(false, nil, mid.Hash.String()), st.Head)},
+		{"extended", build(true, build(true, nil, mid.Hash), st.Head), build(false, build(false, nil, mid.Hash), st.Head)},
 	} {
 		a, b := c.git, c.gogit
 		if len(a.Commits) != len(b.Commits) || len(a.Paths) != len(b.Paths) {
@@ -243,6 +244,158 @@ func TestGitAndGoGitIndexesAgree(t *testing.T) {
 			if fmtU(es) != fmtU(a.Paths[p]) {
 				t.Fatalf("%s: %s: git %v, go-git %v", c.name, p, a.Paths[p], es)
 			}
+		}
+	}
+}
+
+// TestDescribeStreamedMatchesGoGit: the versions streamed through one git
+// cat-file give the same history as go-git's reads, one file at a time.
+func TestDescribeStreamedMatchesGoGit(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := synth.History(ctx, dir, synth.HistoryConfig{Commits: 300, Records: 20, Seed: 5, Hot: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	idx, err := Build(ctx, repo, nil, st.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := append([]string{st.HotPath}, st.Gone...)
+	var streamed []string
+	for _, p := range paths {
+		steps, err := idx.Follow(ctx, repo, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := Describe(ctx, repo, st.Head, p, steps, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		streamed = append(streamed, fmt.Sprintf("%+v", rec))
+	}
+	t.Setenv("PATH", t.TempDir()) // no git: go-git reads
+	for i, p := range paths {
+		steps, _ := idx.Follow(ctx, repo, p)
+		rec, err := Describe(ctx, repo, st.Head, p, steps, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%+v", rec); got != streamed[i] {
+			t.Fatalf("%s: streamed:\n%s\ngo-git:\n%s", p, streamed[i], got)
+		}
+		if i == 0 && len(rec.Changes) < 80 {
+			t.Fatalf("%s: %d changes", p, len(rec.Changes))
+		}
+	}
+}
+
+// TestScopedIndexFollowsLikeGit: an index of one record, grown by Follow
+// to the records it is asked about, answers as git log --follow does and
+// holds for its folders what the index of the whole tree holds.
+func TestScopedIndexFollowsLikeGit(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := synth.History(ctx, dir, synth.HistoryConfig{Commits: 400, Records: 40, Seed: 2, Hot: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	full, err := Build(ctx, repo, nil, st.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := BuildScoped(ctx, repo, nil, st.Head, []string{st.HotPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx.Commits) >= len(full.Commits) {
+		t.Fatalf("the index of %s has %d commits, the whole tree's %d", st.HotPath, len(idx.Commits), len(full.Commits))
+	}
+	paths := append(append([]string{st.HotPath}, st.Paths...), st.Gone...)
+	paths = append(paths, "policies/change-control.yaml")
+	for _, p := range paths {
+		want := gitFollow(t, dir, p)
+		steps, err := idx.Follow(ctx, repo, p)
+		if err != nil && err != ErrNoHistory {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range steps {
+			got = append(got, s.Commit.Hash)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s:\n estate: %v\n git:    %v", p, got, want)
+		}
+	}
+	for p, es := range full.Paths {
+		if !idx.Covers(p) {
+			continue
+		}
+		var a, b []string
+		for _, e := range es {
+			a = append(a, full.Commits[e>>2].Hash+itoa(e&3))
+		}
+		for _, e := range idx.Paths[p] {
+			b = append(b, idx.Commits[e>>2].Hash+itoa(e&3))
+		}
+		if strings.Join(a, " ") != strings.Join(b, " ") {
+			t.Fatalf("%s: whole tree %v, scoped %v", p, a, b)
+		}
+	}
+	t.Logf("scopes %v: %d of %d commits", idx.Scopes, len(idx.Commits), len(full.Commits))
+}
+
+// TestScopedIndexExtends: an index of one record at HEAD~50, extended to
+// HEAD, is the index of that record built at HEAD.
+func TestScopedIndexExtends(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := synth.History(ctx, dir, synth.HistoryConfig{Commits: 300, Records: 20, Seed: 9, Hot: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	mid, err := repo.Resolve("HEAD~50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := []string{st.HotPath}
+	part, err := BuildScoped(ctx, repo, nil, mid.Hash, scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(part.Commits)
+	ext, err := BuildScoped(ctx, repo, part, st.Head, scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := BuildScoped(ctx, repo, nil, st.Head, scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ext.Commits) == n || len(ext.Commits) != len(full.Commits) || fmtU(ext.Paths[st.HotPath]) != fmtU(full.Paths[st.HotPath]) {
+		t.Fatalf("extended: %d commits (from %d), built: %d", len(ext.Commits), n, len(full.Commits))
+	}
+	for i := range full.Commits {
+		if ext.Commits[i] != full.Commits[i] {
+			t.Fatalf("commit %d: %+v vs %+v", i, ext.Commits[i], full.Commits[i])
 		}
 	}
 }

@@ -10,8 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
-	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/estate-dev/estate/internal/atomicfile"
@@ -35,31 +36,101 @@ type Commit struct {
 	Subject string
 }
 
-// Index maps every path to the first-parent commits that changed it.
+// Index maps every path under its scopes to the first-parent commits
+// that changed it.
 type Index struct {
 	Version int
 	Head    string
-	Commits []Commit // oldest first
+	// Scopes are the files (or folders) whose history the index holds,
+	// sorted; "" is the whole tree. An index of a few records costs what
+	// `git log -- <record>` costs, where one of the whole tree diffs every
+	// commit in full; Cover adds a record.
+	Scopes []string
+	// Commits are the first-parent commits that changed a path of the
+	// scopes (all of them for ""), oldest first.
+	Commits []Commit
 	// Paths holds, per path, entries idx<<2|action, ascending.
 	Paths map[string][]uint32
 	// Renames caches rename detection where a path appears: key
-	// "<commit index> <path>", value the source path or "" (none).
+	// "<commit hash> <path>", value the source path or "" (none).
 	Renames map[string]string
 
 	dirty bool // changed since loaded
 }
 
-const indexVersion = 1
+const indexVersion = 2
+
+// Covers reports whether the index holds the changes of path.
+func (idx *Index) Covers(path string) bool {
+	for _, s := range idx.Scopes {
+		if s == "" || path == s || strings.HasPrefix(path, s+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// whole reports whether the index covers the whole tree.
+func (idx *Index) whole() bool { return slices.Contains(idx.Scopes, "") }
+
+// union returns scopes with more added: sorted, without repeats, and just
+// "" when that is among them.
+func union(scopes []string, more ...string) []string {
+	out := slices.Concat(scopes, more)
+	if slices.Contains(out, "") {
+		return []string{""}
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	// A folder inside another is covered by it.
+	kept := out[:0]
+	for _, s := range out {
+		if len(kept) > 0 && strings.HasPrefix(s, kept[len(kept)-1]+"/") {
+			continue
+		}
+		kept = append(kept, s)
+	}
+	if len(kept) > maxScopes {
+		return []string{""}
+	}
+	return kept
+}
+
+// maxScopes is how many records an index covers one by one; past it, it
+// covers the whole tree (one pass that diffs every commit in full, but
+// no command line of thousands of paths).
+const maxScopes = 200
+
+// pathspecs are the git pathspecs of scopes: none for the whole tree.
+func pathspecs(scopes []string) []string {
+	if slices.Contains(scopes, "") {
+		return nil
+	}
+	return scopes
+}
 
 // parallelFrom is how many new commits make the index pass use every core.
 var parallelFrom = 2000
 
-// Build builds or extends idx (nil: from scratch) up to head: one walk of
-// the first-parent history from head back to idx.Head, each commit diffed
-// against its first parent. When idx.Head is not a first-parent ancestor
-// of head (history was rewritten), the index is rebuilt.
+// Build builds or extends idx (nil: from scratch, of the whole tree) up
+// to head: one walk of the first-parent history from head back to
+// idx.Head, each commit diffed against its first parent. When idx.Head is
+// not an ancestor of head (history was rewritten), the index is rebuilt.
 func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*Index, error) {
-	if idx != nil && (idx.Version != indexVersion || idx.Head == "") {
+	scopes := []string{""}
+	if idx != nil && idx.Version == indexVersion && len(idx.Scopes) > 0 {
+		scopes = idx.Scopes
+	}
+	return BuildScoped(ctx, repo, idx, head, scopes)
+}
+
+// BuildScoped is Build of an index of scopes (files or folders; "" for
+// the whole tree). With the git CLI, only the commits that changed them
+// are read, as `git log -- <paths>` does; without it, go-git indexes the
+// whole tree.
+func BuildScoped(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string, scopes []string) (*Index, error) {
+	scopes = union(scopes)
+	if idx != nil && (idx.Version != indexVersion || idx.Head == "" || !slices.Equal(idx.Scopes, scopes)) {
 		idx = nil
 	}
 	if idx != nil && idx.Head == head {
@@ -69,18 +140,14 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 		stop := ""
 		if idx != nil {
 			stop = idx.Head
-		}
-		commits, changes, err := gitChanges(ctx, repo, head, stop)
-		if err == nil {
-			// Extending works when the walk ended on the cached head.
-			if stop != "" && (len(commits) == 0 || len(commits[len(commits)-1].Parents) == 0 || commits[len(commits)-1].Parents[0] != stop) {
-				if commits, changes, err = gitChanges(ctx, repo, head, ""); err != nil {
-					return nil, err
-				}
-				idx = nil
+			if !onFirstParentLine(ctx, repo, stop, head) {
+				stop, idx = "", nil // history was rewritten: from scratch
 			}
+		}
+		commits, changes, err := gitChanges(ctx, repo, head, stop, pathspecs(scopes))
+		if err == nil {
 			if idx == nil {
-				idx = &Index{Version: indexVersion, Paths: map[string][]uint32{}}
+				idx = &Index{Version: indexVersion, Scopes: scopes, Paths: map[string][]uint32{}}
 			}
 			if idx.Renames == nil {
 				idx.Renames = map[string]string{}
@@ -96,9 +163,9 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 			return nil, cerr
 		}
 	}
-	var fresh []gitrepo.CommitInfo
+	var fresh []gitrepo.Commit
 	met := false
-	err := repo.FirstParents(ctx, head, func(c gitrepo.CommitInfo) error {
+	err := repo.FirstParents(ctx, head, func(c gitrepo.Commit) error {
 		if idx != nil && c.Hash == idx.Head {
 			met = true
 			return gitrepo.ErrStop
@@ -109,8 +176,8 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 	if err != nil {
 		return nil, fmt.Errorf("walk history from %s: %w", head, err)
 	}
-	if idx == nil || !met {
-		idx = &Index{Version: indexVersion, Paths: map[string][]uint32{}}
+	if idx == nil || !met || !idx.whole() {
+		idx = &Index{Version: indexVersion, Scopes: []string{""}, Paths: map[string][]uint32{}}
 	}
 	if idx.Renames == nil {
 		idx.Renames = map[string]string{}
@@ -134,7 +201,7 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 		r := repo
 		if w > 0 {
 			if dir, err := repo.GitDir(); err == nil {
-				if other, err := gitrepo.OpenRepo(dir); err == nil {
+				if other, err := gitrepo.Open(dir); err == nil {
 					r = other
 					defer other.Close()
 				}
@@ -186,8 +253,21 @@ func Build(ctx context.Context, repo *gitrepo.Repo, idx *Index, head string) (*I
 	return idx, nil
 }
 
+// onFirstParentLine reports whether stop is a first-parent ancestor of
+// head (extending an index of stop to head is then reading the commits
+// between): the oldest first-parent commit of head not reachable from
+// stop has stop for its first parent.
+func onFirstParentLine(ctx context.Context, repo *gitrepo.Repo, stop, head string) bool {
+	hs, err := repo.FirstParentList(ctx, head, stop)
+	if err != nil || len(hs) == 0 {
+		return false
+	}
+	c, err := repo.Commit(hs[len(hs)-1])
+	return err == nil && c.FirstParent() == stop
+}
+
 // add appends commits (newest first) and their changes to the index.
-func (idx *Index) add(commits []gitrepo.CommitInfo, changes [][]gitrepo.FileChange) {
+func (idx *Index) add(commits []gitrepo.Commit, changes [][]gitrepo.FileChange) {
 	for i := len(commits) - 1; i >= 0; i-- {
 		c := commits[i]
 		n := uint32(len(idx.Commits))
@@ -210,12 +290,15 @@ func (idx *Index) add(commits []gitrepo.CommitInfo, changes [][]gitrepo.FileChan
 	}
 }
 
-// gitChanges is FirstParentChanges split over one git process per core:
-// the first-parent line is cut into contiguous ranges read at once.
-func gitChanges(ctx context.Context, repo *gitrepo.Repo, head, stop string) ([]gitrepo.CommitInfo, [][]gitrepo.FileChange, error) {
+// gitChanges is FirstParentChanges (of paths; none: the whole tree) split
+// over one git process per core when it reads the whole tree: the
+// first-parent line is cut into contiguous ranges read at once.
+func gitChanges(ctx context.Context, repo *gitrepo.Repo, head, stop string, paths []string) ([]gitrepo.Commit, [][]gitrepo.FileChange, error) {
 	parts := runtime.GOMAXPROCS(0)
-	if parts < 2 {
-		return repo.FirstParentChanges(ctx, head, stop)
+	if parts < 2 || len(paths) > 0 {
+		// A few paths: git prunes the walk to them, one process is
+		// cheaper than listing the commits to cut the line first.
+		return repo.FirstParentChanges(ctx, head, stop, paths...)
 	}
 	hashes, err := repo.FirstParentList(ctx, head, stop)
 	if err != nil {
@@ -230,7 +313,7 @@ func gitChanges(ctx context.Context, repo *gitrepo.Repo, head, stop string) ([]g
 	}
 	cuts = append(cuts, stop)
 	type part struct {
-		commits []gitrepo.CommitInfo
+		commits []gitrepo.Commit
 		changes [][]gitrepo.FileChange
 		err     error
 	}
@@ -244,7 +327,7 @@ func gitChanges(ctx context.Context, repo *gitrepo.Repo, head, stop string) ([]g
 		}(k)
 	}
 	wg.Wait()
-	var commits []gitrepo.CommitInfo
+	var commits []gitrepo.Commit
 	var changes [][]gitrepo.FileChange
 	for _, p := range res {
 		if p.err != nil {
@@ -295,15 +378,44 @@ func Save(path string, idx *Index) error {
 	return nil
 }
 
-// Open returns the index of repo up to head: the cached one, extended
-// when head moved on. Persist it after use (Follow caches rename
-// detection in it).
-func Open(ctx context.Context, repo *gitrepo.Repo, head string) (*Index, error) {
+// Open returns the index of repo up to head that covers paths (none: the
+// whole tree): the cached one, extended when head moved on, with the
+// folders of paths it lacks added. Persist it after use (Follow caches
+// rename detection in it).
+func Open(ctx context.Context, repo *gitrepo.Repo, head string, paths ...string) (*Index, error) {
 	var cached *Index
 	if path, err := CachePath(repo); err == nil {
 		cached = Load(path)
 	}
-	return Build(ctx, repo, cached, head)
+	scopes := []string{""}
+	if len(paths) > 0 {
+		scopes = nil
+		if cached != nil {
+			scopes = cached.Scopes
+		}
+		for _, p := range paths {
+			if cached == nil || !cached.Covers(p) {
+				scopes = append(scopes, p)
+			}
+		}
+	}
+	return BuildScoped(ctx, repo, cached, head, scopes)
+}
+
+// Cover makes idx cover path too, rebuilding it with path added when it
+// does not (the commit indexes of Paths change).
+func (idx *Index) Cover(ctx context.Context, repo *gitrepo.Repo, path string) error {
+	if idx.Covers(path) {
+		return nil
+	}
+	renames := idx.Renames
+	next, err := BuildScoped(ctx, repo, nil, idx.Head, append(slices.Clone(idx.Scopes), path))
+	if err != nil {
+		return err
+	}
+	*idx = *next
+	idx.Renames, idx.dirty = renames, true
+	return nil
 }
 
 // Persist saves idx to repo's cache when it changed.
@@ -340,6 +452,9 @@ var ErrNoHistory = errors.New("no commit changed this path")
 // which is followed from there on.
 func (idx *Index) Follow(ctx context.Context, repo *gitrepo.Repo, path string) ([]Step, error) {
 	var out []Step
+	if err := idx.Cover(ctx, repo, path); err != nil {
+		return nil, err
+	}
 	bound := uint32(len(idx.Commits))
 	for {
 		es := idx.Paths[path]
@@ -355,7 +470,7 @@ func (idx *Index) Follow(ctx context.Context, repo *gitrepo.Repo, path string) (
 				st.Action = "removed"
 			case actAdded:
 				st.Action = "added"
-				key := strconv.FormatUint(uint64(n), 10) + " " + path
+				key := c.Hash + " " + path
 				from, ok := idx.Renames[key]
 				if !ok {
 					var err error
@@ -370,6 +485,14 @@ func (idx *Index) Follow(ctx context.Context, repo *gitrepo.Repo, path string) (
 				if from != "" {
 					st.Action, st.From = "renamed", from
 					out = append(out, st)
+					if !idx.Covers(from) {
+						// The source is not indexed yet: add it, and find
+						// this commit in the new numbering.
+						if err := idx.Cover(ctx, repo, from); err != nil {
+							return nil, err
+						}
+						n = uint32(slices.IndexFunc(idx.Commits, func(x Commit) bool { return x.Hash == c.Hash }))
+					}
 					path, bound, renamed = from, n, true
 				}
 			}

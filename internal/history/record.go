@@ -2,7 +2,11 @@ package history
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/estate-dev/estate/internal/gitrepo"
@@ -58,33 +62,14 @@ func Describe(ctx context.Context, repo *gitrepo.Repo, head, path string, steps 
 		}
 	}
 	rec := &Record{ID: load.Classify(path).ID, Path: path, Head: head, Changes: []Change{}}
-	for _, s := range slices.Backward(steps) {
+	fields, err := fieldChanges(ctx, repo, steps)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range slices.Backward(steps) {
 		c := Change{Commit: s.Commit.Hash, Date: time.Unix(s.Commit.Time, 0).UTC(), Author: s.Commit.Author,
 			Subject: s.Commit.Subject, Action: s.Action, Path: s.Path, From: s.From, PR: ledger.PRFromSubject(s.Commit.Subject)}
-		var oldData, newData []byte
-		if s.Action != "added" && s.Commit.Parent != "" {
-			p := s.Path
-			if s.From != "" {
-				p = s.From
-			}
-			data, _, ok, err := repo.FileAt(s.Commit.Parent, p, load.DefaultLimits.MaxFileBytes)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				oldData = data
-			}
-		}
-		if s.Action != "removed" {
-			data, _, ok, err := repo.FileAt(s.Commit.Hash, s.Path, load.DefaultLimits.MaxFileBytes)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				newData = data
-			}
-		}
-		c.Fields = FieldDiff(oldData, newData)
+		c.Fields = fields[i]
 		if c.Fields == nil {
 			c.Fields = []FieldChange{}
 		}
@@ -100,4 +85,164 @@ func Describe(ctx context.Context, repo *gitrepo.Repo, head, path string, steps 
 		rec.Changes = append(rec.Changes, c)
 	}
 	return rec, nil
+}
+
+// fieldChanges returns the field-level diff of each step (steps newest
+// first, from Follow; the result by the same index). On the first-parent
+// line the record before a step is the record after the step below it,
+// so each version is read and parsed once: all of them streamed through
+// one git cat-file (git resolves each commit's path), or read with go-git
+// where git cannot be used, parsed on every core as they arrive, diffed
+// as soon as both sides of a step are in, and dropped once no step needs
+// them.
+func fieldChanges(ctx context.Context, repo *gitrepo.Repo, steps []Step) ([][]FieldChange, error) {
+	absent := &version{absent: true}
+	// What to read: the file after each step, and before a step whose
+	// older neighbour does not leave it (the oldest, or a path mismatch).
+	// newV and oldV name, per step, the version read (-1: absent).
+	var rps []gitrepo.RevPath
+	newV, oldV := make([]int, len(steps)), make([]int, len(steps))
+	for i := len(steps) - 1; i >= 0; i-- {
+		s := steps[i]
+		newV[i], oldV[i] = -1, -1
+		if s.Action != "removed" {
+			newV[i] = len(rps)
+			rps = append(rps, gitrepo.RevPath{Rev: s.Commit.Hash, Path: s.Path})
+		}
+	}
+	for i, s := range steps {
+		if s.Action == "added" || s.Commit.Parent == "" {
+			continue
+		}
+		p := s.Path
+		if s.From != "" {
+			p = s.From
+		}
+		if i+1 < len(steps) && steps[i+1].Path == p && steps[i+1].Action != "removed" {
+			oldV[i] = newV[i+1] // no first-parent commit between changed p
+			continue
+		}
+		oldV[i] = len(rps)
+		rps = append(rps, gitrepo.RevPath{Rev: s.Commit.Parent, Path: p})
+	}
+	usedBy := make([][]int, len(rps)) // version → the steps that diff it
+	for i := range steps {
+		for _, k := range []int{oldV[i], newV[i]} {
+			if k >= 0 {
+				usedBy[k] = append(usedBy[k], i)
+			}
+		}
+	}
+	out := make([][]FieldChange, len(steps))
+	claimed := make([]bool, len(steps))
+	var mu sync.Mutex
+	parsed := make([]*version, len(rps))
+	uses := make([]int, len(rps))
+	for k := range usedBy {
+		uses[k] = len(usedBy[k])
+	}
+	get := func(k int) *version {
+		if k < 0 {
+			return absent
+		}
+		return parsed[k]
+	}
+	// arrived records version k and diffs the steps it completes.
+	arrived := func(k int, v *version) {
+		mu.Lock()
+		parsed[k] = v
+		var ready []int
+		for _, i := range usedBy[k] {
+			if !claimed[i] && get(oldV[i]) != nil && get(newV[i]) != nil {
+				claimed[i] = true // diffed once, by this arrival
+				ready = append(ready, i)
+			}
+		}
+		mu.Unlock()
+		for _, i := range ready {
+			mu.Lock()
+			o, n := get(oldV[i]), get(newV[i])
+			mu.Unlock()
+			fc := diffVersions(o, n)
+			mu.Lock()
+			out[i] = fc
+			for _, j := range []int{oldV[i], newV[i]} {
+				if j >= 0 {
+					if uses[j]--; uses[j] == 0 {
+						parsed[j] = absent // diffed on both sides: let it go
+					}
+				}
+			}
+			mu.Unlock()
+		}
+	}
+	type job struct {
+		k    int
+		data []byte
+	}
+	jobs := make(chan job, 256)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				arrived(j.k, parseVersion(j.data))
+			}
+		}()
+	}
+	err := readFiles(ctx, repo, rps, func(k int, data []byte, found bool) {
+		if found {
+			jobs <- job{k, data}
+		} else {
+			arrived(k, absent)
+		}
+	})
+	close(jobs)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	for i := range steps {
+		if oldV[i] < 0 && newV[i] < 0 {
+			out[i] = diffVersions(absent, absent)
+		}
+	}
+	return out, nil
+}
+
+// readFiles reads each of files and hands it to each, once, in order:
+// its bytes, or found false where the revision has no such file. One git
+// cat-file streams them all; without git (or with a git that fails)
+// go-git reads the rest one by one.
+func readFiles(ctx context.Context, repo *gitrepo.Repo, files []gitrepo.RevPath, each func(i int, data []byte, found bool)) error {
+	max := load.DefaultLimits.MaxFileBytes
+	next := 0 // files before next have been handed out
+	if cat, err := repo.StartCatFile(ctx); err == nil {
+		serr := cat.StreamFiles(ctx, files, max, func(i int, _ string, data []byte, err error) error {
+			if errors.Is(err, load.ErrTooLarge) {
+				return fmt.Errorf("read %s at %s: %w", files[i].Path, files[i].Rev, err)
+			}
+			// Any other error: no such file in that revision (missing,
+			// or not a file).
+			each(i, data, err == nil)
+			next = i + 1
+			return nil
+		})
+		cat.Close()
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if serr == nil || errors.Is(serr, load.ErrTooLarge) {
+			return serr
+		}
+	}
+	for i := next; i < len(files); i++ {
+		data, _, ok, err := repo.FileAt(files[i].Rev, files[i].Path, max)
+		if err != nil {
+			return err
+		}
+		each(i, data, ok)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -29,7 +30,10 @@ func parsePlain(data []byte) (root *yaml.Node, ok bool) {
 		return nil, false
 	}
 	p := plainParser{lines: lines}
-	p.nodes = make([]yaml.Node, 0, len(p.lines)*2+2)
+	// A key and a value per line, and the items of flow collections:
+	// enough that the nodes never move (a reallocation copies them all).
+	flow := bytes.Count(data, []byte("[")) + bytes.Count(data, []byte("{"))
+	p.nodes = make([]yaml.Node, 0, len(p.lines)*2+2+3*flow+2*bytes.Count(data, []byte(",")))
 	if len(p.lines) == 0 || p.lines[0].seqItem() {
 		return nil, false
 	}

@@ -33,7 +33,7 @@ func Status(ctx context.Context, o StatusOptions) (*report.Report, error) {
 	// on a handle's first read (0.1 s on a 50,000-commit repository).
 	var repo *gitrepo.Repo
 	if o.AsOf != "" {
-		if r, err := gitrepo.OpenRepo(o.dir()); err == nil {
+		if r, err := gitrepo.Open(o.dir()); err == nil {
 			defer r.Close()
 			repo = r
 		}
@@ -78,7 +78,7 @@ func Status(ctx context.Context, o StatusOptions) (*report.Report, error) {
 // settings gives. Outside a git repository there is no ledger: nil, and
 // a log line.
 func (e Env) ledgerEntries(ctx context.Context, ref string, settings func(*gitrepo.Repo) string) ([]*ledger.Entry, error) {
-	repo, err := gitrepo.OpenRepo(e.dir())
+	repo, err := gitrepo.Open(e.dir())
 	if err != nil {
 		e.log().Warn("not a git repository: the report has no ledger", "err", err)
 		return nil, nil
@@ -112,7 +112,7 @@ func AsOf(ctx context.Context, env Env, repo *gitrepo.Repo, asOf string) (string
 		until = t.UTC()
 	}
 	if repo == nil {
-		r, err := gitrepo.OpenRepo(env.dir())
+		r, err := gitrepo.Open(env.dir())
 		if err != nil {
 			return "", time.Time{}, core.UsageError(fmt.Errorf("report as of %s: %w", asOf, err), "--as-of reads the estate's history: run it in a git repository")
 		}
@@ -124,14 +124,14 @@ func AsOf(ctx context.Context, env Env, repo *gitrepo.Repo, asOf string) (string
 		if err != nil {
 			return "", time.Time{}, core.UsageError(err, "--as-of is a date (YYYY-MM-DD), a time (RFC 3339) or a branch, tag or commit")
 		}
-		return c.Hash.String(), c.Committer.When.UTC(), nil
+		return c.Hash, c.Time.UTC(), nil
 	}
 	head, err := repo.Resolve("HEAD")
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("read HEAD: %w", err)
 	}
 	found := ""
-	err = repo.FirstParents(ctx, head.Hash.String(), func(c gitrepo.CommitInfo) error {
+	err = repo.FirstParents(ctx, head.Hash, func(c gitrepo.CommitInfo) error {
 		if !c.Time.After(until) {
 			found = c.Hash
 			return gitrepo.ErrStop

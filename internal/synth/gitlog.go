@@ -2,13 +2,11 @@ package synth
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -16,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 )
 
@@ -44,6 +43,18 @@ type HistoryConfig struct {
 	Repack bool
 	// Progress, when set, receives a line per 1,000 commits written.
 	Progress io.Writer
+	// Hot, when above zero, makes about that many of the first-parent
+	// commits also change one record (HistoryStats.HotPath), spread evenly
+	// over the history: the long record history of the history benchmark.
+	// That record is never renamed or removed.
+	Hot int
+}
+
+// HistoryBenchConfig is the repository of the history benchmark in
+// docs/performance.md: 20,000 commits over 2,000 assets, one record changed
+// by 7,000 of them, with a ledger, repacked.
+func HistoryBenchConfig() HistoryConfig {
+	return HistoryConfig{Commits: 20000, Records: 2000, Seed: 7, Ledger: true, Repack: true, Hot: 7000}
 }
 
 // HistoryStats describes a generated history.
@@ -53,6 +64,8 @@ type HistoryStats struct {
 	Head                                                                    string   // the tip of main
 	Paths                                                                   []string // record paths at the tip, sorted
 	Gone                                                                    []string // record paths removed or renamed away
+	HotPath                                                                 string   // the record Hot changes ("" without Hot)
+	HotChanges                                                              int      // the first-parent commits that changed it after the import
 }
 
 var (
@@ -73,9 +86,10 @@ func History(ctx context.Context, dir string, cfg HistoryConfig) (*HistoryStats,
 	if cfg.Start.IsZero() {
 		cfg.Start = time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
 	}
-	if out, err := exec.CommandContext(ctx, "git", "init", "-q", "-b", "main", dir).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("git init %s: %v: %s", dir, err, out)
+	if err := (gitrepo.Git{}).Run(ctx, gitrepo.Command{Args: []string{"init", "-q", "-b", "main", dir}}); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
+	git := gitrepo.Git{Dir: dir}
 	r := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6e57a7e))
 	g := &histGen{r: r, cfg: cfg, files: map[string][]byte{}, when: cfg.Start}
 	for _, f := range Generate(Config{Assets: cfg.Records, Seed: cfg.Seed, Now: cfg.Start}) {
@@ -91,25 +105,23 @@ func History(ctx context.Context, dir string, cfg HistoryConfig) (*HistoryStats,
 		g.index[p] = i
 	}
 	marks := filepath.Join(dir, ".git", "estate-synth-marks")
-	cmd := exec.CommandContext(ctx, "git", "-C", dir, "fast-import", "--quiet", "--export-marks="+marks)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Stdout = cfg.Progress
-	in, err := cmd.StdinPipe()
+	progress := cfg.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	p, err := git.Start(ctx, gitrepo.Command{Args: []string{"fast-import", "--quiet", "--export-marks=" + marks}, PipeStdin: true, Stdout: progress})
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start git fast-import: %w", err)
-	}
-	g.w = bufio.NewWriterSize(in, 1<<20)
+	g.w = bufio.NewWriterSize(p.Stdin, 1<<20)
 	g.run()
-	if err := g.w.Flush(); err != nil {
-		return nil, fmt.Errorf("write to git fast-import: %w: %s", err, stderr.String())
+	werr := g.w.Flush()
+	p.Stdin.Close()
+	if err := p.Wait(); err != nil {
+		return nil, err
 	}
-	in.Close()
-	if err := cmd.Wait(); err != nil {
-		return nil, fmt.Errorf("git fast-import: %w: %s", err, stderr.String())
+	if werr != nil {
+		return nil, fmt.Errorf("write to git fast-import: %w", werr)
 	}
 	hashes, err := readMarks(marks)
 	os.Remove(marks)
@@ -122,8 +134,11 @@ func History(ctx context.Context, dir string, cfg HistoryConfig) (*HistoryStats,
 	sort.Strings(st.Paths)
 	sort.Strings(g.gone)
 	st.Gone = g.gone
+	if g.hot != "" {
+		st.HotPath = g.hot
+	}
 	if cfg.Ledger {
-		n, err := g.writeLedger(ctx, dir, hashes)
+		n, err := g.writeLedger(ctx, git, hashes)
 		if err != nil {
 			return nil, err
 		}
@@ -134,8 +149,8 @@ func History(ctx context.Context, dir string, cfg HistoryConfig) (*HistoryStats,
 		cmds = append(cmds, []string{"repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=10"})
 	}
 	for _, args := range cmds {
-		if out, err := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil && args[0] != "update-ref" {
-			return nil, fmt.Errorf("git %s: %v: %s", args[0], err, out)
+		if err := git.Run(ctx, gitrepo.Command{Args: args}); err != nil && args[0] != "update-ref" {
+			return nil, err
 		}
 	}
 	return &st, nil
@@ -154,6 +169,7 @@ type histGen struct {
 	mark  int
 	pr    int
 
+	hot      string // the record cfg.Hot changes
 	mainMark int
 	stats    HistoryStats
 	// changes made on main, for the ledger: mark → what it was
@@ -222,6 +238,35 @@ func (g *histGen) commit(branch string, from, merge int, author string, when tim
 
 func (g *histGen) pick() string { return g.live[g.r.IntN(len(g.live))] }
 
+// pickCold is pick, never the hot record.
+func (g *histGen) pickCold() string {
+	for {
+		if p := g.pick(); p != g.hot {
+			return p
+		}
+	}
+}
+
+// heat adds a change to the hot record to files when it is due: its
+// changes so far trail cfg.Hot's share of the commits written.
+func (g *histGen) heat(files map[string][]byte, aff *[]ledger.Affected) {
+	if g.hot == "" || g.stats.HotChanges*g.cfg.Commits >= g.cfg.Hot*(g.stats.Commits+1) {
+		return
+	}
+	if _, done := files[g.hot]; done {
+		return
+	}
+	b, field := g.edit(g.hot)
+	for string(b) == string(g.files[g.hot]) { // a location drawn again is no change
+		b, field = g.edit(g.hot)
+	}
+	files[g.hot] = b
+	g.files[g.hot] = b
+	*aff = append(*aff, ledger.Affected{ID: strings.TrimSuffix(path.Base(g.hot), ".yaml"), Kind: "Asset", Class: path.Base(path.Dir(g.hot)),
+		Path: g.hot, Action: "modified", Fields: []string{field}})
+	g.stats.HotChanges++
+}
+
 func (g *histGen) addLive(p string) {
 	g.index[p] = len(g.live)
 	g.live = append(g.live, p)
@@ -269,7 +314,7 @@ func (g *histGen) change(n int) (map[string][]byte, []ledger.Affected) {
 	files := map[string][]byte{}
 	var aff []ledger.Affected
 	for i := 0; i < n; i++ {
-		p := g.pick()
+		p := g.pickCold() // the hot record changes where heat says
 		if _, done := files[p]; done {
 			continue
 		}
@@ -290,6 +335,9 @@ func (g *histGen) run() {
 	}
 	g.mainMark = g.commit("refs/heads/main", 0, 0, "alice", g.tick(), "Import the estate\n", first)
 	g.stats.FirstParent++
+	if g.cfg.Hot > 0 && len(g.live) > 0 {
+		g.hot = g.live[0]
+	}
 	for g.stats.Commits < g.cfg.Commits {
 		g.pr++
 		author := g.person()
@@ -301,13 +349,14 @@ func (g *histGen) run() {
 		switch {
 		case roll < 8: // a direct push: no pull request, no change request
 			files, mc.affected = g.change(1)
+			g.heat(files, &mc.affected)
 			mc.pr, mc.direct = 0, true
 			mc.title = "Quick fix to " + mc.affected[0].ID
 			g.mainMark = g.commit("refs/heads/main", g.mainMark, 0, author, when, mc.title+"\n", files)
 			g.stats.Direct++
 			g.pr--
 		case roll < 14 && len(g.live) > 10: // rename: the id changes with the file
-			p := g.pick()
+			p := g.pickCold()
 			class := path.Base(path.Dir(p))
 			oldID := strings.TrimSuffix(path.Base(p), ".yaml")
 			prefix, _, _ := strings.Cut(oldID, "-")
@@ -324,7 +373,7 @@ func (g *histGen) run() {
 			mc.title = fmt.Sprintf("Renumber %s as %s", oldID, newID)
 			g.stats.Renames++
 		case roll < 17 && len(g.live) > 10: // removal
-			p := g.pick()
+			p := g.pickCold()
 			files = map[string][]byte{p: nil}
 			delete(g.files, p)
 			g.dropLive(p)
@@ -349,6 +398,9 @@ func (g *histGen) run() {
 		default:
 			files, mc.affected = g.change(n)
 			mc.title = fmt.Sprintf("Update %d assets", len(mc.affected))
+		}
+		if !mc.direct {
+			g.heat(files, &mc.affected)
 		}
 		if mc.direct {
 			mc.mark = g.mainMark
@@ -418,18 +470,12 @@ func readMarks(file string) (map[int]string, error) {
 
 // writeLedger writes refs/estate/ledger with one approved
 // change-implemented entry per first-parent commit after the import.
-func (g *histGen) writeLedger(ctx context.Context, dir string, hashes map[int]string) (int, error) {
-	cmd := exec.CommandContext(ctx, "git", "-C", dir, "fast-import", "--quiet")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	in, err := cmd.StdinPipe()
+func (g *histGen) writeLedger(ctx context.Context, git gitrepo.Git, hashes map[int]string) (int, error) {
+	p, err := git.Start(ctx, gitrepo.Command{Args: []string{"fast-import", "--quiet"}, PipeStdin: true, Stdout: io.Discard})
 	if err != nil {
 		return 0, err
 	}
-	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("start git fast-import: %w", err)
-	}
-	w := bufio.NewWriterSize(in, 1<<20)
+	w := bufio.NewWriterSize(p.Stdin, 1<<20)
 	var lastRaw []byte
 	var seq int64
 	for _, mc := range g.main {
@@ -452,12 +498,13 @@ func (g *histGen) writeLedger(ctx context.Context, dir string, hashes map[int]st
 		msg := ledger.CommitMessage(e, raw)
 		fmt.Fprintf(w, "commit refs/estate/ledger\ncommitter estate ledger <ledger@estate.invalid> %d +0000\ndata %d\n%s\n", mc.when.Unix(), len(msg), msg)
 	}
-	if err := w.Flush(); err != nil {
-		return 0, fmt.Errorf("write to git fast-import: %w: %s", err, stderr.String())
+	werr := w.Flush()
+	p.Stdin.Close()
+	if err := p.Wait(); err != nil {
+		return 0, fmt.Errorf("write the ledger: %w", err)
 	}
-	in.Close()
-	if err := cmd.Wait(); err != nil {
-		return 0, fmt.Errorf("git fast-import (ledger): %w: %s", err, stderr.String())
+	if werr != nil {
+		return 0, fmt.Errorf("write to git fast-import: %w", werr)
 	}
 	return int(seq), nil
 }

@@ -78,3 +78,43 @@ func TestHistoryLarge(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestHistoryBench writes the repository of the history benchmark of
+// docs/performance.md (HistoryBenchConfig) to $ESTATE_HISTORY_BENCH_DIR;
+// skipped unless that is set.
+func TestHistoryBench(t *testing.T) {
+	dir := os.Getenv("ESTATE_HISTORY_BENCH_DIR")
+	if dir == "" {
+		t.Skip("set ESTATE_HISTORY_BENCH_DIR to write the history benchmark's repository")
+	}
+	start := time.Now()
+	cfg := HistoryBenchConfig()
+	cfg.Progress = os.Stderr
+	st, err := History(context.Background(), dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s in %s: %d commits (%d first-parent), %s changed by %d", dir, time.Since(start).Round(time.Millisecond),
+		st.Commits, st.FirstParent, st.HotPath, st.HotChanges)
+}
+
+// TestHistoryHot: the hot record is added by the import and changed by about cfg.Hot first-parent
+// commits, as git log counts them.
+func TestHistoryHot(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	st, err := History(context.Background(), dir, HistoryConfig{Commits: 400, Records: 30, Seed: 3, Hot: 150})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("git", "-C", dir, "log", "--first-parent", "--format=%H", "main", "--", st.HotPath).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(strings.Fields(string(out)))
+	if st.HotPath == "" || n != st.HotChanges+1 || n < 145 || n > 155 {
+		t.Fatalf("%s changed by %d first-parent commits, want about 150 (stats say %d)", st.HotPath, n, st.HotChanges)
+	}
+}

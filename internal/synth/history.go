@@ -1,13 +1,13 @@
 package synth
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/estate-dev/estate/internal/gitrepo"
 )
 
 // ChangeRepoConfig says what ChangeRepo builds.
@@ -29,18 +29,12 @@ func ChangeRepo(ctx context.Context, dir string, cfg ChangeRepoConfig) (base, he
 	if err := Write(dir, files); err != nil {
 		return "", "", err
 	}
+	runner := gitrepo.Git{Dir: dir, Env: []string{"GIT_AUTHOR_NAME=synth", "GIT_AUTHOR_EMAIL=synth@example.org",
+		"GIT_COMMITTER_NAME=synth", "GIT_COMMITTER_EMAIL=synth@example.org",
+		"GIT_AUTHOR_DATE=2026-11-20T10:00:00Z", "GIT_COMMITTER_DATE=2026-11-20T10:00:00Z", "GIT_CONFIG_NOSYSTEM=1", "HOME=" + dir}}
 	git := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=synth", "GIT_AUTHOR_EMAIL=synth@example.org",
-			"GIT_COMMITTER_NAME=synth", "GIT_COMMITTER_EMAIL=synth@example.org",
-			"GIT_AUTHOR_DATE=2026-11-20T10:00:00Z", "GIT_COMMITTER_DATE=2026-11-20T10:00:00Z", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Run(); err != nil {
-			return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
-		}
-		return strings.TrimSpace(out.String()), nil
+		out, err := runner.Output(ctx, args...)
+		return strings.TrimSpace(string(out)), err
 	}
 	steps := [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "estate"}}
 	for _, s := range steps {

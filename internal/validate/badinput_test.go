@@ -15,10 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing/object"
-
 	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
 	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
@@ -453,21 +451,9 @@ func newEstateDir(t *testing.T, files, links map[string]string) string {
 // the revision cannot read a checkout.
 func commitAll(t *testing.T, dir string, removeWorktree bool) *gitrepo.Repo {
 	t.Helper()
-	r, err := git.PlainInit(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, err := r.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
-		t.Fatal(err)
-	}
-	sig := &object.Signature{Name: "Tester", Email: "t@example.org", When: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
-	if _, err := wt.Commit("the estate", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
-		t.Fatal(err)
-	}
+	wt := gittest.Init(t, dir)
+	wt.AddAll()
+	wt.Commit("the estate", gittest.CommitOptions{Author: gittest.Signature{Name: "Tester", Email: "t@example.org", When: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}})
 	if removeWorktree {
 		ents, err := os.ReadDir(dir)
 		if err != nil {

@@ -8,10 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing/object"
-
 	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
 	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/validate"
@@ -27,7 +25,7 @@ type gitEstate struct {
 	t    *testing.T
 	dir  string
 	repo *gitrepo.Repo
-	wt   *git.Worktree
+	wt   *gittest.Repo
 	n    int
 }
 
@@ -35,11 +33,7 @@ func newGitEstate(t *testing.T) *gitEstate {
 	t.Helper()
 	dir := newEstateDir(t, nil, nil)
 	repo := commitAll(t, dir, false)
-	wt, err := repo.Git.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &gitEstate{t: t, dir: dir, repo: repo, wt: wt, n: 1}
+	return &gitEstate{t: t, dir: dir, repo: repo, wt: gittest.Open(t, dir), n: 1}
 }
 
 func (g *gitEstate) write(files map[string]string) {
@@ -57,17 +51,10 @@ func (g *gitEstate) remove(p string) {
 // commit commits every change of the working tree and returns its hash.
 func (g *gitEstate) commit(msg string) string {
 	g.t.Helper()
-	if err := g.wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
-		g.t.Fatal(err)
-	}
+	g.wt.AddAll()
 	g.n++
 	when := time.Date(2026, 11, 20, 10, g.n, 0, 0, time.UTC)
-	sig := &object.Signature{Name: "Tester", Email: "t@example.org", When: when}
-	h, err := g.wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig, All: true})
-	if err != nil {
-		g.t.Fatal(err)
-	}
-	return h.String()
+	return g.wt.Commit(msg, gittest.CommitOptions{Author: gittest.Signature{Name: "Tester", Email: "t@example.org", When: when}, All: true})
 }
 
 func (g *gitEstate) tree(rev string) load.Tree {

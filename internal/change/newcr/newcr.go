@@ -79,7 +79,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if repo == nil {
 		// The ids of every branch count: open the repository the
 		// working tree belongs to (none: only the working tree's).
-		if r, err := gitrepo.OpenRepo(o.Dir); err == nil {
+		if r, err := gitrepo.Open(o.Dir); err == nil {
 			defer r.Close()
 			repo = r
 		}

@@ -24,6 +24,10 @@ type Options struct {
 	// Base is the revision the change starts from. Empty: the merge base
 	// of Head with the first of DefaultBases that exists.
 	Base string
+	// ForkPoint takes the merge base of Base and Head as the base (a pull
+	// request's base branch may have moved on since the branch left it),
+	// when there is one.
+	ForkPoint bool
 	// Head is the revision with the change (default "HEAD"). When it is
 	// HEAD, the working tree's uncommitted estate files are reported.
 	Head string
@@ -123,7 +127,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	default:
 		return nil, usage(fmt.Errorf("--diff-engine %q is not one of auto, go-git, git", o.Engine), "")
 	}
-	repo, err := gitrepo.OpenRepo(o.Dir)
+	repo, err := gitrepo.Open(o.Dir)
 	if err != nil {
 		return nil, usage(err, "run estate change in a git repository, or name one with --repo")
 	}
@@ -226,6 +230,11 @@ func resolve(ctx context.Context, repo *gitrepo.Repo, o Options) (*sides, error)
 		if base, err = repo.Resolve(o.Base); err != nil {
 			return nil, usage(err, hint)
 		}
+		if o.ForkPoint {
+			if mb, err := repo.MergeBase(base, head); err == nil {
+				base = mb
+			}
+		}
 	} else {
 		found := false
 		for _, cand := range o.DefaultBases {
@@ -246,7 +255,7 @@ func resolve(ctx context.Context, repo *gitrepo.Repo, o Options) (*sides, error)
 	}
 	// The only reads of a commit's fields: everything else goes through
 	// gitrepo with the commit values as they are.
-	s := &sides{repo: repo, baseName: baseName, baseID: base.Hash.String(), headID: head.Hash.String()}
+	s := &sides{repo: repo, baseName: baseName, baseID: base.Hash, headID: head.Hash}
 	if s.files, s.engine, err = repo.DiffCommitsWith(ctx, o.Engine, base, head); err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 	for b.Loop() {
-		repo, err := gitrepo.OpenRepo(dir)
+		repo, err := gitrepo.Open(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -33,7 +33,7 @@ func BenchmarkVerify(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := Verify(context.Background(), &Store{Repo: repo, Ref: "refs/estate/ledger"}, VerifyOptions{Branch: c.Hash.String(), BranchName: "main"})
+		res, err := Verify(context.Background(), &Store{Repo: repo, Ref: "refs/estate/ledger"}, VerifyOptions{Branch: c.Hash, BranchName: "main"})
 		if err != nil {
 			b.Fatal(err)
 		}

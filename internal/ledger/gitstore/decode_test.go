@@ -26,7 +26,7 @@ func TestRecordsReadAsValidateReadsThem(t *testing.T) {
 	w.write("estate.yaml", "apiVersion: estate/v1\nkind: Settings\nledger:\n  ref: refs/estate/one\nledger:\n  ref: refs/estate/two\n")
 	dup := w.commit("Break settings", "alice", nil)
 
-	repo, err := gitrepo.OpenRepo(w.dir)
+	repo, err := gitrepo.Open(w.dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-
 	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -20,15 +19,13 @@ const ref = "refs/estate/ledger"
 func bare(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := git.PlainInit(dir, true); err != nil {
-		t.Fatal(err)
-	}
+	gittest.InitBare(t, dir)
 	return dir
 }
 
 func open(t *testing.T, dir string) *Store {
 	t.Helper()
-	r, err := gitrepo.OpenRepo(dir)
+	r, err := gitrepo.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func Verify(ctx context.Context, s *Store, o VerifyOptions) (*VerifyResult, erro
 		}
 		r := s.Repo
 		if dir, err := s.Repo.GitDir(); err == nil {
-			if other, err := gitrepo.OpenRepo(dir); err == nil {
+			if other, err := gitrepo.Open(dir); err == nil {
 				defer other.Close()
 				r = other
 			}

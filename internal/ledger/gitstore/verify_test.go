@@ -11,11 +11,8 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
-
 	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -25,23 +22,14 @@ import (
 type world struct {
 	t    *testing.T
 	dir  string
-	repo *git.Repository
-	wt   *git.Worktree
+	repo *gittest.Repo
 	when time.Time
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	dir := t.TempDir()
-	r, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, err := r.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &world{t: t, dir: dir, repo: r, wt: wt, when: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
+	return &world{t: t, dir: dir, repo: gittest.Init(t, dir), when: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)}
 }
 
 func (w *world) write(path, data string) {
@@ -53,20 +41,14 @@ func (w *world) write(path, data string) {
 	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := w.wt.Add(path); err != nil {
-		w.t.Fatal(err)
-	}
+	w.repo.Add(path)
 }
 
-func (w *world) commit(msg, author string, key *openpgp.Entity, parents ...plumbing.Hash) string {
+func (w *world) commit(msg, author string, key *openpgp.Entity, parents ...string) string {
 	w.t.Helper()
 	w.when = w.when.Add(time.Hour)
-	sig := &object.Signature{Name: author, Email: author + "@example.org", When: w.when}
-	h, err := w.wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig, SignKey: key, Parents: parents, AllowEmptyCommits: true})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return h.String()
+	sig := gittest.Signature{Name: author, Email: author + "@example.org", When: w.when}
+	return w.repo.Commit(msg, gittest.CommitOptions{Author: sig, SignKey: key, Parents: parents, AllowEmpty: true})
 }
 
 func asset(id, owner string) string {
@@ -108,11 +90,11 @@ func TestVerifyCoverageApprovalsAndSignatures(t *testing.T) {
 	squash := w.commit("Reassign LT-00001 (#1)", "alice", trusted)
 
 	// A merge commit of a branch, high risk, approved once: short of two.
-	main := plumbing.NewHash(squash)
+	main := squash
 	w.write("inventory/laptop/LT-00002.yaml", asset("LT-00002", "kim"))
 	w.write("changes/CR-2026-0002.yaml", "apiVersion: estate/v1\nkind: ChangeRequest\nid: CR-2026-0002\ntitle: Add LT-00002\ntype: normal\nreason: r\nrisk: high\n")
 	branch := w.commit("Add LT-00002", "bob", trusted, main)
-	merge := w.commit("Merge pull request #2 from estate/add", "web-flow", trusted, main, plumbing.NewHash(branch))
+	merge := w.commit("Merge pull request #2 from estate/add", "web-flow", trusted, main, branch)
 
 	// A direct push, signed by a key nobody allowed, and one unsigned.
 	w.write("inventory/laptop/LT-00001.yaml", asset("LT-00001", "mallory"))
@@ -120,7 +102,7 @@ func TestVerifyCoverageApprovalsAndSignatures(t *testing.T) {
 	w.write("inventory/laptop/LT-00001.yaml", asset("LT-00001", "eve"))
 	unsigned := w.commit("tweak owner again", "mallory", nil)
 
-	repo, err := gitrepo.OpenRepo(w.dir)
+	repo, err := gitrepo.Open(w.dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func failure(err error, hint string) error { return &hinted{err: err, hint: hint
 // openRepo opens the repository at dir (a working tree or a bare
 // repository).
 func openRepo(dir string) (*gitrepo.Repo, error) {
-	repo, err := gitrepo.OpenRepo(dir)
+	repo, err := gitrepo.Open(dir)
 	if err != nil {
 		return nil, failure(err, "run estate inside a git repository, or point --repo at one")
 	}
@@ -52,7 +52,7 @@ func openAt(dir, rev, ref string, now func() time.Time) (*gitstore.Store, gitrep
 		repo.Close()
 		return nil, gitrepo.CommitInfo{}, usage(err, "name a branch, tag or commit that exists")
 	}
-	ci, err := repo.Commit(c.Hash.String())
+	ci, err := repo.Commit(c.Hash)
 	if err != nil {
 		repo.Close()
 		return nil, ci, err
@@ -71,7 +71,7 @@ func ledgerRef(repo *gitrepo.Repo, commit, ref string) string {
 		if err != nil {
 			return (*record.Settings)(nil).LedgerRef()
 		}
-		commit = h.Hash.String()
+		commit = h.Hash
 	}
 	return gitstore.Settings(repo, commit).LedgerRef()
 }
@@ -84,18 +84,18 @@ func defaultBranch(repo *gitrepo.Repo, branch string) (string, string, error) {
 		if err != nil {
 			return "", "", usage(err, "name the default branch with --branch")
 		}
-		return branch, c.Hash.String(), nil
+		return branch, c.Hash, nil
 	}
 	var cands []string
 	if head, err := repo.Resolve("HEAD"); err == nil {
-		if s := gitstore.Settings(repo, head.Hash.String()); s != nil && s.GitHub != nil && s.GitHub.DefaultBranch != "" {
+		if s := gitstore.Settings(repo, head.Hash); s != nil && s.GitHub != nil && s.GitHub.DefaultBranch != "" {
 			cands = append(cands, s.GitHub.DefaultBranch)
 		}
 	}
 	cands = append(cands, "main", "master", "HEAD")
 	for _, b := range cands {
 		if c, err := repo.Resolve(b); err == nil {
-			return b, c.Hash.String(), nil
+			return b, c.Hash, nil
 		}
 	}
 	return "", "", usage(errors.New("no default branch: the repository has no commits"), "")

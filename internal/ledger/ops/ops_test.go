@@ -92,7 +92,7 @@ func TestShowRefusesARefThatIsNotALedger(t *testing.T) {
 	if _, err := Record(context.Background(), RecordOptions{Dir: dir, Approvals: []ledger.Approval{{By: "bob", At: "2026-11-20T09:00:00Z"}}, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	repo, err := gitrepo.OpenRepo(dir)
+	repo, err := gitrepo.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestGitCLIReportsALostRace(t *testing.T) {
 		if out, err := exec.Command("git", "clone", "-q", "--bare", origin, dir).CombinedOutput(); err != nil {
 			t.Fatalf("git clone: %v\n%s", err, out)
 		}
-		repo, err := gitrepo.OpenRepo(dir)
+		repo, err := gitrepo.Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
