@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
 	"strings"
 )
 
@@ -33,19 +32,13 @@ func (r *Repo) Status(ctx context.Context, paths ...string) ([]StatusEntry, erro
 	if r.Root == "" {
 		return nil, ErrNoGit
 	}
-	bin, err := exec.LookPath("git")
-	if err != nil {
-		return nil, ErrNoGit
-	}
-	args := append([]string{"-C", r.Root, "--literal-pathspecs", "--no-optional-locks", "status", "--porcelain", "-z",
+	args := append([]string{"--literal-pathspecs", "--no-optional-locks", "status", "--porcelain", "-z",
 		"--untracked-files=all", "--no-renames", "--"}, paths...)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("git status: %w: %s", err, strings.TrimSpace(errb.String()))
+	out, err := (Git{Dir: r.Root}).Output(ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("git status: %w", err)
 	}
-	return parseStatus(out.Bytes())
+	return parseStatus(out)
 }
 
 // parseStatus reads `git status --porcelain -z`: "XY PATH\0", and for a

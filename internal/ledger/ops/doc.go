@@ -14,5 +14,6 @@
 // gitrepo, core (to read the audited estate) and record. It never imports cobra, cli, go-git or
 // go-github: a pull request's reviews come through RecordOptions.Reviews,
 // and every git command the ledger runs (fetch and push of its ref) goes
-// through the Remote interface, implemented once, by GitCLI.
+// through the Remote interface, implemented once, by GitRemote
+// over gitrepo's git runner.
 package ops

@@ -174,8 +174,8 @@ func (f *fakeRemote) Push(_ context.Context, remote, commit, ref string) error {
 func TestPushRetriesOnlyALostRace(t *testing.T) {
 	defer func(w func(int) time.Duration) { retryWait = w }(retryWait)
 	retryWait = func(int) time.Duration { return 0 }
-	raced := &GitError{Args: []string{"push"}, Err: errors.New("exit status 1"), Output: "! [rejected] (fetch first)", Raced: true}
-	other := &GitError{Args: []string{"push"}, Err: errors.New("exit status 128"), Output: "fatal: repository not found"}
+	raced := error(raced{errors.New("! [rejected] (fetch first)")})
+	other := errors.New("fatal: repository not found")
 	for _, tc := range []struct {
 		name   string
 		errs   []error
@@ -220,14 +220,14 @@ func needGit(t *testing.T) {
 	}
 }
 
-// TestGitCLIReportsALostRace pushes two different ledgers from two
+// TestGitRemoteReportsALostRace pushes two different ledgers from two
 // clones to one remote with the real git: the second push is ErrRaced,
 // and after a fetch it lands.
-func TestGitCLIReportsALostRace(t *testing.T) {
+func TestGitRemoteReportsALostRace(t *testing.T) {
 	needGit(t)
 	ctx := context.Background()
 	origin, _ := repoWith(t, nil, "Import the estate", "Change one (#1)", "Change two (#2)")
-	clone := func(name string) (*gitstore.Store, GitCLI) {
+	clone := func(name string) (*gitstore.Store, GitRemote) {
 		dir := filepath.Join(t.TempDir(), name)
 		if out, err := exec.Command("git", "clone", "-q", "--bare", origin, dir).CombinedOutput(); err != nil {
 			t.Fatalf("git clone: %v\n%s", err, out)
@@ -237,7 +237,7 @@ func TestGitCLIReportsALostRace(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { repo.Close() })
-		return &gitstore.Store{Repo: repo, Ref: "refs/estate/ledger", Now: now}, GitCLI{GitDir: dir, Dir: dir}
+		return &gitstore.Store{Repo: repo, Ref: "refs/estate/ledger", Now: now}, GitRemote{Repo: repo}
 	}
 	entry := func(title string) gitstore.Build {
 		return func(*gitstore.Snapshot) (*ledger.Entry, error) {
@@ -248,7 +248,7 @@ func TestGitCLIReportsALostRace(t *testing.T) {
 	b, gb := clone("b.git")
 	for _, s := range []struct {
 		store *gitstore.Store
-		git   GitCLI
+		git   GitRemote
 	}{{a, ga}, {b, gb}} {
 		if err := s.git.Fetch(ctx, origin, s.store.Ref); err != nil {
 			t.Fatalf("fetch of a remote without a ledger: %v", err)

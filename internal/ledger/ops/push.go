@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,8 +21,8 @@ const pushAttempts = 10
 type Writer struct {
 	// Push names the remote to push each entry to; "" keeps it local.
 	Push string
-	// Remote fetches and pushes (default: GitCLI of the repository, run
-	// in the directory the repository was opened from).
+	// Remote fetches and pushes (default: GitRemote of the repository,
+	// run in the directory the repository was opened from).
 	Remote Remote
 	Log    *slog.Logger
 }
@@ -43,11 +42,7 @@ func (w Writer) appender(ctx context.Context, store *gitstore.Store, dir string)
 	}
 	r := w.Remote
 	if r == nil {
-		gitDir, err := store.Repo.GitDir()
-		if err != nil {
-			return nil, err
-		}
-		r = GitCLI{GitDir: gitDir, Dir: cmp.Or(dir, ".")}
+		r = GitRemote{Repo: store.Repo}
 	}
 	log := logger(w.Log)
 	return func(b gitstore.Build) (*ledger.Entry, error) { return appendAndPush(ctx, store, r, w.Push, log, b) }, nil

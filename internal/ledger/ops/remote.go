@@ -3,9 +3,8 @@ package ops
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os/exec"
-	"strings"
+
+	"github.com/estate-dev/estate/internal/gitrepo"
 )
 
 // Remote moves the ledger's ref between this repository and a remote.
@@ -23,59 +22,36 @@ type Remote interface {
 // ErrRaced).
 var ErrRaced = errors.New("another writer moved the ledger's ref first")
 
-// GitError is a git command of GitCLI that failed, with what git said.
-type GitError struct {
-	Args   []string
-	Err    error
-	Output string
-	// Raced reports that git refused because the ref moved under it.
-	Raced bool
-}
+// GitRemote is the Remote of a repository, through gitrepo's one git
+// runner (which brings the user's credentials, transports and remotes;
+// git runs where the repository was opened, so a remote given as a path
+// is relative to that folder). gitrepo types git's refusals; this only
+// says which of them are a lost race.
+type GitRemote struct{ Repo *gitrepo.Repo }
 
-func (e *GitError) Error() string {
-	return fmt.Sprintf("git %s: %v: %s", strings.Join(e.Args, " "), e.Err, strings.TrimSpace(e.Output))
-}
-func (e *GitError) Unwrap() error        { return e.Err }
-func (e *GitError) Is(target error) bool { return e.Raced && target == ErrRaced }
+// raced marks err as a lost race.
+type raced struct{ error }
 
-// GitCLI is the Remote of a repository, run with the git CLI (which
-// brings the user's credentials, transports and remotes).
-type GitCLI struct {
-	GitDir string // the repository's git directory
-	Dir    string // where git runs: a remote given as a path is relative to it
-}
+func (e raced) Unwrap() []error { return []error{e.error, ErrRaced} }
 
-// raceSigns are what git prints when a ref moved under it: a push
-// rejected as not a fast-forward, or a local ref locked or changed by
-// another process during a fetch.
-var raceSigns = []string{"[rejected]", "non-fast-forward", "fetch first", "failed to update ref", "cannot lock ref", "reference changed concurrently"}
-
-// git is the one place the ledger runs the git CLI.
-func (g GitCLI) git(ctx context.Context, args ...string) error {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"--git-dir", g.GitDir}, args...)...)
-	cmd.Dir = g.Dir
-	out, err := cmd.CombinedOutput()
-	if err == nil {
+// Fetch sets the local ledger ref to the remote's (+ref:ref). A remote
+// with no ledger yet is not an error.
+func (g GitRemote) Fetch(ctx context.Context, remote, ref string) error {
+	err := g.Repo.Fetch(ctx, remote, "+"+ref+":"+ref)
+	switch {
+	case err == nil, errors.Is(err, gitrepo.ErrNoRemoteRef):
 		return nil
-	}
-	ge := &GitError{Args: args, Err: err, Output: string(out)}
-	for _, s := range raceSigns {
-		ge.Raced = ge.Raced || strings.Contains(ge.Output, s)
-	}
-	return ge
-}
-
-// Fetch runs git fetch remote +ref:ref.
-func (g GitCLI) Fetch(ctx context.Context, remote, ref string) error {
-	err := g.git(ctx, "fetch", "--quiet", remote, "+"+ref+":"+ref)
-	var ge *GitError
-	if errors.As(err, &ge) && strings.Contains(ge.Output, "couldn't find remote ref") {
-		return nil // the remote has no ledger yet
+	case errors.Is(err, gitrepo.ErrRefChanged):
+		return raced{err}
 	}
 	return err
 }
 
-// Push runs git push remote commit:ref.
-func (g GitCLI) Push(ctx context.Context, remote, commit, ref string) error {
-	return g.git(ctx, "push", "--quiet", "--porcelain", remote, commit+":"+ref)
+// Push sets the remote's ref to commit, a fast-forward only.
+func (g GitRemote) Push(ctx context.Context, remote, commit, ref string) error {
+	err := g.Repo.Push(ctx, remote, commit+":"+ref)
+	if errors.Is(err, gitrepo.ErrNonFastForward) || errors.Is(err, gitrepo.ErrRefChanged) {
+		return raced{err}
+	}
+	return err
 }
