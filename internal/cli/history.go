@@ -3,226 +3,55 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"runtime/debug"
-	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/estate-dev/estate/internal/gitrepo"
-	"github.com/estate-dev/estate/internal/history"
-	"github.com/estate-dev/estate/internal/ledger"
-	"github.com/estate-dev/estate/internal/ledger/gitstore"
-	"github.com/estate-dev/estate/internal/load"
-	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/history/show"
 )
 
 type historyOptions struct {
-	rev, ref, format string
+	show.Options
+	Format string
 }
 
-func newHistoryCmd(app *App) *cobra.Command {
+func newHistoryCmd(app *App) *cobra.Command { return historyCommand(app, runHistory) }
+
+// historyCommand is estate history; runF runs it (a test replaces it).
+func historyCommand(app *App, runF func(context.Context, *App, *historyOptions) error) *cobra.Command {
 	o := &historyOptions{}
 	cmd := &cobra.Command{
 		Use:   "history ID|PATH",
 		Short: "Every change to one record, across renames, with its change request and approvers",
 		Args:  cobra.ExactArgs(1),
-		RunE:  func(cmd *cobra.Command, args []string) error { return runHistory(cmd, app, o, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("format", o.Format, "text", "json", "markdown"); err != nil {
+				return err
+			}
+			o.Record, o.Dir = args[0], app.Dir()
+			return runF(cmd.Context(), app, o)
+		},
 	}
-	cmd.Flags().StringVar(&o.rev, "rev", "HEAD", "the revision whose history is shown")
-	cmd.Flags().StringVar(&o.ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
-	formatFlag(cmd, &o.format, "text", "json", "markdown")
+	cmd.Flags().StringVar(&o.Rev, "rev", "HEAD", "the revision whose history is shown")
+	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
+	formatFlag(cmd, &o.Format, "text", "json", "markdown")
 	return cmd
 }
 
-func runHistory(cmd *cobra.Command, app *App, o *historyOptions, arg string) error {
-	if err := checkChoice("format", o.format, "text", "json", "markdown"); err != nil {
-		return err
-	}
-	ctx := cmd.Context()
-	// A long history is thousands of small documents parsed and let go:
-	// collecting less often costs a little memory and saves a fifth of
-	// the CPU (docs/performance.md).
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	repo, err := gitrepo.Open(app.Dir())
+func runHistory(ctx context.Context, app *App, o *historyOptions) error {
+	o.Warn = func(msg string, err error) { app.Log.Warn(msg, "err", err) }
+	rec, err := show.Run(ctx, o.Options)
 	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err, Hint: "estate history reads git: run it in the estate's repository"}
+		return coreErr(err)
 	}
-	defer repo.Close()
-	c, err := repo.Resolve(o.rev)
-	if err != nil {
-		return inputErr(err, "name a branch, tag or commit that exists")
-	}
-	head := c.Hash
-	// The index of the record (grown by Follow to where its renames
-	// lead); of the whole tree when only the history knows the record.
-	path, err := recordPathAt(ctx, repo, head, arg)
-	if err != nil {
-		return err
-	}
-	var idx *history.Index
-	if path != "" {
-		idx, err = history.Open(ctx, repo, head, path)
-	} else {
-		idx, err = history.Open(ctx, repo, head)
-	}
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	if path == "" {
-		if path, err = recordPathIn(idx, head, arg); err != nil {
-			return err
-		}
-	}
-	steps, err := idx.Follow(ctx, repo, path)
-	if errors.Is(err, history.ErrNoHistory) {
-		return inputErr(fmt.Errorf("%s: no commit of %s changed it", path, o.rev), "")
-	}
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	if err := history.Persist(repo, idx); err != nil {
-		app.Log.Warn("history index not cached", "err", err)
-	}
-	ref := o.ref
-	if ref == "" {
-		ref = gitstore.Settings(repo, head).LedgerRef()
-	}
-	entries, err := (&gitstore.Store{Repo: repo, Ref: ref}).Entries(ctx)
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	rec, err := history.Describe(ctx, repo, head, path, steps, entries)
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	switch o.format {
+	switch o.Format {
 	case "json":
 		enc := json.NewEncoder(app.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rec)
 	case "markdown":
-		writeHistoryMarkdown(app.Stdout, rec)
+		show.WriteMarkdown(app.Stdout, rec)
 	default:
-		writeHistoryText(app.Stdout, rec)
+		show.WriteText(app.Stdout, rec)
 	}
 	return nil
-}
-
-// recordPathAt finds the file of a record: a path as given, else the file
-// whose name is the id at head; "" when head has none.
-func recordPathAt(ctx context.Context, repo *gitrepo.Repo, head string, arg string) (string, error) {
-	if strings.Contains(arg, "/") || strings.HasSuffix(arg, ".yaml") {
-		return strings.TrimPrefix(arg, "./"), nil
-	}
-	t, err := repo.Tree(head)
-	if err != nil {
-		return "", &ExitError{Code: ExitFailure, Err: err}
-	}
-	entries, err := t.Entries(ctx)
-	if err != nil {
-		return "", &ExitError{Code: ExitFailure, Err: err}
-	}
-	for _, e := range entries {
-		if p := load.Classify(e.Path); p.Kind != "" && p.ID == arg {
-			return e.Path, nil
-		}
-	}
-	return "", nil
-}
-
-// recordPathIn is the newest path the history knows for the record arg
-// names (a record since removed).
-func recordPathIn(idx *history.Index, head, arg string) (string, error) {
-	best, bestAt := "", -1
-	for p, es := range idx.Paths {
-		if pl := load.Classify(p); pl.Kind != "" && pl.ID == arg && len(es) > 0 && int(es[len(es)-1]>>2) > bestAt {
-			best, bestAt = p, int(es[len(es)-1]>>2)
-		}
-	}
-	if best == "" {
-		return "", inputErr(fmt.Errorf("no record %s in the history of %s", arg, gitrepo.ShortName(head)), "give the record's id (its file name) or the path of its file")
-	}
-	return best, nil
-}
-
-func writeHistoryText(w io.Writer, rec *history.Record) {
-	fmt.Fprintf(w, "%s  %s  (%d changes)\n", rec.ID, rec.Path, len(rec.Changes))
-	for _, c := range rec.Changes {
-		fmt.Fprintf(w, "\n%s  %s  %s", c.Date.Format("2006-01-02 15:04"), c.Commit[:12], c.Action)
-		if c.From != "" {
-			fmt.Fprintf(w, " from %s", c.From)
-		}
-		fmt.Fprintln(w)
-		fmt.Fprintf(w, "  %s\n", c.Subject)
-		var meta []string
-		if c.PR > 0 {
-			meta = append(meta, fmt.Sprintf("PR #%d", c.PR))
-		}
-		if c.Change != "" {
-			meta = append(meta, fmt.Sprintf("%s (%s, %s risk)", c.Change, c.Type, c.Risk))
-		}
-		meta = append(meta, "by "+c.Author)
-		if len(c.Approvers) > 0 {
-			meta = append(meta, "approved by "+approverList(c.Approvers))
-		}
-		if c.LedgerEntry == 0 {
-			meta = append(meta, "not in the ledger")
-		} else if c.Verified {
-			meta = append(meta, "verified")
-		}
-		fmt.Fprintf(w, "  %s\n", strings.Join(meta, "; "))
-		for _, f := range c.Fields {
-			switch f.Op {
-			case "added":
-				fmt.Fprintf(w, "    + %s: %s\n", f.Field, f.New)
-			case "removed":
-				fmt.Fprintf(w, "    - %s: %s\n", f.Field, f.Old)
-			default:
-				fmt.Fprintf(w, "    ~ %s: %s -> %s\n", f.Field, f.Old, f.New)
-			}
-		}
-	}
-}
-
-func approverList(as []ledger.Approval) string {
-	var out []string
-	for _, a := range as {
-		out = append(out, a.By+" ("+a.At+")")
-	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
-}
-
-func writeHistoryMarkdown(w io.Writer, rec *history.Record) {
-	fmt.Fprintf(w, "## History of %s\n\n%s, %d changes, oldest first.\n\n", output.CodeSpan(rec.ID), output.CodeSpan(rec.Path), len(rec.Changes))
-	fmt.Fprintln(w, "| Date | Commit | Change | PR | Author | Approvers | Fields |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- |")
-	for _, c := range rec.Changes {
-		pr := ""
-		if c.PR > 0 {
-			pr = fmt.Sprintf("#%d", c.PR)
-		}
-		var fields []string
-		for _, f := range c.Fields {
-			switch f.Op {
-			case "added":
-				fields = append(fields, output.CodeSpan(f.Field)+" + "+output.CodeSpan(f.New))
-			case "removed":
-				fields = append(fields, output.CodeSpan(f.Field)+" − "+output.CodeSpan(f.Old))
-			default:
-				fields = append(fields, output.CodeSpan(f.Field)+": "+output.CodeSpan(f.Old)+" → "+output.CodeSpan(f.New))
-			}
-		}
-		change := c.Action
-		if c.Change != "" {
-			change = c.Action + ", " + c.Change
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", c.Date.Format("2006-01-02 15:04"), output.CodeSpan(c.Commit[:12]),
-			output.MarkdownCell(change), pr, output.MarkdownCell(c.Author), output.MarkdownCell(approverList(c.Approvers)),
-			strings.Join(fields, "<br>"))
-	}
 }
