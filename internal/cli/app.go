@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/output"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -96,6 +97,19 @@ func inputErr(err error, hint string) error {
 
 // findingsErr says findings reached --fail-on (exit 1); the report was printed.
 func findingsErr() error { return &ExitError{Code: ExitFindings} }
+
+// judged is the exit of a command that wrote rep (werr: how the writing
+// went): 3 when it could not be written, 1 when a finding reached
+// --fail-on, else 0.
+func judged(rep output.Report, werr error) error {
+	switch {
+	case werr != nil:
+		return &ExitError{Code: ExitFailure, Err: werr}
+	case rep.Failing() > 0:
+		return findingsErr()
+	}
+	return nil
+}
 
 // Main runs estate with app's arguments and returns the exit code.
 func Main(app *App) int {

@@ -79,11 +79,5 @@ func runAudit(ctx context.Context, app *App, c *auditCommand) error {
 		return coreErr(err)
 	}
 	rep := res.Report(Version, c.FailOn)
-	if err := auditrun.Write(app.Stdout, c.Format, rep, res, output.Options{Color: app.TTY}); err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	if rep.Failing() > 0 {
-		return findingsErr()
-	}
-	return nil
+	return judged(rep, auditrun.Write(app.Stdout, c.Format, rep, res, output.Options{Color: app.TTY}))
 }

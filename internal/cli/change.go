@@ -17,13 +17,8 @@ import (
 )
 
 func newChangeCmd(app *App) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "change",
-		Short: "Change control: plan, gate and scaffold changes made as pull requests",
-		Args:  cobra.NoArgs,
-	}
-	cmd.AddCommand(newChangePlanCmd(app, nil), newChangeCheckCmd(app), newChangeNewCmd(app))
-	return cmd
+	return group("change", "Change control: plan, gate and scaffold changes made as pull requests",
+		newChangePlanCmd(app, nil), newChangeCheckCmd(app), newChangeNewCmd(app))
 }
 
 // planOptions are the flags plan, check and new share.
@@ -106,7 +101,7 @@ func runChangePlan(ctx context.Context, app *App, o *changePlanOptions) error {
 	if err := writeReport(app.Stdout, o.Format, res.Context, res.Plan, nil); err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	if failing(res.Plan, o.FailOn) {
+	if record.Failing(res.Plan.Findings, o.FailOn) > 0 {
 		return findingsErr()
 	}
 	return nil
@@ -126,16 +121,6 @@ func runPlan(ctx context.Context, app *App, o plan.Options) (*plan.Result, error
 		fmt.Fprintf(app.Stderr, "estate: warning: uncommitted changes not looked for: %v\n", res.Unchecked)
 	}
 	return res, nil
-}
-
-// failing reports whether a finding is at or above failOn (0: never).
-func failing(p *change.Plan, failOn record.Severity) bool {
-	for _, f := range p.Findings {
-		if failOn != 0 && f.Severity >= failOn {
-			return true
-		}
-	}
-	return false
 }
 
 func writeReport(w io.Writer, format string, rc report.Context, p *change.Plan, g *change.Gate) error {

@@ -12,16 +12,7 @@ import (
 )
 
 func newExportCmd(app *App) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "export",
-		Short: "Export the inventory for other tools",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErr("name the format: estate export csv")
-		},
-	}
-	cmd.AddCommand(exportCSVCommand(app, runExportCSV))
-	return cmd
+	return group("export", "Export the inventory for other tools", exportCSVCommand(app, runExportCSV))
 }
 
 // exportCSVCommand is estate export csv; RunE checks the flags and calls

@@ -13,14 +13,7 @@ import (
 )
 
 func newFactsCmd(app *App) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "facts",
-		Short: "Collect device facts: local, over SSH, from osquery or from files",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newFactsCollectCmd(app))
-	return cmd
+	return group("facts", "Collect device facts: local, over SSH, from osquery or from files", newFactsCollectCmd(app))
 }
 
 // sshFlags are the SSH collector's flags, shared by 'facts collect' and

@@ -13,16 +13,7 @@ import (
 )
 
 func newImportCmd(app *App) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "import",
-		Short: "Import assets from another tool's export",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErr("name what to import from: estate import snipeit FILE.csv")
-		},
-	}
-	cmd.AddCommand(newImportSnipeITCmd(app, nil))
-	return cmd
+	return group("import", "Import assets from another tool's export", newImportSnipeITCmd(app, nil))
 }
 
 // importOptions are import snipeit's flags: the importer's options and

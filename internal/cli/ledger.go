@@ -16,13 +16,8 @@ import (
 )
 
 func newLedgerCmd(app *App) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "ledger",
-		Short: "The status-accounting ledger: record changes and audits, verify the chain",
-		Args:  cobra.NoArgs,
-	}
-	cmd.AddCommand(newLedgerRecordCmd(app, nil), newLedgerRecordAuditCmd(app, nil), newLedgerVerifyCmd(app, nil), newLedgerShowCmd(app, nil))
-	return cmd
+	return group("ledger", "The status-accounting ledger: record changes and audits, verify the chain",
+		newLedgerRecordCmd(app, nil), newLedgerRecordAuditCmd(app, nil), newLedgerVerifyCmd(app, nil), newLedgerShowCmd(app, nil))
 }
 
 // ledgerErr gives an error of internal/ledger/ops its exit: 2 when the

@@ -60,13 +60,7 @@ func ledgerVerify(ctx context.Context, app *App, o *ledgerVerifyOptions) error {
 	}
 	rep := output.Report{Tool: "ledger verify", Version: Version, Findings: res.Findings, FailOn: o.FailOn,
 		Summary: map[string]int{"entries": res.Entries, "commits": res.Commits}}
-	if err := output.Write(app.Stdout, o.Format, rep, output.Options{Color: app.TTY}); err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	if rep.Failing() > 0 {
-		return findingsErr()
-	}
-	return nil
+	return judged(rep, output.Write(app.Stdout, o.Format, rep, output.Options{Color: app.TTY}))
 }
 
 type ledgerShowOptions struct {

@@ -64,10 +64,8 @@ func runLicences(ctx context.Context, app *App, o *licencesOptions) error {
 	if err := output.WriteTables(app.Stdout, o.Format, rep, reports.LicenceTables(rep)...); err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
 	}
-	for _, f := range rep.Findings {
-		if o.FailOn != 0 && f.Severity >= o.FailOn {
-			return findingsErr()
-		}
+	if record.Failing(rep.Findings, o.FailOn) > 0 {
+		return findingsErr()
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/estate-dev/estate/internal/version"
 	"github.com/spf13/cobra"
@@ -75,4 +76,21 @@ func newVersionCmd(app *App) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// group is a command that only holds others: run alone it is a usage
+// error (exit 2) that names them, the same for every group.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var names []string
+			for _, s := range cmd.Commands() {
+				if s.IsAvailableCommand() {
+					names = append(names, cmd.CommandPath()+" "+s.Use)
+				}
+			}
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("name a command: %s", strings.Join(names, ", ")), Hint: "run '" + cmd.CommandPath() + " --help' for usage"}
+		}}
+	cmd.AddCommand(subs...)
+	return cmd
 }

@@ -70,11 +70,5 @@ func runValidate(ctx context.Context, app *App, c *validateCommand) error {
 	defer est.Close()
 	rep := output.Report{Tool: "validate", Version: Version, Findings: est.Findings, FailOn: c.FailOn,
 		Summary: map[string]int{"records": est.Files, "checked": est.Checked, "cached": est.Cached}}
-	if err := output.Write(app.Stdout, c.Format, rep, output.Options{Color: app.TTY}); err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	if rep.Failing() > 0 {
-		return findingsErr()
-	}
-	return nil
+	return judged(rep, output.Write(app.Stdout, c.Format, rep, output.Options{Color: app.TTY}))
 }

@@ -220,14 +220,7 @@ func toReviews(rs []github.Review) []change.Review {
 
 // blocking reports whether a finding of the plan blocks the change (high
 // or above, as change.Decide judges).
-func blocking(p *change.Plan) bool {
-	for _, f := range p.Findings {
-		if f.Severity >= record.SevHigh {
-			return true
-		}
-	}
-	return false
-}
+func blocking(p *change.Plan) bool { return record.Failing(p.Findings, record.SevHigh) > 0 }
 
 // writeSummary appends md to the job summary at path ("" writes none).
 func writeSummary(path, md string) error {

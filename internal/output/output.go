@@ -63,15 +63,7 @@ func Write(w io.Writer, format string, r Report, o Options) error {
 }
 
 // Failing counts the findings at or above r.FailOn.
-func (r Report) Failing() int {
-	n := 0
-	for _, f := range r.Findings {
-		if r.FailOn != 0 && f.Severity >= r.FailOn {
-			n++
-		}
-	}
-	return n
-}
+func (r Report) Failing() int { return record.Failing(r.Findings, r.FailOn) }
 
 // bySeverity counts findings per severity name.
 func bySeverity(fs []record.Finding) map[string]int {

@@ -117,3 +117,18 @@ func SortFindings(fs []Finding) {
 		return fs[i].Rule < fs[j].Rule
 	})
 }
+
+// Failing counts the findings at or above failOn; a failOn of 0 ("never")
+// fails none. It is the one --fail-on rule of every command.
+func Failing(fs []Finding, failOn Severity) int {
+	if failOn == 0 {
+		return 0
+	}
+	n := 0
+	for _, f := range fs {
+		if f.Severity >= failOn {
+			n++
+		}
+	}
+	return n
+}
