@@ -73,17 +73,29 @@ func (v *Validator) Validate(k record.Kind, value any, file string, root *yaml.N
 		v.reset()
 		def = v.defs[k]
 	}
-	data := v.ctx.Encode(value)
-	err := def.Unify(data).Validate(cue.Concrete(true))
+	// Unknown fields are found first, in one walk (CUE's cost for them
+	// grows with the square of their number), and taken out.
+	var out []record.Finding
+	seen := map[string]bool{}
+	pre := unknownFields(def, root, file)
+	if len(pre) > 0 {
+		value = deepCopy(value)
+		for _, l := range pre {
+			seen[strings.Join(l.sels, "\x00")] = true
+			out = append(out, l.f)
+			remove(value, l.sels)
+		}
+	}
+	err := def.Unify(v.ctx.Encode(value)).Validate(cue.Concrete(true))
 	if err == nil {
-		return nil
+		return out
 	}
 	// CUE reports one class of error at a time (an unknown field hides a
 	// missing one), so take out what was reported and look again, to
 	// report every problem of the record in one run.
-	var out []record.Finding
-	seen := map[string]bool{}
-	value = deepCopy(value)
+	if len(pre) == 0 {
+		value = deepCopy(value)
+	}
 	for round := 0; err != nil && round < 8; round++ {
 		progress := false
 		for _, l := range v.findings(def, err, file, root) {
