@@ -206,9 +206,9 @@ func Value(file string, n *yaml.Node, lim Limits) (any, []record.Finding) {
 }
 
 type converter struct {
-	file     string
-	budget   int
-	limit    int // the budget at the start
+	file   string
+	budget int
+	limit  int // the budget at the start
 	// viaAlias counts the values reached through aliases: when they are
 	// most of the document, it is an alias bomb, else merely too big.
 	viaAlias int
