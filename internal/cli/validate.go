@@ -77,7 +77,7 @@ func runValidate(cmd *cobra.Command, app *App, o *validateOptions) error {
 		return err
 	}
 	opts := core.Options{Dir: app.Dir(), Rev: o.rev, ChangedSince: o.changedSince, Paths: o.paths,
-		Workers: o.workers, CUEOnly: o.cueOnly, Now: app.Now(), Log: app.Log, Progress: app.progress("validating")}
+		Workers: o.workers, CUEOnly: o.cueOnly, Now: app.Now(), Log: app.Log, Progress: app.progress("validating"), RequireRecords: true}
 	if o.noCache {
 		opts.Cache = core.CacheOff
 	}

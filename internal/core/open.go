@@ -74,6 +74,11 @@ type Options struct {
 	Progress func(done, total int)
 	// Now is the date expiry is judged against.
 	Now time.Time
+	// RequireRecords makes an estate with no record but its settings a
+	// usage error (estate validate: a run that checked nothing is no
+	// pass). Others (an audit that reports devices missing from an empty
+	// inventory) may open an empty estate.
+	RequireRecords bool
 }
 
 // Estate is an opened estate: the records, their indexes, the settings,

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/validate"
 )
 
@@ -57,12 +58,18 @@ func under(p, pre string) bool {
 }
 
 // checkSeen refuses a run that would check nothing, so that it can never
-// pass for a clean one: an estate with no record (when its records are
-// checked), and a path argument (prefixes, relative to the root) that
+// pass for a clean one: an estate with no record but its settings (when
+// RequireRecords says so, and nothing was found wrong), and a path argument (prefixes, relative to the root) that
 // names no record file of the estate, because it does not exist or
 // holds none.
 func (o Options) checkSeen(res *validate.Result, prefixes []string) error {
-	if o.Checks == CheckAll && res.Files == 0 {
+	records := 0
+	for _, r := range res.Estate.Records {
+		if r.Kind != record.KindSettings {
+			records++
+		}
+	}
+	if o.RequireRecords && records == 0 && len(res.Findings) == 0 {
 		return usage(errors.New("the estate holds no records"),
 			"records are YAML files under inventory/, policies/ and changes/ (see the layout in the README); estate init starts an estate")
 	}
