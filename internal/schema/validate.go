@@ -74,27 +74,43 @@ func (v *Validator) Validate(k record.Kind, value any, file string, root *yaml.N
 		v.reset()
 		def = v.defs[k]
 	}
-	// Unknown fields are found first, in one walk (CUE's cost for them
-	// grows with the square of their number), and taken out.
+	// Unknown fields are found in one walk and taken out before CUE
+	// reports them: its cost for them grows with the square of their
+	// number. A small document goes to CUE first (most are valid, and the
+	// walk would only add to their cost); a big one is walked first.
 	var out []record.Finding
 	seen := map[string]bool{}
-	pre := unknownFields(def, root, file)
-	if len(pre) > 0 {
-		value = deepCopy(value)
+	copied := false
+	takeUnknown := func() bool {
+		pre := unknownFields(def, root, file)
+		if len(pre) == 0 {
+			return false
+		}
+		if !copied {
+			value, copied = deepCopy(value), true
+		}
 		for _, l := range pre {
 			seen[strings.Join(l.sels, "\x00")] = true
 			out = append(out, l.f)
 			remove(value, l.sels)
 		}
+		return true
+	}
+	big := keysOver(root, smallDocument)
+	if big {
+		takeUnknown()
 	}
 	err := def.Unify(v.ctx.Encode(value)).Validate(cue.Concrete(true))
+	if err != nil && !big && takeUnknown() {
+		err = def.Unify(v.ctx.Encode(value)).Validate(cue.Concrete(true))
+	}
 	if err == nil {
 		return out
 	}
 	// CUE reports one class of error at a time (an unknown field hides a
 	// missing one), so take out what was reported and look again, to
 	// report every problem of the record in one run.
-	if len(pre) == 0 {
+	if !copied {
 		value = deepCopy(value)
 	}
 	for round := 0; err != nil && round < 8; round++ {
@@ -122,6 +138,31 @@ func (v *Validator) Validate(k record.Kind, value any, file string, root *yaml.N
 		return out[i].Pos.Col < out[j].Pos.Col
 	})
 	return out
+}
+
+// smallDocument is the number of keys up to which a document goes to CUE
+// before its unknown fields are looked for (a record has a few dozen).
+const smallDocument = 256
+
+// keysOver reports whether the mapping keys under n number more than max,
+// counting no further.
+func keysOver(n *yaml.Node, max int) bool {
+	count := 0
+	var walk func(n *yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		if n.Kind == yaml.MappingNode {
+			if count += len(n.Content) / 2; count > max {
+				return true
+			}
+		}
+		for _, c := range n.Content {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(n)
 }
 
 func deepCopy(v any) any {
