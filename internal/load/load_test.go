@@ -123,6 +123,8 @@ func TestValue(t *testing.T) {
 		{"binary", "a: 1\ng: !!binary aGk=\n", []pos{{2, 4, "yaml", "YAML tag !!binary is not allowed in records"}}, load.DefaultLimits},
 		{"tag on a list", "tags: !foo [a, b]\n", []pos{{1, 7, "yaml", "YAML tag !foo is not allowed in records"}}, load.DefaultLimits},
 		{"tag on a mapping", "a: !!python/object:os.system\n  b: 1\n", []pos{{1, 4, "yaml", "YAML tag !!python/object:os.system is not allowed in records"}}, load.DefaultLimits},
+		{"tag on a key", "!foo a: 1\n", []pos{{1, 1, "yaml", "YAML tag !foo is not allowed in records"}}, load.DefaultLimits},
+		{"a str tag on a key is a string", "!!str 1: a\n", nil, load.DefaultLimits},
 		{"tag on a block list", "a: !!set\n  - x\n", []pos{{1, 4, "yaml", "YAML tag !!set is not allowed in records"}}, load.DefaultLimits},
 		{"big mapping without aliases", "a: {" + strings.Repeat("x: 1, ", 0) + "b: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50]}\n",
 			[]pos{{1, 188, "yaml", "the document holds more than 50 values: far more than a record has"}}, small},

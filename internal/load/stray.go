@@ -87,8 +87,8 @@ func cmpDot(dir string) string {
 }
 
 // Stray says whether the file at p (outside Roots) holding data is a
-// record of the estate in the wrong place (apiVersion estate/..., a kind
-// of record), and if so returns the finding that says where it belongs.
+// record of the estate in the wrong place (a kind, with apiVersion
+// estate/... or, for a kind of record, none), and if so returns the finding that says where it belongs.
 // Any other YAML file (a workflow, a tool's settings, a Facts document)
 // is not the estate's, and gets no finding.
 func Stray(p string, data []byte) (record.Finding, bool) {
@@ -96,13 +96,19 @@ func Stray(p string, data []byte) (record.Finding, bool) {
 	if fs != nil || root == nil {
 		return record.Finding{}, false
 	}
-	api, _ := Find(root, "apiVersion")
-	kind, _ := Find(root, "kind")
-	if api == root || api.Kind != yaml.ScalarNode || !strings.HasPrefix(api.Value, "estate/") {
+	api, hasAPI := Find(root, "apiVersion")
+	kind, hasKind := Find(root, "kind")
+	if !hasKind || kind.Kind != yaml.ScalarNode {
 		return record.Finding{}, false
 	}
 	k := record.Kind(kind.Value)
-	if kind == root || k == record.KindFacts {
+	switch {
+	case k == record.KindFacts:
+		return record.Finding{}, false
+	case hasAPI && api.Kind == yaml.ScalarNode && strings.HasPrefix(api.Value, "estate/"):
+	case !hasAPI && k.Known():
+		// A record that forgot its apiVersion is still a record.
+	default:
 		return record.Finding{}, false
 	}
 	base := strings.TrimSuffix(path.Base(p), path.Ext(p))

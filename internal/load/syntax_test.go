@@ -58,3 +58,24 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+func TestStray(t *testing.T) {
+	for _, c := range []struct {
+		data string
+		want bool
+	}{
+		{"apiVersion: estate/v1\nkind: Asset\nid: LT-1\n", true},
+		{"kind: Asset\nid: LT-1\n", true},               // no apiVersion: still a record
+		{"apiVersion: estate/v1\nkind: Facts\n", false}, // facts are not records
+		{"apiVersion: v1\nkind: Deployment\n", false},   // another tool's
+		{"kind: Deployment\n", false},                   // another tool's
+		{"name: CI\non: [push]\njobs: {}\n", false},     // a workflow
+		{"apiVersion: estate/v1\nkind: Widget\n", true}, // estate's, of an unknown kind
+		{"not: [valid\n", false},                        // not YAML: not ours to judge
+	} {
+		f, got := load.Stray("assets/x.yaml", []byte(c.data))
+		if got != c.want || got && (f.Rule != load.RuleLayout || f.Pos.Line != 1) {
+			t.Errorf("Stray(%q) = %v %+v, want %v", c.data, got, f, c.want)
+		}
+	}
+}

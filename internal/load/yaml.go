@@ -272,6 +272,10 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 				c.fail(k, "a key must be a plain name", "")
 				continue
 			}
+			if k.Style&yaml.TaggedStyle != 0 && k.ShortTag() != "!!str" {
+				c.fail(k, fmt.Sprintf("YAML tag %s is not allowed in records", k.Tag), "remove the tag")
+				continue
+			}
 			if _, dup := m[k.Value]; dup {
 				c.fail(k, fmt.Sprintf("duplicate key %q", k.Value), "each field may appear once; remove one of them")
 				continue
