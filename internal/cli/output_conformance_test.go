@@ -206,6 +206,9 @@ func TestJUnitConformance(t *testing.T) {
 	}
 	clean := t.TempDir()
 	os.WriteFile(filepath.Join(clean, "estate.yaml"), []byte("apiVersion: estate/v1\nkind: Settings\n"), 0o644)
+	// One record: an estate with none is no pass but a usage error.
+	os.MkdirAll(filepath.Join(clean, "inventory", "locations"), 0o755)
+	os.WriteFile(filepath.Join(clean, "inventory", "locations", "LON.yaml"), []byte("apiVersion: estate/v1\nkind: Location\nid: LON\nname: London\ntype: site\n"), 0o644)
 	dir := brokenEstate(t)
 	for _, c := range []struct {
 		dir  string

@@ -39,6 +39,7 @@ func validateCmd(app *App, runF func(context.Context, *validateCommand) error) *
 			}
 			c := &validateCommand{Open: o, Format: format, FailOn: sev}
 			c.Open.Dir, c.Open.Paths, c.Open.Now, c.Open.Log, c.Open.Progress = app.Dir(), args, app.Now(), app.Log, app.progress("validating")
+			c.Open.RequireRecords = true // validating nothing is no pass
 			if noCache {
 				c.Open.Cache = core.CacheOff
 			}

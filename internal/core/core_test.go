@@ -56,13 +56,13 @@ func git(t *testing.T, dir string, args ...string) string {
 // a finding placed on the line of the field it names.
 func TestOpenWorkingTree(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, map[string]string{"inventory/laptop/LT-00101.yaml": laptop})
+	write(t, dir, map[string]string{"inventory/laptop/LT-00101.yaml": laptop, "estate.yaml": "apiVersion: estate/v1\nkind: Settings\n"})
 	e, err := Open(context.Background(), Options{Dir: dir, Cache: CacheOff})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	if e.Files != 1 || e.Assets["LT-00101"] == nil {
+	if e.Files != 2 || e.Assets["LT-00101"] == nil { // the asset and estate.yaml
 		t.Fatalf("files %d, assets %v", e.Files, e.Assets)
 	}
 	if n := e.Errors(); n != 0 {

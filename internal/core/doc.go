@@ -6,6 +6,11 @@
 // settings, the validation findings, and the means to place a finding on
 // the YAML line of the field it names (Place).
 //
+// FindRoot finds the estate a folder is in as git finds a repository
+// (the nearest folder up holding estate.yaml, else the git repository's
+// root); Open reads the working tree from there, and refuses a run that
+// would check nothing (no estate, no records, a path that names none).
+//
 // Capability packages (validate, audit, change, report, ...) take an
 // *Estate, or Options to open one; the CLI only turns flags into Options.
 // core may import record, load, match, schema, validate, gitrepo and facts;

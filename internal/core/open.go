@@ -74,6 +74,11 @@ type Options struct {
 	Progress func(done, total int)
 	// Now is the date expiry is judged against.
 	Now time.Time
+	// RequireRecords makes an estate with no record but its settings a
+	// usage error (estate validate: a run that checked nothing is no
+	// pass). Others (an audit that reports devices missing from an empty
+	// inventory) may open an empty estate.
+	RequireRecords bool
 }
 
 // Estate is an opened estate: the records, their indexes, the settings,
@@ -161,7 +166,11 @@ func Open(ctx context.Context, o Options) (*Estate, error) {
 		e.tree, e.Root, cacheRoot = tree, r.Root, r.Root
 		e.close = append(e.close, done)
 	} else {
-		d, err := load.OpenDir(o.dir())
+		root, err := FindRoot(o.dir())
+		if err != nil {
+			return nil, err
+		}
+		d, err := load.OpenDir(root)
 		if err != nil {
 			return nil, err
 		}
@@ -180,22 +189,23 @@ func Open(ctx context.Context, o Options) (*Estate, error) {
 	}
 	switch p := validate.DefaultCachePath(cacheRoot); o.Cache {
 	case CacheReadWrite:
-		vo.Cache = validate.OpenCache(p)
+		vo.Cache = validate.OpenCacheLog(p, o.Log)
 	case CacheRead:
 		if _, err := os.Stat(p); err == nil {
-			vo.Cache = validate.OpenCache(p)
+			vo.Cache = validate.OpenCacheLog(p, o.Log)
 		}
 	}
 
 	var inPaths func(string) bool
+	var prefixes []string
 	if len(o.Paths) > 0 {
-		prefixes, err := relPaths(e.Root, o.dir(), o.Paths)
-		if err != nil {
+		var err error
+		if prefixes, err = relPaths(e.Root, o.dir(), o.Paths); err != nil {
 			return nil, err
 		}
 		inPaths = func(p string) bool {
 			for _, pre := range prefixes {
-				if pre == "." || p == pre || strings.HasPrefix(p, pre+"/") {
+				if under(p, pre) {
 					return true
 				}
 			}
@@ -238,6 +248,9 @@ func Open(ctx context.Context, o Options) (*Estate, error) {
 		if err := vo.Cache.Save(); err != nil && o.Log != nil {
 			o.Log.Warn("validation cache not saved", "err", err)
 		}
+	}
+	if err := o.checkSeen(res, prefixes); err != nil {
+		return nil, err
 	}
 	e.Estate, e.Schema = res.Estate, res.Schema
 	e.Files, e.Checked, e.Cached = res.Files, res.Checked, res.Cached

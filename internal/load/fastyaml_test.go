@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -228,23 +229,35 @@ func BenchmarkParse(b *testing.B) {
 }
 
 // TestParsePlainLongFlowLine: a megabyte-long flow list on one line (a
-// hostile record within the size limit) parses in linear time: sixteen
-// times the items take about sixteen times as long (a quadratic parser
-// takes 256; caches make even a linear one somewhat worse than 16). The ratio of the fastest of five runs each, never a
-// wall-clock limit, so a busy machine cannot fail it.
+// hostile record within the size limit) parses in linear time.
 func TestParsePlainLongFlowLine(t *testing.T) {
+	parse := func(n int) uint64 {
+		data := []byte("a: [" + strings.Repeat("é, ", n) + "x]\n")
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		root, ok := load.ParsePlain(data)
+		runtime.ReadMemStats(&after)
+		if !ok || len(root.Content[1].Content) != n+1 {
+			t.Fatalf("not parsed: %v", ok)
+		}
+		if last := root.Content[1].Content[n]; last.Column != 5+n*3 {
+			t.Errorf("the last item is at column %d, want %d", last.Column, 5+n*3)
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	// A 1 MB flow line costs in proportion to its length: four times the
+	// items, under six times the allocation (a ratio, not a time limit).
+	small, large := parse(62500), parse(250000)
+	if r := float64(large) / float64(small); r > 6 {
+		t.Errorf("4x the items allocated %.1fx the bytes", r)
+	}
+	// And in CPU: the quadratic column count this guards against
+	// allocated nothing. Sixteen times the items take about 22 times as
+	// long here (caches), a quadratic parser 256: the fastest of five
+	// runs each, never a wall-clock limit.
 	line := func(n int) []byte { return []byte("a: [" + strings.Repeat("é, ", n) + "x]\n") }
-	root, ok := load.ParsePlain(line(250000))
-	if !ok || len(root.Content[1].Content) != 250001 {
-		t.Fatalf("not parsed: %v", ok)
-	}
-	if last := root.Content[1].Content[250000]; last.Column != 5+250000*3 {
-		t.Errorf("the last item is at column %d, want %d", last.Column, 5+250000*3)
-	}
-	small, large := line(15625), line(250000)
-	ratio := load.FastestRatio(5, func() { load.ParsePlain(large) }, func() { load.ParsePlain(small) })
-	t.Logf("ratio %.2f", ratio)
-	if ratio > 64 {
-		t.Errorf("16x the items took %.1fx the time: not linear", ratio)
+	lo, hi := line(15625), line(250000)
+	if r := load.FastestRatio(5, func() { load.ParsePlain(hi) }, func() { load.ParsePlain(lo) }); r > 64 {
+		t.Errorf("16x the items took %.1fx the time: not linear", r)
 	}
 }

@@ -119,29 +119,38 @@ func UnknownKind(file string, n *yaml.Node, kind string) record.Finding {
 }
 
 // Closest returns the candidate within a small edit distance of s,
-// compared without regard to case (a typo, a plural or a British/American
-// spelling is one or two edits away), or "" when none is close: the
-// did-you-mean of every hint.
+// compared without regard to case, or "" when none is close: the
+// did-you-mean of every hint. A typo, a plural, a swapped pair of letters
+// or a British/American spelling is one or two edits away; a word of four
+// letters or fewer may be one edit off, and a candidate that needs as many
+// edits as half the word is never offered (cost is not a misspelt os).
 func Closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	if len(s) <= 3 {
-		bestD = 2
+	ls := strings.ToLower(s)
+	maxD := 2
+	if len(ls) <= 4 {
+		maxD = 1
 	}
+	best, bestD := "", maxD+1
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+		lc := strings.ToLower(c)
+		if d := editDistance(ls, lc); d < bestD && 2*d < max(len(ls), len(lc)) {
 			best, bestD = c, d
 		}
 	}
 	return best
 }
 
+// editDistance is the optimal string alignment distance of a and b
+// (insertions, deletions, substitutions and swaps of adjacent bytes), 64
+// for words longer than 64 bytes. It allocates nothing: it runs for every
+// unknown field against every field allowed.
 func editDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 64
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
+	var rows [3][65]int
+	pp, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= len(b); j++ {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
@@ -152,8 +161,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], pp[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(b)]
 }

@@ -51,7 +51,9 @@ type Prefetcher interface {
 }
 
 type Tree interface {
-	// Entries lists the files under Roots, sorted by path.
+	// Entries lists the files under Roots, sorted by path. A working tree
+	// (Dir) also lists the YAML files outside them that could be records
+	// put in the wrong place (see Outside).
 	Entries(ctx context.Context) ([]Entry, error)
 	// ReadFile returns the bytes of a file listed by Entries (for a link,
 	// of its target), refusing any file larger than max bytes.
@@ -180,6 +182,11 @@ func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
 			out = append(out, Entry{Path: top, Problem: "not a regular file"})
 		}
 	}
+	strays, err := d.strays(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, strays...)
 	if err := d.statAll(ctx, out, files); err != nil {
 		return nil, err
 	}

@@ -125,6 +125,14 @@ func syntaxFinding(file string, data []byte, err error) record.Finding {
 			f.Hint = "remove the invisible character (a control character pasted from another program?)"
 		}
 	}
+	if f.Pos.Col == 0 {
+		if line, col, hint := diagnose(data, msg, f.Pos.Line); line > 0 {
+			f.Pos.Line, f.Pos.Col = line, col
+			if f.Hint == "" {
+				f.Hint = hint
+			}
+		}
+	}
 	if f.Pos.Line == 0 {
 		f.Pos.Line, f.Pos.Col = 1, 1
 	}
@@ -189,6 +197,7 @@ func Value(file string, n *yaml.Node, lim Limits) (any, []record.Finding) {
 	if c.budget <= 0 {
 		c.budget = DefaultLimits.MaxNodes
 	}
+	c.limit = c.budget
 	v := c.value(n, 0)
 	if len(c.findings) > 0 {
 		return nil, c.findings
@@ -197,8 +206,12 @@ func Value(file string, n *yaml.Node, lim Limits) (any, []record.Finding) {
 }
 
 type converter struct {
-	file     string
-	budget   int
+	file   string
+	budget int
+	limit  int // the budget at the start
+	// viaAlias counts the values reached through aliases: when they are
+	// most of the document, it is an alias bomb, else merely too big.
+	viaAlias int
 	findings []record.Finding
 	// alias is the outermost alias being expanded: where an alias bomb
 	// is reported.
@@ -212,13 +225,20 @@ func (c *converter) fail(n *yaml.Node, msg, hint string) {
 
 func (c *converter) value(n *yaml.Node, depth int) any {
 	c.budget--
+	if c.alias != nil {
+		c.viaAlias++
+	}
 	if c.budget < 0 {
 		if c.budget == -1 {
 			at := n
-			if c.alias != nil {
+			if c.alias != nil && 2*c.viaAlias > c.limit {
 				at = c.alias
 			}
-			c.fail(at, "the document expands to too many values (an alias bomb?)", "write the values out instead of repeating aliases")
+			if c.alias != nil && 2*c.viaAlias > c.limit {
+				c.fail(at, "aliases expand the document to more than "+strconv.Itoa(c.limit)+" values (an alias bomb)", "write the values out instead of repeating aliases")
+			} else {
+				c.fail(at, "the document holds more than "+strconv.Itoa(c.limit)+" values: far more than a record has", "a record is a few dozen fields; split the file or remove what does not belong")
+			}
 		}
 		return nil
 	}
@@ -237,6 +257,10 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 		c.alias = nil
 		return v
 	case yaml.MappingNode:
+		if n.Tag != "" && n.Tag != "!!map" {
+			c.fail(n, fmt.Sprintf("YAML tag %s is not allowed in records", n.Tag), "remove the tag")
+			return nil
+		}
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -248,6 +272,10 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 				c.fail(k, "a key must be a plain name", "")
 				continue
 			}
+			if k.Style&yaml.TaggedStyle != 0 && k.ShortTag() != "!!str" {
+				c.fail(k, fmt.Sprintf("YAML tag %s is not allowed in records", k.Tag), "remove the tag")
+				continue
+			}
 			if _, dup := m[k.Value]; dup {
 				c.fail(k, fmt.Sprintf("duplicate key %q", k.Value), "each field may appear once; remove one of them")
 				continue
@@ -256,6 +284,10 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 		}
 		return m
 	case yaml.SequenceNode:
+		if n.Tag != "" && n.Tag != "!!seq" {
+			c.fail(n, fmt.Sprintf("YAML tag %s is not allowed in records", n.Tag), "remove the tag")
+			return nil
+		}
 		s := make([]any, 0, len(n.Content))
 		for _, e := range n.Content {
 			s = append(s, c.value(e, depth+1))
@@ -270,7 +302,7 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 
 func (c *converter) scalar(n *yaml.Node) any {
 	switch n.ShortTag() {
-	case "!!str", "!!timestamp", "!!binary":
+	case "!!str", "!!timestamp":
 		return n.Value
 	case "!!null":
 		return nil

@@ -8,8 +8,9 @@ import (
 	"github.com/estate-dev/estate/internal/record"
 )
 
-// uniqueRule: ids are unique per kind (assets across all classes), and
-// serials and hostnames are unique among assets.
+// uniqueRule: ids are unique per kind (assets across all classes),
+// compared without case, and serials and hostnames are unique among
+// assets.
 type uniqueRule struct{}
 
 func (uniqueRule) Name() string { return "unique" }
@@ -27,11 +28,19 @@ func (uniqueRule) Check(e *record.Estate, _ Env) []record.Finding {
 		if r.ID == "" {
 			continue
 		}
-		key := kindID{r.Kind, r.ID}
-		if first, ok := ids[key]; ok {
+		// Ids are compared without case: two files whose names differ
+		// only in case are one file on macOS and Windows, and a person
+		// reads LT-1 and lt-1 as one asset.
+		key := kindID{r.Kind, strings.ToLower(r.ID)}
+		switch first, ok := ids[key]; {
+		case ok && first.ID == r.ID:
 			out = append(out, at(r, "id", "unique-id", record.SeverityError,
 				fmt.Sprintf("%s id %q is also used by %s", r.Kind, r.ID, first.Path), "give each record its own id"))
-		} else {
+		case ok:
+			out = append(out, at(r, "id", "unique-id", record.SeverityError,
+				fmt.Sprintf("%s id %q differs only in case from %q (%s)", r.Kind, r.ID, first.ID, first.Path),
+				"ids are compared without case (such files collide on macOS and Windows): rename one"))
+		default:
 			ids[key] = r
 		}
 		if r.Kind != record.KindAsset {

@@ -140,6 +140,7 @@ type field struct {
 func (c *nativeCompiler) structs(lits []*ast.StructLit, closed bool) (native, error) {
 	byName := map[string]*field{}
 	var order []string
+	var embeds []native // matchN constraints on the struct
 	open := false
 	for _, lit := range lits {
 		for _, el := range lit.Elts {
@@ -169,8 +170,18 @@ func (c *nativeCompiler) structs(lits []*ast.StructLit, closed bool) (native, er
 				}
 				open = true
 			case *ast.CommentGroup:
+			case *ast.EmbedDecl:
+				call, ok := el.Expr.(*ast.CallExpr)
+				if !ok {
+					return nil, fmt.Errorf("%w: embedded %T", errUnsupported, el.Expr)
+				}
+				m, err := c.matchN(call)
+				if err != nil {
+					return nil, err
+				}
+				embeds = append(embeds, m)
 			default:
-				return nil, fmt.Errorf("%w: %T in a struct", errUnsupported, el) // embeddings, comprehensions, patterns
+				return nil, fmt.Errorf("%w: %T in a struct", errUnsupported, el) // comprehensions, patterns
 			}
 		}
 	}
@@ -190,7 +201,76 @@ func (c *nativeCompiler) structs(lits []*ast.StructLit, closed bool) (native, er
 		s.fields[name] = fc
 		s.order = append(s.order, name)
 	}
+	if len(embeds) > 0 {
+		return allOf(append([]native{s}, embeds...)), nil
+	}
 	return s, nil
+}
+
+// matchN is CUE's matchN(n, [schemas...]): how many of the schemas v
+// satisfies (each taken as open, as CUE does) must equal n, or satisfy a
+// bound such as >=1.
+type matchN struct {
+	want    func(int) bool
+	schemas []native
+}
+
+func (m matchN) ok(v any) bool {
+	n := 0
+	for _, s := range m.schemas {
+		if s.ok(v) {
+			n++
+		}
+	}
+	return m.want(n)
+}
+
+func (c *nativeCompiler) matchN(call *ast.CallExpr) (native, error) {
+	fn, ok := call.Fun.(*ast.Ident)
+	if !ok || fn.Name != "matchN" || len(call.Args) != 2 {
+		return nil, fmt.Errorf("%w: a call in a struct", errUnsupported)
+	}
+	var m matchN
+	count := func(e ast.Expr) (int, bool) {
+		lit, ok := unparen(e).(*ast.BasicLit)
+		if !ok || lit.Kind != token.INT {
+			return 0, false
+		}
+		n, err := strconv.Atoi(lit.Value)
+		return n, err == nil
+	}
+	switch e := unparen(call.Args[0]).(type) {
+	case *ast.UnaryExpr:
+		n, ok := count(e.X)
+		if !ok || e.Op != token.GEQ {
+			return nil, errUnsupported
+		}
+		m.want = func(k int) bool { return k >= n }
+	default:
+		n, ok := count(e)
+		if !ok {
+			return nil, errUnsupported
+		}
+		m.want = func(k int) bool { return k == n }
+	}
+	list, ok := unparen(call.Args[1]).(*ast.ListLit)
+	if !ok {
+		return nil, errUnsupported
+	}
+	for _, el := range list.Elts {
+		var s native
+		var err error
+		if inner, ok := unparen(el).(*ast.CallExpr); ok {
+			s, err = c.matchN(inner)
+		} else {
+			s, err = c.expr(el, false)
+		}
+		if err != nil {
+			return nil, err
+		}
+		m.schemas = append(m.schemas, s)
+	}
+	return m, nil
 }
 
 func isConcreteLiteral(c *nativeCompiler, e ast.Expr, depth int) bool {

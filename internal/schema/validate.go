@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,17 +74,45 @@ func (v *Validator) Validate(k record.Kind, value any, file string, root *yaml.N
 		v.reset()
 		def = v.defs[k]
 	}
-	data := v.ctx.Encode(value)
-	err := def.Unify(data).Validate(cue.Concrete(true))
+	// Unknown fields are found in one walk and taken out before CUE
+	// reports them: its cost for them grows with the square of their
+	// number. A small document goes to CUE first (most are valid, and the
+	// walk would only add to their cost); a big one is walked first.
+	var out []record.Finding
+	seen := map[string]bool{}
+	copied := false
+	takeUnknown := func() bool {
+		pre := unknownFields(def, root, file)
+		if len(pre) == 0 {
+			return false
+		}
+		if !copied {
+			value, copied = deepCopy(value), true
+		}
+		for _, l := range pre {
+			seen[strings.Join(l.sels, "\x00")] = true
+			out = append(out, l.f)
+			remove(value, l.sels)
+		}
+		return true
+	}
+	big := keysOver(root, smallDocument)
+	if big {
+		takeUnknown()
+	}
+	err := def.Unify(v.ctx.Encode(value)).Validate(cue.Concrete(true))
+	if err != nil && !big && takeUnknown() {
+		err = def.Unify(v.ctx.Encode(value)).Validate(cue.Concrete(true))
+	}
 	if err == nil {
-		return nil
+		return out
 	}
 	// CUE reports one class of error at a time (an unknown field hides a
 	// missing one), so take out what was reported and look again, to
 	// report every problem of the record in one run.
-	var out []record.Finding
-	seen := map[string]bool{}
-	value = deepCopy(value)
+	if !copied {
+		value = deepCopy(value)
+	}
 	for round := 0; err != nil && round < 8; round++ {
 		progress := false
 		for _, l := range v.findings(def, err, file, root) {
@@ -92,7 +121,9 @@ func (v *Validator) Validate(k record.Kind, value any, file string, root *yaml.N
 				continue
 			}
 			seen[key] = true
-			out = append(out, l.f)
+			if !l.quiet {
+				out = append(out, l.f)
+			}
 			progress = remove(value, l.sels) || progress
 		}
 		if !progress {
@@ -107,6 +138,31 @@ func (v *Validator) Validate(k record.Kind, value any, file string, root *yaml.N
 		return out[i].Pos.Col < out[j].Pos.Col
 	})
 	return out
+}
+
+// smallDocument is the number of keys up to which a document goes to CUE
+// before its unknown fields are looked for (a record has a few dozen).
+const smallDocument = 256
+
+// keysOver reports whether the mapping keys under n number more than max,
+// counting no further.
+func keysOver(n *yaml.Node, max int) bool {
+	count := 0
+	var walk func(n *yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		if n.Kind == yaml.MappingNode {
+			if count += len(n.Content) / 2; count > max {
+				return true
+			}
+		}
+		for _, c := range n.Content {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(n)
 }
 
 func deepCopy(v any) any {
@@ -175,6 +231,8 @@ func remove(v any, sels []string) bool {
 type located struct {
 	f    record.Finding
 	sels []string
+	// quiet: taken out of the document, but said by another finding
+	quiet bool
 }
 
 // findings turns CUE's errors into one finding per field path, in the
@@ -192,11 +250,82 @@ func (v *Validator) findings(def cue.Value, err error, file string, root *yaml.N
 		}
 		byPath[p] = append(byPath[p], e)
 	}
+	// A check that fails a matchN (exactly one of fact or package, one
+	// operator) is one finding on the check; the "required but not
+	// present" of each alternative that did not match is not news.
+	oneOf := map[string]bool{}
+	for _, p := range order {
+		for _, e := range byPath[p] {
+			if strings.Contains(rawMessage([]errors.Error{e}), "does not satisfy matchN") {
+				oneOf[p] = true
+			}
+		}
+	}
 	var out []located
 	for _, p := range order {
-		out = append(out, located{explain(def, selsOf[p], byPath[p], file, root), selsOf[p]})
+		sels := selsOf[p]
+		if len(sels) > 0 && oneOf[strings.Join(sels[:len(sels)-1], "\x00")] {
+			if strings.Contains(rawMessage(byPath[p]), "required but not present") {
+				continue
+			}
+		}
+		if oneOf[p] {
+			// Counted right, the check failed its matchN for another
+			// reason (an unknown fact path) that is reported on its own.
+			// It is taken out all the same, so that the next round
+			// can see what it hid.
+			f, ok := checkFinding(sels, file, root)
+			out = append(out, located{f: f, sels: sels, quiet: !ok})
+			continue
+		}
+		out = append(out, located{f: explain(def, sels, byPath[p], file, root), sels: sels})
 	}
 	return out
+}
+
+// checkOperators are a check's operators, as a person writes them.
+var checkOperators = []string{"equals", "one_of", "version", "min", "max", "matches", "present", "absent", "max_age"}
+
+// checkFinding says what is wrong with a baseline check that is not
+// exactly one reading with exactly one operator (#Check's matchN), or
+// false when it is.
+func checkFinding(sels []string, file string, root *yaml.Node) (record.Finding, bool) {
+	n, _ := load.FindPath(root, sels)
+	f := record.Finding{Pos: record.Pos{File: file, Line: n.Line, Col: n.Column}, Rule: RuleSchema,
+		Severity: record.SeverityError, Field: strings.Join(sels, "."),
+		Hint: "a check reads one fact or one package with one operator: equals, one_of, version, min and/or max, matches, present, absent or max_age"}
+	var reads, ops []string
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			switch k := n.Content[i].Value; {
+			case k == "fact" || k == "package":
+				reads = append(reads, k)
+			case (k == "max" || k == "min") && (slices.Contains(ops, "min") || slices.Contains(ops, "max")):
+				ops[max(slices.Index(ops, "min"), slices.Index(ops, "max"))] = "min/max"
+			case slices.Contains(checkOperators, k):
+				ops = append(ops, k)
+			}
+		}
+	}
+	var probs []string
+	switch len(reads) {
+	case 0:
+		probs = append(probs, "reads neither a fact nor a package")
+	case 2:
+		probs = append(probs, "reads both a fact and a package")
+	}
+	switch len(ops) {
+	case 0:
+		probs = append(probs, "has no operator")
+	case 1:
+	default:
+		probs = append(probs, fmt.Sprintf("has %d operators (%s)", len(ops), strings.Join(ops, ", ")))
+	}
+	if len(probs) == 0 {
+		return f, false
+	}
+	f.Message = f.Field + ": the check " + strings.Join(probs, " and ")
+	return f, true
 }
 
 // labels turns CUE's selectors into the keys of the YAML document: the

@@ -134,7 +134,7 @@ var badCases = []badCase{
 		name:    "malformed YAML",
 		files:   map[string]string{ph: "apiVersion: estate/v1\nkind: Asset\nid: PH-1\n  class: phone\n"},
 		refused: []string{ph},
-		want:    []want{{ph, 4, 0, "yaml", "invalid YAML: mapping values are not allowed in this context"}},
+		want:    []want{{ph, 4, 3, "yaml", "invalid YAML: mapping values are not allowed in this context"}},
 	},
 	{
 		name:    "duplicate keys",
@@ -146,7 +146,7 @@ var badCases = []badCase{
 		name:     "alias bomb",
 		files:    map[string]string{ph: aliasBomb()},
 		refused:  []string{ph},
-		want:     []want{{ph, 11, 9, "yaml", "the document expands to too many values (an alias bomb?)"}},
+		want:     []want{{ph, 11, 9, "yaml", "aliases expand the document to more than 100000 values (an alias bomb)"}},
 		maxAlloc: 64 << 20,
 	},
 	// The 50 MB file: TestBadInputLargeFileUnread, TestBadInputGitLargeBlob.
@@ -942,7 +942,7 @@ func TestBadInputFIFO(t *testing.T) {
 			return
 		}
 		checkFindings(t, res.Findings, []want{
-			{ph, 0, 0, "file", "not a regular file; it was not read"},
+			{ph, 0, 0, "file", "not a regular file (a named pipe, socket, device or submodule); it was not read"},
 			{"inventory/phone/PH-2.yaml", 0, 0, "file", "symbolic link to something that is not a file; it was not read"},
 		})
 	case <-time.After(20 * time.Second):

@@ -8,20 +8,24 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/estate-dev/estate/internal/atomicfile"
+	"github.com/estate-dev/estate/internal/cachefile"
 	"github.com/estate-dev/estate/internal/record"
 )
 
-// cacheVersion changes whenever what checkDoc computes changes.
-const cacheVersion = 4
+// cacheVersion changes whenever what checkDoc computes changes, or the
+// layout of the payload does.
+const cacheVersion = 5
+
+// cacheName names validate's cache in its container (internal/cachefile).
+const cacheName = "validate"
 
 // cacheEntry is the outcome of the YAML and schema layers for one blob.
 type cacheEntry struct {
@@ -46,11 +50,14 @@ type statEntry struct {
 }
 
 // Cache keeps per-blob results between runs, for one schema digest. It is
-// two plain files: a base, rewritten now and then, and a small delta of
-// what changed since, rewritten on every run that changes anything. A
-// missing, stale or unreadable cache is an empty one. It loads in the
+// two files: a base, rewritten now and then, and a small delta of what
+// changed since, rewritten on every run that changes anything, each a
+// checksummed container (internal/cachefile). A missing or stale cache is
+// an empty one; a damaged one is too, with a warning: a cache never
+// changes a result. It loads in the
 // background from OpenCache on, so loading overlaps listing the tree.
 type Cache struct {
+	log     *slog.Logger
 	ready   chan struct{}
 	mu      sync.RWMutex
 	path    string
@@ -89,12 +96,16 @@ func DefaultCachePath(root string) string {
 }
 
 // OpenCache starts reading the cache at path (base and delta).
-func OpenCache(path string) *Cache {
-	c := &Cache{path: path, ready: make(chan struct{}), entries: map[string]*cacheSlot{}, stats: map[string]statEntry{},
+func OpenCache(path string) *Cache { return OpenCacheLog(path, nil) }
+
+// OpenCacheLog is OpenCache that warns on log (when not nil) of a cache
+// file it drops because it is damaged.
+func OpenCacheLog(path string, log *slog.Logger) *Cache {
+	c := &Cache{log: log, path: path, ready: make(chan struct{}), entries: map[string]*cacheSlot{}, stats: map[string]statEntry{},
 		fresh: map[string]cacheEntry{}, freshStats: map[string]statEntry{}}
 	go func() {
 		defer close(c.ready)
-		base, ok := readCacheFile(path)
+		base, ok := readCacheFile(log, path)
 		if !ok {
 			return
 		}
@@ -106,7 +117,7 @@ func OpenCache(path string) *Cache {
 			c.entries[e.Blob] = &cacheSlot{entry: e}
 		}
 		c.baseSize = len(base.Entries)
-		if delta, ok := readCacheFile(path + ".delta"); ok && delta.Digest == c.digest && delta.Written >= c.written {
+		if delta, ok := readCacheFile(log, path+".delta"); ok && delta.Digest == c.digest && delta.Written >= c.written {
 			for _, e := range delta.Entries {
 				c.entries[e.Blob] = &cacheSlot{entry: e}
 				c.fresh[e.Blob] = e
@@ -139,25 +150,38 @@ type cacheShard struct {
 	Stats   []statEntry
 }
 
-func readCacheFile(path string) (cacheFile, bool) {
-	var cf cacheFile
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return cf, false
+func readCacheFile(log *slog.Logger, path string) (cacheFile, bool) {
+	data, ok := cachefile.Load(log, path, cacheName, cacheVersion)
+	if !ok {
+		return cacheFile{}, false
 	}
+	cf, err := decodeCacheFile(data)
+	if err != nil {
+		cachefile.Invalid(log, path, cacheName, err)
+		return cacheFile{}, false
+	}
+	return cf, true
+}
+
+var errCacheLayout = errors.New("the payload is not laid out as this estate writes it")
+
+// decodeCacheFile decodes the payload of a cache file (checksummed: an
+// error here is a bug, never a flipped bit).
+func decodeCacheFile(data []byte) (cacheFile, error) {
+	var cf cacheFile
 	var hdr cacheHeader
 	rest, ok := readChunk(data, &hdr)
 	if !ok || hdr.Version != cacheVersion || hdr.Shards < 1 || hdr.Shards > 64 {
-		return cf, false
+		return cf, errCacheLayout
 	}
 	chunks := make([][]byte, hdr.Shards)
 	for i := range chunks {
 		if len(rest) < 8 {
-			return cf, false
+			return cf, errCacheLayout
 		}
 		n := binary.LittleEndian.Uint64(rest)
 		if uint64(len(rest)-8) < n {
-			return cf, false
+			return cf, errCacheLayout
 		}
 		chunks[i], rest = rest[8:8+n], rest[8+n:]
 	}
@@ -191,7 +215,7 @@ func readCacheFile(path string) (cacheFile, bool) {
 	wg.Wait()
 	for i, sh := range shards {
 		if !okAll[i] || len(sh.Paths) != len(sh.Stats) {
-			return cacheFile{}, false
+			return cacheFile{}, errCacheLayout
 		}
 		cf.Entries = append(cf.Entries, sh.Entries...)
 		cf.Entries = append(cf.Entries, assets[i]...)
@@ -199,7 +223,7 @@ func readCacheFile(path string) (cacheFile, bool) {
 			cf.Stats[p] = sh.Stats[j]
 		}
 	}
-	return cf, true
+	return cf, nil
 }
 
 func readChunk(data []byte, v any) ([]byte, bool) {
@@ -365,19 +389,11 @@ func writeCacheFile(path string, cf *cacheFile) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("save cache: %w", err)
 	}
-	err := atomicfile.Write(path, func(w io.Writer) error {
-		for _, b := range blobs {
-			var n [8]byte
-			binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
-			if _, err := w.Write(n[:]); err != nil {
-				return err
-			}
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	parts := make([][]byte, 0, 2*len(blobs))
+	for _, b := range blobs {
+		parts = append(parts, binary.LittleEndian.AppendUint64(nil, uint64(len(b))), b)
+	}
+	err := cachefile.Write(path, cacheName, cacheVersion, parts...)
 	if errors.Is(err, fs.ErrPermission) {
 		return nil // a read-only checkout: run without a cache
 	}

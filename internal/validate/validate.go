@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"runtime"
 	"strconv"
@@ -103,13 +104,26 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	sch := opts.Schema
 	var jobs []load.Entry
 	var repoSchema []schema.Source
+	targets := map[string]bool{} // files read through a link: never strays
+	for _, e := range entries {
+		if e.Target != "" {
+			targets[e.Target] = true
+		}
+	}
 	for _, e := range entries {
 		place := load.Classify(e.Path)
 		switch {
 		case e.Problem != "":
-			findings = append(findings, record.Finding{Pos: record.Pos{File: e.Path}, Rule: load.RuleFile,
-				Severity: record.SeverityError, Message: e.Problem + "; it was not read",
-				Hint: "replace the link with the file itself"})
+			findings = append(findings, problemFinding(e))
+		case load.Outside(e.Path) && targets[e.Path]:
+		case load.Outside(e.Path):
+			// A YAML file outside the record folders: a record put in the
+			// wrong place is a finding, anything else is not ours.
+			if data, err := opts.Tree.ReadFile(e, opts.Limits.MaxFileBytes); err == nil {
+				if f, ok := load.Stray(e.Path, data); ok {
+					findings = append(findings, f)
+				}
+			}
 		case place.Problem != "":
 			findings = append(findings, record.Finding{Pos: record.Pos{File: e.Path}, Rule: load.RuleLayout,
 				Severity: record.SeverityError, Message: place.Problem})
@@ -270,6 +284,12 @@ func check(opts Options, sch *schema.Schema, v **schema.Validator, e load.Entry)
 		if errors.Is(err, load.ErrTooLarge) || e.Problem != "" {
 			return fileResult{entry: cacheEntry{Findings: []record.Finding{readFinding("", err)}}}, nil
 		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			// One file the file system will not give (no permission, gone
+			// since it was listed) is a finding on it; the rest is checked.
+			return fileResult{entry: cacheEntry{Findings: []record.Finding{readFinding("", err)}}}, nil
+		}
 		return fileResult{}, fmt.Errorf("read %s: %w", e.Path, err)
 	}
 	if blob == "" || e.Link {
@@ -330,8 +350,44 @@ func checkDoc(v *schema.Validator, path string, data []byte, blob string, place 
 		return ce
 	}
 	ce.Findings = append(ce.Findings, v.Validate(kind, value, "", root)...)
+	ce.Findings = capFindings(ce.Findings)
 	ce.Record = decodeValue(value, kind)
 	return ce
+}
+
+// MaxFindingsPerFile caps what one file reports: past it, one finding
+// counts the rest ("and 79,900 more unknown fields"), so that a file of
+// tens of thousands of mistakes neither floods the report nor hides the
+// other files' findings.
+const MaxFindingsPerFile = 100
+
+func capFindings(fs []record.Finding) []record.Finding {
+	if len(fs) <= MaxFindingsPerFile {
+		return fs
+	}
+	rest := fs[MaxFindingsPerFile:]
+	what := "problems"
+	unknown := true
+	for _, f := range rest {
+		unknown = unknown && strings.HasPrefix(f.Message, "unknown field ")
+	}
+	if unknown {
+		what = "unknown fields"
+	}
+	more := rest[0]
+	more.Field = ""
+	more.Message = "and " + thousands(len(rest)) + " more " + what + " in this file"
+	more.Hint = "fix the ones above and validate again"
+	return append(fs[:MaxFindingsPerFile:MaxFindingsPerFile], more)
+}
+
+// thousands writes n with commas: 79,900.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // kindOf returns the kind a document says it is, or want when it says none.
@@ -371,9 +427,30 @@ func decodeValue(value any, kind record.Kind) *record.Record {
 	return r
 }
 
+// problemFinding is the finding for an entry that is never read: a link
+// that leaves the repository or is broken, or something that is not a
+// regular file (a FIFO, a socket, a device).
+func problemFinding(e load.Entry) record.Finding {
+	f := record.Finding{Pos: record.Pos{File: e.Path}, Rule: load.RuleFile, Severity: record.SeverityError,
+		Message: e.Problem + "; it was not read", Hint: "replace the link with the file itself"}
+	switch {
+	case e.Link:
+	case e.Problem == "not a regular file":
+		f.Message = "not a regular file (a named pipe, socket, device or submodule); it was not read"
+		f.Hint = "a record is a regular file: replace this with one, or remove it"
+	default: // e.g. a control character in the name
+		f.Hint = "rename the file: a record's file name is its id"
+	}
+	return f
+}
+
 func readFinding(path string, err error) record.Finding {
 	f := record.Finding{Pos: record.Pos{File: path}, Rule: load.RuleFile, Severity: record.SeverityError,
 		Message: "cannot read the file: " + err.Error()}
+	if errors.Is(err, fs.ErrPermission) {
+		f.Message = "cannot read the file: permission denied; it was not checked"
+		f.Hint = "give the user running estate read access to it (chmod a+r)"
+	}
 	if errors.Is(err, load.ErrTooLarge) {
 		f.Message = "the file is too large to be a record (" + strings.TrimPrefix(err.Error(), load.ErrTooLarge.Error()+": ") + "); it was not read"
 		f.Hint = "a record is a few hundred bytes of YAML; split the file or remove what does not belong"

@@ -1,16 +1,16 @@
 package gitstore
 
 import (
-	"bufio"
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/gob"
-	"io"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/estate-dev/estate/internal/atomicfile"
+	"github.com/estate-dev/estate/internal/cachefile"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 )
@@ -22,7 +22,12 @@ type cached struct {
 	Entries []*ledger.Entry
 }
 
-const cacheVersion = 1
+// cacheVersion is the format of the payload; the file is a checksummed
+// container (internal/cachefile), so a damaged cache is dropped and the
+// ledger read again.
+const cacheVersion = 2
+
+const cacheName = "ledger"
 
 // Entries returns the ledger's entries that decode, oldest first, for
 // readers that only report (history, report): they are cached in
@@ -79,18 +84,22 @@ func (s *Store) cachePath() string {
 }
 
 func loadCache(path string) *cached {
-	f, err := os.Open(path)
-	if err != nil {
+	data, ok := cachefile.Load(slog.Default(), path, cacheName, cacheVersion)
+	if !ok {
 		return nil
 	}
-	defer f.Close()
 	var c cached
-	if gob.NewDecoder(bufio.NewReader(f)).Decode(&c) != nil || c.Version != cacheVersion {
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&c); err != nil || c.Version != cacheVersion {
+		cachefile.Invalid(slog.Default(), path, cacheName, cmp.Or(err, cachefile.ErrVersion))
 		return nil
 	}
 	return &c
 }
 
 func saveCache(path string, c *cached) error {
-	return atomicfile.Write(path, func(w io.Writer) error { return gob.NewEncoder(w).Encode(c) })
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(c); err != nil {
+		return err
+	}
+	return cachefile.Write(path, cacheName, cacheVersion, b.Bytes())
 }
