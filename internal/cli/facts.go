@@ -128,6 +128,9 @@ func runFactsCollect(ctx context.Context, app *App, o *collect.Options) error {
 		}
 		fmt.Fprintf(app.Stdout, "%s: %s\n", output.TextSafe(where), output.TextSafe(f.Reason))
 	}
+	if u := len(res.Unread); u > 0 {
+		fmt.Fprintf(app.Stderr, "estate: note: results of %d quer%s estate does not read were passed over (a results log carries a pack's every query)\n", u, map[bool]string{true: "ies", false: "y"}[u > 1])
+	}
 	n := len(res.Written)
 	fmt.Fprintf(app.Stdout, "facts: %d device%s written to %s, %d failed\n", n, plural(n), output.TextSafe(res.Out), len(res.Failed))
 	if len(res.Failed) > 0 {

@@ -1,17 +1,17 @@
 package facts
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
+	"github.com/estate-dev/estate/internal/atomicfile"
 	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/schema"
 )
 
 // Failure is a device (or file) that could not be collected or read, with
@@ -58,42 +58,48 @@ func FileName(f *record.Facts, fallback string) string {
 	return name
 }
 
+// Written is a facts file Write wrote, and whose facts it holds.
+type Written struct {
+	Path   string
+	Device record.Device
+}
+
 // Write writes each device's facts as <dir>/<name>.json (indented JSON,
 // keys in schema order) or, with format "yaml", <name>.yaml, adding -2,
-// -3... when two devices share a name. It returns the paths written.
-func Write(dir string, devices []record.Device, format string) ([]string, error) {
+// -3... when two devices share a name, each file atomically. Every file
+// is first read back as the audit will read it (Encode, against #Facts
+// when v is set): facts estate would refuse are not written but failed,
+// with the reason. The error means writing could not go on.
+func Write(dir string, devices []record.Device, format string, v *schema.Validator) ([]Written, []Failure, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("write facts: %w", err)
+		return nil, nil, fmt.Errorf("write facts: %w", err)
 	}
 	used := map[string]bool{}
-	var out []string
+	var out []Written
+	var failed []Failure
 	for _, d := range devices {
+		data, fs := Encode(d, format, v)
+		if len(fs) > 0 {
+			failed = append(failed, Failure{Source: d.Source, Reason: fs[0].Message, Pos: fs[0].Pos})
+			continue
+		}
 		base := FileName(d.Facts, "device")
 		name := base
 		for i := 2; used[name]; i++ {
 			name = fmt.Sprintf("%s-%d", base, i)
 		}
 		used[name] = true
-		var data []byte
-		var err error
 		ext := ".json"
 		if format == "yaml" {
 			ext = ".yaml"
-			data, err = yaml.Marshal(d.Facts)
-		} else {
-			data, err = json.MarshalIndent(d.Facts, "", "  ")
-			data = append(data, '\n')
-		}
-		if err != nil {
-			return out, fmt.Errorf("write facts of %s: %w", d.Source, err)
 		}
 		p := filepath.Join(dir, name+ext)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return out, fmt.Errorf("write facts: %w", err)
+		if err := atomicfile.Write(p, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			return out, failed, fmt.Errorf("write facts: %w", err)
 		}
-		out = append(out, p)
+		out = append(out, Written{Path: p, Device: d})
 	}
-	return out, nil
+	return out, failed, nil
 }
 
 // sortPackages orders packages by name, then version, and drops exact

@@ -28,6 +28,8 @@ type Options struct {
 	Format       string   // "json" (default) or "yaml"
 	SSHOptions   facts.SSHOptions
 	Now          time.Time
+
+	unread map[string]int
 }
 
 // Written is one facts document written.
@@ -43,6 +45,34 @@ type Result struct {
 	Out     string
 	Written []Written
 	Failed  []facts.Failure // sorted by source
+	// Unread counts, by query name, the results of osquery results logs
+	// of no table estate reads (a pack's other queries): not failures.
+	Unread map[string]int
+}
+
+// perFile turns the findings of a facts folder into failures, one a file
+// (a file with three problems is one device that failed, not three);
+// files that are no facts document at all (low findings: a README, a
+// stray export) are passed over, as the audit passes them over.
+func perFile(fs []record.Finding) []facts.Failure {
+	var out []facts.Failure
+	more := map[string]int{} // file → problems after its first
+	at := map[string]int{}
+	for _, f := range fs {
+		if f.Severity < record.SevMedium {
+			continue
+		}
+		if _, ok := at[f.Pos.File]; ok {
+			more[f.Pos.File]++
+			continue
+		}
+		at[f.Pos.File] = len(out)
+		out = append(out, facts.Failure{Source: f.Pos.File, Pos: f.Pos, Reason: f.Message})
+	}
+	for file, n := range more {
+		out[at[file]].Reason += fmt.Sprintf(" (and %d more problem%s)", n, map[bool]string{true: "s"}[n > 1])
+	}
+	return out
 }
 
 // Run collects, validates and writes. The error is a usage error
@@ -71,21 +101,27 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Out == "" {
 		o.Out = filepath.Join(o.Dir, "facts")
 	}
+	o.unread = map[string]int{}
 	devices, failed, err := gather(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	written, err := facts.Write(o.Out, devices, o.Format)
+	if len(devices) == 0 && len(failed) == 0 {
+		// Nothing collected and nothing wrong: a run that checked nothing
+		// is no success.
+		return nil, core.UsageError(errors.New("no device's facts were found in what was named"), "name the folders or files that hold them")
+	}
+	written, refused, err := facts.Write(o.Out, devices, o.Format, core.BuiltinSchema().NewValidator())
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Out: o.Out, Failed: failed}
-	for i, p := range written {
-		rel := p
-		if r, err := filepath.Rel(o.Dir, p); err == nil && !strings.HasPrefix(r, "..") {
+	res := &Result{Out: o.Out, Failed: append(failed, refused...), Unread: o.unread}
+	for _, w := range written {
+		rel := w.Path
+		if r, err := filepath.Rel(o.Dir, w.Path); err == nil && !strings.HasPrefix(r, "..") {
 			rel = filepath.ToSlash(r)
 		}
-		res.Written = append(res.Written, Written{Path: p, Rel: rel, Source: devices[i].Source, Errors: devices[i].Facts.Errors})
+		res.Written = append(res.Written, Written{Path: w.Path, Rel: rel, Source: w.Device.Source, Errors: w.Device.Facts.Errors})
 	}
 	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].Source < res.Failed[j].Source })
 	return res, nil
@@ -111,13 +147,9 @@ func gather(ctx context.Context, o Options) ([]record.Device, []facts.Failure, e
 		if err != nil {
 			return nil, nil, core.UsageError(err, "name a folder of facts documents")
 		}
-		var failed []facts.Failure
-		for _, f := range fs {
-			failed = append(failed, facts.Failure{Source: f.Pos.File, Pos: f.Pos, Reason: f.Message})
-		}
-		return ds, failed, nil
+		return ds, perFile(fs), nil
 	case len(o.Osquery) > 0:
-		ds, failed, err := facts.ReadOsquery(o.Osquery, facts.OsqueryOptions{Now: o.Now})
+		ds, failed, err := facts.ReadOsquery(o.Osquery, facts.OsqueryOptions{Now: o.Now, Unread: o.unread})
 		if err != nil {
 			return nil, nil, core.UsageError(err, "name osquery JSON files or folders")
 		}
