@@ -1,10 +1,12 @@
 package history
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -396,6 +398,30 @@ func TestScopedIndexExtends(t *testing.T) {
 	for i := range full.Commits {
 		if ext.Commits[i] != full.Commits[i] {
 			t.Fatalf("commit %d: %+v vs %+v", i, ext.Commits[i], full.Commits[i])
+		}
+	}
+}
+
+// TestIndexCacheDamaged: a damaged history.idx (any byte changed) is
+// dropped and the history rebuilt; it never changes what is shown.
+func TestIndexCacheDamaged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.idx")
+	idx := &Index{Version: indexVersion, Head: "abc", Paths: map[string][]uint32{"inventory/laptop/LT-1.yaml": {4, 9}}}
+	if err := Save(path, idx); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(data); i += max(1, len(data)/97) {
+		bad := bytes.Clone(data)
+		bad[i] ^= 0x10
+		if err := os.WriteFile(path, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := Load(path); got != nil {
+			t.Fatalf("byte %d changed: the damaged cache was used: %+v", i, got)
 		}
 	}
 }

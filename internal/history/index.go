@@ -1,13 +1,12 @@
 package history
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"encoding/gob"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -15,7 +14,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/estate-dev/estate/internal/atomicfile"
+	"github.com/estate-dev/estate/internal/cachefile"
 	"github.com/estate-dev/estate/internal/gitrepo"
 )
 
@@ -58,7 +57,7 @@ type Index struct {
 	dirty bool // changed since loaded
 }
 
-const indexVersion = 2
+const indexVersion = 3 // 3: in a checksummed cachefile
 
 // Covers reports whether the index holds the changes of path.
 func (idx *Index) Covers(path string) bool {
@@ -356,23 +355,30 @@ func CachePath(repo *gitrepo.Repo) (string, error) {
 	return filepath.Join(dir, "estate", "history.idx"), nil
 }
 
-// Load reads a cached index; a missing or unreadable cache is nil, nil.
+// Load reads a cached index: nil when there is none, or when it is
+// damaged (its checksum fails; a warning then says so, through
+// slog.Default) or of another version; the index is then rebuilt. A cache
+// never changes what history shows (internal/cachefile).
 func Load(path string) *Index {
-	f, err := os.Open(path)
-	if err != nil {
+	payload, ok := cachefile.Load(slog.Default(), path, "history", indexVersion)
+	if !ok {
 		return nil
 	}
-	defer f.Close()
 	var idx Index
-	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&idx); err != nil || idx.Version != indexVersion {
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&idx); err != nil || idx.Version != indexVersion {
+		cachefile.Invalid(slog.Default(), path, "history", fmt.Errorf("decode: %v", err))
 		return nil
 	}
 	return &idx
 }
 
-// Save writes idx to path atomically.
+// Save writes idx to path atomically, checksummed.
 func Save(path string, idx *Index) error {
-	if err := atomicfile.Write(path, func(w io.Writer) error { return gob.NewEncoder(w).Encode(idx) }); err != nil {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(idx); err != nil {
+		return fmt.Errorf("save history index: %w", err)
+	}
+	if err := cachefile.Write(path, "history", indexVersion, b.Bytes()); err != nil {
 		return fmt.Errorf("save history index: %w", err)
 	}
 	return nil
