@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/estate-dev/estate/internal/audit"
@@ -129,32 +125,9 @@ func gather(ctx context.Context, o Options, est *core.Estate) ([]record.Device, 
 		// Only hosts with a hostname were asked: the others are not missing.
 		return got, facts.FailureFindings(est.Estate, failed), true, nil
 	}
-	fdir, prefix := o.Facts, ""
-	if fdir == "" {
-		fdir, prefix = filepath.Join(o.Dir, "facts"), "facts/"
-		if _, err := os.Stat(fdir); errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, false, core.UsageError(fmt.Errorf("no facts to audit: %s does not exist", fdir),
-				"collect them with 'estate facts collect', name a folder with --facts, or use --collect local")
-		}
-	} else if rel, ok := insideRepo(est.Root, fdir); ok {
-		prefix = rel + "/"
-	}
-	got, fs, err := facts.ReadDir(ctx, fdir, facts.ReadOptions{Schema: est.Schema, Prefix: prefix})
+	fs, err := core.ReadFacts(ctx, core.FactsOptions{Root: est.Root, Dir: o.Facts, Schema: est.Schema, Required: true})
 	if err != nil {
-		return nil, nil, false, core.UsageError(err, "name a folder of facts documents with --facts")
+		return nil, nil, false, err
 	}
-	return got, fs, false, nil
-}
-
-// insideRepo returns p relative to root when p lies inside it.
-func insideRepo(root, p string) (string, bool) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", false
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", false
-	}
-	return filepath.ToSlash(rel), true
+	return fs.Devices, fs.Findings, false, nil
 }

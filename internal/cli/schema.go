@@ -3,8 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/estate-dev/estate/internal/load"
-	"github.com/estate-dev/estate/internal/schema"
+	"github.com/estate-dev/estate/internal/core"
 )
 
 func newSchemaCmd(app *App) *cobra.Command {
@@ -13,28 +12,9 @@ func newSchemaCmd(app *App) *cobra.Command {
 		Short: "Print the effective CUE schema (built-in unified with schema/*.cue)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := load.OpenDir(app.Dir())
+			s, err := core.EffectiveSchema(app.Dir())
 			if err != nil {
-				return &ExitError{Code: ExitFailure, Err: err}
-			}
-			defer d.Close()
-			entries, err := d.Entries(cmd.Context())
-			if err != nil {
-				return &ExitError{Code: ExitFailure, Err: err}
-			}
-			var repo []schema.Source
-			for _, e := range entries {
-				if len(e.Path) > 7 && e.Path[:7] == "schema/" && e.Path[len(e.Path)-4:] == ".cue" {
-					b, err := d.ReadFile(e, load.DefaultLimits.MaxFileBytes)
-					if err != nil {
-						return inputErr(err, "")
-					}
-					repo = append(repo, schema.Source{Name: e.Path, Data: b})
-				}
-			}
-			s, err := schema.New(repo)
-			if err != nil {
-				return inputErr(err, "fix the repository's schema/*.cue files")
+				return coreErr(err)
 			}
 			text, err := s.Text()
 			if err != nil {

@@ -40,22 +40,31 @@ type Facts struct {
 	Dir string
 }
 
-// ReadFacts reads the facts documents of o.Dir, or of facts/ in o.Root
-// when o.Dir is empty, with the one facts reader (facts.ReadDir). Paths
-// in sources and findings start with the folder as the user named it
-// ("facts/" for the default). A named folder that does not exist is an
-// error in the request (ErrUsage); one that cannot be read, an error.
+// ReadFacts reads the facts documents of o.Dir, or of facts/ in the
+// estate's root (o.Root, or the root FindRoot finds above it) when o.Dir
+// is empty, with the one facts reader (facts.ReadDir): estate audit,
+// the reports and the change plan read facts through it. Paths in sources
+// and findings are relative to the estate's root for a folder inside it
+// ("facts/lt-00042.json"), else as the user named the folder. A named
+// folder that does not exist is an error in the request (ErrUsage); one
+// that cannot be read, an error.
 func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
+	root := cmpOr(o.Root, ".")
+	if r, err := FindRoot(root); err == nil {
+		root = r
+	}
 	dir, prefix := o.Dir, o.Dir
 	if dir == "" {
-		dir, prefix = filepath.Join(cmpOr(o.Root, "."), "facts"), "facts"
+		dir, prefix = filepath.Join(root, "facts"), "facts"
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			if o.Required {
-				return nil, usage(fmt.Errorf("no facts: %s is not a folder", dir),
-					"collect them with 'estate facts collect', or name a folder with --facts")
+				return nil, usage(fmt.Errorf("no facts to audit: %s does not exist", dir),
+					"collect them with 'estate facts collect', name a folder with --facts, or use --collect local")
 			}
 			return &Facts{}, nil
 		}
+	} else if rel, ok := inside(root, dir); ok {
+		prefix = rel
 	}
 	sch := o.Schema
 	if sch == nil {
@@ -72,4 +81,17 @@ func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 		return nil, err
 	}
 	return &Facts{Devices: devices, Findings: findings, Dir: dir}, nil
+}
+
+// inside returns p relative to root (a slash path) when p lies inside it.
+func inside(root, p string) (string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
 }

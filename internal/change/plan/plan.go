@@ -11,7 +11,6 @@ import (
 	"github.com/estate-dev/estate/internal/change"
 	"github.com/estate-dev/estate/internal/change/report"
 	"github.com/estate-dev/estate/internal/core"
-	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/record"
@@ -160,15 +159,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		HeadFindings: r.head.Findings, BaseFindings: r.base.Findings, Now: o.Now,
 	}
 	if o.Facts != "" {
-		devices, ffs, err := facts.ReadDir(ctx, o.Facts, facts.ReadOptions{Schema: r.head.Schema})
+		fs, err := core.ReadFacts(ctx, core.FactsOptions{Root: repo.Root, Dir: o.Facts, Schema: r.head.Schema})
 		if err != nil {
-			return nil, usage(err, "--facts names a folder of facts documents (estate facts collect writes them)")
+			return nil, err
 		}
-		for _, f := range ffs {
+		for _, f := range fs.Findings {
 			o.Log.Warn("facts document skipped", "at", f.Pos.String(), "problem", f.Message)
 		}
-		in.Before = compliance(r.base.Estate, devices, o.Now)
-		in.After = compliance(r.head.Estate, devices, o.Now)
+		in.Before = compliance(r.base.Estate, fs.Devices, o.Now)
+		in.After = compliance(r.head.Estate, fs.Devices, o.Now)
 	}
 	p := change.Build(in)
 	load.PlaceFindings(ctx, r.headSub, p.Findings)

@@ -99,7 +99,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		o.Dir = "."
 	}
 	if o.Out == "" {
-		o.Out = filepath.Join(o.Dir, "facts")
+		// facts/ of the estate the folder is in (found as git finds a
+		// repository), so that a run from inventory/laptop writes where
+		// the audit reads.
+		root, err := core.FindRoot(o.Dir)
+		if err != nil {
+			return nil, core.UsageError(err, "run it in an estate, or name the folder to write to with --out")
+		}
+		o.Out = filepath.Join(root, "facts")
 	}
 	o.unread = map[string]int{}
 	devices, failed, err := gather(ctx, o)

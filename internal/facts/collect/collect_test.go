@@ -14,16 +14,20 @@ import (
 
 func TestRunFrom(t *testing.T) {
 	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "estate.yaml"), []byte("apiVersion: estate/v1\nkind: Settings\n"), 0o644)
 	from := filepath.Join(dir, "export")
 	os.MkdirAll(from, 0o755)
 	os.WriteFile(filepath.Join(from, "lt-1.yaml"), []byte("apiVersion: estate/v1\nkind: Facts\ncollected_at: 2026-11-23T06:00:00Z\ncollector: {name: file}\nidentity: {serial: SER1, hostname: lt-1}\n"), 0o644)
 	os.WriteFile(filepath.Join(from, "bad.json"), []byte(`{"apiVersion": "estate/v1", "kind": "Facts", "collected_at": "2026-11-23T06:00:00Z",
  "collector": {"name": "file"}, "identity": {"serial": "SER2"}, "security": {"disk_encryption": "yes"}}`), 0o644)
-	res, err := Run(context.Background(), Options{Dir: dir, From: from, Now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)})
+	// Run from a folder of the estate: the facts go to the estate's facts/.
+	sub := filepath.Join(dir, "inventory", "laptop")
+	os.MkdirAll(sub, 0o755)
+	res, err := Run(context.Background(), Options{Dir: sub, From: from, Now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Written) != 1 || res.Written[0].Rel != "facts/lt-1.json" || len(res.Failed) != 1 || res.Out != filepath.Join(dir, "facts") {
+	if len(res.Written) != 1 || res.Written[0].Rel != "../../facts/lt-1.json" && res.Written[0].Rel != filepath.Join(dir, "facts", "lt-1.json") || len(res.Failed) != 1 || res.Out != filepath.Join(dir, "facts") {
 		t.Fatalf("result %+v", res)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "facts", "lt-1.json")); err != nil {
