@@ -101,7 +101,7 @@ func TestImportRules(t *testing.T) {
 		}
 		if name == "internal/cli" {
 			for _, imp := range p.Imports {
-				if imp == "os/exec" || imp == "gopkg.in/yaml.v3" || imp == "net/http" {
+				if imp == "os/exec" || imp == "gopkg.in/yaml.v3" || imp == "net/http" || imp == module+"internal/gitrepo" || imp == module+"internal/github" {
 					t.Errorf("internal/cli imports %s: it parses flags and prints; capability packages do the work", imp)
 				}
 			}

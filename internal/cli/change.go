@@ -12,7 +12,6 @@ import (
 	"github.com/estate-dev/estate/internal/change"
 	"github.com/estate-dev/estate/internal/change/plan"
 	"github.com/estate-dev/estate/internal/change/report"
-	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -44,12 +43,12 @@ func planFlags(cmd *cobra.Command, o *planOptions) {
 
 // runOptions turns the shared flags into the plan's Options.
 func (o *planOptions) runOptions(app *App) (plan.Options, error) {
-	engine := cmp.Or(o.engine, string(gitrepo.EngineAuto))
-	if err := checkChoice("diff-engine", engine, string(gitrepo.EngineAuto), string(gitrepo.EngineGoGit), string(gitrepo.EngineGit)); err != nil {
+	engine := cmp.Or(o.engine, plan.Engines[0])
+	if err := checkChoice("diff-engine", engine, plan.Engines...); err != nil {
 		return plan.Options{}, err
 	}
 	return plan.Options{Dir: app.Dir(), Base: o.base, Head: o.head, DefaultBases: plan.DefaultBases(app.Getenv("GITHUB_BASE_REF")),
-		Full: o.full, Cache: o.cache, Engine: gitrepo.DiffEngine(engine), Facts: o.facts, Now: app.Now(), Log: app.Log}, nil
+		Full: o.full, Cache: o.cache, Engine: plan.EngineOf(engine), Facts: o.facts, Now: app.Now(), Log: app.Log}, nil
 }
 
 // changePlanOptions are what `estate change plan` runs with.

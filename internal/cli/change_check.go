@@ -9,7 +9,6 @@ import (
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/gate"
-	"github.com/estate-dev/estate/internal/github"
 )
 
 // --- change check -------------------------------------------------------
@@ -45,17 +44,12 @@ func newChangeCheckCmd(app *App) *cobra.Command {
 func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 	opts := gate.Options{
 		EventPath: app.Getenv("GITHUB_EVENT_PATH"),
-		GitHub: github.Config{Token: app.Getenv("GITHUB_TOKEN"), BaseURL: app.Getenv("GITHUB_API_URL"),
-			Repository: app.Getenv("GITHUB_REPOSITORY"), Log: app.Log},
+		GitHub:    gate.GitHubConfig(app.Getenv("GITHUB_TOKEN"), app.Getenv("GITHUB_API_URL"), app.Getenv("GITHUB_REPOSITORY"), o.commentAs, app.Log),
 		Actions:   app.Getenv("GITHUB_ACTIONS") == "true",
 		CheckName: o.checkName, Labels: o.labels, SummaryPath: app.Getenv("GITHUB_STEP_SUMMARY"), Log: app.Log,
-		MakePlan: func(ctx context.Context, ev *github.Event) (*gate.Plan, error) {
+		MakePlan: func(ctx context.Context, ev *gate.Event) (*gate.Plan, error) {
 			return planForEvent(ctx, app, &o.planOptions, ev)
 		},
-	}
-	if o.commentAs != "" {
-		id := github.ParseIdentity(o.commentAs)
-		opts.GitHub.Identity = &id
 	}
 	res, err := gate.Run(ctx, opts)
 	if res != nil && res.Plan != nil {
@@ -87,7 +81,7 @@ func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 // planForEvent makes the plan of the pull request in ev (its base and head
 // unless --base or --head say otherwise), against the merge base as
 // GitHub's "Files changed" does.
-func planForEvent(ctx context.Context, app *App, o *planOptions, ev *github.Event) (*gate.Plan, error) {
+func planForEvent(ctx context.Context, app *App, o *planOptions, ev *gate.Event) (*gate.Plan, error) {
 	if ev != nil {
 		if o.base == "" {
 			o.base = ev.BaseSHA

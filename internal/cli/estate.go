@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
 	"github.com/estate-dev/estate/internal/core"
-	"github.com/estate-dev/estate/internal/gitrepo"
-	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/reports"
 )
 
@@ -31,15 +28,4 @@ func reportErr(err error) error {
 		return &ExitError{Code: ExitUsage, Err: err, Hint: hint}
 	}
 	return &ExitError{Code: ExitFailure, Err: err, Hint: hint}
-}
-
-// statusReportEstate reads the estate at rev for a status reader
-// (reports.OpenAt); what names the reader in the warning given when
-// records have errors.
-func statusReportEstate(ctx context.Context, app *App, repo *gitrepo.Repo, rev, what string) (*record.Estate, error) {
-	est, err := reports.OpenAt(ctx, app.reportEnv(), repo, rev, what)
-	if err != nil {
-		return nil, reportErr(err)
-	}
-	return est, nil
 }

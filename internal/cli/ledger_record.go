@@ -8,7 +8,6 @@ import (
 
 	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/output"
-	"github.com/estate-dev/estate/internal/record"
 )
 
 type ledgerRecordOptions struct {
@@ -40,9 +39,8 @@ func newLedgerRecordCmd(app *App, runF func(context.Context, *ledgerRecordOption
 			}
 			o.Dir, o.Now, o.Writer = app.Dir(), app.Now, ledgerWriter(app, push)
 			if app.Getenv("GITHUB_TOKEN") != "" {
-				o.Reviews = func(ctx context.Context, s *record.Settings, merge string, n int) (*ops.PullRequest, error) {
-					return readPR(ctx, app, s, merge, n)
-				}
+				o.Reviews = ops.GitHubReviews{Token: app.Getenv("GITHUB_TOKEN"), APIURL: app.Getenv("GITHUB_API_URL"),
+					Repository: app.Getenv("GITHUB_REPOSITORY"), Log: app.Log}.Read
 			}
 			return runF(cmd.Context(), o)
 		},

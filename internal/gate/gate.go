@@ -34,7 +34,7 @@ type Options struct {
 	EventPath string
 	// MakePlan makes the plan; ev is the pull request's event (nil when
 	// there is none), whose base and head it should compare.
-	MakePlan func(ctx context.Context, ev *github.Event) (*Plan, error)
+	MakePlan func(ctx context.Context, ev *Event) (*Plan, error)
 	// GitHub says how to reach GitHub; with an empty Token nothing is
 	// read from or sent to it.
 	GitHub github.Config
@@ -100,6 +100,23 @@ func notRun(err error, hint string) error { return &Error{Kind: KindNotRun, Err:
 // TokenHint says how a workflow gives the gate its token.
 const TokenHint = "give the job `permissions: {contents: read, pull-requests: write, checks: write}` " +
 	"and the step `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`"
+
+// Event is the pull request's event as GitHub Actions hands it over
+// ($GITHUB_EVENT_PATH), read by github.ParseEvent.
+type Event = github.Event
+
+// GitHubConfig is the GitHub client's configuration of environment
+// values (GITHUB_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY) and, when set,
+// the login its comments are written as (e.g. a GitHub App's
+// "my-app[bot]": its token cannot say who it is).
+func GitHubConfig(token, apiURL, repository, commentAs string, log *slog.Logger) github.Config {
+	c := github.Config{Token: token, BaseURL: apiURL, Repository: repository, Log: log}
+	if commentAs != "" {
+		id := github.ParseIdentity(commentAs)
+		c.Identity = &id
+	}
+	return c
+}
 
 // Run gates one pull request. Errors from MakePlan are returned as they
 // are; others are *Error. The result is returned with an error from

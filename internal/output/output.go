@@ -1,8 +1,3 @@
-// Package output writes findings in the formats estate's commands share:
-// text (for people; colour only when asked), json (stable, documented in
-// docs/output.md), github (workflow-command annotations), sarif (2.1.0, for
-// code scanning), junit (for CI test reports) and markdown. One file per
-// format; an unknown format is an error, never a fallback.
 package output
 
 import (

@@ -1,8 +1,3 @@
-// Package synth generates large synthetic estates for benchmarks and tests:
-// any number of assets with a realistic mix of classes, lifecycle states,
-// manufacturers and fields, the locations, licences, baselines and change
-// policy they refer to, and (on request) a share of invalid records.
-// Output is deterministic for a seed.
 package synth
 
 import (

@@ -50,6 +50,13 @@ type Options struct {
 	Log *slog.Logger
 }
 
+// Engines are the ways the trees are compared, as --diff-engine names
+// them: auto (the git CLI when installed), go-git, git.
+var Engines = []string{string(gitrepo.EngineAuto), string(gitrepo.EngineGoGit), string(gitrepo.EngineGit)}
+
+// EngineOf is the engine of a name of Engines.
+func EngineOf(name string) gitrepo.DiffEngine { return gitrepo.DiffEngine(name) }
+
 // Result is a plan with where it came from.
 type Result struct {
 	Plan *change.Plan

@@ -11,7 +11,9 @@
 // could not run.
 //
 // ops may import ledger (the domain), ledger/gitstore (the ref store),
-// gitrepo, core (to read the audited estate) and record. It never imports cobra, cli, go-git or
+// gitrepo, core (to read the audited estate), record, and github and gate
+// (GitHubReviews reads a pull request through the one GitHub client, with
+// the gate's approval rule). It never imports cobra, cli, go-git or
 // go-github: a pull request's reviews come through RecordOptions.Reviews,
 // and every git command the ledger runs (fetch and push of its ref) goes
 // through the Remote interface, implemented once, by GitRemote
