@@ -20,7 +20,10 @@ type checkOptions struct {
 	commentAs string
 }
 
-func newChangeCheckCmd(app *App) *cobra.Command {
+func newChangeCheckCmd(app *App) *cobra.Command { return changeCheckCmd(app, runChangeCheck) }
+
+// changeCheckCmd is estate change check; runF runs it (a test replaces it).
+func changeCheckCmd(app *App, runF func(context.Context, *App, *checkOptions) error) *cobra.Command {
 	o := &checkOptions{}
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -30,7 +33,7 @@ func newChangeCheckCmd(app *App) *cobra.Command {
 			if err := checkChoice("format", o.format, "text", "markdown", "json"); err != nil {
 				return err
 			}
-			return runChangeCheck(cmd.Context(), app, o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	formatFlag(cmd, &o.format, "text", "markdown", "json")
