@@ -884,7 +884,7 @@ func (h *fleetHost) facts(f *record.Facts) error {
 	// details it never received: never seen, not seen now.
 	t, err := time.Parse(time.RFC3339, h.DetailUpdatedAt)
 	if err != nil || t.Year() <= 1970 {
-		return fmt.Errorf("Fleet has never received this host's details (detail_updated_at %q): no facts to audit", h.DetailUpdatedAt)
+		return fmt.Errorf("never seen: Fleet has never received this host's details (detail_updated_at %q), so there are no facts to audit", h.DetailUpdatedAt)
 	}
 	f.CollectedAt = t.UTC().Format(time.RFC3339)
 	f.Collector.Name = "osquery"
