@@ -8,14 +8,12 @@ import (
 
 	"github.com/estate-dev/estate/internal/auditrun"
 	"github.com/estate-dev/estate/internal/output"
-	"github.com/estate-dev/estate/internal/record"
 )
 
 // auditCommand is what one 'estate audit' command line asks for.
 type auditCommand struct {
-	Run    auditrun.Options
-	Format string
-	FailOn record.Severity
+	Run auditrun.Options
+	reportFlags
 }
 
 func newAuditCmd(app *App) *cobra.Command { return auditCmd(app, nil) }
@@ -23,17 +21,18 @@ func newAuditCmd(app *App) *cobra.Command { return auditCmd(app, nil) }
 // auditCmd builds 'estate audit'; runF, when set, replaces running it
 // (tests check the auditCommand a command line produces).
 func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.Command {
-	var format, failOn, factsDir, collect, asOf string
+	var factsDir, collect, asOf string
 	var missingAfter int
 	var ssh sshFlags
+	var rf reportFlags
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Audit device facts against the inventory and the baselines",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c := &auditCommand{Format: format, Run: auditrun.Options{Dir: app.Dir(), Facts: factsDir, Collect: collect,
+			c := &auditCommand{reportFlags: rf, Run: auditrun.Options{Dir: app.Dir(), Facts: factsDir, Collect: collect,
 				MissingAfter: time.Duration(missingAfter) * 24 * time.Hour, Now: app.Now(), Log: app.Log}}
-			if err := checkChoice("format", format, auditrun.Formats...); err != nil {
+			if err := c.parse(); err != nil {
 				return err
 			}
 			if collect != "" {
@@ -45,9 +44,6 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 				return usageErr("--missing-after must be a number of days, at least 1")
 			}
 			var err error
-			if c.FailOn, err = parseFailOn(failOn); err != nil {
-				return err
-			}
 			if c.Run.AsOf, err = auditrun.ParseAsOf(asOf); err != nil {
 				return coreErr(err)
 			}
@@ -62,8 +58,7 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 			return runAudit(cmd.Context(), app, c)
 		},
 	}
-	formatFlag(cmd, &format, auditrun.Formats...)
-	failOnFlag(cmd, &failOn, "high")
+	rf.register(cmd, "high", auditrun.Formats...)
 	cmd.Flags().StringVar(&factsDir, "facts", "", "folder of facts documents (default: facts/ in the repository)")
 	cmd.Flags().StringVar(&collect, "collect", "", "collect facts for this run instead: local or ssh")
 	cmd.Flags().IntVar(&missingAfter, "missing-after", 0, "days after which a deployed asset not seen is missing (default: estate.yaml audit.missing_after_days, or 30)")

@@ -58,3 +58,26 @@ func (a *App) progress(label string) func(done, total int) {
 		}
 	}
 }
+
+// reportFlags are --format and --fail-on, as every command that reports
+// findings takes them: registered with the formats it writes and its
+// default threshold, checked once (parse) before the command runs.
+type reportFlags struct {
+	Format  string
+	FailOn  record.Severity // 0: never fail
+	failOn  string
+	formats []string
+}
+
+func (r *reportFlags) register(cmd *cobra.Command, failOnDefault string, formats ...string) {
+	r.formats = formats
+	formatFlag(cmd, &r.Format, formats...)
+	failOnFlag(cmd, &r.failOn, failOnDefault)
+}
+
+func (r *reportFlags) parse() (err error) {
+	if err = checkChoice("format", r.Format, r.formats...); err == nil {
+		r.FailOn, err = parseFailOn(r.failOn)
+	}
+	return err
+}

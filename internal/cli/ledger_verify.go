@@ -10,13 +10,11 @@ import (
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/output"
-	"github.com/estate-dev/estate/internal/record"
 )
 
 type ledgerVerifyOptions struct {
 	ops.VerifyOptions
-	Format string
-	FailOn record.Severity
+	reportFlags
 }
 
 func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOptions) error) *cobra.Command {
@@ -24,23 +22,18 @@ func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOption
 		runF = func(ctx context.Context, o *ledgerVerifyOptions) error { return ledgerVerify(ctx, app, o) }
 	}
 	o := &ledgerVerifyOptions{}
-	var failOn string
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Prove the ledger intact and every change of the default branch approved",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, output.Formats()...); err != nil {
-				return err
-			}
-			sev, err := parseFailOn(failOn)
-			if err != nil {
+			if err := o.parse(); err != nil {
 				return err
 			}
 			if o.RequireSigned && o.AllowedKeys == "" {
 				return usageErr("--require-signed needs --allowed-keys FILE (armored OpenPGP public keys)")
 			}
-			o.FailOn, o.Dir, o.Now = sev, app.Dir(), app.Now()
+			o.Dir, o.Now = app.Dir(), app.Now()
 			return runF(cmd.Context(), o)
 		},
 	}
@@ -48,8 +41,7 @@ func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOption
 	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
 	cmd.Flags().BoolVar(&o.RequireSigned, "require-signed", false, "every commit since the ledger began must be signed by an allowed key")
 	cmd.Flags().StringVar(&o.AllowedKeys, "allowed-keys", "", "armored OpenPGP public keys allowed to sign (with --require-signed)")
-	formatFlag(cmd, &o.Format, "text", "json", "github", "sarif", "junit", "markdown")
-	failOnFlag(cmd, &failOn, "low")
+	o.register(cmd, "low", "text", "json", "github", "sarif", "junit", "markdown")
 	return cmd
 }
 

@@ -8,14 +8,12 @@ import (
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/output"
-	"github.com/estate-dev/estate/internal/record"
 )
 
 // validateCommand is what one 'estate validate' command line asks for.
 type validateCommand struct {
-	Open   core.Options
-	Format string
-	FailOn record.Severity
+	Open core.Options
+	reportFlags
 }
 
 func newValidateCmd(app *App) *cobra.Command { return validateCmd(app, nil) }
@@ -23,21 +21,17 @@ func newValidateCmd(app *App) *cobra.Command { return validateCmd(app, nil) }
 // validateCmd builds 'estate validate'; runF, when set, replaces running
 // it (tests check the validateCommand a command line produces).
 func validateCmd(app *App, runF func(context.Context, *validateCommand) error) *cobra.Command {
-	var format, failOn string
+	var rf reportFlags
 	var noCache bool
 	o := core.Options{}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check every record: YAML, CUE schemas and cross-record rules",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", format, output.Formats()...); err != nil {
+			c := &validateCommand{Open: o, reportFlags: rf}
+			if err := c.parse(); err != nil {
 				return err
 			}
-			sev, err := parseFailOn(failOn)
-			if err != nil {
-				return err
-			}
-			c := &validateCommand{Open: o, Format: format, FailOn: sev}
 			c.Open.Dir, c.Open.Paths, c.Open.Now, c.Open.Log, c.Open.Progress = app.Dir(), args, app.Now(), app.Log, app.progress("validating")
 			c.Open.RequireRecords = true // validating nothing is no pass
 			if noCache {
@@ -49,8 +43,7 @@ func validateCmd(app *App, runF func(context.Context, *validateCommand) error) *
 			return runValidate(cmd.Context(), app, c)
 		},
 	}
-	formatFlag(cmd, &format, "text", "json", "github", "sarif", "junit", "markdown")
-	failOnFlag(cmd, &failOn, "low")
+	rf.register(cmd, "low", "text", "json", "github", "sarif", "junit", "markdown")
 	cmd.Flags().StringVar(&o.Rev, "rev", "", "validate this git revision instead of the working tree (read from git, no checkout)")
 	cmd.Flags().StringVar(&o.ChangedSince, "changed-since", "", "check only records changed since this revision (and all cross-record rules)")
 	cmd.Flags().BoolVar(&noCache, "no-cache", false, "neither read nor write the validation cache")
