@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/estate-dev/estate/internal/change"
@@ -312,23 +311,9 @@ func orNone(s string) string {
 // clean makes untrusted text safe for a terminal: control characters
 // (escape sequences, carriage returns, newlines) are shown escaped, as Go
 // quotes them, so a record value cannot rewrite what the terminal shows.
-func clean(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if isControl(r) {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+// clean is output.TextSafe: the one way control characters are made
+// visible in text.
+func clean(s string) string { return output.TextSafe(s) }
 
 func textWhere(rc change.RecordChange) string {
 	switch {

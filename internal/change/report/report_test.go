@@ -83,7 +83,7 @@ func TestTextAndJSON(t *testing.T) {
 		t.Errorf("text:\n%s", b.String())
 	}
 	// No raw control characters from record values reach the terminal.
-	if strings.ContainsAny(b.String(), "\x1b\r") || !strings.Contains(b.String(), `\x1b[2J`) {
+	if strings.ContainsAny(b.String(), "\x1b\r") || !strings.Contains(b.String(), `\u001b[2J`) {
 		t.Errorf("escape sequence not neutralised:\n%q", b.String())
 	}
 	b.Reset()
