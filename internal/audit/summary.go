@@ -60,12 +60,7 @@ type LocationSummary struct {
 }
 
 // Percent is the share of compliant devices among those judged, 0–100.
-func (b BaselineSummary) Percent() float64 {
-	if b.Devices == 0 {
-		return 0
-	}
-	return 100 * float64(b.Compliant) / float64(b.Devices)
-}
+func (b BaselineSummary) Percent() float64 { return record.Percent(b.Compliant, b.Devices) }
 
 func (r *run) summarize(devices []record.Device, pairs []pair, missing map[*record.Asset]bool, counts [][5]int, scope []*record.Record) Summary {
 	s := Summary{Devices: len(devices), Seen: len(pairs), Unregistered: r.unreg,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/record"
 )
 
 // The compliance summary in text and markdown, after the findings.
@@ -15,7 +16,7 @@ func pct(n, of int) string {
 	if of == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(of))
+	return fmt.Sprintf("%.0f%%", record.Percent(n, of))
 }
 
 func writeComplianceText(w io.Writer, s audit.Summary) {

@@ -36,12 +36,7 @@ type Point struct {
 }
 
 // Percent is the share of compliant devices among those audited.
-func (p Point) Percent() float64 {
-	if p.Devices == 0 {
-		return 0
-	}
-	return 100 * float64(p.Compliant) / float64(p.Devices)
-}
+func (p Point) Percent() float64 { return record.Percent(p.Compliant, p.Devices) }
 
 // Change is one change implemented in the period.
 type Change struct {

@@ -132,3 +132,12 @@ func Failing(fs []Finding, failOn Severity) int {
 	}
 	return n
 }
+
+// Percent is n as a share of of, 0–100; 0 when of is 0 (nothing judged
+// is no score). The compliance score of every report.
+func Percent(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(of)
+}
