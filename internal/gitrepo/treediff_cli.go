@@ -295,40 +295,52 @@ func (c *CatFile) Stream(ctx context.Context, ids []string, max int64, fn func(i
 	if len(want) == 0 {
 		return nil
 	}
+	return c.pipeline(ctx, want, "blobs", func(i int, fail func(error) ([]byte, error)) error {
+		broken := false // the stream itself failed: fn is not told of it, the caller is
+		data, err := c.response(want[i], max, func(err error) ([]byte, error) {
+			broken = true
+			return fail(fmt.Errorf("read blob %s: %w", want[i], err))
+		})
+		if broken {
+			return nil
+		}
+		return fn(want[i], data, err)
+	})
+}
+
+// pipeline writes each of names (one request a line) to cat-file while
+// it reads the answers in order, one answer call each (with fail to
+// report that the stream broke). An error of answer, of fail or of ctx
+// stops it; the pipe then holds answers nobody will read, so the process
+// is dead for every later call. what names the objects in that error.
+func (c *CatFile) pipeline(ctx context.Context, names []string, what string, answer func(i int, fail func(error) ([]byte, error)) error) error {
 	werr := make(chan error, 1)
 	go func() {
 		w := bufio.NewWriterSize(c.in, 64<<10)
-		for _, id := range want {
-			if _, err := w.WriteString(id + "\n"); err != nil {
+		for _, n := range names {
+			if _, err := w.WriteString(n + "\n"); err != nil {
 				werr <- err
 				return
 			}
 		}
 		werr <- w.Flush()
 	}()
-	for i, id := range want {
+	for i := range names {
 		var failed error
 		fail := func(err error) ([]byte, error) {
-			failed = fmt.Errorf("read blob %s: %w", id, err)
+			failed = err
 			return nil, failed
 		}
 		if err := ctx.Err(); err != nil {
 			failed = err
 		}
-		var data []byte
-		var err error
 		if failed == nil {
-			data, err = c.response(id, max, fail)
-		}
-		if failed == nil {
-			if ferr := fn(id, data, err); ferr != nil {
+			if ferr := answer(i, fail); ferr != nil && failed == nil {
 				failed = ferr
 			}
 		}
 		if failed != nil {
-			// The pipe now holds answers nobody will read: the process
-			// cannot be used again.
-			c.dead = fmt.Errorf("git cat-file stopped after %d of %d blobs: %w", i, len(want), failed)
+			c.dead = fmt.Errorf("git cat-file stopped after %d of %d %s: %w", i, len(names), what, failed)
 			c.in.Close()
 			<-werr
 			return failed
@@ -361,50 +373,21 @@ func (c *CatFile) StreamFiles(ctx context.Context, files []RevPath, max int64, f
 	if len(files) == 0 {
 		return nil
 	}
-	werr := make(chan error, 1)
-	go func() {
-		w := bufio.NewWriterSize(c.in, 64<<10)
-		for _, f := range files {
-			if _, err := w.WriteString(f.Rev + ":" + f.Path + "\n"); err != nil {
-				werr <- err
-				return
-			}
-		}
-		werr <- w.Flush()
-	}()
+	names := make([]string, len(files))
 	for i, f := range files {
-		name := f.Rev + ":" + f.Path
-		var failed error
-		fail := func(err error) ([]byte, error) {
-			failed = fmt.Errorf("read %s: %w", name, err)
-			return nil, failed
-		}
-		if err := ctx.Err(); err != nil {
-			failed = err
-		}
-		var id string
-		var data []byte
-		var err error
-		if failed == nil {
-			id, data, err = c.object(name, max, fail)
-		}
-		if failed == nil {
-			if ferr := fn(i, id, data, err); ferr != nil {
-				failed = ferr
-			}
-		}
-		if failed != nil {
-			c.dead = fmt.Errorf("git cat-file stopped after %d of %d files: %w", i, len(files), failed)
-			c.in.Close()
-			<-werr
-			return failed
-		}
+		names[i] = f.Rev + ":" + f.Path
 	}
-	if err := <-werr; err != nil {
-		c.dead = fmt.Errorf("write to git cat-file: %w", err)
-		return c.dead
-	}
-	return nil
+	return c.pipeline(ctx, names, "files", func(i int, fail func(error) ([]byte, error)) error {
+		broken := false
+		id, data, err := c.object(names[i], max, func(err error) ([]byte, error) {
+			broken = true
+			return fail(fmt.Errorf("read %s: %w", names[i], err))
+		})
+		if broken {
+			return nil
+		}
+		return fn(i, id, data, err)
+	})
 }
 
 // RevPath names a file in a revision's tree.
