@@ -54,6 +54,24 @@ func (p *jsonScanner) lit(s string) bool {
 	return false
 }
 
+// sep reads what follows a member or an element: the closing byte
+// (done) or a comma; anything else is no JSON this scanner takes.
+func (p *jsonScanner) sep(closing byte) (done, ok bool) {
+	p.ws()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case closing:
+		p.i++
+		return true, true
+	case ',':
+		p.i++
+		return false, true
+	}
+	return false, false
+}
+
 func (p *jsonScanner) value(depth int) (any, bool) {
 	if depth > 100 {
 		return nil, false
@@ -90,18 +108,11 @@ func (p *jsonScanner) value(depth int) (any, bool) {
 				return nil, false
 			}
 			m[k] = v
-			p.ws()
-			if p.i >= len(p.b) {
+			if done, ok := p.sep('}'); !ok {
 				return nil, false
-			}
-			if p.b[p.i] == '}' {
-				p.i++
+			} else if done {
 				return m, true
 			}
-			if p.b[p.i] != ',' {
-				return nil, false
-			}
-			p.i++
 		}
 	case c == '[':
 		p.i++
@@ -117,18 +128,11 @@ func (p *jsonScanner) value(depth int) (any, bool) {
 				return nil, false
 			}
 			s = append(s, v)
-			p.ws()
-			if p.i >= len(p.b) {
+			if done, ok := p.sep(']'); !ok {
 				return nil, false
-			}
-			if p.b[p.i] == ']' {
-				p.i++
+			} else if done {
 				return s, true
 			}
-			if p.b[p.i] != ',' {
-				return nil, false
-			}
-			p.i++
 		}
 	case c == '"':
 		return p.str()
