@@ -30,8 +30,9 @@ type HTMLOptions struct {
 	AsOf string
 	// Ref is the ledger's ref ("" = ledger.ref of estate.yaml).
 	Ref string
-	// Facts is a folder of facts documents ("" = facts/ when present);
-	// facts are read only for a report of now.
+	// Facts is a folder of facts documents ("" = facts/ when present).
+	// For a report as of a past moment only the facts collected by then
+	// count, judged as of then (as estate audit --as-of judges).
 	Facts string
 }
 
@@ -54,13 +55,19 @@ func HTML(ctx context.Context, o HTMLOptions) (htmlreport.Data, error) {
 		return htmlreport.Data{}, err
 	}
 	var notes []string
-	var facts []record.Facts
-	if o.AsOf == "" {
-		if facts, err = o.readFacts(ctx, o.Facts); err != nil {
-			return htmlreport.Data{}, err
+	facts, err := o.readFacts(ctx, o.Facts)
+	if err != nil {
+		return htmlreport.Data{}, err
+	}
+	if o.AsOf != "" {
+		// As of a past moment: what the facts said by then, judged then
+		// (as estate audit --as-of judges); later facts are no evidence
+		// of the state then.
+		kept, later := factsBy(facts, when)
+		facts = kept
+		if later > 0 {
+			notes = append(notes, fmt.Sprintf("%d facts documents collected after %s are left out: they are no evidence of the state then.", later, when.Format(time.DateOnly)))
 		}
-	} else {
-		notes = append(notes, "Licence installs are not shown for a past date: facts describe devices now.")
 	}
 	day := when.Format(time.DateOnly)
 	start := when.AddDate(0, 0, -PeriodDays)
@@ -84,6 +91,9 @@ func HTML(ctx context.Context, o HTMLOptions) (htmlreport.Data, error) {
 	if len(facts) > 0 {
 		d.Current, d.Baselines = currentCompliance(est, facts, when)
 		d.CurrentSource = fmt.Sprintf("Compliance now: estate audit of the facts of %d devices as the report was made (not a ledger entry).", len(facts))
+		if o.AsOf != "" {
+			d.CurrentSource = fmt.Sprintf("Compliance as of %s: estate audit of the facts of %d devices collected by then, judged as of then (not a ledger entry).", day, len(facts))
+		}
 	}
 	switch {
 	case len(entries) > 0:
@@ -227,4 +237,16 @@ func (e Env) org(est *record.Estate) string {
 		return filepath.Base(abs)
 	}
 	return ""
+}
+
+// factsBy keeps the facts collected at or before t, and counts the others.
+func factsBy(fs []record.Facts, t time.Time) (kept []record.Facts, later int) {
+	for _, f := range fs {
+		if at, err := time.Parse(time.RFC3339, f.CollectedAt); err == nil && at.After(t) {
+			later++
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept, later
 }

@@ -123,3 +123,28 @@ func TestLicencesWarnsOfBrokenFacts(t *testing.T) {
 		t.Errorf("warnings = %q", warnings)
 	}
 }
+
+// TestHTMLReferenceEstateAsOf: the service report of the reference
+// estate as of the day its facts were collected shows the compliance it
+// is meant to show on any later day; judged now, the stale facts fail
+// freshness everywhere.
+func TestHTMLReferenceEstateAsOf(t *testing.T) {
+	if _, err := os.Stat("../../facts"); err != nil {
+		t.Skip("no reference facts/")
+	}
+	later := time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)
+	asOf, err := HTML(context.Background(), HTMLOptions{Env: Env{Dir: "../..", Now: later}, AsOf: "2026-11-23"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asOf.Current == nil || asOf.Current.Compliant == 0 || asOf.Current.Devices < 20 {
+		t.Fatalf("as of 2026-11-23: %+v", asOf.Current)
+	}
+	now, err := HTML(context.Background(), HTMLOptions{Env: Env{Dir: "../..", Now: later}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now.Current == nil || now.Current.Compliant != 0 {
+		t.Fatalf("judged in 2027 the facts of 2026-11-23 are stale: %+v", now.Current)
+	}
+}
