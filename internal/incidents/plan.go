@@ -246,8 +246,8 @@ func Make(findings []record.Finding, existing []Issue, cfg Config) Plan {
 func tracking(is *Issue, deferred, maxNew int, cfg Config) (Call, bool) {
 	c := Call{Fingerprint: trackingFP, Tracking: true, Title: "estate incidents: more failing devices than one sync opens",
 		Labels: []string{Label}}
-	c.Body = fmt.Sprintf("%s\n%d more incidents were found by the audit of %s than one sync opens (--max-new %d).\n"+
-		"Each sync opens the most severe of them; this issue closes when all are open.\n", marker{fp: trackingFP}.String(), deferred, day(cfg.At), maxNew)
+	c.Body = fmt.Sprintf("%s\n%d more incidents were found than one sync opens (--max-new %d).\n"+
+		"Each sync opens the most severe of them; this issue closes when all are open.\n", marker{fp: trackingFP}.String(), deferred, maxNew)
 	switch {
 	case is == nil && deferred > 0:
 		c.Action = Create
