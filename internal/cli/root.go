@@ -61,6 +61,7 @@ func newRootCmd(app *App) *cobra.Command {
 		newExportCmd(app),
 		newFactsCmd(app),
 		newAuditCmd(app),
+		newIncidentsCmd(app),
 	)
 	applyHelp(root)
 	return root

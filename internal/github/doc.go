@@ -12,6 +12,10 @@
 //   - CheckRun: a completed check run with annotations, in batches of 50;
 //   - Labels, AddLabels, RemoveLabel, SetLabels: issue labels, with label
 //     names escaped in URL paths;
+//   - Issues, CreateIssue, EditIssue, CloseIssue, ReopenIssue, Comment:
+//     issues open and closed (by label, page by page), for incidents; an
+//     issue's Author is matched with Identity.Wrote, the same rule as
+//     comments;
 //   - ParseEvent: the pull_request / pull_request_review payload GitHub
 //     Actions writes to GITHUB_EVENT_PATH.
 //

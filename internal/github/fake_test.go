@@ -27,6 +27,7 @@ type fakeGitHub struct {
 	reviews  []map[string]any
 	comments []map[string]any
 	labels   []string
+	issues   []map[string]any  // numbered from 1
 	members  map[string]string // "org/team/user" → state
 	runs     []map[string]any  // check runs created (bodies)
 	updates  []map[string]any  // check-run updates (bodies)
@@ -94,6 +95,8 @@ var (
 	reMember   = regexp.MustCompile(`^/orgs/([^/]+)/teams/([^/]+)/memberships/([^/]+)$`)
 	reRuns     = regexp.MustCompile(`^/repos/octo/estate/check-runs$`)
 	reRun      = regexp.MustCompile(`^/repos/octo/estate/check-runs/(\d+)$`)
+	reIssues   = regexp.MustCompile(`^/repos/octo/estate/issues$`)
+	reIssue    = regexp.MustCompile(`^/repos/octo/estate/issues/(\d+)$`)
 )
 
 func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +126,7 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if len(body) > 0 {
 		t.Errorf("%s %s: a body %q", r.Method, p, body)
 	}
-	list := r.Method == http.MethodGet && (reReviews.MatchString(p) || reComments.MatchString(p) || reLabels.MatchString(p))
+	list := r.Method == http.MethodGet && (reIssues.MatchString(p) || reReviews.MatchString(p) || reComments.MatchString(p) || reLabels.MatchString(p))
 	if !list && r.URL.RawQuery != "" {
 		t.Errorf("%s %s: query %q", r.Method, p, r.URL.RawQuery)
 	}
@@ -235,10 +238,72 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in := f.decode(r, body, nil, f.checkOutput)
 		f.updates = append(f.updates, in)
 		writeJSON(w, http.StatusOK, map[string]any{"id": 1})
+	case reIssues.MatchString(p) && r.Method == http.MethodGet:
+		q := r.URL.Query()
+		if q.Get("state") != "all" {
+			t.Errorf("GET issues: state %q, want all", q.Get("state"))
+		}
+		var sel []map[string]any
+		for _, is := range f.issues {
+			if l := q.Get("labels"); l == "" || contains(is["labelNames"].([]string), l) {
+				sel = append(sel, is)
+			}
+		}
+		q.Del("state")
+		q.Del("labels")
+		r.URL.RawQuery = q.Encode()
+		f.page(w, r, sel)
+	case reIssues.MatchString(p) && r.Method == http.MethodPost:
+		in := f.decode(r, body, []string{"title", "body"}, nil)
+		is := map[string]any{"number": len(f.issues) + 1, "title": in["title"], "body": in["body"], "state": "open", "user": f.writer,
+			"labelNames": strs(in["labels"])}
+		is["labels"] = labelObjs(is["labelNames"].([]string))
+		f.issues = append(f.issues, is)
+		writeJSON(w, http.StatusCreated, is)
+	case reIssue.MatchString(p) && r.Method == http.MethodPatch:
+		in := f.decode(r, body, nil, nil)
+		n, _ := strconv.Atoi(reIssue.FindStringSubmatch(p)[1])
+		if n < 1 || n > len(f.issues) {
+			http.NotFound(w, r)
+			return
+		}
+		is := f.issues[n-1]
+		for k, v := range in {
+			switch k {
+			case "title", "body", "state", "state_reason":
+				is[k] = v
+			case "labels":
+				is["labelNames"] = strs(v)
+				is["labels"] = labelObjs(strs(v))
+			default:
+				t.Errorf("PATCH issue: field %q", k)
+			}
+		}
+		if in["state_reason"] != nil && in["state"] != "closed" {
+			t.Errorf("PATCH issue: state_reason without closing")
+		}
+		writeJSON(w, http.StatusOK, is)
 	default:
 		t.Errorf("unexpected request %s %s", r.Method, p)
 		http.NotFound(w, r)
 	}
+}
+
+func strs(v any) []string {
+	out := []string{}
+	xs, _ := v.([]any)
+	for _, x := range xs {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func labelObjs(names []string) []map[string]any {
+	out := []map[string]any{}
+	for _, n := range names {
+		out = append(out, map[string]any{"name": n})
+	}
+	return out
 }
 
 func contains(xs []string, x string) bool {

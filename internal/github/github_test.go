@@ -463,3 +463,41 @@ func TestLongCommentIsClipped(t *testing.T) {
 		t.Errorf("comment of %d bytes, valid UTF-8 %v", len(got), utf8.ValidString(got))
 	}
 }
+
+func TestIssuesLifecycle(t *testing.T) {
+	f, c := newFake(t)
+	ctx := context.Background()
+	is, err := c.CreateIssue(ctx, "LT-1 fails", "body <!-- m -->", []string{"estate:incident", "severity:high"}, nil)
+	if err != nil || is.Number != 1 || is.State != "open" || is.Author.Login != "github-actions[bot]" {
+		t.Fatalf("create: %+v %v", is, err)
+	}
+	if err := c.CloseIssue(ctx, 1, "verified fixed", IssueEdit{}); err != nil {
+		t.Fatal(err)
+	}
+	if f.issues[0]["state"] != "closed" || f.issues[0]["state_reason"] != "completed" || len(f.comments) != 1 {
+		t.Fatalf("close: %v, %d comments", f.issues[0], len(f.comments))
+	}
+	body := "new body"
+	if err := c.ReopenIssue(ctx, 1, "failing again", IssueEdit{Body: &body}); err != nil {
+		t.Fatal(err)
+	}
+	if f.issues[0]["state"] != "open" || f.issues[0]["body"] != body || len(f.comments) != 2 {
+		t.Fatalf("reopen: %v", f.issues[0])
+	}
+	for i := 0; i < 150; i++ {
+		if _, err := c.CreateIssue(ctx, fmt.Sprint("other ", i), "x", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := c.Issues(ctx, "")
+	if err != nil || len(all) != 151 {
+		t.Fatalf("list all: %d %v", len(all), err)
+	}
+	mine, err := c.Issues(ctx, "estate:incident")
+	if err != nil || len(mine) != 1 || mine[0].Labels[1] != "severity:high" {
+		t.Fatalf("list by label: %+v %v", mine, err)
+	}
+	if !ActionsBot.Wrote(mine[0].Author) || ParseIdentity("mallory").Wrote(mine[0].Author) {
+		t.Errorf("Wrote: %+v", mine[0].Author)
+	}
+}

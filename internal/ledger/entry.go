@@ -21,10 +21,14 @@ const (
 	KindAudit             Kind = "audit"
 	KindExemptionGranted  Kind = "exemption-granted"
 	KindExemptionExpired  Kind = "exemption-expired"
+	KindIncidentOpened    Kind = "incident-opened"
+	KindIncidentClosed    Kind = "incident-closed"
+	KindIncidentReopened  Kind = "incident-reopened"
 )
 
 // Kinds lists the kinds of entry.
-var Kinds = []Kind{KindChangeImplemented, KindChangeVerified, KindAudit, KindExemptionGranted, KindExemptionExpired}
+var Kinds = []Kind{KindChangeImplemented, KindChangeVerified, KindAudit, KindExemptionGranted, KindExemptionExpired,
+	KindIncidentOpened, KindIncidentClosed, KindIncidentReopened}
 
 // Entry is one event of the ledger. Field order is the canonical order.
 type Entry struct {
@@ -53,6 +57,8 @@ type Entry struct {
 	AuditSeq int64 `json:"audit_seq,omitempty"`
 	// Exemption is the exemption granted or expired.
 	Exemption *Exemption `json:"exemption,omitempty"`
+	// Incident is the incident opened, closed or reopened.
+	Incident *Incident `json:"incident,omitempty"`
 	// Prev is "sha256:<hex>" of the previous entry's canonical JSON;
 	// empty for the first entry.
 	Prev string `json:"prev"`
@@ -100,6 +106,15 @@ type Exemption struct {
 	Control string `json:"control"`
 	Expires string `json:"expires,omitempty"`
 	Change  string `json:"change,omitempty"`
+}
+
+// Incident is one GitHub issue estate keeps for failing findings.
+type Incident struct {
+	Issue       int      `json:"issue"`       // the issue's number
+	Fingerprint string   `json:"fingerprint"` // what the issue is about, e.g. device:LT-00001
+	Records     []string `json:"records,omitempty"`
+	Controls    []string `json:"controls,omitempty"`
+	Repeat      int      `json:"repeat,omitempty"` // how many times it was reopened
 }
 
 // Canonical returns the canonical JSON of e: fields in declaration order,

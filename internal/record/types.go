@@ -253,6 +253,18 @@ type Settings struct {
 	GitHub         *GitHubSettings          `yaml:"github,omitempty" json:"github,omitempty"`
 	Audit          *AuditSettings           `yaml:"audit,omitempty" json:"audit,omitempty"`
 	Refresh        map[string]RefreshPolicy `yaml:"refresh,omitempty" json:"refresh,omitempty"`
+	Incidents      *IncidentSettings        `yaml:"incidents,omitempty" json:"incidents,omitempty"`
+}
+
+// IncidentSettings tune estate incidents sync.
+type IncidentSettings struct {
+	// Group is device (one issue per device, the default) or control (one
+	// issue per failing control).
+	Group string `yaml:"group,omitempty" json:"group,omitempty"`
+	// SLA is how long each severity may stay open ("3d", "2w", "36h").
+	SLA map[string]string `yaml:"sla,omitempty" json:"sla,omitempty"`
+	// Assignees maps an owner's email to a GitHub login.
+	Assignees map[string]string `yaml:"assignees,omitempty" json:"assignees,omitempty"`
 }
 
 // IDPatterns narrows ids per kind (regular expressions).
