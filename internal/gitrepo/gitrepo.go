@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
 	"github.com/estate-dev/estate/internal/load"
 )
@@ -37,7 +40,7 @@ type Repo struct {
 // (go-git otherwise opens and closes the pack for every object): the
 // caller closes it with Close when done.
 func Open(dir string) (*Repo, error) {
-	g, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	g, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		var err2 error
 		if g, err2 = git.PlainOpen(dir); err2 != nil {
@@ -53,7 +56,17 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return r, nil
 	}
-	st := filesystem.NewStorageWithOptions(osfs.New(gd), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+	var dotgitFS billy.Filesystem = osfs.New(gd)
+	if common, err := os.ReadFile(filepath.Join(gd, "commondir")); err == nil {
+		// A linked worktree (git worktree add): its HEAD and index are
+		// its own, its refs and objects the common directory's.
+		c := strings.TrimSpace(string(common))
+		if !filepath.IsAbs(c) {
+			c = filepath.Join(gd, c)
+		}
+		dotgitFS = dotgit.NewRepositoryFilesystem(dotgitFS, osfs.New(c))
+	}
+	st := filesystem.NewStorageWithOptions(dotgitFS, cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
 	var wt billy.Filesystem
 	if root != "" {
 		wt = osfs.New(root)
