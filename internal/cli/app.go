@@ -168,16 +168,22 @@ func commandPath(root *cobra.Command, args []string) []string {
 	return strings.Fields(strings.TrimPrefix(c.CommandPath(), root.Name()+" "))
 }
 
-// coreErr turns an error of core.Open into an exit: 2 when the request
-// was at fault (with its hint), 3 otherwise.
+// coreErr turns an error of a capability package into an exit: 2 when
+// the request was at fault (errors.Is(err, core.ErrUsage)), 3 otherwise,
+// with the error's hint (a Hint() string method) either way. The one
+// mapping from errors to exit codes.
 func coreErr(err error) error {
+	var ee *ExitError
+	if err == nil || errors.As(err, &ee) {
+		return err
+	}
+	var h interface{ Hint() string }
+	hint := ""
+	if errors.As(err, &h) {
+		hint = h.Hint()
+	}
 	if errors.Is(err, core.ErrUsage) {
-		var h interface{ Hint() string }
-		hint := ""
-		if errors.As(err, &h) {
-			hint = h.Hint()
-		}
 		return &ExitError{Code: ExitUsage, Err: err, Hint: hint}
 	}
-	return &ExitError{Code: ExitFailure, Err: err}
+	return &ExitError{Code: ExitFailure, Err: err, Hint: hint}
 }

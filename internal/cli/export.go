@@ -48,7 +48,7 @@ func runExportCSV(ctx context.Context, app *App, o *reports.ExportOptions) error
 	o.Env, o.Stdout = app.reportEnv(), app.Stdout
 	n, err := reports.ExportCSV(ctx, *o)
 	if err != nil {
-		return reportErr(err)
+		return coreErr(err)
 	}
 	if o.ToFile() {
 		fmt.Fprintf(app.Stderr, "estate: wrote %d assets to %s\n", n, strings.TrimSpace(o.Output))

@@ -55,7 +55,7 @@ func runForecast(ctx context.Context, app *App, o *forecastOptions) error {
 	o.Env = app.reportEnv()
 	rep, err := reports.Forecast(ctx, o.ForecastOptions)
 	if err != nil {
-		return reportErr(err)
+		return coreErr(err)
 	}
 	tables := reports.ForecastTables(rep, o.By, o.Format != "csv")
 	if err := output.WriteTables(app.Stdout, o.Format, rep, tables...); err != nil {

@@ -19,7 +19,7 @@ func newIncidentsSyncCmd(app *App, runF func(context.Context, *incidents.Options
 			if res != nil {
 				incidents.WriteText(app.Stdout, res, o.DryRun)
 			}
-			return ledgerErr(err)
+			return coreErr(err)
 		}
 	}
 	o := &incidents.Options{}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"strings"
 	"time"
 
@@ -14,21 +13,6 @@ import (
 func newLedgerCmd(app *App) *cobra.Command {
 	return group("ledger", "The status-accounting ledger: record changes and audits, verify the chain",
 		newLedgerRecordCmd(app, nil), newLedgerRecordAuditCmd(app, nil), newLedgerVerifyCmd(app, nil), newLedgerShowCmd(app, nil))
-}
-
-// ledgerErr gives an error of internal/ledger/ops its exit: 2 when the
-// request was at fault, else 3, with the error's hint.
-func ledgerErr(err error) error {
-	var ee *ExitError
-	if err == nil || errors.As(err, &ee) {
-		return err
-	}
-	ee = coreErr(err).(*ExitError)
-	var h interface{ Hint() string }
-	if ee.Hint == "" && errors.As(err, &h) {
-		ee.Hint = h.Hint()
-	}
-	return ee
 }
 
 // ledgerWriter is where new entries go: the local ref, and the remote

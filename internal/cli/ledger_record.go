@@ -57,14 +57,14 @@ func newLedgerRecordCmd(app *App, runF func(context.Context, *ledgerRecordOption
 func ledgerRecord(ctx context.Context, app *App, o *ledgerRecordOptions) error {
 	res, err := ops.Record(ctx, o.RecordOptions)
 	if res == nil {
-		return ledgerErr(err)
+		return coreErr(err)
 	}
 	switch {
 	case res.Entry == nil:
 		fmt.Fprintf(app.Stderr, "commit %.12s is already in the ledger; nothing appended\n", res.Commit)
 	case o.Format == "json":
 		if werr := output.LedgerJSON(app.Stdout, res.Entry); werr != nil {
-			return ledgerErr(werr)
+			return coreErr(werr)
 		}
 	default:
 		output.LedgerAppended(app.Stdout, res.Ref, res.Entry)
@@ -74,7 +74,7 @@ func ledgerRecord(ctx context.Context, app *App, o *ledgerRecordOptions) error {
 			output.LedgerGranted(app.Stdout, res.Ref, g)
 		}
 	}
-	return ledgerErr(err)
+	return coreErr(err)
 }
 
 type ledgerAuditOptions struct {
@@ -111,7 +111,7 @@ func newLedgerRecordAuditCmd(app *App, runF func(context.Context, *ledgerAuditOp
 func ledgerRecordAudit(ctx context.Context, app *App, o *ledgerAuditOptions) error {
 	res, err := ops.RecordAudit(ctx, o.AuditOptions)
 	if res == nil {
-		return ledgerErr(err)
+		return coreErr(err)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(app.Stderr, "estate: warning: %s\n", w)
@@ -126,5 +126,5 @@ func ledgerRecordAudit(ctx context.Context, app *App, o *ledgerAuditOptions) err
 	default:
 		output.LedgerAppended(app.Stdout, res.Ref, res.Appended...)
 	}
-	return ledgerErr(err)
+	return coreErr(err)
 }

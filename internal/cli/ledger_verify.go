@@ -48,7 +48,7 @@ func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOption
 func ledgerVerify(ctx context.Context, app *App, o *ledgerVerifyOptions) error {
 	res, err := ops.Verify(ctx, o.VerifyOptions)
 	if err != nil {
-		return ledgerErr(err)
+		return coreErr(err)
 	}
 	rep := output.Report{Tool: "ledger verify", Version: Version, Findings: res.Findings, FailOn: o.FailOn,
 		Summary: map[string]int{"entries": res.Entries, "commits": res.Commits}}
@@ -92,7 +92,7 @@ func newLedgerShowCmd(app *App, runF func(context.Context, *ledgerShowOptions) e
 func ledgerShow(ctx context.Context, app *App, o *ledgerShowOptions) error {
 	res, err := ops.Show(ctx, o.ShowOptions)
 	if err != nil {
-		return ledgerErr(err)
+		return coreErr(err)
 	}
 	if res.Undecoded > 0 {
 		fmt.Fprintf(app.Stderr, "estate: warning: %d commits of %s hold no entry that decodes; run estate ledger verify\n", res.Undecoded, res.Ref)
@@ -102,7 +102,7 @@ func ledgerShow(ctx context.Context, app *App, o *ledgerShowOptions) error {
 		if es == nil {
 			es = []*ledger.Entry{}
 		}
-		return ledgerErr(output.LedgerJSON(app.Stdout, es))
+		return coreErr(output.LedgerJSON(app.Stdout, es))
 	}
 	output.LedgerShow(app.Stdout, res.Entries)
 	return nil

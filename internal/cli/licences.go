@@ -59,7 +59,7 @@ func runLicences(ctx context.Context, app *App, o *licencesOptions) error {
 	o.Env = app.reportEnv()
 	rep, err := reports.Licences(ctx, o.LicencesOptions)
 	if err != nil {
-		return reportErr(err)
+		return coreErr(err)
 	}
 	if err := output.WriteTables(app.Stdout, o.Format, rep, reports.LicenceTables(rep)...); err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}

@@ -51,7 +51,7 @@ func runReport(ctx context.Context, app *App, o *reportOptions) error {
 	}
 	r, err := reports.Status(ctx, o.StatusOptions)
 	if err != nil {
-		return reportErr(err)
+		return coreErr(err)
 	}
 	if err := report.Write(app.Stdout, o.Format, r); err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}

@@ -15,7 +15,7 @@ func writeHTMLReport(ctx context.Context, app *App, o reports.HTMLOptions, w io.
 	o.Env = app.reportEnv()
 	d, err := reports.HTML(ctx, o)
 	if err != nil {
-		return reportErr(err)
+		return coreErr(err)
 	}
 	if err := htmlreport.Write(w, d); err != nil {
 		return &ExitError{Code: ExitFailure, Err: err}
