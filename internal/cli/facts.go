@@ -79,6 +79,10 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 				o.Osquery = append(o.Osquery, args...)
 			case len(o.SSH) > 0:
 				o.SSH = append(o.SSH, args...)
+			case len(o.Intune) > 0:
+				o.Intune = append(o.Intune, args...)
+			case len(o.Jamf) > 0:
+				o.Jamf = append(o.Jamf, args...)
 			default:
 				return usageErr("unexpected arguments %q: name hosts with --ssh and files with --osquery", args)
 			}
