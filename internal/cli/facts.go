@@ -138,6 +138,7 @@ func newFactsPullCmd(app *App) *cobra.Command {
 	f.StringVar(&o.PullOptions.APIURL, "api-url", "", "API base URL (default: Graph v1.0 for intune, $JAMF_URL for jamf)")
 	f.StringVar(&o.PullOptions.TokenURL, "token-url", "", "OAuth token endpoint (intune: the authority, before /{tenant}; jamf: the full URL)")
 	f.IntVar(&o.PullOptions.PageSize, "page-size", 100, "Jamf computers per page")
+	f.BoolVar(&o.PullOptions.Apps, "apps", false, "intune: packages from detectedApps too (one request per app)")
 	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
 	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
 	return cmd

@@ -85,7 +85,7 @@ func TestFactsPullSecrets(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "estate.yaml"), []byte("apiVersion: estate/v1\nkind: Settings\n"), 0o644)
 	env := map[string]string{"AZURE_TENANT_ID": "t1", "AZURE_CLIENT_ID": "app", "AZURE_CLIENT_SECRET": secret}
 	code, out, errs := runEstate(t, env, "-C", dir, "-v", "facts", "pull", "intune", "--api-url", srv.URL+"/v1.0", "--token-url", srv.URL)
-	if code != 1 || !strings.Contains(out, "1 device written") || !strings.Contains(out, "intune: page 2: GET ") {
+	if code != 1 || !strings.Contains(out, "1 device written") || !strings.Contains(out, "intune: managedDevices page 2: GET ") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 	all := out + errs

@@ -41,6 +41,7 @@ type PullOptions struct {
 	Sleep    func(context.Context, time.Duration) error // waits between attempts (default: a timer)
 	Attempts int                                        // tries per request (default 5)
 	PageSize int                                        // Jamf page-size (default 100)
+	Apps     bool                                       // Intune: also detectedApps, one request an app
 	Now      time.Time
 }
 
@@ -262,21 +263,65 @@ func retryAfter(h string, now time.Time) (time.Duration, bool) {
 
 func (p *puller) intune(ctx context.Context, acc *accumulator) error {
 	q := url.Values{"$select": {IntuneSelect}}
-	next := p.api.String() + "/deviceManagement/managedDevices?" + q.Encode()
+	err := p.graph(ctx, "managedDevices", p.api.String()+"/deviceManagement/managedDevices?"+q.Encode(), func(ds []IntuneDevice, _ []IntuneApp) {
+		acc.addIntune(ds, nil)
+	})
+	if err != nil || !p.o.Apps {
+		return err
+	}
+	// Graph v1.0 lists the devices of one detectedApp at a time
+	// (detectedApps/{id}/managedDevices): one request an app. A device's
+	// packages are all of its apps or, when a request fails, none
+	// (unknown), never some.
+	var apps []IntuneApp
+	q = url.Values{"$select": {"id,displayName,version"}}
+	if err := p.graph(ctx, "detectedApps", p.api.String()+"/deviceManagement/detectedApps?"+q.Encode(), func(_ []IntuneDevice, as []IntuneApp) {
+		apps = append(apps, as...)
+	}); err != nil {
+		return fmt.Errorf("%w; no device's packages written", err)
+	}
+	byDevice := map[string][]IntuneApp{}
+	q = url.Values{"$select": {"id"}}
+	for _, a := range apps {
+		if a.ID == "" || clean(a.DisplayName) == "" {
+			continue
+		}
+		what := "detectedApps/" + a.ID + "/managedDevices"
+		err := p.graph(ctx, what, p.api.String()+"/deviceManagement/detectedApps/"+url.PathEscape(a.ID)+"/managedDevices?"+q.Encode(),
+			func(ds []IntuneDevice, _ []IntuneApp) {
+				for _, d := range ds {
+					byDevice[d.ID] = append(byDevice[d.ID], IntuneApp{ID: a.ID, DisplayName: a.DisplayName, Version: a.Version})
+				}
+			})
+		if err != nil {
+			return fmt.Errorf("%w; no device's packages written", err)
+		}
+	}
+	acc.init()
+	for id, as := range byDevice {
+		acc.apps[id] = as
+	}
+	return nil
+}
+
+// graph reads a Graph collection from first, following @odata.nextLink
+// on the API's own host only, handing each page to each.
+func (p *puller) graph(ctx context.Context, what, first string, each func([]IntuneDevice, []IntuneApp)) error {
+	next := first
 	for page := 1; next != ""; page++ {
 		body, err := p.get(ctx, next)
 		if err != nil {
-			return fmt.Errorf("page %d: %w", page, err)
+			return fmt.Errorf("%s page %d: %w", what, page, err)
 		}
-		ds, _, link, err := ParseIntunePage(body)
+		ds, apps, link, err := ParseIntunePage(body)
 		if err != nil {
-			return fmt.Errorf("page %d: %w", page, err)
+			return fmt.Errorf("%s page %d: %w", what, page, err)
 		}
-		acc.addIntune(ds, nil)
+		each(ds, apps)
 		if link != "" {
 			// The token goes only where it was meant for.
 			if l, err := url.Parse(link); err != nil || l.Scheme != p.api.Scheme || l.Host != p.api.Host {
-				return fmt.Errorf("page %d: @odata.nextLink %q is not on %s: not followed", page, redactURL(link), p.api.Host)
+				return fmt.Errorf("%s page %d: @odata.nextLink %q is not on %s: not followed", what, page, redactURL(link), p.api.Host)
 			}
 		}
 		next = link

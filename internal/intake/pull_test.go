@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/estate-dev/estate/internal/record"
 )
 
 const secret = "s3cr3t-Client-Value"
@@ -274,5 +276,49 @@ func TestPullJamf(t *testing.T) {
 	}
 	if !reflect.DeepEqual(slept, []time.Duration{30 * time.Second}) || s.tokens != 1 || s.calls != 3 {
 		t.Fatalf("slept %v, %d tokens, %d calls", slept, s.tokens, s.calls)
+	}
+}
+
+func TestPullIntuneApps(t *testing.T) {
+	devices := body(fmt.Sprintf(`{"value": [%s, %s]}`, intuneDevice(t, 1), intuneDevice(t, 2)))
+	apps := body(`{"value": [{"id": "a1", "displayName": "Firefox", "version": "133.0"}, {"id": "a2", "displayName": "7-Zip", "version": "24.08"}]}`)
+	on := func(ids ...string) func(http.ResponseWriter, *http.Request) {
+		var vs []string
+		for _, id := range ids {
+			vs = append(vs, fmt.Sprintf(`{"@odata.type": "#microsoft.graph.managedDevice", "id": %q}`, id))
+		}
+		return body(`{"value": [` + strings.Join(vs, ",") + `]}`)
+	}
+	for name, tail := range map[string][]func(http.ResponseWriter, *http.Request){
+		"all":     {on("dev-1", "dev-2"), on("dev-2")},
+		"failing": {on("dev-1", "dev-2"), status(500), status(500), status(500), status(500), status(500)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, o, _ := newIntune(t)
+			o.Apps = true
+			var paths []string
+			s.check = func(r *http.Request) { paths = append(paths, r.URL.Path+"?"+r.URL.Query().Get("$select")) }
+			s.script = append([]func(http.ResponseWriter, *http.Request){devices, apps}, tail...)
+			ds, failed, err := Pull(context.Background(), o)
+			if err != nil || len(ds) != 2 {
+				t.Fatalf("%v %+v", err, ds)
+			}
+			want := []string{"/v1.0/deviceManagement/managedDevices?" + IntuneSelect, "/v1.0/deviceManagement/detectedApps?id,displayName,version",
+				"/v1.0/deviceManagement/detectedApps/a1/managedDevices?id", "/v1.0/deviceManagement/detectedApps/a2/managedDevices?id"}
+			if !reflect.DeepEqual(paths[:4], want) {
+				t.Fatalf("requests %q", paths)
+			}
+			p1, p2 := ds[0].Facts.Packages, ds[1].Facts.Packages
+			if name == "failing" {
+				// Some packages would be a lie: none is unknown.
+				if len(failed) != 1 || !strings.Contains(failed[0].Reason, "detectedApps/a2/managedDevices page 1") || p1 != nil || p2 != nil {
+					t.Fatalf("failed %+v, packages %+v %+v", failed, p1, p2)
+				}
+				return
+			}
+			if len(failed) != 0 || len(p1) != 1 || p1[0].Name != "Firefox" || len(p2) != 2 || p2[1] != (record.Package{Name: "7-Zip", Version: "24.08", Source: "intune"}) {
+				t.Fatalf("failed %+v, packages %+v %+v", failed, p1, p2)
+			}
+		})
 	}
 }
