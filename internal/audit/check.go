@@ -77,6 +77,9 @@ var facts = map[string]func(*record.Facts) val{
 	"security.firewall":     func(f *record.Facts) val { return secField(f, func(s *record.Security) *bool { return s.Firewall }) },
 	"security.auto_updates": func(f *record.Facts) val { return secField(f, func(s *record.Security) *bool { return s.AutoUpdates }) },
 	"security.secure_boot":  func(f *record.Facts) val { return secField(f, func(s *record.Security) *bool { return s.SecureBoot }) },
+	"security.gatekeeper":   func(f *record.Facts) val { return secField(f, func(s *record.Security) *bool { return s.Gatekeeper }) },
+	"security.sip":          func(f *record.Facts) val { return secField(f, func(s *record.Security) *bool { return s.SIP }) },
+	"security.compliant":    func(f *record.Facts) val { return secField(f, func(s *record.Security) *bool { return s.Compliant }) },
 	"security.screen_lock_seconds": func(f *record.Facts) val {
 		if f.Security == nil || f.Security.ScreenLockSeconds == nil {
 			return val{}

@@ -13,7 +13,7 @@ import (
 )
 
 func newFactsCmd(app *App) *cobra.Command {
-	return group("facts", "Collect device facts: local, over SSH, from osquery or from files", newFactsCollectCmd(app))
+	return group("facts", "Collect device facts: local, over SSH, from osquery, MDMs or files", newFactsCollectCmd(app), newFactsPullCmd(app))
 }
 
 // sshFlags are the SSH collector's flags, shared by 'facts collect' and
@@ -68,7 +68,7 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 	o := &collect.Options{}
 	var ssh sshFlags
 	cmd := &cobra.Command{
-		Use:   "collect (--local | --ssh HOST... | --ssh-inventory | --osquery FILE... | --from DIR)",
+		Use:   "collect (--local | --ssh HOST... | --ssh-inventory | --osquery FILE... | --from DIR | --intune FILE|DIR | --jamf FILE|DIR)",
 		Short: "Collect device facts into one JSON document per device",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// A shell glob after --osquery (or a list of hosts after --ssh)
@@ -79,6 +79,10 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 				o.Osquery = append(o.Osquery, args...)
 			case len(o.SSH) > 0:
 				o.SSH = append(o.SSH, args...)
+			case len(o.Intune) > 0:
+				o.Intune = append(o.Intune, args...)
+			case len(o.Jamf) > 0:
+				o.Jamf = append(o.Jamf, args...)
 			default:
 				return usageErr("unexpected arguments %q: name hosts with --ssh and files with --osquery", args)
 			}
@@ -104,9 +108,39 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 	f.BoolVar(&o.SSHInventory, "ssh-inventory", false, "collect over SSH from every deployed asset with a hostname")
 	f.StringArrayVar(&o.Osquery, "osquery", nil, "osquery JSON file or folder (repeatable)")
 	f.StringVar(&o.From, "from", "", "folder of facts documents to validate and normalize")
+	f.StringArrayVar(&o.Intune, "intune", nil, "saved Intune (Graph) managedDevices pages: a file or a folder of them (repeatable)")
+	f.StringArrayVar(&o.Jamf, "jamf", nil, "saved Jamf Pro computers-inventory pages: a file or a folder of them (repeatable)")
 	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
 	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
 	ssh.register(cmd)
+	return cmd
+}
+
+// newFactsPullCmd builds 'estate facts pull intune|jamf': the live,
+// read-only API, secrets from the environment only.
+func newFactsPullCmd(app *App) *cobra.Command {
+	o := &collect.Options{}
+	cmd := &cobra.Command{
+		Use:   "pull intune|jamf",
+		Short: "Pull device facts from Intune or Jamf Pro, read-only (credentials from the environment)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr("name one service: intune or jamf")
+			}
+			if err := checkChoice("format", o.Format, "json", "yaml"); err != nil {
+				return err
+			}
+			o.Pull, o.Dir, o.Now, o.PullOptions.Getenv = args[0], app.Dir(), app.Now(), app.Getenv
+			return runFactsCollect(cmd.Context(), app, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.PullOptions.APIURL, "api-url", "", "API base URL (default: Graph v1.0 for intune, $JAMF_URL for jamf)")
+	f.StringVar(&o.PullOptions.TokenURL, "token-url", "", "OAuth token endpoint (intune: the authority, before /{tenant}; jamf: the full URL)")
+	f.IntVar(&o.PullOptions.PageSize, "page-size", 100, "Jamf computers per page")
+	f.BoolVar(&o.PullOptions.Apps, "apps", false, "intune: packages from detectedApps too (one request per app)")
+	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
+	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
 	return cmd
 }
 

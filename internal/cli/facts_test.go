@@ -34,6 +34,8 @@ func TestFactsCollectFlags(t *testing.T) {
 			return o.SSHInventory && o.SSHOptions.AcceptChanged[0] == "web-01" && o.SSHOptions.User == "audit"
 		}, ""},
 		{[]string{"--from", "export"}, func(o *collect.Options) bool { return o.From == "export" }, ""},
+		{[]string{"--intune", "p1.json", "p2.json"}, func(o *collect.Options) bool { return strings.Join(o.Intune, " ") == "p1.json p2.json" }, ""},
+		{[]string{"--jamf", "pages", "--jamf", "more"}, func(o *collect.Options) bool { return strings.Join(o.Jamf, " ") == "pages more" }, ""},
 		{[]string{"--local", "stray"}, nil, "unexpected arguments"},
 		{[]string{"--local", "--format", "toml"}, nil, "is not one of json, yaml"},
 		{[]string{"--ssh", "h", "--timeout", "0s"}, nil, "--timeout must be positive"},

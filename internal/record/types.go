@@ -366,6 +366,12 @@ type Security struct {
 	ScreenLockSeconds *int  `yaml:"screen_lock_seconds,omitempty" json:"screen_lock_seconds,omitempty"`
 	AutoUpdates       *bool `yaml:"auto_updates,omitempty" json:"auto_updates,omitempty"`
 	SecureBoot        *bool `yaml:"secure_boot,omitempty" json:"secure_boot,omitempty"`
+	// Gatekeeper and SIP are macOS's: Gatekeeper enforcing (any policy),
+	// System Integrity Protection enabled.
+	Gatekeeper *bool `yaml:"gatekeeper,omitempty" json:"gatekeeper,omitempty"`
+	SIP        *bool `yaml:"sip,omitempty" json:"sip,omitempty"`
+	// Compliant is an MDM's own compliance verdict on the device.
+	Compliant *bool `yaml:"compliant,omitempty" json:"compliant,omitempty"`
 }
 
 // Package is one installed package.

@@ -12,11 +12,12 @@ import (
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/facts"
+	"github.com/estate-dev/estate/internal/intake"
 	"github.com/estate-dev/estate/internal/record"
 )
 
 // Options say where to collect from (exactly one of Local, SSH,
-// SSHInventory, Osquery, From) and where to write.
+// SSHInventory, Osquery, From, Intune, Jamf, Pull) and where to write.
 type Options struct {
 	Dir          string   // the estate repository (default ".")
 	Local        bool     // this machine
@@ -24,8 +25,12 @@ type Options struct {
 	SSHInventory bool     // every deployed or loaned asset with a hostname, over SSH
 	Osquery      []string // osquery JSON files or folders
 	From         string   // a folder of facts documents already collected
-	Out          string   // folder written (default: Dir/facts)
-	Format       string   // "json" (default) or "yaml"
+	Intune       []string // saved Intune (Graph) API pages: files or folders
+	Jamf         []string // saved Jamf Pro computers-inventory pages: files or folders
+	Pull         string   // a live, read-only API: intake.Intune or intake.Jamf
+	PullOptions  intake.PullOptions
+	Out          string // folder written (default: Dir/facts)
+	Format       string // "json" (default) or "yaml"
 	SSHOptions   facts.SSHOptions
 	Now          time.Time
 
@@ -81,13 +86,13 @@ func perFile(fs []record.Finding) []facts.Failure {
 // Result.Failed.
 func Run(ctx context.Context, o Options) (*Result, error) {
 	n := 0
-	for _, on := range []bool{o.Local, len(o.SSH) > 0, o.SSHInventory, len(o.Osquery) > 0, o.From != ""} {
+	for _, on := range []bool{o.Local, len(o.SSH) > 0, o.SSHInventory, len(o.Osquery) > 0, o.From != "", len(o.Intune) > 0, len(o.Jamf) > 0, o.Pull != ""} {
 		if on {
 			n++
 		}
 	}
 	if n != 1 {
-		return nil, core.UsageError(errors.New("say where to collect from: one of --local, --ssh HOST, --ssh-inventory, --osquery FILE or --from DIR"), "")
+		return nil, core.UsageError(errors.New("say where to collect from: one of --local, --ssh HOST, --ssh-inventory, --osquery FILE, --from DIR, --intune FILE or --jamf FILE"), "")
 	}
 	if o.Format == "" {
 		o.Format = "json"
@@ -155,6 +160,32 @@ func gather(ctx context.Context, o Options) ([]record.Device, []facts.Failure, e
 			return nil, nil, core.UsageError(err, "name a folder of facts documents")
 		}
 		return ds, perFile(fs), nil
+	case len(o.Intune) > 0 || len(o.Jamf) > 0:
+		service, paths := intake.Intune, o.Intune
+		if len(o.Jamf) > 0 {
+			service, paths = intake.Jamf, o.Jamf
+		}
+		ds, failed, err := intake.ReadFiles(service, paths, o.Now)
+		if err != nil {
+			return nil, nil, core.UsageError(err, "name saved API pages (.json) or folders of them")
+		}
+		kept, invalid := facts.KeepValid(sch.NewValidator(), ds)
+		return kept, append(failed, invalid...), nil
+	case o.Pull != "":
+		if o.Pull != intake.Intune && o.Pull != intake.Jamf {
+			return nil, nil, core.UsageError(fmt.Errorf("%q is not a service estate pulls from", o.Pull), "name intune or jamf")
+		}
+		po := o.PullOptions
+		po.Service, po.Now = o.Pull, o.Now
+		ds, failed, err := intake.Pull(ctx, po)
+		if errors.Is(err, intake.ErrCredentials) {
+			return nil, nil, core.UsageError(err, "see 'estate facts pull --help' for the variables and the read-only permission to grant")
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		kept, invalid := facts.KeepValid(sch.NewValidator(), ds)
+		return kept, append(failed, invalid...), nil
 	case len(o.Osquery) > 0:
 		ds, failed, err := facts.ReadOsquery(o.Osquery, facts.OsqueryOptions{Now: o.Now, Unread: o.unread})
 		if err != nil {
