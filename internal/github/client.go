@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/estate-dev/estate/internal/httpretry"
 	gh "github.com/google/go-github/v60/github"
 )
 
@@ -122,15 +123,15 @@ func New(cfg Config) (*Client, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
-	}
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
+		cfg.Sleep = httpretry.Sleep
 	}
 	wrapped := *hc
-	wrapped.Transport = &retryTransport{base: base, retries: cfg.Retries, backoff: cfg.Backoff, maxWait: cfg.MaxWait,
-		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep}
+	log := cfg.Log
+	wrapped.Transport = &httpretry.Transport{Base: hc.Transport, Retries: cfg.Retries, Backoff: cfg.Backoff, MaxWait: cfg.MaxWait,
+		Retryable: retryable(cfg.Now, cfg.Backoff), Sleep: cfg.Sleep,
+		OnRetry: func(req *http.Request, resp *http.Response, err error, d time.Duration) {
+			log.Warn("GitHub API request failed; retrying", "method", req.Method, "path", req.URL.Path, "status", status(resp), "err", err, "wait", d)
+		}}
 	c := gh.NewClient(&wrapped)
 	if cfg.Token != "" {
 		c = c.WithAuthToken(cfg.Token)

@@ -27,8 +27,9 @@
 // says so (a *RateLimitError for a rate limit). A caller must treat any
 // error as "not done", never as a pass.
 //
-// The package imports go-github and the standard library only: nothing of
-// estate, so that the domain packages (change, ledger) stay free of it and
+// The package imports go-github, the standard library and httpretry (the
+// one retrying transport; GitHub's own rule for what is retried, its
+// rate-limited 403s, is here): nothing else of estate, so that the domain packages (change, ledger) stay free of it and
 // the capability packages (gate) translate its types into theirs. It reads
 // no environment variables and no files: callers pass a Config.
 package github

@@ -9,6 +9,7 @@
 // environment (never from a flag), and never writes a secret into facts,
 // failures or errors.
 //
-// It imports facts and record; it prints nothing and knows nothing of
+// It imports facts, record and httpretry (the one retrying transport,
+// shared with the GitHub client); it prints nothing and knows nothing of
 // flags: package facts/collect writes what it returns.
 package intake

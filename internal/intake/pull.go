@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/estate-dev/estate/internal/facts"
+	"github.com/estate-dev/estate/internal/httpretry"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -88,11 +89,31 @@ func newPuller(o PullOptions) (*puller, error) {
 		o.Client = &http.Client{Timeout: 60 * time.Second}
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = httpretry.Sleep
 	}
 	if o.Attempts < 1 {
 		o.Attempts = 5
 	}
+	// 429, 5xx and network errors are tried again by the one retrying
+	// transport (Retry-After obeyed, at most maxRetryAfter; else 1 s, 2 s,
+	// 4 s, ...); a 401 is the puller's, with a new token.
+	client := *o.Client
+	client.Transport = &httpretry.Transport{Base: o.Client.Transport, Retries: o.Attempts - 1, Backoff: time.Second,
+		Sleep: o.Sleep, Retryable: func(resp *http.Response, err error) (bool, time.Duration) {
+			if err != nil {
+				return true, 0
+			}
+			if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+				now := o.Now
+				if now.IsZero() {
+					now = time.Now()
+				}
+				d, _ := httpretry.RetryAfter(resp.Header.Get("Retry-After"), now)
+				return true, min(d, maxRetryAfter)
+			}
+			return false, 0
+		}}
+	o.Client = &client
 	if o.PageSize < 1 {
 		o.PageSize = 100
 	}
@@ -190,12 +211,13 @@ func (p *puller) token(ctx context.Context) (string, error) {
 	return p.access, nil
 }
 
-// get fetches one page: 429 and 5xx (and network errors) are tried again
-// after Retry-After or a growing pause, a 401 once with a new token.
+// maxRetryAfter bounds the wait a throttled service may ask for.
+const maxRetryAfter = 10 * time.Minute
+
+// get fetches one page (429, 5xx and network errors are tried again by
+// the client's transport), and once more with a new token after a 401.
 func (p *puller) get(ctx context.Context, u string) ([]byte, error) {
-	renewed := false
-	var last error
-	for try := 0; try < p.o.Attempts; try++ {
+	for renewed := false; ; renewed = true {
 		tok, err := p.token(ctx)
 		if err != nil {
 			return nil, err
@@ -206,59 +228,28 @@ func (p *puller) get(ctx context.Context, u string) ([]byte, error) {
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 		req.Header.Set("Accept", "application/json")
-		wait := time.Duration(1<<try) * time.Second
 		resp, err := p.o.Client.Do(req)
-		switch {
-		case err != nil:
+		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			last = err
-		default:
-			body, rerr := io.ReadAll(io.LimitReader(resp.Body, MaxPageBytes+1))
-			resp.Body.Close()
-			switch code := resp.StatusCode; {
-			case code == http.StatusOK && rerr == nil && len(body) <= MaxPageBytes:
-				return body, nil
-			case code == http.StatusOK:
-				last = fmt.Errorf("read the page: %v", or(fmt.Sprint(rerr), "over the size a page may have"))
-			case code == http.StatusUnauthorized && !renewed:
-				renewed, p.access = true, ""
-				try--
-				continue
-			case code == http.StatusTooManyRequests || code >= 500:
-				last = errors.New(resp.Status)
-				if d, ok := retryAfter(resp.Header.Get("Retry-After"), p.o.Now); ok {
-					wait = d
-				}
-			default:
-				return nil, fmt.Errorf("GET %s: %s", redactURL(u), resp.Status)
-			}
+			return nil, fmt.Errorf("GET %s: %v, %d tries", redactURL(u), err, p.o.Attempts)
 		}
-		if try+1 < p.o.Attempts {
-			if err := p.o.Sleep(ctx, wait); err != nil {
-				return nil, err
-			}
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, MaxPageBytes+1))
+		resp.Body.Close()
+		switch code := resp.StatusCode; {
+		case code == http.StatusOK && rerr == nil && len(body) <= MaxPageBytes:
+			return body, nil
+		case code == http.StatusOK:
+			return nil, fmt.Errorf("GET %s: read the page: %v", redactURL(u), or(fmt.Sprint(rerr), "over the size a page may have"))
+		case code == http.StatusUnauthorized && !renewed:
+			p.access = ""
+			continue
+		case code == http.StatusTooManyRequests || code >= 500:
+			return nil, fmt.Errorf("GET %s: %s, %d tries", redactURL(u), resp.Status, p.o.Attempts)
 		}
+		return nil, fmt.Errorf("GET %s: %s", redactURL(u), resp.Status)
 	}
-	return nil, fmt.Errorf("GET %s: %v, %d tries", redactURL(u), last, p.o.Attempts)
-}
-
-// retryAfter reads a Retry-After header: seconds, or an HTTP date.
-func retryAfter(h string, now time.Time) (time.Duration, bool) {
-	if h == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && n >= 0 {
-		return min(time.Duration(n)*time.Second, 10*time.Minute), true
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		if now.IsZero() {
-			now = time.Now()
-		}
-		return min(max(t.Sub(now), 0), 10*time.Minute), true
-	}
-	return 0, false
 }
 
 func (p *puller) intune(ctx context.Context, acc *accumulator) error {
@@ -375,15 +366,4 @@ func redactURL(s string) string {
 	}
 	u.RawQuery, u.User = "", nil
 	return u.String()
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
