@@ -141,3 +141,18 @@ func Percent(n, of int) float64 {
 	}
 	return 100 * float64(n) / float64(of)
 }
+
+// IsDate reports whether s has the form of a date as records write it,
+// YYYY-MM-DD (digits; the schema checks the calendar). A value of that
+// form is written plain, so that YAML reads back the date as written.
+func IsDate(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	for i := 0; i < 10; i++ {
+		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	return true
+}

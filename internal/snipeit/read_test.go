@@ -320,8 +320,8 @@ func TestIsPlain(t *testing.T) {
 		}
 	}
 	for _, c := range []string{"2023-05-02", "2023-5-02", "20230502xx", "2023/05/02", "abcd-ef-gh", ""} {
-		if isDate(c) != dateRE.MatchString(c) {
-			t.Errorf("isDate(%q) = %v", c, isDate(c))
+		if record.IsDate(c) != dateRE.MatchString(c) {
+			t.Errorf("record.IsDate(%q) = %v", c, record.IsDate(c))
 		}
 	}
 }
@@ -329,7 +329,7 @@ func TestIsPlain(t *testing.T) {
 func FuzzIsPlain(f *testing.F) {
 	f.Add("a b")
 	f.Fuzz(func(t *testing.T, s string) {
-		if isPlain(s) != plainRE.MatchString(s) || isDate(s) != dateRE.MatchString(s) {
+		if isPlain(s) != plainRE.MatchString(s) || record.IsDate(s) != dateRE.MatchString(s) {
 			t.Fatalf("%q: hand-written check differs from the regexp", s)
 		}
 	})

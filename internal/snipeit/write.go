@@ -175,19 +175,6 @@ func isPlain(s string) bool {
 	return true
 }
 
-// isDate reports whether s matches dateRE.
-func isDate(s string) bool {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return false
-	}
-	for i := 0; i < 10; i++ {
-		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // quote writes s as a YAML scalar that reads back as the same string.
 func quote(s string) string {
 	if isPlain(s) && (len(s) > 5 || !yamlWords[strings.ToLower(s)]) && s[len(s)-1] != ' ' &&
@@ -233,7 +220,7 @@ func MarshalAsset(a *record.Asset) []byte {
 		}
 	}
 	date := func(indent, k, v string) {
-		if isDate(v) {
+		if record.IsDate(v) {
 			kv(indent, k, v)
 		} else {
 			s(indent, k, v)

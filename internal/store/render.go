@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/estate-dev/estate/internal/record"
 	"gopkg.in/yaml.v3"
 )
 
@@ -46,7 +47,7 @@ func tidy(n *yaml.Node) {
 		}
 	case yaml.ScalarNode:
 		switch {
-		case n.Tag == "!!str" && isDate(n.Value):
+		case n.Tag == "!!str" && record.IsDate(n.Value):
 			// Plain, and read back as the same text.
 			n.Tag, n.Style = "!!timestamp", 0
 		case n.Tag == "!!float":
@@ -60,17 +61,4 @@ func tidy(n *yaml.Node) {
 			}
 		}
 	}
-}
-
-// isDate reports whether s is YYYY-MM-DD.
-func isDate(s string) bool {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return false
-	}
-	for i := 0; i < 10; i++ {
-		if i != 4 && i != 7 && (s[i] < '0' || s[i] > '9') {
-			return false
-		}
-	}
-	return true
 }
