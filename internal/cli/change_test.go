@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
+
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/synth"
@@ -458,16 +460,7 @@ func TestChangeCheckWithGitHubPayloads(t *testing.T) {
 	}
 }
 
-// needGit skips a test without git, or fails it under CI=true.
-func needGit(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI=true needs it")
-		}
-		t.Skip("git is not installed")
-	}
-}
+func needGit(t testing.TB) { gittest.NeedCLI(t) }
 
 // gateRepo makes the gate tests' repository: a policy, a location, a
 // baseline and one laptop committed on branch, then a checkout of the

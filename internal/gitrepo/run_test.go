@@ -10,17 +10,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
 )
 
-func needGit(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI=true needs it")
-		}
-		t.Skip("git is not installed")
-	}
-}
+func needGit(t testing.TB) { gittest.NeedCLI(t) }
 
 // TestRunnerErrorCarriesStderr: a failing git is a *GitError with what
 // git wrote to stderr, its arguments and its exit status.

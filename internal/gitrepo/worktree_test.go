@@ -3,10 +3,10 @@ package gitrepo
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
 )
 
 // TestLinkedWorktree: a working tree made by `git worktree add` keeps its
@@ -14,20 +14,8 @@ import (
 // one: estate resolves its revisions and reads its trees as in the main
 // checkout (it used to fail with "reference not found").
 func TestLinkedWorktree(t *testing.T) {
-	needGit(t)
 	root := t.TempDir()
-	git := func(dir string, args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.org", "GIT_COMMITTER_NAME=t",
-			"GIT_COMMITTER_EMAIL=t@example.org", "GIT_CONFIG_NOSYSTEM=1", "HOME="+root)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
+	git := func(dir string, args ...string) string { return gittest.CLI(t, dir, args...) }
 	main := filepath.Join(root, "main")
 	git(root, "init", "-q", "-b", "main", main)
 	if err := os.MkdirAll(filepath.Join(main, "inventory", "laptop"), 0o755); err != nil {

@@ -10,19 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
+
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/synth"
 )
 
-func needGit(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI=true needs it")
-		}
-		t.Skip("git is not installed")
-	}
-}
+func needGit(t testing.TB) { gittest.NeedCLI(t) }
 
 // gitFollow is the reference: the commits `git log --follow
 // --first-parent` lists for path, newest first.

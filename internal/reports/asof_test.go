@@ -9,18 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
+
 	"github.com/estate-dev/estate/internal/core"
 )
 
-func needGit(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("needs git")
-	}
-}
+func needGit(t testing.TB) { gittest.NeedCLI(t) }
 
 // gitCommitAt commits everything in dir at day (10:00 UTC) and returns
 // the commit.

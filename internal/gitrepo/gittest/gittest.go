@@ -1,6 +1,9 @@
 package gittest
 
 import (
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,4 +115,34 @@ func Open(t testing.TB, dir string) *Repo {
 		t.Fatal(err)
 	}
 	return &Repo{t: t, Dir: dir, r: r, wt: wt}
+}
+
+// NeedCLI skips a test that needs the git command when it is not
+// installed, and fails it under CI=true, where a missing git is a
+// missing service, never a pass.
+func NeedCLI(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed, and CI=true needs it")
+		}
+		t.Skip("git is not installed")
+	}
+}
+
+// CLI runs the git command in dir (NeedCLI first) as a fixed author and
+// committer, with the user's and the system's git configuration ignored,
+// and returns its output, trimmed; a failure fails the test.
+func CLI(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	NeedCLI(t)
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.org", "GIT_COMMITTER_NAME=t",
+		"GIT_COMMITTER_EMAIL=t@example.org", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
 }

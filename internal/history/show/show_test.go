@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/history"
@@ -46,20 +47,8 @@ func TestWriteTextIsTerminalSafe(t *testing.T) {
 // TestRunUsageErrors: outside a repository, at a revision that does not
 // exist, or for a record the history never had, the request is at fault.
 func TestRunUsageErrors(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI=true needs it")
-		}
-		t.Skip("git is not installed")
-	}
 	dir := t.TempDir()
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.org"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	git := func(args ...string) { gittest.CLI(t, dir, args...) }
 	git("init", "-q", "-b", "main")
 	p := filepath.Join(dir, "inventory", "laptop", "LT-00001.yaml")
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/estate-dev/estate/internal/gitrepo/gittest"
+
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
@@ -210,15 +212,7 @@ func TestPushRetriesOnlyALostRace(t *testing.T) {
 	}
 }
 
-func needGit(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed, and CI=true needs it")
-		}
-		t.Skip("git is not installed")
-	}
-}
+func needGit(t testing.TB) { gittest.NeedCLI(t) }
 
 // TestGitRemoteReportsALostRace pushes two different ledgers from two
 // clones to one remote with the real git: the second push is ErrRaced,
