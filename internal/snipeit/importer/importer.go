@@ -94,7 +94,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, core.UsageError(fmt.Errorf("%s:1: %w", o.File, err),
 			"export assets from Snipe-IT (or use its import template): the header row names the columns")
 	}
-	st, err := store.Open(ctx, store.Options{Dir: o.Dir, BeforeWrite: o.BeforeWrite})
+	// The estate is found as every command finds it (a run from
+	// inventory/ imports into the estate, not into inventory/inventory/),
+	// and written through the one writer at its root.
+	est, err := core.Open(ctx, core.Options{Dir: o.Dir, Checks: core.CheckNone, Cache: core.CacheRead})
+	if err != nil {
+		return nil, err
+	}
+	defer est.Close()
+	st, err := store.Open(ctx, store.Options{Dir: est.Root, BeforeWrite: o.BeforeWrite})
 	if errors.Is(err, store.ErrEstate) {
 		return nil, core.UsageError(err, "estate validate says more")
 	}
@@ -102,11 +110,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer st.Close()
-	est, err := core.Open(ctx, core.Options{Dir: o.Dir, Checks: core.CheckNone, Cache: core.CacheRead})
-	if err != nil {
-		return nil, err
-	}
-	defer est.Close()
 
 	p := &planner{o: o, st: st, est: est.Estate, rep: &Report{File: o.File, DryRun: o.DryRun, Rows: res.Rows, Unused: res.Unused},
 		problems: res.Problems, locs: map[string]string{}, newLoc: map[string]string{}, planned: map[string]string{}}

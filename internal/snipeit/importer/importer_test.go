@@ -192,3 +192,21 @@ func TestInterruptedImportLeavesValidEstateAndRerunCompletes(t *testing.T) {
 		})
 	}
 }
+
+// TestImportFromASubfolder: run from a folder of the estate (cd
+// inventory), the import writes into the estate it finds, as every
+// command finds it, not into inventory/inventory/.
+func TestImportFromASubfolder(t *testing.T) {
+	est := newEstate(t)
+	file := writeFile(t, "assets.csv", header+row(101, "Site 1", ""))
+	rep, err := Run(context.Background(), Options{Dir: filepath.Join(est, "inventory"), File: file})
+	if err != nil || rep.Created == 0 {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	if _, err := os.Stat(filepath.Join(est, "inventory", "laptop", "LT-00101.yaml")); err != nil {
+		t.Fatalf("not written at the estate's root: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(est, "inventory", "inventory")); err == nil {
+		t.Fatal("written under inventory/inventory/")
+	}
+}
