@@ -108,15 +108,25 @@ type Estate struct {
 // does not exist, a path outside the estate): exit 2, not 3.
 var ErrUsage = errors.New("usage")
 
-type usageError struct {
-	err  error
-	hint string
+// hinted is an error with a hint for the person who ran estate (its
+// Hint method), and, when usage, the request's fault (it then matches
+// ErrUsage). The one such type: capability packages make them with
+// UsageError and Failure.
+type hinted struct {
+	err   error
+	hint  string
+	usage bool
 }
 
-func (e *usageError) Error() string      { return e.err.Error() }
-func (e *usageError) Unwrap() []error    { return []error{e.err, ErrUsage} }
-func (e *usageError) Hint() string       { return e.hint }
-func usage(err error, hint string) error { return &usageError{err: err, hint: hint} }
+func (e *hinted) Error() string { return e.err.Error() }
+func (e *hinted) Hint() string  { return e.hint }
+func (e *hinted) Unwrap() []error {
+	if e.usage {
+		return []error{e.err, ErrUsage}
+	}
+	return []error{e.err}
+}
+func usage(err error, hint string) error { return &hinted{err: err, hint: hint, usage: true} }
 func (o Options) dir() string            { return cmpOr(o.Dir, ".") }
 func cmpOr(a, b string) string {
 	if a != "" {

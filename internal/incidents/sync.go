@@ -52,13 +52,8 @@ type report struct {
 	Findings    []record.Finding `json:"findings"`
 }
 
-// usageError marks err as the request's fault (exit 2).
-type usageError struct{ err error }
-
-func (e usageError) Error() string   { return e.err.Error() }
-func (e usageError) Unwrap() []error { return []error{e.err, core.ErrUsage} }
-
-func usage(err error) error { return usageError{err} }
+// usage marks err as the request's fault (exit 2).
+func usage(err error) error { return core.UsageError(err, "") }
 
 // Run syncs the incidents of the report o.Audit with GitHub. On an error
 // the result says what was done before it.

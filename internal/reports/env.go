@@ -48,16 +48,6 @@ func (e Env) warn(format string, args ...any) {
 	}
 }
 
-// hinted is an error with a hint for the user.
-type hinted struct {
-	err  error
-	hint string
-}
-
-func (e *hinted) Error() string { return e.err.Error() }
-func (e *hinted) Unwrap() error { return e.err }
-func (e *hinted) Hint() string  { return e.hint }
-
 // open reads the estate of the working tree (or of rev) for a report
 // through the core, with validate's cache: a report after validate, or
 // after another report, parses only the records that changed. Records

@@ -89,7 +89,7 @@ func (e Env) ledgerEntries(ctx context.Context, ref string, settings func(*gitre
 	}
 	entries, err := (&gitstore.Store{Repo: repo, Ref: ref}).Entries(ctx)
 	if err != nil {
-		return nil, &hinted{err: err, hint: "run estate ledger verify"}
+		return nil, core.Failure(err, "run estate ledger verify")
 	}
 	return entries, nil
 }

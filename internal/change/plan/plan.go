@@ -99,20 +99,9 @@ func DefaultBases(baseRef string) []string {
 	return append(out, "refs/remotes/origin/main", "main", "refs/remotes/origin/master", "master")
 }
 
-// UsageError is an error in what the caller asked for: errors.Is(err,
-// core.ErrUsage) holds, and Hint says what to do instead.
-type UsageError struct {
-	Err  error
-	hint string
-}
-
-func (e *UsageError) Error() string   { return e.Err.Error() }
-func (e *UsageError) Unwrap() []error { return []error{e.Err, core.ErrUsage} }
-
-// Hint says how to put the request right.
-func (e *UsageError) Hint() string { return e.hint }
-
-func usage(err error, hint string) error { return &UsageError{Err: err, hint: hint} }
+// usage is an error in what the caller asked for (core's: exit 2, with
+// its hint).
+var usage = core.UsageError
 
 // sides are the two revisions of a plan, resolved.
 type sides struct {

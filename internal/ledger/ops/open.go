@@ -10,25 +10,8 @@ import (
 	"github.com/estate-dev/estate/internal/record"
 )
 
-// hinted is an error with a hint for the person who ran estate; usage
-// marks the request as at fault (it then unwraps to core.ErrUsage).
-type hinted struct {
-	err   error
-	hint  string
-	usage bool
-}
-
-func (e *hinted) Error() string { return e.err.Error() }
-func (e *hinted) Hint() string  { return e.hint }
-func (e *hinted) Unwrap() []error {
-	if e.usage {
-		return []error{e.err, core.ErrUsage}
-	}
-	return []error{e.err}
-}
-
-func usage(err error, hint string) error   { return &hinted{err: err, hint: hint, usage: true} }
-func failure(err error, hint string) error { return &hinted{err: err, hint: hint} }
+// usage and failure are core's hinted errors: exit 2, and exit 3.
+var usage, failure = core.UsageError, core.Failure
 
 // openRepo opens the repository at dir (a working tree or a bare
 // repository).
