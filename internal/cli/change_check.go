@@ -63,18 +63,9 @@ func runChangeCheck(ctx context.Context, app *App, o *checkOptions) error {
 			fmt.Fprintf(app.Stderr, "estate: reviews not read (%s): approvals were not checked, so this is not a passed gate\n", res.NotJudged)
 		}
 	}
-	var ge *gate.Error
 	switch {
-	case errors.As(err, &ge) && ge.Kind == gate.KindInput:
-		return inputErr(ge.Err, ge.Hint)
-	case errors.As(err, &ge):
-		return &ExitError{Code: ExitFailure, Err: ge.Err, Hint: ge.Hint}
 	case err != nil:
-		var ee *ExitError
-		if errors.As(err, &ee) {
-			return err
-		}
-		return &ExitError{Code: ExitFailure, Err: err}
+		return coreErr(err)
 	case res.Failed():
 		return findingsErr()
 	}

@@ -15,7 +15,7 @@
 //     GitHub Actions (Options.Actions) a pull-request event without a
 //     token is an error, since a gate that silently does not run looks
 //     like one that passed;
-//   - any GitHub error or rate limit is an error (KindNotRun), never a
+//   - any GitHub error or rate limit is an error (core.Failure: exit 3), never a
 //     pass;
 //   - everything that reaches the comment, check run or summary from the
 //     pull request or the records is escaped by internal/change/report.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/change"
 	"github.com/estate-dev/estate/internal/change/report"
+	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/github"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -74,28 +75,11 @@ func (r *Result) Failed() bool {
 	return r.Plan != nil && blocking(r.Plan.Plan)
 }
 
-// Kind says what an Error means for the caller.
-type Kind int
-
-const (
-	// KindInput is bad input: the event payload or the repository name.
-	KindInput Kind = iota + 1
-	// KindNotRun means the gate could not run (GitHub failed, a token is
-	// missing or lacks a permission): never a pass.
-	KindNotRun
-)
-
-// Error is a failure of the gate with a hint a person can act on.
-type Error struct {
-	Kind Kind
-	Err  error
-	Hint string
-}
-
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
-
-func notRun(err error, hint string) error { return &Error{Kind: KindNotRun, Err: err, Hint: hint} }
+// Errors carry a hint a person can act on (core's hinted errors): bad
+// input (the event payload, the repository's name) is the request's
+// fault, exit 2; notRun means the gate could not run (GitHub failed, a
+// token is missing or lacks a permission): exit 3, never a pass.
+var badInput, notRun = core.UsageError, core.Failure
 
 // TokenHint says how a workflow gives the gate its token.
 const TokenHint = "give the job `permissions: {contents: read, pull-requests: write, checks: write}` " +
@@ -130,11 +114,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.EventPath != "" {
 		data, err := os.ReadFile(o.EventPath)
 		if err != nil {
-			return nil, &Error{Kind: KindInput, Err: fmt.Errorf("read GITHUB_EVENT_PATH: %w", err), Hint: "run in GitHub Actions, or unset GITHUB_EVENT_PATH"}
+			return nil, badInput(fmt.Errorf("read GITHUB_EVENT_PATH: %w", err), "run in GitHub Actions, or unset GITHUB_EVENT_PATH")
 		}
 		if res.Event, err = github.ParseEvent(data); err != nil {
-			return nil, &Error{Kind: KindInput, Err: fmt.Errorf("read GITHUB_EVENT_PATH %s: %w", filepath.Base(o.EventPath), err),
-				Hint: "the gate runs on pull_request and pull_request_review events"}
+			return nil, badInput(fmt.Errorf("read GITHUB_EVENT_PATH %s: %w", filepath.Base(o.EventPath), err),
+				"the gate runs on pull_request and pull_request_review events")
 		}
 	}
 	ev := res.Event
@@ -148,7 +132,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var gh *github.Client
 	if ev != nil && o.GitHub.Token != "" {
 		if gh, err = github.New(o.GitHub); err != nil {
-			return nil, &Error{Kind: KindInput, Err: err, Hint: "GITHUB_REPOSITORY is owner/name"}
+			return nil, badInput(err, "GITHUB_REPOSITORY is owner/name")
 		}
 	}
 	if ev != nil {
