@@ -11,22 +11,6 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
-// CommitOnRef writes a commit whose tree is parent's with files added or
-// replaced (parent "" = a first commit), and moves ref from parent to it
-// (UpdateRef: "" = the ref must not exist yet). Neither the working tree
-// nor the index is read or written. A ref that no longer holds parent is
-// ErrRefChanged: read it again and rebuild.
-func (r *Repo) CommitOnRef(ref, parent string, files map[string][]byte, msg string, sig Signature) (string, error) {
-	commit, err := r.CommitFiles(parent, files, msg, sig)
-	if err != nil {
-		return "", err
-	}
-	if err := r.UpdateRef(ref, commit, parent); err != nil {
-		return "", err
-	}
-	return commit, nil
-}
-
 // HasRemote reports whether the repository's configuration names a
 // remote called name.
 func (r *Repo) HasRemote(name string) bool {

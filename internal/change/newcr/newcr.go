@@ -133,38 +133,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 // chooseID is the request's id: o.ID or the next free one, reserved on
 // o.Remote's ReservationsRef when the repository has that remote and it
-// answers; else checked against this clone's branches only (warning
-// says so).
+// answers; else checked against this clone's branches and the
+// reservations it last fetched only (warning says so).
 func chooseID(ctx context.Context, o Options, st *store.Store, repo *gitrepo.Repo, used map[string]bool) (id string, reserved bool, warning string, err error) {
-	local := func() (string, error) {
-		if o.ID != "" {
-			return o.ID, checkID(st, o.ID, used, o.Now.Year())
-		}
-		id, err := NextID(st.IDs(), used, o.Now)
-		if err != nil {
-			return "", core.UsageError(err, "pass --id")
-		}
-		return id, nil
+	var me Reservation
+	var sig gitrepo.Signature
+	if repo != nil {
+		me, sig = whoAmI(ctx, repo, o.Now)
 	}
-	const only = "%s; %s is checked only against the branches this clone knows, and another clone may pick it too"
-	switch {
-	case repo == nil:
-		id, err = local()
-		return id, false, fmt.Sprintf(only, "not in a git repository", id), err
-	case o.Remote == "":
-		id, err = local()
-		return id, false, fmt.Sprintf(only, "no remote to reserve the id on", id), err
-	case !repo.HasRemote(o.Remote):
-		id, err = local()
-		return id, false, fmt.Sprintf(only, fmt.Sprintf("the repository has no remote %q to reserve the id on", o.Remote), id), err
-	}
-	tr := o.Transport
-	if tr == nil {
-		tr = GitRemote{Repo: repo}
-	}
-	me, sig := whoAmI(ctx, repo, o.Now)
-	rs := reserver{repo: repo, remote: o.Remote, tr: tr, me: me, sig: sig, wait: retryWait}
-	id, err = rs.reserve(ctx, func(taken map[string]Reservation) (string, bool, error) {
+	choose := func(taken map[string]Reservation) (string, bool, error) {
 		if o.ID != "" {
 			if err := checkID(st, o.ID, used, o.Now.Year()); err != nil {
 				return "", false, err
@@ -176,7 +153,7 @@ func chooseID(ctx context.Context, o Options, st *store.Store, repo *gitrepo.Rep
 			case r.owner() == me.owner():
 				return o.ID, true, nil
 			}
-			return "", false, core.UsageError(fmt.Errorf("--id %s is reserved on %s for branch %s by %s", o.ID, o.Remote, r.Branch, r.Author),
+			return "", false, core.UsageError(fmt.Errorf("--id %s is reserved for branch %s by %s (%s)", o.ID, r.Branch, r.Author, ReservationsRef),
 				"pick another --id, or leave it out for the next free one")
 		}
 		all := make(map[string]bool, len(used)+len(taken))
@@ -191,11 +168,33 @@ func chooseID(ctx context.Context, o Options, st *store.Store, repo *gitrepo.Rep
 			return "", false, core.UsageError(err, "pass --id")
 		}
 		return id, false, nil
-	})
-	var off *errOffline
-	if errors.As(err, &off) {
-		id, err = local()
-		return id, false, fmt.Sprintf(only, off.err.Error(), id), err
+	}
+	local := func(why string) (string, bool, string, error) {
+		taken := map[string]Reservation{}
+		if repo != nil {
+			if _, t, err := readReservations(repo); err == nil {
+				taken = t
+			}
+		}
+		id, _, err := choose(taken)
+		return id, false, fmt.Sprintf("%s; %s is checked only against the branches and reservations this clone knows, and another clone may pick it too", why, id), err
+	}
+	switch {
+	case repo == nil:
+		return local("not in a git repository")
+	case o.Remote == "":
+		return local("no remote to reserve the id on")
+	case !repo.HasRemote(o.Remote):
+		return local(fmt.Sprintf("the repository has no remote %q to reserve the id on", o.Remote))
+	}
+	tr := o.Transport
+	if tr == nil {
+		tr = GitRemote{Repo: repo}
+	}
+	rs := reserver{repo: repo, remote: o.Remote, tr: tr, me: me, sig: sig, wait: retryWait}
+	id, err = rs.reserve(ctx, choose)
+	if off := (*errOffline)(nil); errors.As(err, &off) {
+		return local(off.err.Error())
 	}
 	return id, err == nil, "", err
 }

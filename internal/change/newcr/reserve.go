@@ -130,16 +130,20 @@ func (rs reserver) once(ctx context.Context, choose pick) (id string, raced bool
 	body := fmt.Appendf(nil, "id: %s\nbranch: %s\nauthor: %s\nreserved: %s\nnonce: %s\n",
 		id, rs.me.Branch, rs.me.Author, rs.sig.When.UTC().Format(time.RFC3339), nonce())
 	msg := fmt.Sprintf("reserve %s for branch %s\n\nReserved by %s with estate change new.\n", id, rs.me.Branch, rs.me.Author)
-	commit, err := rs.repo.CommitOnRef(ReservationsRef, tip, map[string][]byte{id: body}, msg, rs.sig)
-	if errors.Is(err, gitrepo.ErrRefChanged) {
-		return "", true, err
-	}
+	// The commit goes to the remote first: the local ref only ever holds
+	// what the remote took, so a push that fails leaves no reservation
+	// here that the remote lacks.
+	commit, err := rs.repo.CommitFiles(tip, map[string][]byte{id: body}, msg, rs.sig)
 	if err != nil {
 		return "", false, fmt.Errorf("reserve %s: %w", id, err)
 	}
 	err = rs.tr.Push(ctx, rs.remote, commit, ReservationsRef)
 	switch {
 	case err == nil:
+		// The next fetch sets it anyway; another process here may have.
+		if err := rs.repo.UpdateRef(ReservationsRef, commit, tip); err != nil && !errors.Is(err, gitrepo.ErrRefChanged) {
+			return "", false, err
+		}
 		return id, false, nil
 	case errors.Is(err, gitrepo.ErrNonFastForward), errors.Is(err, gitrepo.ErrRefChanged):
 		return "", true, err

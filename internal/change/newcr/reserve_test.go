@@ -3,6 +3,7 @@ package newcr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,7 +159,7 @@ func TestNoRemoteChecksLocally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.ID != "CR-0002" || r.Reserved || !strings.Contains(r.Warning, `no remote "origin"`) || !strings.Contains(r.Warning, "checked only against the branches this clone knows") {
+	if r.ID != "CR-0002" || r.Reserved || !strings.Contains(r.Warning, `no remote "origin"`) || !strings.Contains(r.Warning, "checked only against the branches and reservations this clone knows") {
 		t.Fatalf("got %+v", r)
 	}
 }
@@ -181,7 +182,7 @@ func TestExplicitIDReservedElsewhere(t *testing.T) {
 		t.Fatalf("a: %+v, %v", r, err)
 	}
 	_, err := newIn(t, b, "CR-0042", nil)
-	if !errors.Is(err, core.ErrUsage) || !strings.Contains(err.Error(), "--id CR-0042 is reserved on origin for branch feat-a by Tester <t@example.org>") {
+	if !errors.Is(err, core.ErrUsage) || !strings.Contains(err.Error(), "--id CR-0042 is reserved for branch feat-a by Tester <t@example.org> (refs/estate/change-ids)") {
 		t.Fatalf("b's --id CR-0042: %v", err)
 	}
 	// The next free id is past the reservation.
@@ -195,5 +196,49 @@ func TestExplicitIDReservedElsewhere(t *testing.T) {
 	}
 	if r, err := newIn(t, a, "CR-0042", nil); err != nil || !r.Reserved {
 		t.Fatalf("a again: %+v, %v", r, err)
+	}
+}
+
+// alwaysBehind is a remote whose ref always moved on before the push.
+type alwaysBehind struct {
+	Remote
+	pushes int
+}
+
+func (r *alwaysBehind) Push(ctx context.Context, remote, commit, ref string) error {
+	r.pushes++
+	return fmt.Errorf("push: %w", gitrepo.ErrNonFastForward)
+}
+
+func TestRaceLostTenTimesFails(t *testing.T) {
+	a, _ := twoClones(t)
+	wait := retryWait
+	retryWait = func(int) time.Duration { return 0 }
+	t.Cleanup(func() { retryWait = wait })
+	var tr *alwaysBehind
+	_, err := newIn(t, a, "", func(repo *gitrepo.Repo) Remote {
+		tr = &alwaysBehind{Remote: GitRemote{Repo: repo}}
+		return tr
+	})
+	if err == nil || !strings.Contains(err.Error(), "other clones reserved first 10 times") || tr.pushes != 10 {
+		t.Fatalf("after %d pushes: %v", tr.pushes, err)
+	}
+	if _, err := os.Stat(filepath.Join(a, "changes", "CR-0002.yaml")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a request was written without a reservation: %v", err)
+	}
+}
+
+func TestRefusedPushChecksLocally(t *testing.T) {
+	a, _ := twoClones(t)
+	hook := filepath.Join(filepath.Dir(a), "origin.git", "hooks", "pre-receive")
+	if err := os.WriteFile(hook, []byte("#!/bin/sh\necho no reservations here >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r, err := newIn(t, a, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ID != "CR-0002" || r.Reserved || !strings.Contains(r.Warning, "push "+ReservationsRef+" to origin") {
+		t.Fatalf("got %+v", r)
 	}
 }
