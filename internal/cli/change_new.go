@@ -13,7 +13,7 @@ import (
 
 type newOptions struct {
 	planOptions
-	id, title, typ, risk, reason string
+	id, title, typ, risk, reason, remote string
 }
 
 func newChangeNewCmd(app *App) *cobra.Command { return newChangeNewCmdF(app, nil) }
@@ -49,6 +49,7 @@ func newChangeNewCmdF(app *App, runF func(context.Context, *newOptions) error) *
 	cmd.Flags().StringVar(&o.typ, "type", "", "standard, normal or emergency (default: from the plan)")
 	cmd.Flags().StringVar(&o.risk, "risk", "", "low, medium, high or critical (default: the computed risk)")
 	cmd.Flags().StringVar(&o.reason, "reason", "", "why the change is made (default: a placeholder to edit)")
+	cmd.Flags().StringVar(&o.remote, "remote", "origin", "reserve the id on this remote's refs/estate/change-ids (\"\": check this clone's branches only)")
 	return cmd
 }
 
@@ -62,9 +63,12 @@ func runChangeNew(ctx context.Context, app *App, o *newOptions) error {
 		return err
 	}
 	res, err := newcr.Run(ctx, newcr.Options{Dir: pr.Root, Plan: pr.Plan,
-		ID: o.id, Title: o.title, Type: o.typ, Risk: o.risk, Reason: o.reason, Now: app.Now().UTC()})
+		ID: o.id, Title: o.title, Type: o.typ, Risk: o.risk, Reason: o.reason, Now: app.Now().UTC(), Remote: o.remote})
 	if err != nil {
 		return coreErr(err)
+	}
+	if res.Warning != "" {
+		fmt.Fprintf(app.Stderr, "estate: warning: %s\n", res.Warning)
 	}
 	fmt.Fprintf(app.Stdout, "wrote %s (%s change, risk %s, %d record(s)); fill in the title, reason and backout, then commit it\n", res.Path, res.Type, res.Risk, res.Records)
 	return nil

@@ -86,6 +86,7 @@ func (r *Repo) Fetch(ctx context.Context, remote string, refspecs ...string) err
 		return err
 	}
 	err = g.Run(ctx, Command{Args: append([]string{"fetch", "--quiet", remote}, refspecs...)})
+	r.reindex() // a fetch of many objects writes a pack go-git has not indexed
 	var ge *GitError
 	if errors.As(err, &ge) && ctx.Err() == nil {
 		return &fetchError{ge}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"path"
 	"regexp"
 	"sort"
@@ -35,6 +36,12 @@ type Options struct {
 	ID, Title, Type, Risk, Reason string
 	// Now is the date whose year a CR-YYYY-NNNN id takes.
 	Now time.Time
+	// Remote names the remote whose ReservationsRef the id is reserved
+	// on ("" = none: the id is checked against this clone's branches
+	// only). Transport moves the ref (default: GitRemote of the
+	// repository).
+	Remote    string
+	Transport Remote
 }
 
 // Result is the request written.
@@ -44,6 +51,10 @@ type Result struct {
 	Type    string
 	Risk    string
 	Records int
+	// Reserved says the id was reserved on Remote's ReservationsRef;
+	// Warning, when not, says why it was checked locally only.
+	Reserved bool
+	Warning  string
 }
 
 // Run writes the change request for o.Plan. The error matches
@@ -88,12 +99,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := o.ID
-	if id == "" {
-		if id, err = NextID(st.IDs(), used, o.Now); err != nil {
-			return nil, core.UsageError(err, "pass --id")
-		}
-	} else if err := checkID(st, id, used, o.Now.Year()); err != nil {
+	id, reserved, warning, err := chooseID(ctx, o, st, repo, used)
+	if err != nil {
 		return nil, err
 	}
 	cr := &record.ChangeRequest{APIVersion: record.APIVersion, Kind: string(record.KindChangeRequest), ID: id,
@@ -121,7 +128,81 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := st.Close(); err != nil {
 		return nil, fmt.Errorf("sync %s: %w", name, err)
 	}
-	return &Result{Path: name, ID: id, Type: cr.Type, Risk: cr.Risk, Records: len(ids)}, nil
+	return &Result{Path: name, ID: id, Type: cr.Type, Risk: cr.Risk, Records: len(ids), Reserved: reserved, Warning: warning}, nil
+}
+
+// chooseID is the request's id: o.ID or the next free one, reserved on
+// o.Remote's ReservationsRef when the repository has that remote and it
+// answers; else checked against this clone's branches and the
+// reservations it last fetched only (warning says so).
+func chooseID(ctx context.Context, o Options, st *store.Store, repo *gitrepo.Repo, used map[string]bool) (id string, reserved bool, warning string, err error) {
+	var me Reservation
+	var sig gitrepo.Signature
+	if repo != nil {
+		me, sig = whoAmI(ctx, repo, o.Now)
+	}
+	choose := func(taken map[string]Reservation) (string, bool, error) {
+		if o.ID != "" {
+			if err := checkID(st, o.ID, used, o.Now.Year()); err != nil {
+				return "", false, err
+			}
+			r, ok := taken[strings.ToLower(o.ID)]
+			switch {
+			case !ok:
+				return o.ID, false, nil
+			case r.owner() == me.owner():
+				return o.ID, true, nil
+			}
+			return "", false, core.UsageError(fmt.Errorf("--id %s is reserved for branch %s by %s (%s)", o.ID, r.Branch, r.Author, ReservationsRef),
+				"pick another --id, or leave it out for the next free one")
+		}
+		all := make(map[string]bool, len(used)+len(taken))
+		for u := range used {
+			all[u] = true
+		}
+		for t := range taken {
+			all[t] = true
+		}
+		id, err := NextID(st.IDs(), all, o.Now)
+		if err != nil {
+			return "", false, core.UsageError(err, "pass --id")
+		}
+		return id, false, nil
+	}
+	local := func(why string) (string, bool, string, error) {
+		taken := map[string]Reservation{}
+		if repo != nil {
+			if _, t, err := readReservations(repo); err == nil {
+				taken = t
+			}
+		}
+		id, _, err := choose(taken)
+		return id, false, fmt.Sprintf("%s; %s is checked only against the branches and reservations this clone knows, and another clone may pick it too", why, id), err
+	}
+	switch {
+	case repo == nil:
+		return local("not in a git repository")
+	case o.Remote == "":
+		return local("no remote to reserve the id on")
+	case !repo.HasRemote(o.Remote):
+		return local(fmt.Sprintf("the repository has no remote %q to reserve the id on", o.Remote))
+	}
+	tr := o.Transport
+	if tr == nil {
+		tr = GitRemote{Repo: repo}
+	}
+	rs := reserver{repo: repo, remote: o.Remote, tr: tr, me: me, sig: sig, wait: retryWait}
+	id, err = rs.reserve(ctx, choose)
+	if off := (*errOffline)(nil); errors.As(err, &off) {
+		return local(off.err.Error())
+	}
+	return id, err == nil, "", err
+}
+
+// retryWait is the pause before attempt+1: growing, with jitter so that
+// two clones that raced do not race again in step.
+var retryWait = func(attempt int) time.Duration {
+	return time.Duration(attempt*50+mrand.IntN(100)) * time.Millisecond
 }
 
 // checkID refuses an --id that does not fit the estate's pattern, or that
@@ -221,8 +302,9 @@ func literalPrefix(re *regexp.Regexp) string {
 // NextID is the id estate change new gives a new change request: in the
 // form the estate's ids.change takes (CR-YYYY-NNNN by default; CR-NNNN
 // for ^CR-[0-9]{4}$), numbered one past the highest of that form in used
-// (lower-case ids: the working tree's and every branch's), so that two
-// branches never pick the same id once either is pushed or fetched.
+// (lower-case ids: the working tree's, every branch's and, when Run
+// reserves on a remote, the reserved ones), so that two branches never
+// pick the same id once either is pushed, fetched or reserved.
 func NextID(ids rules.IDPatterns, used map[string]bool, now time.Time) (string, error) {
 	year := now.Year()
 	f, ok := formOf(ids, year)
