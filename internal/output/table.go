@@ -93,25 +93,9 @@ func WriteTables(w io.Writer, format string, value any, tables ...Table) error {
 		}
 		return WriteCSV(w, tables[0])
 	case "markdown":
-		for i, t := range tables {
-			if i > 0 {
-				fmt.Fprintln(w)
-			}
-			if err := WriteMarkdownTable(w, t); err != nil {
-				return err
-			}
-		}
-		return nil
+		return eachTable(w, tables, WriteMarkdownTable)
 	case "text":
-		for i, t := range tables {
-			if i > 0 {
-				fmt.Fprintln(w)
-			}
-			if err := WriteTextTable(w, t); err != nil {
-				return err
-			}
-		}
-		return nil
+		return eachTable(w, tables, WriteTextTable)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(TableFormats, ", "))
 }
@@ -170,3 +154,16 @@ func WriteMarkdownTable(w io.Writer, t Table) error {
 // MarkdownText is untrusted text made safe for a markdown table cell or
 // line: terminal-safe (TextSafe), then escaped (MarkdownCell).
 func MarkdownText(s string) string { return MarkdownCell(TextSafe(s)) }
+
+// eachTable writes the tables one after the other, a blank line between.
+func eachTable(w io.Writer, tables []Table, write func(io.Writer, Table) error) error {
+	for i, t := range tables {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		if err := write(w, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}

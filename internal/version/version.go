@@ -76,20 +76,6 @@ func (in Info) String() string {
 	return fmt.Sprintf("%s (%s)", in.Version, strings.Join(extra, ", "))
 }
 
-// Semver is the version as MAJOR.MINOR.PATCH[-PRE] without the leading v,
-// for consumers that want a numeric version (SARIF's tool.driver.version);
-// "0.0.0" for a build with no module version.
-func (in Info) Semver() string {
-	v := strings.TrimPrefix(in.Version, "v")
-	if v == "" || v[0] < '0' || v[0] > '9' {
-		return "0.0.0"
-	}
-	if i := strings.IndexByte(v, '+'); i >= 0 {
-		v = v[:i]
-	}
-	return v
-}
-
 // Pin is what a workflow should install to get this very estate:
 // the module version of a release build (v1.2.3), else the commit it was
 // built from (go install accepts a commit), else "" (a build that knows
