@@ -163,8 +163,9 @@ func TestYAMLParsedOnlyInLoad(t *testing.T) {
 	}
 }
 
-// TestCLIIsThin: internal/cli holds at most 2,000 lines of non-test Go,
-// no file over 300.
+// TestCLIIsThin: internal/cli holds at most 2,800 lines of non-test Go
+// (about 35 commands at 80 lines each: flags in, Options out, results
+// printed), no file over 300.
 func TestCLIIsThin(t *testing.T) {
 	for _, p := range packages(t) {
 		if rel(p) != "internal/cli" {
@@ -182,8 +183,8 @@ func TestCLIIsThin(t *testing.T) {
 			}
 			total += n
 		}
-		if total > 2000 {
-			t.Errorf("internal/cli has %d lines of non-test Go: over 2,000", total)
+		if total > 2800 {
+			t.Errorf("internal/cli has %d lines of non-test Go: over 2,800", total)
 		}
 		return
 	}
