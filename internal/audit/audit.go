@@ -30,6 +30,7 @@ const (
 	RuleStatus       = "audit/status"       // a retired, disposed, lost or stolen asset was seen
 	RuleDuplicate    = "audit/duplicate"    // two facts documents for one asset
 	RuleOS           = "audit/os"           // the device's OS is not the one its baseline applies to
+	RuleUpcoming     = "audit/upcoming"     // a control fails that takes effect on a later day (info)
 )
 
 // Options tune a run.
@@ -44,6 +45,11 @@ type Options struct {
 	Partial bool
 	// Workers is how many goroutines evaluate controls (default: all cores).
 	Workers int
+	// FailingSince, when set, gives the moment a device (asset id) began
+	// failing a control without a pass since (from the ledger's compliance
+	// changes); ok false when the ledger has no failure of it. A failure
+	// the ledger does not know began with this audit (Now).
+	FailingSince func(asset, control string) (since time.Time, ok bool)
 }
 
 // Result is the outcome of an audit.
@@ -143,7 +149,7 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	}
 	workers := make([]*worker, nw)
 	for i := range workers {
-		w := &worker{r: r, counts: make([][5]int, len(r.controls)), versions: map[string]*version.Version{}, checked: map[verKey]bool{}}
+		w := &worker{r: r, counts: make([][7]int, len(r.controls)), versions: map[string]*version.Version{}, checked: map[verKey]bool{}}
 		workers[i] = w
 		lo, hi := i*len(pairs)/nw, (i+1)*len(pairs)/nw
 		wg.Add(1)
@@ -156,7 +162,7 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	}
 	missing, missFindings := r.missing(pairs, scope)
 	wg.Wait()
-	counts := make([][5]int, len(r.controls))
+	counts := make([][7]int, len(r.controls))
 	for _, w := range workers {
 		findings = append(findings, w.findings...)
 		for i, c := range w.counts {

@@ -131,7 +131,11 @@ type control struct {
 	present  bool
 	absent   bool
 	maxAge   time.Duration
-	expected string
+	// effective is the day the control takes effect (zero: always);
+	// grace how long a failure is tolerated from its first day.
+	effective time.Time
+	grace     time.Duration
+	expected  string
 	problem  string // why the control cannot be evaluated
 }
 
@@ -159,6 +163,18 @@ func compile(b *record.Baseline, c record.Control, pkgIndex func(string) int) *c
 		sev = record.SevMedium
 	}
 	cc.sev = sev
+	if c.Effective != "" {
+		t, err := time.Parse("2006-01-02", c.Effective)
+		if err != nil {
+			cc.problem = fmt.Sprintf("effective %q is not a date (YYYY-MM-DD)", c.Effective)
+		}
+		cc.effective = t
+	}
+	if g, err := record.ParseGrace(c.Grace); err != nil {
+		cc.problem = err.Error()
+	} else {
+		cc.grace = g
+	}
 	ck := c.Check
 	var exp []string
 	switch {
@@ -253,6 +269,9 @@ const (
 	exempt
 	unknown // the fact was not collected
 	bad     // the fact was collected but cannot be judged (e.g. not a version)
+	// Counters only, not outcomes: fails split by effective date and grace.
+	upcoming // a fail before the control's effective date
+	inGrace  // a fail (counted in fail too) within its grace
 )
 
 // verdict is an outcome with what was observed and, for bad, why.

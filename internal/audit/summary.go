@@ -45,6 +45,12 @@ type ControlSummary struct {
 	Fail     int    `json:"fail"`
 	Exempt   int    `json:"exempt"`
 	Unknown  int    `json:"unknown"` // not collected, or not judgeable
+	// Upcoming: failing before the control's effective date (not in Fail);
+	// InGrace: of Fail, within their grace.
+	Upcoming  int    `json:"upcoming,omitempty"`
+	InGrace   int    `json:"in_grace,omitempty"`
+	Effective string `json:"effective,omitempty"`
+	Grace     string `json:"grace,omitempty"`
 }
 
 // LocationSummary is the state of the expected assets of one location.
@@ -62,7 +68,7 @@ type LocationSummary struct {
 // Percent is the share of compliant devices among those judged, 0–100.
 func (b BaselineSummary) Percent() float64 { return record.Percent(b.Compliant, b.Devices) }
 
-func (r *run) summarize(devices []record.Device, pairs []pair, missing map[*record.Asset]bool, counts [][5]int, scope []*record.Record) Summary {
+func (r *run) summarize(devices []record.Device, pairs []pair, missing map[*record.Asset]bool, counts [][7]int, scope []*record.Record) Summary {
 	s := Summary{Devices: len(devices), Seen: len(pairs), Unregistered: r.unreg,
 		Missing: len(missing), MissingAfterDays: int(r.opts.MissingAfter / (24 * time.Hour))}
 	byBase := map[string]*BaselineSummary{}
@@ -126,7 +132,8 @@ func (r *run) summarize(devices []record.Device, pairs []pair, missing map[*reco
 		for _, c := range r.byBase[name] {
 			n := counts[c.idx]
 			b.Controls = append(b.Controls, ControlSummary{ID: c.ctl.ID, Title: c.ctl.Title, Severity: c.sev.String(),
-				Pass: n[pass], Fail: n[fail], Exempt: n[exempt], Unknown: n[unknown] + n[bad]})
+				Pass: n[pass], Fail: n[fail], Exempt: n[exempt], Unknown: n[unknown] + n[bad],
+				Upcoming: n[upcoming], InGrace: n[inGrace], Effective: c.ctl.Effective, Grace: c.ctl.Grace})
 		}
 		s.Baselines = append(s.Baselines, *b)
 	}

@@ -17,7 +17,7 @@ import (
 type worker struct {
 	r        *run
 	findings []record.Finding
-	counts   [][5]int // per control: pass, fail, exempt, unknown, bad
+	counts   [][7]int // per control: pass, fail, exempt, unknown, bad
 	versions map[string]*version.Version
 	badVer   map[string]error
 	checked  map[verKey]bool
@@ -90,11 +90,20 @@ func (w *worker) device(p *pair) {
 			continue
 		}
 		v := w.evaluate(c, p)
+		if v.out == fail && w.r.opts.Now.Before(c.effective) {
+			w.counts[c.idx][upcoming]++
+			w.add(w.upcomingFinding(c, p, v))
+			continue
+		}
 		w.counts[c.idx][v.out]++
 		switch v.out {
 		case fail:
 			status = nonCompliant
-			w.add(w.controlFinding(c, p, v))
+			f := w.controlFinding(c, p, v)
+			if w.grace(c, a.ID, &f) {
+				w.counts[c.idx][inGrace]++
+			}
+			w.add(f)
 		case unknown, bad:
 			if status == compliant {
 				status = unverified
@@ -103,6 +112,53 @@ func (w *worker) device(p *pair) {
 		}
 	}
 	p.status = status
+}
+
+// grace sets the state, failing since, age and grace deadline of a
+// failing control's finding, and says whether it is in grace. The grace
+// runs from the first failure on or after the effective date.
+func (w *worker) grace(c *control, asset string, f *record.Finding) bool {
+	now := w.r.opts.Now
+	since := now
+	if w.r.opts.FailingSince != nil {
+		if t, ok := w.r.opts.FailingSince(asset, c.ctl.ID); ok && t.Before(now) {
+			since = t
+		}
+	}
+	age := int(now.Sub(since).Hours() / 24)
+	f.FailingSince, f.AgeDays = since.UTC().Format("2006-01-02"), &age
+	if !c.effective.IsZero() {
+		f.Effective = c.ctl.Effective
+	}
+	start := since
+	if start.Before(c.effective) {
+		start = c.effective
+	}
+	f.State = record.StateBreached
+	if c.grace > 0 {
+		until := start.Add(c.grace)
+		f.GraceUntil = until.UTC().Format("2006-01-02")
+		if now.Before(until) {
+			f.State = record.StateInGrace
+			f.Message += fmt.Sprintf(" (in grace until %s)", f.GraceUntil)
+			return true
+		}
+	}
+	return false
+}
+
+// upcomingFinding is a failure of a control that takes effect later:
+// information, so that the device is fixed before it counts.
+func (w *worker) upcomingFinding(c *control, p *pair, v verdict) record.Finding {
+	f := w.controlFinding(c, p, v)
+	f.Rule, f.Severity, f.State, f.Effective = RuleUpcoming, record.SevInfo, record.StateUpcoming, c.ctl.Effective
+	f.Message += "; fails from " + c.ctl.Effective
+	f.Hint = "fix the device before " + c.ctl.Effective + ", when the control takes effect"
+	if c.grace > 0 {
+		f.GraceUntil = c.effective.Add(c.grace).Format("2006-01-02")
+		f.Hint += " (its grace then ends on " + f.GraceUntil + ")"
+	}
+	return f
 }
 
 // roundAge writes an age in days, or hours under two days.

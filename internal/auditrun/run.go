@@ -11,6 +11,8 @@ import (
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/facts/collect"
+	"github.com/estate-dev/estate/internal/ledger/compliance"
+	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -95,11 +97,35 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		devices, late = beforeAsOf(devices, o.AsOf)
 		findings = append(findings, late...)
 	}
-	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter}
+	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter, FailingSince: failingSince(ctx, o, at)}
 	out := audit.Run(est.Estate, devices, opts)
 	findings = append(findings, out.Findings...)
 	est.Place(ctx, findings)
 	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings)}, nil
+}
+
+// failingSince reads, from the ledger's compliance changes, when each
+// failing device began failing each control; nil without a ledger (the
+// audit then dates failures from itself). Audits after at do not count.
+func failingSince(ctx context.Context, o Options, at time.Time) func(asset, control string) (time.Time, bool) {
+	audits, err := ops.ReadCompliance(ctx, ops.ComplianceOptions{Dir: o.Dir})
+	if err != nil {
+		if o.Log != nil {
+			o.Log.Warn("failing since is dated from this audit: the ledger's compliance changes cannot be read", "error", err)
+		}
+		return nil
+	}
+	for len(audits) > 0 && audits[len(audits)-1].At.After(at) {
+		audits = audits[:len(audits)-1]
+	}
+	if len(audits) == 0 {
+		return nil
+	}
+	since := compliance.FailingSinceAll(audits)
+	return func(asset, control string) (time.Time, bool) {
+		t, ok := since[compliance.Key{Asset: asset, Control: control}]
+		return t, ok
+	}
 }
 
 // gather gets the devices to audit from the one source o names. partial

@@ -42,6 +42,17 @@ type Input struct {
 	// the impact then names the devices whose compliance changes. An
 	// asset absent from a map has no facts.
 	Before, After map[string]Compliance
+	// Deadlines are, per asset of the head estate, when a control it
+	// fails takes effect (From, for a failure that is upcoming) and when
+	// its grace ends: such an asset becomes non-compliant from then.
+	Deadlines map[string]Deadline
+}
+
+// Deadline is when a device's failure counts and its grace ends
+// (YYYY-MM-DD; empty: now, or no grace).
+type Deadline struct {
+	From       string `json:"from,omitempty"`
+	GraceUntil string `json:"grace_until,omitempty"`
 }
 
 // Compliance is one device's audit result.
@@ -141,6 +152,10 @@ type BaselineImpact struct {
 	// locations.
 	NewlyFailing          int `json:"newly_failing,omitempty"`
 	NewlyFailingLocations int `json:"newly_failing_locations,omitempty"`
+	// FailingFrom and GraceUntil: the earliest day those devices count as
+	// failing (a control's effective date) and the earliest grace end.
+	FailingFrom string `json:"failing_from,omitempty"`
+	GraceUntil  string `json:"grace_until,omitempty"`
 }
 
 // Build makes the plan of a change.
@@ -662,7 +677,7 @@ func impact(in Input, cs []RecordChange) Impact {
 		switch {
 		case after == Unknown:
 			im.NoFacts++
-		case before != Failing && after == Failing:
+		case before != Failing && (after == Failing || in.Deadlines[id].From != ""):
 			im.NewlyFailing = append(im.NewlyFailing, id)
 		case before == Failing && after == Compliant:
 			im.NewlyPassing = append(im.NewlyPassing, id)
@@ -677,11 +692,22 @@ func impact(in Input, cs []RecordChange) Impact {
 			if a := inScope[id]; a != nil && a.Baseline == b.Name {
 				b.NewlyFailing++
 				locs[a.Location] = true
+				d := in.Deadlines[id]
+				b.FailingFrom = earliest(b.FailingFrom, d.From)
+				b.GraceUntil = earliest(b.GraceUntil, d.GraceUntil)
 			}
 		}
 		b.NewlyFailingLocations = len(locs)
 	}
 	return im
+}
+
+// earliest of two YYYY-MM-DD days, the empty one aside.
+func earliest(a, b string) string {
+	if a == "" || (b != "" && b < a) {
+		return b
+	}
+	return a
 }
 
 // active reports whether an asset in this status is in use and so reached

@@ -98,6 +98,16 @@ type Audit struct {
 	Summary  map[string]int `json:"summary,omitempty"`
 	// Noncompliant counts records with findings.
 	Noncompliant int `json:"noncompliant"`
+	// Changes describes the per-device, per-control state changes since
+	// the previous audit that the entry's commit holds in its tree
+	// (internal/ledger/compliance); nil for entries written before them.
+	Changes *StateChanges `json:"changes,omitempty"`
+}
+
+// StateChanges is the count and digest of an audit's compliance changes.
+type StateChanges struct {
+	Count  int    `json:"count"`
+	Digest string `json:"digest"` // sha256 of the shards' bytes in shard order
 }
 
 // Exemption is an exemption granted or expired.

@@ -94,6 +94,16 @@ type Finding struct {
 	Expected string `json:"expected,omitempty"`
 	Observed string `json:"observed,omitempty"`
 	Evidence string `json:"evidence,omitempty"`
+	// For a failing control: its state by effective date and grace
+	// (upcoming, in-grace, breached), the day the device started failing
+	// it (from the ledger's compliance changes, else the audit's day) and
+	// how many days ago that was, the day its grace ends, and the day the
+	// control takes effect when it has one.
+	State        string `json:"state,omitempty"`
+	FailingSince string `json:"failing_since,omitempty"`
+	AgeDays      *int   `json:"age_days,omitempty"`
+	GraceUntil   string `json:"grace_until,omitempty"`
+	Effective    string `json:"effective,omitempty"`
 }
 
 func (f Finding) String() string {

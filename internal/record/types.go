@@ -109,7 +109,11 @@ type Baseline struct {
 	Owner      string     `yaml:"owner,omitempty" json:"owner,omitempty"`
 	Extends    string     `yaml:"extends,omitempty" json:"extends,omitempty"`
 	AppliesTo  *AppliesTo `yaml:"applies_to,omitempty" json:"applies_to,omitempty"`
-	Controls   []Control  `yaml:"controls" json:"controls"`
+	// Effective and Grace apply to every control of this version that
+	// does not set its own: see Control.
+	Effective string    `yaml:"effective,omitempty" json:"effective,omitempty"`
+	Grace     string    `yaml:"grace,omitempty" json:"grace,omitempty"`
+	Controls  []Control `yaml:"controls" json:"controls"`
 }
 
 // AppliesTo scopes a baseline to classes and an operating system.
@@ -124,7 +128,13 @@ type Control struct {
 	Title       string `yaml:"title" json:"title"`
 	Severity    string `yaml:"severity" json:"severity"`
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
-	Check       Check  `yaml:"check" json:"check"`
+	// Effective (YYYY-MM-DD) is the day the control starts to count: a
+	// device failing it before then is upcoming, not non-compliant.
+	Effective string `yaml:"effective,omitempty" json:"effective,omitempty"`
+	// Grace ("14d", "2w") is how long a device may fail the control,
+	// from its first failure on or after Effective, before it is breached.
+	Grace string `yaml:"grace,omitempty" json:"grace,omitempty"`
+	Check Check  `yaml:"check" json:"check"`
 }
 
 // Check says what a control reads (a fact path or a package) and how it

@@ -13,8 +13,9 @@ import (
 
 // EffectiveControls returns the controls of baseline name with those it
 // extends, nearest first: a control of the baseline itself overrides an
-// inherited one of the same id. A cycle stops the walk (extendsRule
-// reports it).
+// inherited one of the same id. A control without its own effective
+// date or grace takes those of the baseline version that holds it. A
+// cycle stops the walk (extendsRule reports it).
 func EffectiveControls(e *record.Estate, name string) []record.Control {
 	var out []record.Control
 	seen := map[string]bool{}
@@ -24,6 +25,12 @@ func EffectiveControls(e *record.Estate, name string) []record.Control {
 		for _, c := range b.Controls {
 			if !have[c.ID] {
 				have[c.ID] = true
+				if c.Effective == "" {
+					c.Effective = b.Effective
+				}
+				if c.Grace == "" {
+					c.Grace = b.Grace
+				}
 				out = append(out, c)
 			}
 		}
@@ -83,6 +90,15 @@ func (controlRule) Check(e *record.Estate, _ Env) []record.Finding {
 					fmt.Sprintf("control id %q appears twice in the baseline", c.ID), ""))
 			}
 			seen[c.ID] = true
+			if _, err := record.ParseGrace(c.Grace); err != nil {
+				out = append(out, at(r, field+".grace", "control", record.SeverityError, err.Error(), "write the grace as days or weeks, e.g. 14d"))
+			}
+			if c.Effective != "" {
+				if _, err := time.Parse("2006-01-02", c.Effective); err != nil {
+					out = append(out, at(r, field+".effective", "control", record.SeverityError,
+						fmt.Sprintf("control %s: effective %q is not a date (YYYY-MM-DD)", c.ID, c.Effective), ""))
+				}
+			}
 			for _, p := range CheckProblems(c.Check) {
 				out = append(out, at(r, field+".check", "control", record.SeverityError,
 					fmt.Sprintf("control %s: %s", c.ID, p), "see the check operators in docs/records.md"))

@@ -57,6 +57,14 @@ var verdictCases = []struct {
 	{"a package version", record.KindBaseline, baselineDoc(`{package: Google Chrome, version: ">= 120"}`), true},
 	{"an absent package", record.KindBaseline, baselineDoc("{package: uTorrent, absent: true}"), true},
 	{"facts freshness", record.KindBaseline, baselineDoc("{fact: collected_at, max_age: 168h}"), true},
+	{"an effective date and grace", record.KindBaseline, strings.Replace(baselineDoc("{fact: os.version, version: \">= 15\"}"),
+		"severity: critical,", "severity: critical, effective: 2026-12-15, grace: 14d,", 1), true},
+	{"grace in weeks on the version", record.KindBaseline, strings.Replace(baselineDoc("{fact: os.version, version: \">= 15\"}"),
+		"controls:", "effective: 2026-12-15\ngrace: 2w\ncontrols:", 1), true},
+	{"grace in hours", record.KindBaseline, strings.Replace(baselineDoc("{fact: os.version, version: \">= 15\"}"),
+		"severity: critical,", "severity: critical, grace: 36h,", 1), false},
+	{"an effective day that is no date", record.KindBaseline, strings.Replace(baselineDoc("{fact: os.version, version: \">= 15\"}"),
+		"controls:", "effective: 2026-13-45\ncontrols:", 1), false},
 	{"an empty version", record.KindBaseline, baselineDoc(`{fact: os.version, version: ""}`), false},
 	{"an unknown operator", record.KindBaseline, baselineDoc("{fact: os.version, greater: 3}"), false},
 	{"an asset", record.KindAsset, "apiVersion: estate/v1\nkind: Asset\nid: LT-1\nclass: laptop\nstatus: in-stock\n", true},
@@ -123,5 +131,24 @@ func TestFactPathsAreTheAuditsFacts(t *testing.T) {
 	lits := literals(schemaAt(v.defs[record.KindBaseline], []string{"controls", "0", "check", "fact"}))
 	if len(lits) != len(audit.FactPaths()) {
 		t.Errorf("#FactPath lists %d paths, the audit reads %d: %v", len(lits), len(audit.FactPaths()), lits)
+	}
+}
+
+// TestEstateVerdicts: without the cue command, estate's own verdict (and
+// its native pre-check, which may only say valid when it is) on each case.
+func TestEstateVerdicts(t *testing.T) {
+	s, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := s.NewValidator()
+	for _, c := range verdictCases {
+		nativeOK, estateOK, parsed := verdicts(t, s, v, c.kind, []byte(c.doc))
+		if !parsed {
+			t.Fatalf("%s: the case does not parse", c.name)
+		}
+		if estateOK != c.ok || (nativeOK && !c.ok) {
+			t.Errorf("%s: estate says %v (native %v), want %v", c.name, estateOK, nativeOK, c.ok)
+		}
 	}
 }

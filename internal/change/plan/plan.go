@@ -162,8 +162,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		for _, f := range fs.Findings {
 			o.Log.Warn("facts document skipped", "at", f.Pos.String(), "problem", f.Message)
 		}
-		in.Before = compliance(r.base.Estate, fs.Devices, o.Now)
-		in.After = compliance(r.head.Estate, fs.Devices, o.Now)
+		in.Before, _ = compliance(r.base.Estate, fs.Devices, o.Now)
+		in.After, in.Deadlines = compliance(r.head.Estate, fs.Devices, o.Now)
 	}
 	p := change.Build(in)
 	load.PlaceFindings(ctx, r.headSub, p.Findings)

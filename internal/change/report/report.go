@@ -382,7 +382,14 @@ func baselineLine(b change.BaselineImpact) string {
 		s += " (through extends)"
 	}
 	if b.NewlyFailing > 0 {
-		return fmt.Sprintf("%s: makes %d of %d deployed device(s) non-compliant, in %d location(s)", s, b.NewlyFailing, b.Devices, b.NewlyFailingLocations)
+		when := ""
+		if b.FailingFrom != "" {
+			when = " from " + b.FailingFrom
+		}
+		if b.GraceUntil != "" {
+			when += " (in grace until " + b.GraceUntil + ")"
+		}
+		return fmt.Sprintf("%s: makes %d of %d deployed device(s) non-compliant%s, in %d location(s)", s, b.NewlyFailing, b.Devices, when, b.NewlyFailingLocations)
 	}
 	return fmt.Sprintf("%s; %d deployed device(s)", s, b.Devices)
 }

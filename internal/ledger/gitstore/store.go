@@ -26,6 +26,9 @@ type Store struct {
 type Snapshot struct {
 	Tip    string // "" for an empty ledger
 	Stored []ledger.Stored
+	// Files, set by a Build, are written into the tree of the commit that
+	// appends its entry (e.g. an audit's compliance changes).
+	Files map[string][]byte
 }
 
 // Entries returns the entries that decode, in order.
@@ -113,7 +116,7 @@ func (s *Store) AppendCommit(ctx context.Context, build Build) (*ledger.Entry, s
 			return nil, "", err
 		}
 		sig := gitrepo.Signature{Name: "estate ledger", Email: "ledger@estate.invalid", When: now()}
-		commit, err := s.Repo.CommitFiles(snap.Tip, nil, ledger.CommitMessage(e, raw), sig)
+		commit, err := s.Repo.CommitFiles(snap.Tip, snap.Files, ledger.CommitMessage(e, raw), sig)
 		if err != nil {
 			return nil, "", fmt.Errorf("append to ledger %s: %w", s.Ref, err)
 		}

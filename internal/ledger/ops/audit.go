@@ -15,6 +15,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
 )
 
@@ -88,7 +89,8 @@ func RecordAudit(ctx context.Context, o AuditOptions) (*AuditResult, error) {
 	}
 	failing := map[string]bool{}
 	for _, f := range rep.Findings {
-		if id, _ := f["record"].(string); id != "" {
+		// An upcoming failure (a control not yet in effect) is information.
+		if id, _ := f["record"].(string); id != "" && f["rule"] != "audit/upcoming" {
 			failing[id] = true
 		}
 	}
@@ -106,13 +108,38 @@ func RecordAudit(ctx context.Context, o AuditOptions) (*AuditResult, error) {
 		return nil, err
 	}
 	res := &AuditResult{Ref: store.Ref}
+	est, err := core.Open(ctx, core.Options{Dir: o.Dir, Rev: ci.Hash, Repo: store.Repo, Checks: core.CheckNone, Cache: core.CacheRead, Now: now(), Log: logger(o.Log)})
+	if err != nil {
+		return nil, err
+	}
+	defer est.Close()
+	if bad := est.Errors(); bad > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d records of the estate at %.12s have errors; the check for expired exemptions uses what could be read (run estate validate --rev %s)",
+			bad, ci.Hash, ci.Hash))
+	}
+	cur, judged := currentStates(&rep, est, at.UTC().Format("2006-01-02"))
 	e, err := add(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
 		for _, x := range snap.Entries() {
 			if x.Kind == ledger.KindAudit && x.Audit != nil && x.Audit.Digest == audit.Digest {
 				return nil, nil
 			}
 		}
-		return &ledger.Entry{Kind: ledger.KindAudit, Time: ledger.FormatTime(at), Commits: &ledger.Commits{Merge: ci.Hash}, Audit: audit}, nil
+		// The compliance changes since the previous audit: the ledger's
+		// states folded, compared with this report's.
+		prev, err := complianceAudits(store, snap, "")
+		if err != nil {
+			return nil, err
+		}
+		state := map[compliance.Key]compliance.State{}
+		for _, a := range prev {
+			compliance.Apply(state, a.Changes)
+		}
+		changes := compliance.Diff(state, cur, judged)
+		files, digest := compliance.Encode(changes)
+		snap.Files = files
+		a := *audit
+		a.Changes = &ledger.StateChanges{Count: len(changes), Digest: digest}
+		return &ledger.Entry{Kind: ledger.KindAudit, Time: ledger.FormatTime(at), Commits: &ledger.Commits{Merge: ci.Hash}, Audit: &a}, nil
 	})
 	if err != nil || e == nil {
 		res.Already = err == nil
@@ -122,7 +149,7 @@ func RecordAudit(ctx context.Context, o AuditOptions) (*AuditResult, error) {
 	if err := recordVerified(ctx, store, add, at, failing, e.Seq, res); err != nil {
 		return res, err
 	}
-	return res, recordExpired(ctx, o, now, store, add, ci.Hash, at, e.Seq, res)
+	return res, recordExpired(ctx, est, store, add, ci.Hash, at, e.Seq, res)
 }
 
 func readReport(file string, stdin io.Reader) ([]byte, error) {
@@ -175,16 +202,7 @@ func recordVerified(ctx context.Context, store *gitstore.Store, add appender, at
 // recordExpired appends an exemption-expired entry for each exemption of
 // the estate at rev that had expired by the audit at time at and is not
 // yet recorded as expired.
-func recordExpired(ctx context.Context, o AuditOptions, now func() time.Time, store *gitstore.Store, add appender, rev string, at time.Time, auditSeq int64, res *AuditResult) error {
-	est, err := core.Open(ctx, core.Options{Dir: o.Dir, Rev: rev, Repo: store.Repo, Checks: core.CheckNone, Cache: core.CacheRead, Now: now(), Log: logger(o.Log)})
-	if err != nil {
-		return err
-	}
-	defer est.Close()
-	if bad := est.Errors(); bad > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d records of the estate at %.12s have errors; the check for expired exemptions uses what could be read (run estate validate --rev %s)",
-			bad, rev, rev))
-	}
+func recordExpired(ctx context.Context, est *core.Estate, store *gitstore.Store, add appender, rev string, at time.Time, auditSeq int64, res *AuditResult) error {
 	snap, err := store.Read(ctx)
 	if err != nil {
 		return err

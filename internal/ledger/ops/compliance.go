@@ -1,0 +1,144 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/compliance"
+	"github.com/estate-dev/estate/internal/ledger/gitstore"
+)
+
+// maxShard bounds one compliance shard read from the ledger.
+const maxShard = 64 << 20
+
+// ComplianceOptions say whose compliance changes to read.
+type ComplianceOptions struct {
+	Dir string // the repository
+	Ref string // the ledger's ref ("" = ledger.ref of estate.yaml at HEAD)
+	// Asset, when set, reads only that device's changes (one shard per
+	// audit); else every device's.
+	Asset string
+}
+
+// ReadCompliance reads the compliance changes of every audit entry of the
+// ledger that has them, oldest first.
+func ReadCompliance(ctx context.Context, o ComplianceOptions) ([]compliance.Audit, error) {
+	store, _, err := openAt(o.Dir, "HEAD", o.Ref, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Repo.Close()
+	snap, err := store.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return complianceAudits(store, snap, o.Asset)
+}
+
+// complianceAudits reads the changes of snap's audit entries: asset's
+// shard only, or all shards when asset is "".
+func complianceAudits(store *gitstore.Store, snap *gitstore.Snapshot, asset string) ([]compliance.Audit, error) {
+	var out []compliance.Audit
+	for i := range snap.Stored {
+		st := &snap.Stored[i]
+		e := st.Entry
+		if e == nil || e.Kind != ledger.KindAudit || e.Audit == nil || e.Audit.Changes == nil {
+			continue
+		}
+		a := compliance.Audit{Seq: e.Seq, At: e.When()}
+		if asset != "" {
+			name := path.Join(compliance.Dir, compliance.Shard(asset))
+			data, _, ok, err := store.Repo.FileAt(st.Commit, name, maxShard)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, failure(fmt.Errorf("ledger entry %d: %s is missing from its commit %.12s", e.Seq, name, st.Commit), "run estate ledger verify")
+			}
+			cs, err := compliance.Decode(fmt.Sprintf("ledger entry %d: %s", e.Seq, name), data)
+			if err != nil {
+				return nil, failure(err, "run estate ledger verify")
+			}
+			for _, c := range cs {
+				if c.Asset == asset {
+					a.Changes = append(a.Changes, c)
+				}
+			}
+			out = append(out, a)
+			continue
+		}
+		files, err := store.Repo.ReadFiles(st.Commit, maxShard)
+		if err != nil {
+			return nil, err
+		}
+		shards := make([][]byte, compliance.Shards)
+		for name, data := range files {
+			rest, ok := strings.CutPrefix(name, compliance.Dir+"/")
+			if !ok {
+				continue
+			}
+			var n int
+			if _, err := fmt.Sscanf(rest, "%02x", &n); err != nil || len(rest) != 2 {
+				return nil, failure(fmt.Errorf("ledger entry %d: %s is not a compliance shard", e.Seq, name), "run estate ledger verify")
+			}
+			shards[n] = data
+			cs, err := compliance.Decode(fmt.Sprintf("ledger entry %d: %s", e.Seq, name), data)
+			if err != nil {
+				return nil, failure(err, "run estate ledger verify")
+			}
+			a.Changes = append(a.Changes, cs...)
+		}
+		if d := compliance.Digest(shards); d != e.Audit.Changes.Digest || len(a.Changes) != e.Audit.Changes.Count {
+			return nil, failure(fmt.Errorf("ledger entry %d: its compliance changes (%d, %s) are not those it records (%d, %s)",
+				e.Seq, len(a.Changes), d, e.Audit.Changes.Count, e.Audit.Changes.Digest), "run estate ledger verify")
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// currentStates is the compliance state an audit report shows: failing
+// and unverified controls from its findings, exemptions in force from the
+// estate audited; judged says which assets the audit looked at (in use,
+// with a baseline, not missing).
+func currentStates(rep *auditReport, est *core.Estate, day string) (map[compliance.Key]compliance.State, func(string) bool) {
+	cur := map[compliance.Key]compliance.State{}
+	missing := map[string]bool{}
+	for _, f := range rep.Findings {
+		id, _ := f["record"].(string)
+		rule, _ := f["rule"].(string)
+		ctl, _ := f["control"].(string)
+		if id == "" {
+			continue
+		}
+		k := compliance.Key{Asset: id, Control: ctl}
+		switch rule {
+		case "audit/missing":
+			missing[id] = true
+		case "audit/control":
+			cur[k] = compliance.Fail
+		case "audit/unverified", "audit/bad-fact":
+			if cur[k] != compliance.Fail {
+				cur[k] = compliance.Unverified
+			}
+		}
+	}
+	for id, a := range est.Assets {
+		for _, x := range a.Exemptions {
+			if x.Control != "" && x.Expires >= day {
+				if _, ok := cur[compliance.Key{Asset: id, Control: x.Control}]; !ok {
+					cur[compliance.Key{Asset: id, Control: x.Control}] = compliance.Exempt
+				}
+			}
+		}
+	}
+	judged := func(id string) bool {
+		a := est.Assets[id]
+		return a != nil && a.Baseline != "" && (a.Status == "deployed" || a.Status == "loaned") && !missing[id]
+	}
+	return cur, judged
+}

@@ -1,0 +1,89 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/estate-dev/estate/internal/ledger/compliance"
+)
+
+func assetYAML(id, extra string) []byte {
+	return []byte("apiVersion: estate/v1\nkind: Asset\nid: " + id + "\nclass: laptop\nstatus: deployed\nserial: S-" + id +
+		"\nbaseline: mac\n" + extra)
+}
+
+// TestAuditsRecordComplianceChanges: three audits on three days; each
+// audit entry's commit holds only what changed since the previous one,
+// and a device's history gives its failing since.
+func TestAuditsRecordComplianceChanges(t *testing.T) {
+	dir, _ := repoWith(t, map[string][]byte{
+		"estate.yaml":                 []byte("apiVersion: estate/v1\nkind: Settings\n"),
+		"inventory/laptop/LT-1.yaml":  assetYAML("LT-1", ""),
+		"inventory/laptop/LT-2.yaml":  assetYAML("LT-2", "exemptions:\n  - {control: MAC-FW, reason: r, change: CR-1, expires: 2027-01-01}\n"),
+		"inventory/laptop/LT-3.yaml":  assetYAML("LT-3", ""),
+		"policies/baselines/mac.yaml": []byte("apiVersion: estate/v1\nkind: Baseline\nname: mac\nversion: \"1.0.0\"\ncontrols: []\n"),
+	}, "the estate")
+	audit := func(day int, findings ...string) *AuditResult {
+		t.Helper()
+		var fs []string
+		for _, f := range findings {
+			p := strings.Split(f, " ")
+			fs = append(fs, fmt.Sprintf(`{"rule": %q, "record": %q, "control": %q}`, p[0], p[1], p[2]))
+		}
+		at := time.Date(2026, 11, day, 6, 0, 0, 0, time.UTC)
+		rep := fmt.Sprintf(`{"tool": "estate audit", "generated_at": %q, "findings": [%s]}`, at.Format(time.RFC3339), strings.Join(fs, ","))
+		file := filepath.Join(t.TempDir(), "audit.json")
+		if err := os.WriteFile(file, []byte(rep), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := RecordAudit(context.Background(), AuditOptions{Dir: dir, File: file, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	r1 := audit(1, "audit/control LT-1 MAC-OS", "audit/control LT-3 MAC-OS", "audit/unverified LT-3 MAC-ENC")
+	r2 := audit(2, "audit/control LT-1 MAC-OS", "audit/control LT-1 MAC-ENC", "audit/missing LT-3 -")
+	r3 := audit(3, "audit/control LT-1 MAC-ENC", "audit/control LT-3 MAC-OS")
+	counts := []int{r1.Appended[0].Audit.Changes.Count, r2.Appended[0].Audit.Changes.Count, r3.Appended[0].Audit.Changes.Count}
+	// 1: LT-1 OS fail, LT-2 FW exempt, LT-3 OS fail, LT-3 ENC unverified.
+	// 2: LT-1 ENC fail (LT-3 missing: kept as it was).
+	// 3: LT-1 OS pass, LT-3 ENC pass (LT-3 OS still fails).
+	if fmt.Sprint(counts) != "[4 1 2]" {
+		t.Errorf("changes per audit %v, want [4 1 2]", counts)
+	}
+	all, err := ReadCompliance(context.Background(), ComplianceOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := compliance.FailingSinceAll(all)
+	want := map[compliance.Key]int{{Asset: "LT-1", Control: "MAC-ENC"}: 2, {Asset: "LT-3", Control: "MAC-OS"}: 1}
+	if len(since) != len(want) {
+		t.Errorf("failing since %v, want %v", since, want)
+	}
+	for k, d := range want {
+		if since[k].Day() != d {
+			t.Errorf("%v failing since %v, want day %d", k, since[k], d)
+		}
+	}
+	one, err := ReadCompliance(context.Background(), ComplianceOptions{Dir: dir, Asset: "LT-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range compliance.Events("LT-1", one) {
+		got = append(got, fmt.Sprintf("%d %s %s→%s", e.At.Day(), e.Control, e.FromName, e.ToName))
+	}
+	if w := "[1 MAC-OS pass→fail 2 MAC-ENC pass→fail 3 MAC-OS fail→pass]"; fmt.Sprint(got) != w {
+		t.Errorf("LT-1's events %v, want %s", got, w)
+	}
+	// The same report again appends nothing.
+	if r := audit(3, "audit/control LT-1 MAC-ENC", "audit/control LT-3 MAC-OS"); !r.Already {
+		t.Error("the same report was recorded twice")
+	}
+}
