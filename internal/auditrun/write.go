@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/estate-dev/estate/internal/audit"
+	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -30,6 +31,9 @@ type auditJSON struct {
 	output.JSONReport
 	AsOf       string        `json:"as_of"`
 	Compliance audit.Summary `json:"compliance"`
+	// LedgerHead is the ledger's head the audit saw (left out when there
+	// was no ledger).
+	LedgerHead *ledger.Head `json:"ledger_head,omitempty"`
 }
 
 // Write writes rep (from r.Report) in format: the shared formats of
@@ -58,7 +62,7 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 		enc.SetEscapeHTML(false)
 		return enc.Encode(auditJSON{JSONReport: output.JSONReport{Tool: "estate audit", Version: rep.Version,
 			OK: rep.Failing() == 0, Summary: rep.Summary, BySeverity: by, Findings: fs},
-			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s})
+			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s, LedgerHead: r.LedgerHead})
 	case "text":
 		if err := output.Write(w, format, rep, o); err != nil {
 			return err
