@@ -16,12 +16,20 @@ import (
 var Formats = []string{"text", "json", "markdown", "sarif", "junit", "github"}
 
 // Report is the audit's findings as an output.Report of tool "audit",
-// its summary line counting devices, assets and their compliance.
+// its summary line counting devices, assets and their compliance, and the
+// inventory's accuracy (unregistered, missing, duplicates: two facts
+// documents for one asset), which the ledger keeps for evidence (CM-8).
 func (r *Result) Report(version string, failOn record.Severity) output.Report {
 	s := r.Summary
+	dup := 0
+	for _, f := range r.Findings {
+		if f.Rule == audit.RuleDuplicate {
+			dup++
+		}
+	}
 	return output.Report{Tool: "audit", Version: version, Findings: r.Findings, FailOn: failOn,
 		Summary: map[string]int{"devices": s.Devices, "assets": s.Assets, "unregistered": s.Unregistered,
-			"missing": s.Missing, "compliant": s.Compliant, "non-compliant": s.NonCompliant, "unverified": s.Unverified}}
+			"missing": s.Missing, "duplicates": dup, "compliant": s.Compliant, "non-compliant": s.NonCompliant, "unverified": s.Unverified}}
 }
 
 // auditJSON is the stable shape of 'estate audit --format json': the

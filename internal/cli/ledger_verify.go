@@ -54,7 +54,7 @@ func ledgerVerify(ctx context.Context, app *App, o *ledgerVerifyOptions) error {
 	rep := output.Report{Tool: "ledger verify", Version: Version, Findings: res.Findings, FailOn: o.FailOn,
 		Summary: map[string]int{"entries": res.Entries, "commits": res.Commits}}
 	if res.Witnessed != "" {
-		rep.Summary["witnesses"] = 1
+		rep.Summary["witness"] = 1
 	}
 	return judged(rep, output.Write(app.Stdout, o.Format, rep, output.Options{Color: app.TTY}))
 }
