@@ -12,9 +12,9 @@ import (
 // (evidence/<CHANGE>.json). Its fields are stable; new ones are added,
 // never renamed.
 type Pack struct {
-	Schema    string `json:"schema"`    // "estate/evidence/v1"
-	Change    string `json:"change"`    // the change request id ("" when the change had none)
-	Name      string `json:"name"`      // the file name used: the change id, else pr-N, else the merge commit
+	Schema    string `json:"schema"` // "estate/evidence/v1"
+	Change    string `json:"change"` // the change request id ("" when the change had none)
+	Name      string `json:"name"`   // the file name used: the change id, else pr-N, else the merge commit
 	Title     string `json:"title"`
 	Generated string `json:"generated"` // RFC 3339
 	// LedgerHead is the ledger's head this pack saw: a witness for
@@ -24,15 +24,15 @@ type Pack struct {
 	Evidenced bool     `json:"evidenced"`
 	Gaps      []string `json:"gaps"`
 
-	Request        *Request        `json:"request"`
-	Plan           *Plan           `json:"plan"`
-	Approvals      Approvals       `json:"approvals"`
-	Implementation Implementation  `json:"implementation"`
-	Verification   Verification    `json:"verification"`
-	Chain          Chain           `json:"chain"`
-	Baselines      []BaselineHist  `json:"baselines"`
-	Inventory      *Inventory      `json:"inventory"`
-	Controls       []ControlMap    `json:"controls"`
+	Request        *Request       `json:"request"`
+	Plan           *Plan          `json:"plan"`
+	Approvals      Approvals      `json:"approvals"`
+	Implementation Implementation `json:"implementation"`
+	Verification   Verification   `json:"verification"`
+	Chain          Chain          `json:"chain"`
+	Baselines      []BaselineHist `json:"baselines"`
+	Inventory      *Inventory     `json:"inventory"`
+	Controls       []ControlMap   `json:"controls"`
 }
 
 // Request is the change request as merged.
