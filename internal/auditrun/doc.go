@@ -5,8 +5,9 @@
 // the audit's formats (the shared ones of package output, plus the
 // compliance summary in text, markdown and json).
 //
-// It may import core, audit, facts (and facts/collect for SSH), output
-// and record. It knows nothing of flags or terminals: the caller passes
+// It may import core, audit, facts (and facts/collect for SSH), output,
+// record, and ledger and ledger/ops (to record the ledger's head the
+// audit saw, ledger_head in the JSON report). It knows nothing of flags or terminals: the caller passes
 // Options and a writer. Request errors are core usage errors
 // (errors.Is(err, core.ErrUsage)); any other error means the audit could
 // not run.

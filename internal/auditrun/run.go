@@ -11,6 +11,7 @@ import (
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/facts/collect"
+	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/record"
@@ -50,6 +51,10 @@ type Result struct {
 	AsOf bool
 	// Problems counts the estate's validation findings (see 'estate validate').
 	Problems int
+	// LedgerHead is the ledger's head when the audit ran (nil: no
+	// ledger, or no git repository): the report records it, a witness
+	// for estate ledger verify --against.
+	LedgerHead *ledger.Head
 }
 
 // RuleAfterAsOf is a facts document collected after the --as-of moment:
@@ -101,7 +106,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	out := audit.Run(est.Estate, devices, opts)
 	findings = append(findings, out.Findings...)
 	est.Place(ctx, findings)
-	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings)}, nil
+	head, err := ops.Head(est.Root, "")
+	if err != nil && o.Log != nil {
+		o.Log.Warn("the ledger's head could not be read; the report records none", "err", err)
+	}
+	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings), LedgerHead: head}, nil
 }
 
 // failingSince reads, from the ledger's compliance changes, when each

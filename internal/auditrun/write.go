@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/estate-dev/estate/internal/audit"
+	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -15,12 +16,20 @@ import (
 var Formats = []string{"text", "json", "markdown", "sarif", "junit", "github"}
 
 // Report is the audit's findings as an output.Report of tool "audit",
-// its summary line counting devices, assets and their compliance.
+// its summary line counting devices, assets and their compliance, and the
+// inventory's accuracy (unregistered, missing, duplicates: two facts
+// documents for one asset), which the ledger keeps for evidence (CM-8).
 func (r *Result) Report(version string, failOn record.Severity) output.Report {
 	s := r.Summary
+	dup := 0
+	for _, f := range r.Findings {
+		if f.Rule == audit.RuleDuplicate {
+			dup++
+		}
+	}
 	return output.Report{Tool: "audit", Version: version, Findings: r.Findings, FailOn: failOn,
 		Summary: map[string]int{"devices": s.Devices, "assets": s.Assets, "unregistered": s.Unregistered,
-			"missing": s.Missing, "compliant": s.Compliant, "non-compliant": s.NonCompliant, "unverified": s.Unverified}}
+			"missing": s.Missing, "duplicates": dup, "compliant": s.Compliant, "non-compliant": s.NonCompliant, "unverified": s.Unverified}}
 }
 
 // auditJSON is the stable shape of 'estate audit --format json': the
@@ -30,6 +39,9 @@ type auditJSON struct {
 	output.JSONReport
 	AsOf       string        `json:"as_of"`
 	Compliance audit.Summary `json:"compliance"`
+	// LedgerHead is the ledger's head the audit saw (left out when there
+	// was no ledger).
+	LedgerHead *ledger.Head `json:"ledger_head,omitempty"`
 }
 
 // Write writes rep (from r.Report) in format: the shared formats of
@@ -58,7 +70,7 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 		enc.SetEscapeHTML(false)
 		return enc.Encode(auditJSON{JSONReport: output.JSONReport{Tool: "estate audit", Version: rep.Version,
 			OK: rep.Failing() == 0, Summary: rep.Summary, BySeverity: by, Findings: fs},
-			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s})
+			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s, LedgerHead: r.LedgerHead})
 	case "text":
 		if err := output.Write(w, format, rep, o); err != nil {
 			return err

@@ -41,6 +41,7 @@ func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOption
 	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
 	cmd.Flags().BoolVar(&o.RequireSigned, "require-signed", false, "every commit since the ledger began must be signed by an allowed key")
 	cmd.Flags().StringVar(&o.AllowedKeys, "allowed-keys", "", "armored OpenPGP public keys allowed to sign (with --require-signed)")
+	cmd.Flags().StringVar(&o.Against, "against", "", "compare with another copy: a remote or ref holding the ledger, or a JSON file recording a ledger_head")
 	o.register(cmd, "low", "text", "json", "github", "sarif", "junit", "markdown")
 	return cmd
 }
@@ -52,6 +53,9 @@ func ledgerVerify(ctx context.Context, app *App, o *ledgerVerifyOptions) error {
 	}
 	rep := output.Report{Tool: "ledger verify", Version: Version, Findings: res.Findings, FailOn: o.FailOn,
 		Summary: map[string]int{"entries": res.Entries, "commits": res.Commits}}
+	if res.Witnessed != "" {
+		rep.Summary["witness"] = 1
+	}
 	return judged(rep, output.Write(app.Stdout, o.Format, rep, output.Options{Color: app.TTY}))
 }
 

@@ -135,3 +135,19 @@ func (s *Store) AppendCommit(ctx context.Context, build Build) (*ledger.Entry, s
 		}
 	}
 }
+
+// Head reads the ledger's head (its tip's entry and hash) without
+// walking the chain; nil when the ref does not exist or its tip holds no
+// entry.
+func (s *Store) Head() (*ledger.Head, error) {
+	tip, ok, err := s.Repo.Ref(s.Ref)
+	if err != nil || !ok {
+		return nil, err
+	}
+	c, err := s.Repo.Commit(tip)
+	if err != nil {
+		return nil, fmt.Errorf("read ledger %s: %w", s.Ref, err)
+	}
+	st := ledger.FromCommit(c.Hash, len(c.Parents), c.Message)
+	return ledger.HeadOf([]ledger.Stored{st}), nil
+}

@@ -55,3 +55,10 @@ func (g GitRemote) Push(ctx context.Context, remote, commit, ref string) error {
 	}
 	return err
 }
+
+// FetchTo sets the local ref into to the remote's ref (forced): the copy
+// of a mirror's ledger that verify --against compares with. Errors are
+// gitrepo's (ErrNoRemoteRef when the remote lacks ref).
+func (g GitRemote) FetchTo(ctx context.Context, remote, ref, into string) error {
+	return g.Repo.Fetch(ctx, remote, "+"+ref+":"+into)
+}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
 )
@@ -88,4 +89,20 @@ func Show(ctx context.Context, o ShowOptions) (*ShowResult, error) {
 	}
 	sort.Slice(res.Entries, func(i, j int) bool { return res.Entries[i].Seq < res.Entries[j].Seq })
 	return res, nil
+}
+
+// Head reads the head of the ledger of the repository at dir (ref "" =
+// ledger.ref of estate.yaml at HEAD): what audit reports and evidence
+// packs record as ledger_head. nil, without an error, when dir is not in
+// a git repository or the ledger is empty.
+func Head(dir, ref string) (*ledger.Head, error) {
+	if _, ok, err := gitrepo.Enclosing(dir); err != nil || !ok {
+		return nil, nil
+	}
+	repo, err := openRepo(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	return (&gitstore.Store{Repo: repo, Ref: ledgerRef(repo, "", ref)}).Head()
 }

@@ -22,12 +22,20 @@ type VerifyOptions struct {
 	RequireSigned bool
 	AllowedKeys   string
 	Now           time.Time // the emergency-review clock
+	// Against, when set, is a witness the ledger is compared with: a
+	// JSON file recording a ledger_head (an audit report, an evidence
+	// pack), a ref of this repository holding another copy, or a remote
+	// whose copy is fetched (into WitnessRefPrefix...). A rewrite of the
+	// ref with recomputed hashes passes the chain check, not this one.
+	Against string
 }
 
 // VerifyResult is what Verify found, with the ref and branch it checked.
 type VerifyResult struct {
 	*gitstore.VerifyResult
 	Ref, Branch string
+	// Witnessed is the witness the ledger was compared with ("" = none).
+	Witnessed string
 }
 
 // Verify proves the ledger's chain intact and every first-parent commit
@@ -61,5 +69,14 @@ func Verify(ctx context.Context, o VerifyOptions) (*VerifyResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &VerifyResult{VerifyResult: res, Ref: store.Ref, Branch: branch}, nil
+	out := &VerifyResult{VerifyResult: res, Ref: store.Ref, Branch: branch}
+	if o.Against != "" {
+		fs, err := witness(ctx, store, o.Against)
+		if err != nil {
+			return nil, err
+		}
+		out.Findings = append(out.Findings, fs...)
+		out.Witnessed = o.Against
+	}
+	return out, nil
 }

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/estate-dev/estate/internal/evidence"
+	"github.com/estate-dev/estate/internal/output"
+)
+
+type evidenceOptions struct {
+	evidence.Options
+	Out    string
+	Format string
+}
+
+func newEvidenceCmd(app *App) *cobra.Command { return evidenceCommand(app, runEvidence) }
+
+// evidenceCommand is estate evidence; runF runs it (a test replaces it).
+func evidenceCommand(app *App, runF func(context.Context, *App, *evidenceOptions) error) *cobra.Command {
+	o := &evidenceOptions{}
+	var seed string
+	cmd := &cobra.Command{
+		Use:   "evidence CR-ID|PR-NUMBER|SHA",
+		Short: "An auditor's evidence pack for a change, or for a sample of a period's changes",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
+				return err
+			}
+			if len(args) == 1 {
+				o.Target = args[0]
+			}
+			switch {
+			case o.Target != "" && (o.Sample != 0 || o.Period != ""):
+				return usageErr("name one change, or give --sample N --period P: not both")
+			case o.Target == "" && o.Sample == 0:
+				return usageErr("name a change (CR-ID, PR number or commit), or give --sample N --period P")
+			case o.Sample < 0:
+				return usageErr("--sample %d: want a number of changes, 1 or more", o.Sample)
+			case o.Sample > 0 && o.Period == "":
+				return usageErr("--sample needs --period (e.g. 2026-Q3)")
+			}
+			if seed != "" {
+				n, err := strconv.ParseUint(seed, 10, 64)
+				if err != nil || n == 0 {
+					return usageErr("--seed %q: want a whole number, 1 or more", seed)
+				}
+				o.Seed = n
+			}
+			o.Dir, o.Now, o.Log = app.Dir(), app.Now(), app.Log
+			return runF(cmd.Context(), app, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Out, "out", "evidence", "the folder the packs are written to (NAME.html and NAME.json per change)")
+	cmd.Flags().IntVar(&o.Sample, "sample", 0, "draw this many changes of --period instead of naming one")
+	cmd.Flags().StringVar(&o.Period, "period", "", "the period sampled: 2026-Q3, 2026-07, 2026 or 2026-07-01..2026-09-30")
+	cmd.Flags().StringVar(&seed, "seed", "", "the draw (default: one fixed by the period's name)")
+	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
+	formatFlag(cmd, &o.Format, "text", "json")
+	return cmd
+}
+
+// evidenceIndex is the --format json summary of a run.
+type evidenceIndex struct {
+	Tool       string           `json:"tool"`
+	Version    string           `json:"version"`
+	OK         bool             `json:"ok"` // every pack is evidence
+	Ref        string           `json:"ledger_ref"`
+	LedgerHead any              `json:"ledger_head"`
+	Period     string           `json:"period,omitempty"`
+	Seed       uint64           `json:"seed,omitempty"`
+	Candidates int              `json:"candidates,omitempty"`
+	Packs      []evidenceFileJS `json:"packs"`
+}
+
+type evidenceFileJS struct {
+	Name      string   `json:"name"`
+	Evidenced bool     `json:"evidenced"`
+	Gaps      []string `json:"gaps"`
+	HTML      string   `json:"html"`
+	JSON      string   `json:"json"`
+}
+
+// runEvidence writes the packs; it exits 1 when a pack has gaps (it is
+// written all the same, its gaps in red), as a failed gate does.
+func runEvidence(ctx context.Context, app *App, o *evidenceOptions) error {
+	res, err := evidence.Run(ctx, o.Options)
+	if err != nil {
+		return coreErr(err)
+	}
+	written, err := evidence.Write(o.Out, res.Packs)
+	if err != nil {
+		return coreErr(err)
+	}
+	if o.Format == "json" {
+		idx := evidenceIndex{Tool: "estate evidence", Version: Version, OK: res.Gaps() == 0, Ref: res.Ref, LedgerHead: res.Head,
+			Candidates: res.Candidates, Packs: []evidenceFileJS{}}
+		if res.Period != nil {
+			idx.Period, idx.Seed = res.Period.Name, o.Seed
+		}
+		for _, w := range written {
+			idx.Packs = append(idx.Packs, evidenceFileJS{Name: w.Pack.Name, Evidenced: w.Pack.Evidenced, Gaps: w.Pack.Gaps, HTML: w.HTML, JSON: w.JSON})
+		}
+		enc := json.NewEncoder(app.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(idx); err != nil {
+			return coreErr(err)
+		}
+	} else {
+		if res.Period != nil {
+			fmt.Fprintf(app.Stdout, "sampled %d of the %d changes of %s\n", len(res.Packs), res.Candidates, output.TextSafe(res.Period.Name))
+		}
+		for _, w := range written {
+			state := "evidenced"
+			if !w.Pack.Evidenced {
+				state = fmt.Sprintf("NOT EVIDENCE: %d gaps", len(w.Pack.Gaps))
+			}
+			fmt.Fprintf(app.Stdout, "%s  %s  %s\n", output.TextSafe(w.Pack.Name), state, output.TextSafe(w.HTML))
+			for _, g := range w.Pack.Gaps {
+				fmt.Fprintf(app.Stdout, "  gap: %s\n", output.TextSafe(g))
+			}
+		}
+	}
+	if res.Gaps() > 0 {
+		return findingsErr()
+	}
+	return nil
+}
