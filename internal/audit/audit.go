@@ -30,6 +30,7 @@ const (
 	RuleStatus       = "audit/status"       // a retired, disposed, lost or stolen asset was seen
 	RuleDuplicate    = "audit/duplicate"    // two facts documents for one asset
 	RuleOS           = "audit/os"           // the device's OS is not the one its baseline applies to
+	RuleConflict     = "audit/conflict"     // an older, still current source's value of a fact gives another verdict
 )
 
 // Options tune a run.
