@@ -31,6 +31,7 @@ const (
 	RuleDuplicate    = "audit/duplicate"    // two facts documents for one asset
 	RuleOS           = "audit/os"           // the device's OS is not the one its baseline applies to
 	RuleUpcoming     = "audit/upcoming"     // a control fails that takes effect on a later day (info)
+	RuleConflict     = "audit/conflict"     // an older, still current source's value of a fact gives another verdict
 )
 
 // Options tune a run.

@@ -96,6 +96,9 @@ func (w *worker) device(p *pair) {
 			continue
 		}
 		w.counts[c.idx][v.out]++
+		if len(f.Conflicts) > 0 && c.get != nil && (v.out == pass || v.out == fail) {
+			w.conflict(c, p, v)
+		}
 		switch v.out {
 		case fail:
 			status = nonCompliant
@@ -448,4 +451,43 @@ func ownerSeen(owner string, users []record.User) bool {
 // equalFoldConcat reports whether s equals a+b, case aside.
 func equalFoldConcat(s, a, b string) bool {
 	return len(s) == len(a)+len(b) && strings.EqualFold(s[:len(a)], a) && strings.EqualFold(s[len(a):], b)
+}
+
+// conflict reports a control whose verdict on the merged facts (the
+// newest source's value) differs from its verdict on the value an older
+// source reported within the missing-after window: a pass that an MDM
+// says and osquery contradicts (or the other way) is worth a look.
+// Sources older than the window are stale and not reported.
+func (w *worker) conflict(c *control, p *pair, v verdict) {
+	f := p.dev.Facts
+	for _, cf := range f.Conflicts {
+		if cf.Fact != c.ctl.Check.Fact {
+			continue
+		}
+		for _, cv := range cf.Values[1:] {
+			at, err := time.Parse(time.RFC3339, cv.CollectedAt)
+			if err != nil || w.r.opts.Now.Sub(at) > w.r.opts.MissingAfter {
+				continue
+			}
+			other, ok := toVal(cv.Value)
+			if !ok {
+				continue
+			}
+			ov := c.judge(other, w)
+			if ov.out != pass && ov.out != fail || ov.out == v.out {
+				continue
+			}
+			a := p.asset
+			word := map[outcome]string{pass: "passes", fail: "fails"}
+			w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleConflict, Severity: min(c.sev, record.SevMedium),
+				Record: a.ID, Field: "baseline", Owner: a.Owner, Control: c.ctl.ID, Expected: c.expected,
+				Observed: fmt.Sprintf("%s from %s at %s; %s from %s at %s", v.observed, cf.Values[0].Collector, cf.Values[0].CollectedAt,
+					ov.observed, cv.Collector, cv.CollectedAt),
+				Message: fmt.Sprintf("%s %s %s on %s's %s = %s (newest), but %s on %s's %s (%s)", a.ID, word[v.out], c.ctl.ID,
+					cf.Values[0].Collector, cf.Fact, v.observed, word[ov.out], cv.Collector, ov.observed, cv.CollectedAt),
+				Hint:     "the sources disagree: find out which is right (an MDM's cached state, or an agent that stopped reporting)",
+				Evidence: evidence(p.dev)})
+			return
+		}
+	}
 }

@@ -27,24 +27,17 @@ func ParseAsOf(s string) (time.Time, error) {
 		"e.g. --as-of 2026-11-23 judges the facts as of the end of that day (UTC)")
 }
 
-// beforeAsOf keeps the devices collected by asOf (or whose collection
-// time is unreadable: the audit judges those itself) and turns the others
-// into RuleAfterAsOf findings: facts of a later day are not evidence of
-// the state as of asOf.
-func beforeAsOf(devices []record.Device, asOf time.Time) ([]record.Device, []record.Finding) {
-	kept := devices[:0:0]
+// afterAsOf turns the devices collected after asOf (core.ReadFacts
+// leaves them out) into RuleAfterAsOf findings: facts of a later day are
+// not evidence of the state as of asOf.
+func afterAsOf(later []record.Device, asOf time.Time) []record.Finding {
 	var late []record.Finding
-	for _, d := range devices {
-		if d.Facts != nil {
-			if t, err := time.Parse(time.RFC3339, d.Facts.CollectedAt); err == nil && t.After(asOf) {
-				late = append(late, record.Finding{Pos: record.Pos{File: d.Source}, Rule: RuleAfterAsOf, Severity: record.SevHigh,
-					Message:  fmt.Sprintf("%s was collected at %s, after the audit's as-of moment %s: left out of this audit", d.Source, t.UTC().Format(time.RFC3339), asOf.UTC().Format(time.RFC3339)),
-					Hint:     "audit the facts as they were then (e.g. from the commit of that day), or a later --as-of",
-					Evidence: d.Facts.CollectedAt})
-				continue
-			}
-		}
-		kept = append(kept, d)
+	for _, d := range later {
+		t, _ := time.Parse(time.RFC3339, d.Facts.CollectedAt)
+		late = append(late, record.Finding{Pos: record.Pos{File: d.Source}, Rule: RuleAfterAsOf, Severity: record.SevHigh,
+			Message:  fmt.Sprintf("%s was collected at %s, after the audit's as-of moment %s: left out of this audit", d.Source, t.UTC().Format(time.RFC3339), asOf.UTC().Format(time.RFC3339)),
+			Hint:     "audit the facts as they were then (e.g. from the commit of that day), or a later --as-of",
+			Evidence: d.Facts.CollectedAt})
 	}
-	return kept, late
+	return late
 }

@@ -28,20 +28,11 @@ func TestParseAsOf(t *testing.T) {
 	}
 }
 
-func TestBeforeAsOf(t *testing.T) {
-	dev := func(src, at string) record.Device {
-		return record.Device{Source: src, Facts: &record.Facts{CollectedAt: at}}
-	}
+func TestAfterAsOf(t *testing.T) {
 	asOf := time.Date(2026, 11, 23, 23, 59, 59, 0, time.UTC)
-	in := []record.Device{dev("a", "2026-11-23T23:59:59Z"), dev("b", "2026-11-24T00:00:00Z"), dev("c", "not a time"), {Source: "d"}}
-	kept, late := beforeAsOf(in, asOf)
-	if len(kept) != 3 || kept[0].Source != "a" || kept[1].Source != "c" || kept[2].Source != "d" {
-		t.Errorf("kept %+v", kept)
-	}
-	if len(late) != 1 || late[0].Pos.File != "b" || late[0].Rule != RuleAfterAsOf || late[0].Severity != record.SevHigh {
+	late := afterAsOf([]record.Device{{Source: "b", Facts: &record.Facts{CollectedAt: "2026-11-24T00:00:00Z"}}}, asOf)
+	if len(late) != 1 || late[0].Pos.File != "b" || late[0].Rule != RuleAfterAsOf || late[0].Severity != record.SevHigh ||
+		late[0].Evidence != "2026-11-24T00:00:00Z" {
 		t.Errorf("late %+v", late)
-	}
-	if in[1].Source != "b" {
-		t.Error("beforeAsOf changed its input")
 	}
 }

@@ -97,11 +97,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !o.AsOf.IsZero() {
-		var late []record.Finding
-		devices, late = beforeAsOf(devices, o.AsOf)
-		findings = append(findings, late...)
-	}
 	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter, FailingSince: failingSince(ctx, o, at)}
 	out := audit.Run(est.Estate, devices, opts)
 	findings = append(findings, out.Findings...)
@@ -160,9 +155,9 @@ func gather(ctx context.Context, o Options, est *core.Estate) ([]record.Device, 
 		// Only hosts with a hostname were asked: the others are not missing.
 		return got, facts.FailureFindings(est.Estate, failed), true, nil
 	}
-	fs, err := core.ReadFacts(ctx, core.FactsOptions{Root: est.Root, Dir: o.Facts, Schema: est.Schema, Required: true})
+	fs, err := core.ReadFacts(ctx, core.FactsOptions{Root: est.Root, Dir: o.Facts, Schema: est.Schema, Required: true, Before: o.AsOf})
 	if err != nil {
 		return nil, nil, false, err
 	}
-	return fs.Devices, fs.Findings, false, nil
+	return fs.Devices, append(fs.Findings, afterAsOf(fs.Later, o.AsOf)...), false, nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/record"
@@ -25,6 +26,9 @@ type FactsOptions struct {
 	// Required makes a missing default folder an error (ErrUsage) rather
 	// than no facts at all.
 	Required bool
+	// Before, when set, leaves out of the merge the documents collected
+	// after it (an audit --as-of): they are returned in Facts.Later.
+	Before time.Time
 }
 
 // Facts are the facts documents ReadFacts read.
@@ -38,6 +42,8 @@ type Facts struct {
 	// Dir is the folder read ("" when the default folder does not exist
 	// and was not required: no facts).
 	Dir string
+	// Later are the documents collected after FactsOptions.Before, unmerged.
+	Later []record.Device
 }
 
 // ReadFacts reads the facts documents of o.Dir, or of facts/ in the
@@ -47,7 +53,9 @@ type Facts struct {
 // and findings are relative to the estate's root for a folder inside it
 // ("facts/lt-00042.json"), else as the user named the folder. A named
 // folder that does not exist is an error in the request (ErrUsage); one
-// that cannot be read, an error.
+// that cannot be read, an error. The documents of one device (the same
+// serial: Intune and osquery both report it) are merged into one
+// (facts.Merge): each fact from its newest source, the conflicts listed.
 func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 	root := cmpOr(o.Root, ".")
 	if r, err := FindRoot(root); err == nil {
@@ -80,7 +88,21 @@ func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 		}
 		return nil, err
 	}
-	return &Facts{Devices: devices, Findings: findings, Dir: dir}, nil
+	out := &Facts{Findings: findings, Dir: dir}
+	if !o.Before.IsZero() {
+		kept := devices[:0:0]
+		for _, d := range devices {
+			if t, err := time.Parse(time.RFC3339, d.Facts.CollectedAt); err == nil && t.After(o.Before) {
+				out.Later = append(out.Later, d)
+				continue
+			}
+			kept = append(kept, d)
+		}
+		devices = kept
+	}
+	// One device seen by several sources is one document (facts.Merge).
+	out.Devices = facts.Merge(devices)
+	return out, nil
 }
 
 // inside returns p relative to root (a slash path) when p lies inside it.

@@ -132,3 +132,19 @@ func Key(f *record.Facts) string {
 	}
 	return ""
 }
+
+// DeviceKey is what makes two facts documents the same device: the
+// serial (as Serial compares it), else the short hostname (as Host
+// compares it, prefixed "host:"); "" when the facts name neither.
+func DeviceKey(f *record.Facts) string {
+	if f == nil {
+		return ""
+	}
+	if s := Serial(f.Identity.Serial); s != "" {
+		return s
+	}
+	if h := Host(f.Identity.Hostname); h != "" {
+		return "host:" + h
+	}
+	return ""
+}

@@ -46,6 +46,7 @@ var ruleTexts = map[string]ruleText{
 	"audit/owner":        {"The owner is not the one using it", "The people logged in on the device do not include the asset's owner.", docAudit},
 	"audit/status":       {"An asset that should be gone was seen", "An asset whose status is retired, disposed, lost or stolen reported facts.", docAudit},
 	"audit/duplicate":    {"Two facts documents for one asset", "Two facts documents match one asset; the newer is audited.", docAudit},
+	"audit/conflict":     {"Sources disagree on a control", "A device's sources disagree on a fact a control reads, and an older source still within the missing-after period gives the other verdict.", docAudit},
 	"audit/os":           {"The OS is not the baseline's", "The device's operating system is not the one its baseline applies to.", docAudit},
 	"audit/after-as-of":  {"Facts collected after the audit's as-of moment", "A facts document was collected after the --as-of moment the audit judges: it is no evidence of the state then and is left out.", docAudit},
 

@@ -341,6 +341,36 @@ type Facts struct {
 	Users       []User    `yaml:"users,omitempty" json:"users,omitempty"`
 	Network     *Network  `yaml:"network,omitempty" json:"network,omitempty"`
 	Errors      []string  `yaml:"errors,omitempty" json:"errors,omitempty"`
+	// Sources and Conflicts are set on a document merged from several
+	// (one device seen by several collectors): each source and the facts
+	// it gave, and the facts on which they disagreed.
+	Sources   []FactSource `yaml:"sources,omitempty" json:"sources,omitempty"`
+	Conflicts []Conflict   `yaml:"conflicts,omitempty" json:"conflicts,omitempty"`
+}
+
+// FactSource is one of the documents a merged facts document was made
+// of: its collector, when it collected, where it was read, and the fact
+// paths it gave (it was the newest to report them).
+type FactSource struct {
+	Collector   string   `yaml:"collector" json:"collector"`
+	Source      string   `yaml:"source,omitempty" json:"source,omitempty"`
+	CollectedAt string   `yaml:"collected_at" json:"collected_at"`
+	Document    string   `yaml:"document,omitempty" json:"document,omitempty"`
+	Facts       []string `yaml:"facts,omitempty" json:"facts,omitempty"`
+}
+
+// Conflict is a fact on which the sources of a merged document disagree:
+// the values each reported, newest first (Values[0] is the one kept).
+type Conflict struct {
+	Fact   string          `yaml:"fact" json:"fact"`
+	Values []ConflictValue `yaml:"values" json:"values"`
+}
+
+// ConflictValue is one source's value of a conflicting fact.
+type ConflictValue struct {
+	Value       any    `yaml:"value" json:"value"`
+	Collector   string `yaml:"collector" json:"collector"`
+	CollectedAt string `yaml:"collected_at" json:"collected_at"`
 }
 
 // Collector says which collector produced facts, and from what.
