@@ -94,6 +94,9 @@ type Finding struct {
 	Expected string `json:"expected,omitempty"`
 	Observed string `json:"observed,omitempty"`
 	Evidence string `json:"evidence,omitempty"`
+	// Problem is the known error (problems/<id>.yaml) that explains a
+	// failing control, when one matches.
+	Problem string `json:"problem,omitempty"`
 }
 
 func (f Finding) String() string {
