@@ -94,6 +94,8 @@ type run struct {
 	byBase   map[string][]*control
 	unreg    int // devices that matched no asset
 	managed  map[string]bool
+	// knownErrors are the problems of status known-error, by id.
+	knownErrors []*record.Problem
 }
 
 // Run audits devices against e. It never fails: every problem with a
@@ -127,6 +129,7 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	}
 	var findings []record.Finding
 	findings = append(findings, r.compileBaselines()...)
+	r.compileProblems()
 
 	// Index the inventory (internal/match: the one matcher), and find
 	// the assets expected to report. Where two records share an id, the

@@ -275,6 +275,10 @@ func (w *worker) controlFinding(c *control, p *pair, v verdict) record.Finding {
 	case fail:
 		f.Rule = RuleControl
 		f.Message = fmt.Sprintf("%s fails %s (%s): %s is %s, expected %s", a.ID, c.ctl.ID, c.ctl.Title, what, v.observed, c.expected)
+		if id := w.r.knownError(c.ctl.ID, p); id != "" {
+			f.Problem = id
+			f.Message += " (known error " + id + ")"
+		}
 		f.Hint = "fix the device, or grant a time-limited exemption in the asset record through a change request"
 		if ex := exemption(a, c.ctl.ID); ex != nil {
 			f.Message += fmt.Sprintf(" (its exemption expired on %s)", ex.Expires)

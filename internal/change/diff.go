@@ -233,7 +233,7 @@ func classOf(r *record.Record) string {
 
 // isRecordPath reports whether p is under a folder that holds records.
 func isRecordPath(p string) bool {
-	return p == "estate.yaml" || strings.HasPrefix(p, "inventory/") || strings.HasPrefix(p, "policies/") || strings.HasPrefix(p, "changes/")
+	return p == "estate.yaml" || strings.HasPrefix(p, "inventory/") || strings.HasPrefix(p, "policies/") || strings.HasPrefix(p, "changes/") || strings.HasPrefix(p, "problems/")
 }
 
 // DiffFields compares two typed records (e.g. two *record.Asset) field by

@@ -63,6 +63,7 @@ func newRootCmd(app *App) *cobra.Command {
 		newAuditCmd(app),
 		newIncidentsCmd(app),
 		newEvidenceCmd(app),
+		newProblemsCmd(app),
 	)
 	applyHelp(root)
 	return root

@@ -129,6 +129,19 @@ func render(g *group, old *Issue, m marker, cfg Config) Call {
 			items = append(items, it)
 		}
 	}
+	var known []string
+	for _, f := range g.findings {
+		if f.Problem != "" && !slices.Contains(known, f.Problem) {
+			known = append(known, f.Problem)
+		}
+	}
+	if len(known) > 0 {
+		slices.Sort(known)
+		b.WriteString("\n### Known errors\n\n")
+		for _, id := range known {
+			fmt.Fprintf(&b, "- `%s`: see `problems/%s.yaml` for its cause and workaround\n", output.CodeSpan(id), output.CodeSpan(id))
+		}
+	}
 	b.WriteString("\n### Checklist\n\n")
 	for _, it := range items {
 		fmt.Fprintf(&b, "- [ ] %s <!-- item:%s -->\n", it.text, it.key)

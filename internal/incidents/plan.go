@@ -38,6 +38,8 @@ type Config struct {
 	MaxNew int
 	// At is when the audit ran.
 	At time.Time
+	// AuditSeq is the ledger's audit entry of the report (0: none yet).
+	AuditSeq int64
 }
 
 // Issue is an issue estate opened before (the caller has checked its
@@ -232,7 +234,7 @@ func Make(findings []record.Finding, existing []Issue, cfg Config) Plan {
 		c := render(&group{fp: m.fp}, is, m, cfg)
 		c.Action, c.Number = Close, is.Number
 		c.Labels = is.Labels
-		c.Comment = "Verified fixed by the audit of " + day(cfg.At) + "."
+		c.Comment = verified(cfg)
 		p.Calls = append(p.Calls, c)
 	}
 	if c, ok := tracking(byFP[trackingFP], p.Deferred, maxNew, cfg); ok {
@@ -269,6 +271,14 @@ func tracking(is *Issue, deferred, maxNew int, cfg Config) (Call, bool) {
 		c.Labels = labels(is.Labels, c.Labels)
 	}
 	return c, true
+}
+
+// verified is the comment that closes a fixed incident.
+func verified(cfg Config) string {
+	if cfg.AuditSeq == 0 {
+		return "Verified fixed by the audit of " + day(cfg.At) + " (not in the ledger yet: estate ledger record-audit records it)."
+	}
+	return fmt.Sprintf("Verified fixed by the audit of %s (ledger entry %d).", day(cfg.At), cfg.AuditSeq)
 }
 
 // due is the day an incident of sev opened at at is due, or "".

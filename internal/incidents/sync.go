@@ -2,6 +2,8 @@ package incidents
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,6 +90,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, usage(err)
 	}
 	cfg.At, cfg.MaxNew = at, o.MaxNew
+	if cfg.AuditSeq, err = auditSeq(ctx, o.Dir, data); err != nil {
+		return nil, err
+	}
 	if o.Token == "" || o.Repository == "" {
 		return nil, usage(errors.New("sync incidents: GITHUB_TOKEN and GITHUB_REPOSITORY must be set"))
 	}
@@ -129,6 +134,23 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	res.Entries, err = writeLedger(ctx, o, now, entries)
 	return res, err
+}
+
+// auditSeq is the sequence number of the ledger's audit entry of the
+// report data (estate ledger record-audit), or 0 when it has none.
+func auditSeq(ctx context.Context, dir string, data []byte) (int64, error) {
+	show, err := ops.Show(ctx, ops.ShowOptions{Dir: dir, AllowEmpty: true})
+	if err != nil {
+		return 0, fmt.Errorf("read the ledger: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	for _, e := range show.Entries {
+		if e.Kind == ledger.KindAudit && e.Audit != nil && e.Audit.Digest == digest {
+			return e.Seq, nil
+		}
+	}
+	return 0, nil
 }
 
 func kindOf(c Call) ledger.Kind {

@@ -13,6 +13,7 @@ import (
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
+	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -96,7 +97,11 @@ func ledgerKinds(t *testing.T, dir string) []string {
 	}
 	var out []string
 	for _, e := range snap.Entries() {
-		out = append(out, fmt.Sprintf("%s #%d %s r%d", e.Kind, e.Incident.Issue, e.Incident.Fingerprint, e.Incident.Repeat))
+		in := e.Incident
+		if in == nil {
+			in = &ledger.Incident{}
+		}
+		out = append(out, fmt.Sprintf("%s #%d %s r%d", e.Kind, in.Issue, in.Fingerprint, in.Repeat))
 	}
 	return out
 }
@@ -166,12 +171,17 @@ func TestFourAuditsInARow(t *testing.T) {
 		t.Fatalf("audit 2: %+v, writes %v", res.Plan, f.writes[writes:])
 	}
 
-	// 3: LT-00001 fixed, LT-00002 still failing.
-	res = runSync(t, f, dir, writeAudit(t, 2, failing[2:]...), nil)
+	// 3: LT-00001 fixed, LT-00002 still failing; the audit is in the
+	// ledger (record-audit), after the two incident-opened entries.
+	audit3 := writeAudit(t, 2, failing[2:]...)
+	if _, err := ops.RecordAudit(context.Background(), ops.AuditOptions{Dir: dir, File: audit3, Now: func() time.Time { return when }}); err != nil {
+		t.Fatal(err)
+	}
+	res = runSync(t, f, dir, audit3, nil)
 	if res.Plan.Count(Close) != 1 || len(res.Plan.Calls) != 1 {
 		t.Fatalf("audit 3: %+v", res.Plan)
 	}
-	if lt1["state"] != "closed" || lt1["state_reason"] != "completed" || f.comments[2][0] != "Verified fixed by the audit of 2026-12-03." {
+	if lt1["state"] != "closed" || lt1["state_reason"] != "completed" || f.comments[2][0] != "Verified fixed by the audit of 2026-12-03 (ledger entry 3)." {
 		t.Fatalf("audit 3: %v %v", lt1["state"], f.comments[2])
 	}
 	if b := lt1["body"].(string); strings.Contains(b, "- [ ]") || !strings.Contains(b, "- [x] `audit/control` `firewall`") {
@@ -201,7 +211,7 @@ func TestFourAuditsInARow(t *testing.T) {
 	if res := runSync(t, f, dir, writeAudit(t, 3, again...), nil); len(res.Plan.Calls) != 0 || len(res.Entries) != 0 || len(f.writes) != writes {
 		t.Fatalf("audit 4 again: %+v", res)
 	}
-	want := []string{"incident-opened #2 device/LT-00001 r0", "incident-opened #3 device/LT-00002 r0",
+	want := []string{"incident-opened #2 device/LT-00001 r0", "incident-opened #3 device/LT-00002 r0", "audit #0  r0",
 		"incident-closed #2 device/LT-00001 r0", "incident-reopened #2 device/LT-00001 r1"}
 	if got := ledgerKinds(t, dir); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("ledger:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -290,5 +300,21 @@ func TestLedgerEntriesRoundTrip(t *testing.T) {
 	back, canonical, err := ledger.Decode(raw)
 	if err != nil || !canonical || back.Incident.Repeat != 1 {
 		t.Fatalf("%v %v %+v", err, canonical, back)
+	}
+}
+
+func TestKnownErrorInBody(t *testing.T) {
+	f := control("LT-00001", "disk-encryption", record.SevHigh)
+	f.Problem = "PRB-2026-0001"
+	p := Make([]record.Finding{f, control("LT-00001", "firewall", record.SevHigh)}, nil, Config{Group: "device", At: when})
+	if len(p.Calls) != 1 {
+		t.Fatalf("%+v", p)
+	}
+	if b := p.Calls[0].Body; !strings.Contains(b, "### Known errors\n\n- `PRB-2026-0001`: see `problems/PRB-2026-0001.yaml`") ||
+		strings.Count(b, "PRB-2026-0001") != 2 {
+		t.Errorf("body:\n%s", b)
+	}
+	if b := Make([]record.Finding{control("LT-00001", "firewall", record.SevHigh)}, nil, Config{Group: "device", At: when}).Calls[0].Body; strings.Contains(b, "Known errors") {
+		t.Errorf("a known error section without one:\n%s", b)
 	}
 }

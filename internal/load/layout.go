@@ -42,6 +42,7 @@ func isClass(s string) bool {
 //	policies/baselines/<n>.yaml   Baseline
 //	policies/change-control.yaml  ChangePolicy
 //	changes/<id>.yaml             ChangeRequest
+//	problems/<id>.yaml            Problem
 //
 // schema/*.cue files are not records (Kind is empty, Problem too).
 func Classify(p string) Place {
@@ -90,6 +91,8 @@ func Classify(p string) Place {
 		return Place{Kind: record.KindChangePolicy, ID: "change-control"}
 	case top == "changes" && depth == 2:
 		return Place{Kind: record.KindChangeRequest, ID: id}
+	case top == "problems" && depth == 2:
+		return Place{Kind: record.KindProblem, ID: id}
 	}
 	return Place{Problem: "no record belongs at this path (see the repository layout in the README)"}
 }

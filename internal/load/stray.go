@@ -120,6 +120,7 @@ func Stray(p string, data []byte) (record.Finding, bool) {
 		record.KindChangePolicy:  "policies/change-control.yaml",
 		record.KindChangeRequest: "changes/" + base + ".yaml",
 		record.KindSettings:      "estate.yaml",
+		record.KindProblem:       "problems/" + base + ".yaml",
 	}[k]
 	hint := "move it to where the layout puts its kind (see the repository layout in the README)"
 	if where != "" {

@@ -19,7 +19,7 @@ import (
 )
 
 // Roots are the top-level paths of a repository that hold records.
-var Roots = []string{"estate.yaml", "schema", "inventory", "policies", "changes"}
+var Roots = []string{"estate.yaml", "schema", "inventory", "policies", "changes", "problems"}
 
 // Entry is one file of a tree.
 type Entry struct {

@@ -104,6 +104,9 @@ type Finding struct {
 	AgeDays      *int   `json:"age_days,omitempty"`
 	GraceUntil   string `json:"grace_until,omitempty"`
 	Effective    string `json:"effective,omitempty"`
+	// Problem is the known error (problems/<id>.yaml) that explains a
+	// failing control, when one matches.
+	Problem string `json:"problem,omitempty"`
 }
 
 func (f Finding) String() string {

@@ -23,10 +23,11 @@ const (
 	KindChangeRequest Kind = "ChangeRequest"
 	KindSettings      Kind = "Settings"
 	KindFacts         Kind = "Facts"
+	KindProblem       Kind = "Problem"
 )
 
 // Kinds lists the kinds that live in an estate repository.
-var Kinds = []Kind{KindAsset, KindLicence, KindLocation, KindBaseline, KindChangePolicy, KindChangeRequest, KindSettings}
+var Kinds = []Kind{KindAsset, KindLicence, KindLocation, KindBaseline, KindChangePolicy, KindChangeRequest, KindSettings, KindProblem}
 
 // Known reports whether k is a kind of record estate knows.
 func (k Kind) Known() bool {
@@ -53,6 +54,7 @@ type Record struct {
 	ChangePolicy  *ChangePolicy  `json:",omitempty"`
 	ChangeRequest *ChangeRequest `json:",omitempty"`
 	Settings      *Settings      `json:",omitempty"`
+	Problem       *Problem       `json:",omitempty"`
 }
 
 // Value returns the typed value of r (e.g. *Asset), or nil.
@@ -72,6 +74,8 @@ func (r *Record) Value() any {
 		return r.ChangeRequest
 	case KindSettings:
 		return r.Settings
+	case KindProblem:
+		return r.Problem
 	}
 	return nil
 }
@@ -96,6 +100,8 @@ func NewTyped(k Kind) any {
 		return new(Settings)
 	case KindFacts:
 		return new(Facts)
+	case KindProblem:
+		return new(Problem)
 	}
 	return nil
 }
@@ -117,6 +123,8 @@ func (r *Record) Set(v any) error {
 		r.ChangeRequest, r.ID = v, v.ID
 	case *Settings:
 		r.Settings, r.ID = v, "estate"
+	case *Problem:
+		r.Problem, r.ID = v, v.ID
 	default:
 		return fmt.Errorf("record: cannot hold a %T", v)
 	}
@@ -132,6 +140,7 @@ type Estate struct {
 	Locations map[string]*Location
 	Baselines map[string]*Baseline
 	Changes   map[string]*ChangeRequest
+	Problems  map[string]*Problem
 	// Records holds every record in path order.
 	Records []*Record
 }
@@ -151,6 +160,7 @@ func NewEstate(recs []*Record) *Estate {
 		Locations: map[string]*Location{},
 		Baselines: map[string]*Baseline{},
 		Changes:   map[string]*ChangeRequest{},
+		Problems:  map[string]*Problem{},
 	}
 	sorted := append([]*Record(nil), recs...)
 	byPath := func(a, b *Record) int { return strings.Compare(a.Path, b.Path) }
@@ -179,6 +189,10 @@ func NewEstate(recs []*Record) *Estate {
 		case KindChangeRequest:
 			if _, ok := e.Changes[r.ID]; !ok {
 				e.Changes[r.ID] = r.ChangeRequest
+			}
+		case KindProblem:
+			if _, ok := e.Problems[r.ID]; !ok {
+				e.Problems[r.ID] = r.Problem
 			}
 		case KindChangePolicy:
 			e.Policy = r.ChangePolicy

@@ -1,5 +1,10 @@
 package record
 
+import (
+	"slices"
+	"strings"
+)
+
 // The typed records. Field names and YAML keys follow schema/*.cue, which is
 // the authority: these types hold what the schemas accept. Dates are kept as
 // written (YYYY-MM-DD strings), never reinterpreted.
@@ -448,4 +453,54 @@ type Interface struct {
 type Device struct {
 	Source string
 	Facts  *Facts
+}
+
+// Problem is problems/<id>.yaml: the cause behind incidents that repeat or
+// spread, and what to do until it is removed.
+type Problem struct {
+	APIVersion string       `yaml:"apiVersion" json:"apiVersion"`
+	Kind       string       `yaml:"kind" json:"kind"`
+	ID         string       `yaml:"id" json:"id"`
+	Title      string       `yaml:"title" json:"title"`
+	Status     string       `yaml:"status" json:"status"` // open, known-error, resolved
+	Match      ProblemMatch `yaml:"match" json:"match"`
+	RootCause  string       `yaml:"root_cause,omitempty" json:"root_cause,omitempty"`
+	Workaround string       `yaml:"workaround,omitempty" json:"workaround,omitempty"`
+	// Changes are the change requests that fix it or work around it.
+	Changes []string `yaml:"changes,omitempty" json:"changes,omitempty"`
+	// Incidents are the numbers of the GitHub issues it explains.
+	Incidents []int `yaml:"incidents,omitempty" json:"incidents,omitempty"`
+}
+
+// ProblemMatch says which failing controls a problem explains: every
+// field given must hold.
+type ProblemMatch struct {
+	Control  string `yaml:"control" json:"control"`
+	Model    string `yaml:"model,omitempty" json:"model,omitempty"`
+	OS       string `yaml:"os,omitempty" json:"os,omitempty"` // an OS version, or its leading parts (14 is 14.x)
+	Package  string `yaml:"package,omitempty" json:"package,omitempty"`
+	Location string `yaml:"location,omitempty" json:"location,omitempty"`
+}
+
+// The statuses of a problem.
+const (
+	ProblemOpen       = "open"
+	ProblemKnownError = "known-error"
+	ProblemResolved   = "resolved"
+)
+
+// Matches reports whether a failure of control on a device of model, OS
+// version osVersion, at location, with packages installed, is m's.
+func (m ProblemMatch) Matches(control, model, osVersion, location string, packages []Package) bool {
+	if m.Control != control || (m.Model != "" && !strings.EqualFold(m.Model, model)) ||
+		(m.Location != "" && m.Location != location) {
+		return false
+	}
+	if m.OS != "" && osVersion != m.OS && !strings.HasPrefix(osVersion, m.OS+".") {
+		return false
+	}
+	if m.Package != "" {
+		return slices.ContainsFunc(packages, func(p Package) bool { return strings.EqualFold(p.Name, m.Package) })
+	}
+	return true
 }

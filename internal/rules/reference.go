@@ -66,6 +66,16 @@ func (referenceRule) Check(e *record.Estate, _ Env) []record.Finding {
 			if x := r.Baseline.Extends; x != "" && e.Baselines[x] == nil {
 				missing(r, "extends", "baseline", x, "policies/baselines")
 			}
+		case record.KindProblem:
+			pr := r.Problem
+			if l := pr.Match.Location; l != "" && e.Locations[l] == nil {
+				missing(r, "match.location", "location", l, "inventory/locations")
+			}
+			for i, c := range pr.Changes {
+				if e.Changes[c] == nil {
+					missing(r, fmt.Sprintf("changes.%d", i), "change request", c, "changes")
+				}
+			}
 		case record.KindChangeRequest:
 			c := r.ChangeRequest
 			if c.Template != "" {
