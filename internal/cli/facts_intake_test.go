@@ -103,7 +103,7 @@ func TestFactsPullSecrets(t *testing.T) {
 	if code, _, errs := runEstate(t, nil, "-C", dir, "facts", "pull", "jamf"); code != 2 || !strings.Contains(errs, "JAMF_URL, JAMF_CLIENT_ID, JAMF_CLIENT_SECRET") {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if code, _, _ := runEstate(t, env, "-C", dir, "facts", "pull", "fleet"); code != 2 {
+	if code, _, _ := runEstate(t, env, "-C", dir, "facts", "pull", "kandji"); code != 2 {
 		t.Fatalf("an unknown service: exit %d", code)
 	}
 	if code, _, _ := runEstate(t, env, "-C", dir, "facts", "pull", "intune", "--client-secret", "x"); code != 2 {
