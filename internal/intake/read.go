@@ -125,7 +125,22 @@ func (a *accumulator) add(service string, data []byte) error {
 	case Fleet:
 		hs, err := ParseFleetPage(data)
 		for _, h := range hs {
-			a.see(h.ID.String(), func() { a.fleet[h.ID.String()] = h })
+			a.see(h.ID.String(), func() {
+				// A list page without software or policies keeps what
+				// the host's own page said of them.
+				if old, ok := a.fleet[h.ID.String()]; ok {
+					if h.Software == nil {
+						h.Software = old.Software
+					}
+					if h.Policies == nil {
+						h.Policies = old.Policies
+					}
+					if h.Users == nil {
+						h.Users = old.Users
+					}
+				}
+				a.fleet[h.ID.String()] = h
+			})
 		}
 		return err
 	case Google:
