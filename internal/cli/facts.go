@@ -68,7 +68,7 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 	o := &collect.Options{}
 	var ssh sshFlags
 	cmd := &cobra.Command{
-		Use:   "collect (--local | --ssh HOST... | --ssh-inventory | --osquery FILE... | --from DIR | --intune FILE|DIR | --jamf FILE|DIR)",
+		Use:   "collect (--local | --ssh HOST... | --ssh-inventory | --osquery FILE... | --from DIR | --intune FILE|DIR | --jamf FILE|DIR | --fleet FILE|DIR | --google FILE|DIR)",
 		Short: "Collect device facts into one JSON document per device",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// A shell glob after --osquery (or a list of hosts after --ssh)
@@ -83,6 +83,10 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 				o.Intune = append(o.Intune, args...)
 			case len(o.Jamf) > 0:
 				o.Jamf = append(o.Jamf, args...)
+			case len(o.Fleet) > 0:
+				o.Fleet = append(o.Fleet, args...)
+			case len(o.Google) > 0:
+				o.Google = append(o.Google, args...)
 			default:
 				return usageErr("unexpected arguments %q: name hosts with --ssh and files with --osquery", args)
 			}
@@ -110,23 +114,29 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 	f.StringVar(&o.From, "from", "", "folder of facts documents to validate and normalize")
 	f.StringArrayVar(&o.Intune, "intune", nil, "saved Intune (Graph) managedDevices pages: a file or a folder of them (repeatable)")
 	f.StringArrayVar(&o.Jamf, "jamf", nil, "saved Jamf Pro computers-inventory pages: a file or a folder of them (repeatable)")
+	f.StringArrayVar(&o.Fleet, "fleet", nil, "saved Fleet hosts pages (GET /api/v1/fleet/hosts or one host): a file or a folder of them (repeatable)")
+	f.StringArrayVar(&o.Google, "google", nil, "saved Google Admin SDK chromeosdevices pages: a file or a folder of them (repeatable)")
 	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
 	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
 	ssh.register(cmd)
 	return cmd
 }
 
-// newFactsPullCmd builds 'estate facts pull intune|jamf': the live,
-// read-only API, secrets from the environment only.
+// newFactsPullCmd builds 'estate facts pull intune|jamf|fleet|google':
+// the live, read-only API, secrets from the environment only.
 func newFactsPullCmd(app *App) *cobra.Command {
 	o := &collect.Options{}
 	cmd := &cobra.Command{
-		Use:   "pull intune|jamf",
-		Short: "Pull device facts from Intune or Jamf Pro, read-only (credentials from the environment)",
+		Use:   "pull intune|jamf|fleet|google",
+		Short: "Pull device facts from Intune, Jamf Pro, Fleet or Google Admin, read-only (credentials from the environment)",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usageErr("name one service: intune or jamf")
+				return usageErr("name one service: intune, jamf, fleet or google")
 			}
+			if o.PullOptions.Workers < 1 {
+				return usageErr("--workers must be at least 1")
+			}
+			o.PullOptions.Progress = app.pullProgress(args[0])
 			if err := checkChoice("format", o.Format, "json", "yaml"); err != nil {
 				return err
 			}
@@ -135,9 +145,12 @@ func newFactsPullCmd(app *App) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.PullOptions.APIURL, "api-url", "", "API base URL (default: Graph v1.0 for intune, $JAMF_URL for jamf)")
-	f.StringVar(&o.PullOptions.TokenURL, "token-url", "", "OAuth token endpoint (intune: the authority, before /{tenant}; jamf: the full URL)")
-	f.IntVar(&o.PullOptions.PageSize, "page-size", 100, "Jamf computers per page")
+	f.StringVar(&o.PullOptions.APIURL, "api-url", "", "API base URL (default: Graph v1.0 for intune, $JAMF_URL for jamf, $FLEET_URL for fleet, admin.googleapis.com for google)")
+	f.StringVar(&o.PullOptions.TokenURL, "token-url", "", "OAuth token endpoint (intune: the authority, before /{tenant}; jamf, google: the full URL)")
+	f.IntVar(&o.PullOptions.PageSize, "page-size", 100, "devices per page (jamf page-size, fleet per_page, google maxResults up to 300)")
+	f.IntVar(&o.PullOptions.Workers, "workers", 4, "jamf, fleet: pages asked for at once")
+	f.StringVar(&o.PullOptions.Customer, "customer", "my_customer", "google: the Workspace customer id")
+	f.StringVar(&o.PullOptions.Subject, "subject", "", "google: the admin the service account acts for (domain-wide delegation; default $GOOGLE_ADMIN_EMAIL)")
 	f.BoolVar(&o.PullOptions.Apps, "apps", false, "intune: packages from detectedApps too (one request per app)")
 	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
 	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
@@ -146,6 +159,9 @@ func newFactsPullCmd(app *App) *cobra.Command {
 
 func runFactsCollect(ctx context.Context, app *App, o *collect.Options) error {
 	res, err := collect.Run(ctx, *o)
+	if o.PullOptions.Progress != nil {
+		fmt.Fprint(app.Stderr, "\r\x1b[K") // the progress line ends
+	}
 	if err != nil {
 		return coreErr(err)
 	}
@@ -171,6 +187,21 @@ func runFactsCollect(ctx context.Context, app *App, o *collect.Options) error {
 		return findingsErr()
 	}
 	return nil
+}
+
+// pullProgress is the pull's progress line on a terminal's stderr (none
+// in CI or when stdout is no terminal).
+func (a *App) pullProgress(service string) func(pages, devices, total int) {
+	if !a.TTY || a.CI() {
+		return nil
+	}
+	return func(pages, devices, total int) {
+		if total >= 0 {
+			fmt.Fprintf(a.Stderr, "\r\x1b[Kpulling %s: page %d, %d/%d devices", service, pages, devices, total)
+			return
+		}
+		fmt.Fprintf(a.Stderr, "\r\x1b[Kpulling %s: page %d, %d devices", service, pages, devices)
+	}
 }
 
 func plural(n int) string {

@@ -103,10 +103,65 @@ func TestFactsPullSecrets(t *testing.T) {
 	if code, _, errs := runEstate(t, nil, "-C", dir, "facts", "pull", "jamf"); code != 2 || !strings.Contains(errs, "JAMF_URL, JAMF_CLIENT_ID, JAMF_CLIENT_SECRET") {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if code, _, _ := runEstate(t, env, "-C", dir, "facts", "pull", "fleet"); code != 2 {
+	if code, _, _ := runEstate(t, env, "-C", dir, "facts", "pull", "kandji"); code != 2 {
 		t.Fatalf("an unknown service: exit %d", code)
 	}
 	if code, _, _ := runEstate(t, env, "-C", dir, "facts", "pull", "intune", "--client-secret", "x"); code != 2 {
 		t.Fatalf("a --client-secret flag: exit %d", code)
+	}
+}
+
+func TestFactsCollectFleetGoogle(t *testing.T) {
+	fx := intakeFixtures(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "estate.yaml"), []byte("apiVersion: estate/v1\nkind: Settings\n"), 0o644)
+	code, out, errs := runEstate(t, nil, "-C", dir, "facts", "collect", "--fleet", filepath.Join(fx, "fleet/api"))
+	// fleetctl's spec is host 0; the list's host is host 1 again, its
+	// software and policies kept from the host's own page (host.get).
+	if code != 0 || !strings.Contains(out, "wrote facts/2ceca32fe484.json (fleet:hosts/1)") || !strings.Contains(out, "2 devices written") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "facts", "2ceca32fe484.json"))
+	if !strings.Contains(string(b), `"policies"`) || !strings.Contains(string(b), `"passed": false`) {
+		t.Fatalf("no policy results in\n%s", b)
+	}
+	code, out, errs = runEstate(t, nil, "-C", dir, "facts", "collect", "--google", filepath.Join(fx, "google"), "--out", filepath.Join(dir, "g"))
+	if code != 0 || !strings.Contains(out, "wrote g/3waz9fgnc00030e.json (google:chromeosdevices/06d4fd60") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte("{\"hosts\": [\n  {\"id\": 1,}\n]}\n"), 0o644)
+	code, out, _ = runEstate(t, nil, "-C", dir, "facts", "collect", "--fleet", bad)
+	if code != 1 || !strings.Contains(out, "bad.json:2:") {
+		t.Fatalf("malformed page: exit %d\n%s", code, out)
+	}
+}
+
+// TestFactsPullFleetSecret: FLEET_API_TOKEN reaches nothing printed or
+// written, even echoed by the server.
+func TestFactsPullFleetSecret(t *testing.T) {
+	const token = "fleet-Token-Value-123"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+token || r.URL.Path != "/api/v1/fleet/hosts" {
+			t.Errorf("request %s %q", r.URL, r.Header.Get("Authorization"))
+		}
+		if r.URL.Query().Get("page") == "0" {
+			fmt.Fprint(w, `{"hosts": [{"id": 7, "hostname": "lt-7", "hardware_serial": "S7", "detail_updated_at": "2026-11-20T10:00:00Z"}]}`)
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"message": "bad token %s"}`, token)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "estate.yaml"), []byte("apiVersion: estate/v1\nkind: Settings\n"), 0o644)
+	env := map[string]string{"FLEET_URL": srv.URL, "FLEET_API_TOKEN": token}
+	code, out, errs := runEstate(t, env, "-C", dir, "-v", "facts", "pull", "fleet", "--page-size", "1")
+	if code != 1 || !strings.Contains(out, "wrote facts/lt-7.json (fleet:hosts/7)") || !strings.Contains(out, "fleet: page 1: GET ") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "facts", "lt-7.json"))
+	if strings.Contains(out+errs+string(b), token) {
+		t.Fatalf("the token in the output or the facts:\n%s%s%s", out, errs, b)
 	}
 }

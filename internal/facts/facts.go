@@ -71,35 +71,65 @@ type Written struct {
 // when v is set): facts estate would refuse are not written but failed,
 // with the reason. The error means writing could not go on.
 func Write(dir string, devices []record.Device, format string, v *schema.Validator) ([]Written, []Failure, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, nil, fmt.Errorf("write facts: %w", err)
+	w, err := NewWriter(dir, format, v)
+	if err != nil {
+		return nil, nil, err
 	}
-	used := map[string]bool{}
 	var out []Written
 	var failed []Failure
 	for _, d := range devices {
-		data, fs := Encode(d, format, v)
-		if len(fs) > 0 {
-			failed = append(failed, Failure{Source: d.Source, Reason: fs[0].Message, Pos: fs[0].Pos})
+		p, fl, err := w.Write(d)
+		if err != nil {
+			return out, failed, err
+		}
+		if fl != nil {
+			failed = append(failed, *fl)
 			continue
-		}
-		base := FileName(d.Facts, "device")
-		name := base
-		for i := 2; used[name]; i++ {
-			name = fmt.Sprintf("%s-%d", base, i)
-		}
-		used[name] = true
-		ext := ".json"
-		if format == "yaml" {
-			ext = ".yaml"
-		}
-		p := filepath.Join(dir, name+ext)
-		if err := atomicfile.Write(p, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
-			return out, failed, fmt.Errorf("write facts: %w", err)
 		}
 		out = append(out, Written{Path: p, Device: d})
 	}
 	return out, failed, nil
+}
+
+// Writer writes facts files one device at a time, as Write does: for a
+// stream of devices too many to hold at once. It keeps only the names
+// used.
+type Writer struct {
+	dir, format string
+	v           *schema.Validator
+	used        map[string]bool
+}
+
+// NewWriter makes dir and returns a Writer into it.
+func NewWriter(dir, format string, v *schema.Validator) (*Writer, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("write facts: %w", err)
+	}
+	return &Writer{dir: dir, format: format, v: v, used: map[string]bool{}}, nil
+}
+
+// Write writes d's facts and returns the path, or the failure when estate
+// would refuse them. The error means writing could not go on.
+func (w *Writer) Write(d record.Device) (string, *Failure, error) {
+	data, fs := Encode(d, w.format, w.v)
+	if len(fs) > 0 {
+		return "", &Failure{Source: d.Source, Reason: fs[0].Message, Pos: fs[0].Pos}, nil
+	}
+	base := FileName(d.Facts, "device")
+	name := base
+	for i := 2; w.used[name]; i++ {
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+	w.used[name] = true
+	ext := ".json"
+	if w.format == "yaml" {
+		ext = ".yaml"
+	}
+	p := filepath.Join(w.dir, name+ext)
+	if err := atomicfile.Write(p, func(out io.Writer) error { _, err := out.Write(data); return err }); err != nil {
+		return "", nil, fmt.Errorf("write facts: %w", err)
+	}
+	return p, nil, nil
 }
 
 // sortPackages orders packages by name, then version, and drops exact

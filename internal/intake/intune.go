@@ -2,9 +2,11 @@ package intake
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -58,7 +60,7 @@ type intunePage struct {
 func ParseIntunePage(data []byte) (devices []IntuneDevice, apps []IntuneApp, next string, err error) {
 	var p intunePage
 	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, nil, "", fmt.Errorf("read Graph page: %w", err)
+		return nil, nil, "", jsonErr("read Graph page", data, err)
 	}
 	var raws []json.RawMessage
 	switch v := bytes.TrimSpace(p.Value); {
@@ -194,3 +196,76 @@ func ptr[T any](v T) *T { return &v }
 
 // newFacts is an empty facts document of the mdm collector.
 func newFacts(source string) *record.Facts { return facts.New("mdm", source, "") }
+
+// intunePageOf is what linked hands on for a Graph page.
+type intunePageOf struct {
+	devices []IntuneDevice
+	apps    []IntuneApp
+}
+
+func parseGraph(body []byte) (intunePageOf, string, error) {
+	ds, apps, next, err := ParseIntunePage(body)
+	return intunePageOf{ds, apps}, next, err
+}
+
+// intune streams the managedDevices. With Apps, the detectedApps and the
+// devices of each are read first (Graph v1.0 lists the devices of one
+// detectedApp at a time: one request an app), then each device is
+// written with its packages: all of its apps or, when a request of them
+// fails, none (unknown), never some.
+func (p *puller) intune(ctx context.Context) error {
+	byDevice, appsErr := map[string][]IntuneApp(nil), error(nil)
+	if p.o.Apps {
+		byDevice, appsErr = p.intuneApps(ctx)
+		if appsErr != nil {
+			byDevice = nil
+		}
+	}
+	q := url.Values{"$select": {IntuneSelect}}
+	err := linked(ctx, p, "managedDevices", p.api.String()+"/deviceManagement/managedDevices?"+q.Encode(), parseGraph, func(pg intunePageOf) error {
+		for _, d := range pg.devices {
+			d.DetectedApps = append(d.DetectedApps, byDevice[d.ID]...)
+			if err := p.emit(FromIntune(d, p.o.Now)); err != nil {
+				return err
+			}
+		}
+		p.page(-1)
+		return nil
+	})
+	if err == nil && appsErr != nil {
+		err = fmt.Errorf("%w; no device's packages written", appsErr)
+	}
+	return err
+}
+
+// intuneApps reads detectedApps and each app's managedDevices: the apps
+// of each device id.
+func (p *puller) intuneApps(ctx context.Context) (map[string][]IntuneApp, error) {
+	var apps []IntuneApp
+	q := url.Values{"$select": {"id,displayName,version"}}
+	if err := linked(ctx, p, "detectedApps", p.api.String()+"/deviceManagement/detectedApps?"+q.Encode(), parseGraph, func(pg intunePageOf) error {
+		apps = append(apps, pg.apps...)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	byDevice := map[string][]IntuneApp{}
+	q = url.Values{"$select": {"id"}}
+	for _, a := range apps {
+		if a.ID == "" || clean(a.DisplayName) == "" {
+			continue
+		}
+		what := "detectedApps/" + a.ID + "/managedDevices"
+		err := linked(ctx, p, what, p.api.String()+"/deviceManagement/detectedApps/"+url.PathEscape(a.ID)+"/managedDevices?"+q.Encode(), parseGraph,
+			func(pg intunePageOf) error {
+				for _, d := range pg.devices {
+					byDevice[d.ID] = append(byDevice[d.ID], IntuneApp{ID: a.ID, DisplayName: a.DisplayName, Version: a.Version})
+				}
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return byDevice, nil
+}

@@ -2,10 +2,14 @@ package intake
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/estate-dev/estate/internal/record"
@@ -69,7 +73,7 @@ func ParseJamfPage(data []byte) ([]JamfComputer, int, error) {
 		ID         string          `json:"id"`
 	}
 	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, 0, fmt.Errorf("read Jamf page: %w", err)
+		return nil, 0, jsonErr("read Jamf page", data, err)
 	}
 	if r := bytes.TrimSpace(p.Results); len(r) > 0 && string(r) != "null" {
 		var cs []JamfComputer
@@ -186,4 +190,41 @@ func oneOf(v string, yes, no []string) *bool {
 		}
 	}
 	return nil
+}
+
+// jamf streams computers-inventory, Workers pages at once, up to
+// totalCount.
+func (p *puller) jamf(ctx context.Context) error {
+	type page struct {
+		cs    []JamfComputer
+		total int
+	}
+	var pages atomic.Int64 // known from the first page: none asked for past them
+	fetch := func(ctx context.Context, n int) (page, error) {
+		if last := pages.Load(); n > 0 && int64(n) >= last {
+			return page{}, nil
+		}
+		q := url.Values{"section": JamfSections, "page": {strconv.Itoa(n)}, "page-size": {strconv.Itoa(p.o.PageSize)}, "sort": {"id:asc"}}
+		body, err := p.get(ctx, p.api.String()+"/api/v1/computers-inventory?"+q.Encode())
+		if err != nil {
+			return page{}, err
+		}
+		cs, total, err := ParseJamfPage(body)
+		if err == nil && total < 0 {
+			err = errors.New("read Jamf page: one computer, not a page of results")
+		}
+		if n == 0 && err == nil {
+			pages.Store(int64((total + p.o.PageSize - 1) / p.o.PageSize))
+		}
+		return page{cs, total}, err
+	}
+	return numbered(ctx, p.o.Workers, fetch, func(n int, pg page) (bool, error) {
+		for _, c := range pg.cs {
+			if err := p.emit(FromJamf(c, p.o.Now)); err != nil {
+				return false, err
+			}
+		}
+		p.page(pg.total)
+		return len(pg.cs) > 0 && (n+1)*p.o.PageSize < pg.total, nil
+	})
 }

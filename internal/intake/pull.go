@@ -8,8 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
+	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/estate-dev/estate/internal/facts"
@@ -31,59 +32,106 @@ const (
 
 // PullOptions say which service to read and how.
 type PullOptions struct {
-	Service  string // Intune or Jamf
-	APIURL   string // Intune: GraphURL; Jamf: $JAMF_URL
-	TokenURL string // Intune: EntraURL (then /{tenant}/oauth2/v2.0/token); Jamf: APIURL + /api/oauth/token
-	// Getenv reads AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET
-	// or JAMF_URL, JAMF_CLIENT_ID, JAMF_CLIENT_SECRET: the only place
-	// secrets come from.
+	Service  string // Intune, Jamf, Fleet or Google
+	APIURL   string // Intune: GraphURL; Jamf: $JAMF_URL; Fleet: $FLEET_URL; Google: GoogleURL
+	TokenURL string // Intune: EntraURL (then /{tenant}/oauth2/v2.0/token); Jamf: APIURL + /api/oauth/token; Google: the key's token_uri
+	// Getenv reads AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET;
+	// JAMF_URL, JAMF_CLIENT_ID, JAMF_CLIENT_SECRET; FLEET_URL,
+	// FLEET_API_TOKEN; or GOOGLE_APPLICATION_CREDENTIALS (the path of a
+	// service account's key file): the only places secrets come from.
 	Getenv   func(string) string
+	ReadFile func(string) ([]byte, error)               // reads the Google key file (default os.ReadFile)
 	Client   *http.Client                               // default: a client with a 60 s timeout
 	Sleep    func(context.Context, time.Duration) error // waits between attempts (default: a timer)
 	Attempts int                                        // tries per request (default 5)
-	PageSize int                                        // Jamf page-size (default 100)
+	PageSize int                                        // Jamf page-size, Fleet per_page, Google maxResults (default 100)
+	Workers  int                                        // pages of a page-numbered API (Jamf, Fleet) asked for at once (default 4)
 	Apps     bool                                       // Intune: also detectedApps, one request an app
+	Customer string                                     // Google: the customer id (default my_customer)
+	Subject  string                                     // Google: the admin the service account acts for (default $GOOGLE_ADMIN_EMAIL)
+	// Progress, when set, hears after each page how far the reading is:
+	// pages and devices read, and the devices there are (-1: unknown).
+	Progress func(pages, devices, total int)
 	Now      time.Time
 }
 
-// Pull reads every device of o.Service's live API, read-only. A page that
-// keeps failing (after Attempts tries on 429, 5xx or a network error, or
-// one new token on a 401) or does not parse ends the reading: it is the
-// one failure returned and the devices read before it are kept. The
-// error means the reading could not start (ErrCredentials, a token
-// refused); no secret is ever in it, nor in the failures or facts.
+// Pull reads every device of o.Service's live API, read-only, and
+// returns them: Stream into a slice.
 func Pull(ctx context.Context, o PullOptions) ([]record.Device, []facts.Failure, error) {
+	var ds []record.Device
+	failed, err := Stream(ctx, o, func(d record.Device) error { ds = append(ds, d); return nil })
+	return ds, failed, err
+}
+
+// Stream reads every device of o.Service's live API, read-only, handing
+// each to emit as its page arrives (the next page is already asked for:
+// a page-numbered API has o.Workers pages in flight, a linked one the
+// next page as soon as its link is read), so that memory holds a few
+// pages, not the estate. A page that keeps failing (after Attempts
+// tries on 429, 5xx or a network error, or one new token on a 401) or
+// does not parse ends the reading: it is the one failure returned and
+// the devices emitted before it stand. The error means the reading could
+// not start (ErrCredentials, a token refused) or emit failed; no secret
+// is ever in it, nor in the failures or facts.
+func Stream(ctx context.Context, o PullOptions, emit func(record.Device) error) ([]facts.Failure, error) {
 	p, err := newPuller(o)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if _, err := p.token(ctx); err != nil {
-		return nil, nil, p.redactErr(err)
+		return nil, p.redactErr(err)
 	}
-	var acc accumulator
+	var emitErr error
+	p.emit = func(f *record.Facts) error {
+		if err := emit(record.Device{Source: f.Collector.Source, Facts: f}); err != nil {
+			emitErr = err
+			return errStop
+		}
+		p.devices++
+		return nil
+	}
 	var fail error
-	if o.Service == Jamf {
-		fail = p.jamf(ctx, &acc)
-	} else {
-		fail = p.intune(ctx, &acc)
+	switch o.Service {
+	case Jamf:
+		fail = p.jamf(ctx)
+	case Fleet:
+		fail = p.fleet(ctx)
+	case Google:
+		fail = p.google(ctx)
+	default:
+		fail = p.intune(ctx)
+	}
+	if emitErr != nil {
+		return nil, emitErr
 	}
 	var failed []facts.Failure
 	if fail != nil {
 		failed = append(failed, facts.Failure{Source: o.Service, Reason: p.redact(fail.Error())})
 	}
-	return acc.devices(o.Service, o.Now), failed, nil
+	return failed, nil
 }
 
+// errStop ends a reading because emit failed (its error is returned).
+var errStop = errors.New("stopped")
+
 type puller struct {
-	o              PullOptions
-	api, tokenURL  *url.URL
-	form           url.Values
+	o             PullOptions
+	api, tokenURL *url.URL
+	// form is the token request's body; nil for a static token (Fleet).
+	form           func() (url.Values, error)
 	secret, access string
+	static         bool       // access is the API token itself: a 401 is final
+	tokMu          sync.Mutex // guards access between pages in flight
+	emit           func(*record.Facts) error
+	pages, devices int
 }
 
 func newPuller(o PullOptions) (*puller, error) {
 	if o.Getenv == nil {
 		o.Getenv = func(string) string { return "" }
+	}
+	if o.ReadFile == nil {
+		o.ReadFile = os.ReadFile
 	}
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 60 * time.Second}
@@ -93,6 +141,9 @@ func newPuller(o PullOptions) (*puller, error) {
 	}
 	if o.Attempts < 1 {
 		o.Attempts = 5
+	}
+	if o.Workers < 1 {
+		o.Workers = 4
 	}
 	// 429, 5xx and network errors are tried again by the one retrying
 	// transport (Retry-After obeyed, at most maxRetryAfter; else 1 s, 2 s,
@@ -125,14 +176,22 @@ func newPuller(o PullOptions) (*puller, error) {
 		}
 		return v
 	}
-	p := &puller{o: o, form: url.Values{"grant_type": {"client_credentials"}}}
+	p := &puller{o: o}
 	var api, tok string
+	credentials := func(form url.Values) {
+		p.form = func() (url.Values, error) {
+			v := url.Values{"grant_type": {"client_credentials"}, "client_secret": {p.secret}}
+			for k, vs := range form {
+				v[k] = vs
+			}
+			return v, nil
+		}
+	}
 	switch o.Service {
 	case Intune:
 		tenant, id := env("AZURE_TENANT_ID"), env("AZURE_CLIENT_ID")
 		p.secret = env("AZURE_CLIENT_SECRET")
-		p.form.Set("client_id", id)
-		p.form.Set("scope", GraphScope)
+		credentials(url.Values{"client_id": {id}, "scope": {GraphScope}})
 		api, tok = or(o.APIURL, GraphURL), strings.TrimRight(or(o.TokenURL, EntraURL), "/")+"/"+url.PathEscape(tenant)+"/oauth2/v2.0/token"
 	case Jamf:
 		base := o.APIURL
@@ -141,15 +200,39 @@ func newPuller(o PullOptions) (*puller, error) {
 		}
 		id := env("JAMF_CLIENT_ID")
 		p.secret = env("JAMF_CLIENT_SECRET")
-		p.form.Set("client_id", id)
+		credentials(url.Values{"client_id": {id}})
 		api, tok = base, or(o.TokenURL, strings.TrimRight(base, "/")+jamfTokenAPI)
+	case Fleet:
+		api = o.APIURL
+		if api == "" {
+			api = env("FLEET_URL")
+		}
+		p.secret = env("FLEET_API_TOKEN")
+		p.access, p.static, tok = p.secret, true, or(api, "http://unused")
+	case Google:
+		keyFile := env("GOOGLE_APPLICATION_CREDENTIALS")
+		if len(need) > 0 {
+			break
+		}
+		key, err := readGoogleKey(o.ReadFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("pull google: %w: %v", ErrCredentials, err)
+		}
+		subject := or(o.Subject, strings.TrimSpace(o.Getenv("GOOGLE_ADMIN_EMAIL")))
+		api, tok = or(o.APIURL, GoogleURL), or(o.TokenURL, or(key.TokenURI, GoogleTokenURL))
+		p.form = func() (url.Values, error) {
+			jwt, err := key.assertion(tok, subject, o.Now)
+			if err != nil {
+				return nil, err
+			}
+			return url.Values{"grant_type": {jwtBearer}, "assertion": {jwt}}, nil
+		}
 	default:
-		return nil, fmt.Errorf("pull %q: not a service estate reads (intune, jamf)", o.Service)
+		return nil, fmt.Errorf("pull %q: not a service estate reads (intune, jamf, fleet, google)", o.Service)
 	}
 	if len(need) > 0 {
 		return nil, fmt.Errorf("pull %s: %w: set %s in the environment", o.Service, ErrCredentials, strings.Join(need, ", "))
 	}
-	p.form.Set("client_secret", p.secret)
 	var err error
 	if p.api, err = parseURL(api); err != nil {
 		return nil, fmt.Errorf("pull %s: API URL: %w", o.Service, err)
@@ -180,10 +263,14 @@ func or(a, b string) string {
 
 // token returns an access token, asking for a new one when there is none.
 func (p *puller) token(ctx context.Context) (string, error) {
-	if p.access != "" {
+	if p.access != "" || p.static {
 		return p.access, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.tokenURL.String(), strings.NewReader(p.form.Encode()))
+	form, err := p.form()
+	if err != nil {
+		return "", fmt.Errorf("get a %s token: %w", p.o.Service, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.tokenURL.String(), strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
 	}
@@ -216,9 +303,12 @@ const maxRetryAfter = 10 * time.Minute
 
 // get fetches one page (429, 5xx and network errors are tried again by
 // the client's transport), and once more with a new token after a 401.
+// Pages asked for at once share the token: the first 401 renews it.
 func (p *puller) get(ctx context.Context, u string) ([]byte, error) {
 	for renewed := false; ; renewed = true {
+		p.tokMu.Lock()
 		tok, err := p.token(ctx)
+		p.tokMu.Unlock()
 		if err != nil {
 			return nil, err
 		}
@@ -242,8 +332,12 @@ func (p *puller) get(ctx context.Context, u string) ([]byte, error) {
 			return body, nil
 		case code == http.StatusOK:
 			return nil, fmt.Errorf("GET %s: read the page: %v", redactURL(u), or(fmt.Sprint(rerr), "over the size a page may have"))
-		case code == http.StatusUnauthorized && !renewed:
-			p.access = ""
+		case code == http.StatusUnauthorized && !renewed && !p.static:
+			p.tokMu.Lock()
+			if p.access == tok {
+				p.access = ""
+			}
+			p.tokMu.Unlock()
 			continue
 		case code == http.StatusTooManyRequests || code >= 500:
 			return nil, fmt.Errorf("GET %s: %s, %d tries", redactURL(u), resp.Status, p.o.Attempts)
@@ -252,92 +346,20 @@ func (p *puller) get(ctx context.Context, u string) ([]byte, error) {
 	}
 }
 
-func (p *puller) intune(ctx context.Context, acc *accumulator) error {
-	q := url.Values{"$select": {IntuneSelect}}
-	err := p.graph(ctx, "managedDevices", p.api.String()+"/deviceManagement/managedDevices?"+q.Encode(), func(ds []IntuneDevice, _ []IntuneApp) {
-		acc.addIntune(ds, nil)
-	})
-	if err != nil || !p.o.Apps {
-		return err
-	}
-	// Graph v1.0 lists the devices of one detectedApp at a time
-	// (detectedApps/{id}/managedDevices): one request an app. A device's
-	// packages are all of its apps or, when a request fails, none
-	// (unknown), never some.
-	var apps []IntuneApp
-	q = url.Values{"$select": {"id,displayName,version"}}
-	if err := p.graph(ctx, "detectedApps", p.api.String()+"/deviceManagement/detectedApps?"+q.Encode(), func(_ []IntuneDevice, as []IntuneApp) {
-		apps = append(apps, as...)
-	}); err != nil {
-		return fmt.Errorf("%w; no device's packages written", err)
-	}
-	byDevice := map[string][]IntuneApp{}
-	q = url.Values{"$select": {"id"}}
-	for _, a := range apps {
-		if a.ID == "" || clean(a.DisplayName) == "" {
-			continue
-		}
-		what := "detectedApps/" + a.ID + "/managedDevices"
-		err := p.graph(ctx, what, p.api.String()+"/deviceManagement/detectedApps/"+url.PathEscape(a.ID)+"/managedDevices?"+q.Encode(),
-			func(ds []IntuneDevice, _ []IntuneApp) {
-				for _, d := range ds {
-					byDevice[d.ID] = append(byDevice[d.ID], IntuneApp{ID: a.ID, DisplayName: a.DisplayName, Version: a.Version})
-				}
-			})
-		if err != nil {
-			return fmt.Errorf("%w; no device's packages written", err)
-		}
-	}
-	acc.init()
-	for id, as := range byDevice {
-		acc.apps[id] = as
+// onHost checks a link a page gives is on the API's own host: the token
+// goes only where it was meant for.
+func (p *puller) onHost(link string) error {
+	if l, err := url.Parse(link); err != nil || l.Scheme != p.api.Scheme || l.Host != p.api.Host {
+		return fmt.Errorf("next page link %q is not on %s: not followed", redactURL(link), p.api.Host)
 	}
 	return nil
 }
 
-// graph reads a Graph collection from first, following @odata.nextLink
-// on the API's own host only, handing each page to each.
-func (p *puller) graph(ctx context.Context, what, first string, each func([]IntuneDevice, []IntuneApp)) error {
-	next := first
-	for page := 1; next != ""; page++ {
-		body, err := p.get(ctx, next)
-		if err != nil {
-			return fmt.Errorf("%s page %d: %w", what, page, err)
-		}
-		ds, apps, link, err := ParseIntunePage(body)
-		if err != nil {
-			return fmt.Errorf("%s page %d: %w", what, page, err)
-		}
-		each(ds, apps)
-		if link != "" {
-			// The token goes only where it was meant for.
-			if l, err := url.Parse(link); err != nil || l.Scheme != p.api.Scheme || l.Host != p.api.Host {
-				return fmt.Errorf("%s page %d: @odata.nextLink %q is not on %s: not followed", what, page, redactURL(link), p.api.Host)
-			}
-		}
-		next = link
-	}
-	return nil
-}
-
-func (p *puller) jamf(ctx context.Context, acc *accumulator) error {
-	for page := 0; ; page++ {
-		q := url.Values{"section": JamfSections, "page": {strconv.Itoa(page)}, "page-size": {strconv.Itoa(p.o.PageSize)}, "sort": {"id:asc"}}
-		body, err := p.get(ctx, p.api.String()+"/api/v1/computers-inventory?"+q.Encode())
-		if err != nil {
-			return fmt.Errorf("page %d: %w", page, err)
-		}
-		cs, total, err := ParseJamfPage(body)
-		if err == nil && total < 0 {
-			err = errors.New("read Jamf page: one computer, not a page of results")
-		}
-		if err != nil {
-			return fmt.Errorf("page %d: %w", page, err)
-		}
-		acc.addJamf(cs)
-		if len(cs) == 0 || (page+1)*p.o.PageSize >= total {
-			return nil
-		}
+// page counts a page read and tells Progress.
+func (p *puller) page(total int) {
+	p.pages++
+	if p.o.Progress != nil {
+		p.o.Progress(p.pages, p.devices, total)
 	}
 }
 

@@ -298,14 +298,15 @@ func TestPullIntuneApps(t *testing.T) {
 			o.Apps = true
 			var paths []string
 			s.check = func(r *http.Request) { paths = append(paths, r.URL.Path+"?"+r.URL.Query().Get("$select")) }
-			s.script = append([]func(http.ResponseWriter, *http.Request){devices, apps}, tail...)
+			// The apps first, then the devices are streamed with them.
+			s.script = append(append([]func(http.ResponseWriter, *http.Request){apps}, tail...), devices)
 			ds, failed, err := Pull(context.Background(), o)
 			if err != nil || len(ds) != 2 {
 				t.Fatalf("%v %+v", err, ds)
 			}
-			want := []string{"/v1.0/deviceManagement/managedDevices?" + IntuneSelect, "/v1.0/deviceManagement/detectedApps?id,displayName,version",
+			want := []string{"/v1.0/deviceManagement/detectedApps?id,displayName,version",
 				"/v1.0/deviceManagement/detectedApps/a1/managedDevices?id", "/v1.0/deviceManagement/detectedApps/a2/managedDevices?id"}
-			if !reflect.DeepEqual(paths[:4], want) {
+			if !reflect.DeepEqual(paths[:3], want) || paths[len(paths)-1] != "/v1.0/deviceManagement/managedDevices?"+IntuneSelect {
 				t.Fatalf("requests %q", paths)
 			}
 			p1, p2 := ds[0].Facts.Packages, ds[1].Facts.Packages

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,14 +19,18 @@ import (
 const (
 	Intune = "intune"
 	Jamf   = "jamf"
+	Fleet  = "fleet"
+	Google = "google"
 )
 
 // MaxPageBytes is the most of one saved or served API page that is read.
 const MaxPageBytes = 64 << 20
 
-// ReadFiles reads saved API pages of service (Intune or Jamf): each path
+// ReadFiles reads saved API pages of service (Intune, Jamf, Fleet or
+// Google): each path
 // a page (.json) or a folder of pages (every .json below it, in name
-// order). A page that does not parse is a failure and the others are
+// order). A page that does not parse is a failure (at its line and
+// column when it is no JSON) and the others are
 // still read. A device on several pages (a list page and its "get") is
 // one device, the later page's fields winning. The error means a path
 // could not be read at all.
@@ -42,7 +47,12 @@ func ReadFiles(service string, paths []string, now time.Time) ([]record.Device, 
 			err = acc.add(service, data)
 		}
 		if err != nil {
-			failed = append(failed, facts.Failure{Source: filepath.ToSlash(file), Reason: err.Error()})
+			fl := facts.Failure{Source: filepath.ToSlash(file), Reason: err.Error()}
+			var pe *PageError
+			if errors.As(err, &pe) {
+				fl.Pos = record.Pos{File: fl.Source, Line: pe.Line, Col: pe.Col}
+			}
+			failed = append(failed, fl)
 		}
 	}
 	return acc.devices(service, now), failed, nil
@@ -99,13 +109,45 @@ type accumulator struct {
 	order  []string
 	intune map[string]*IntuneDevice
 	jamf   map[string]JamfComputer
+	fleet  map[string]FleetHost
+	google map[string]ChromeOSDevice
 	apps   map[string][]IntuneApp // Intune device id → apps listing it
+	seen   map[string]bool
 }
 
 func (a *accumulator) add(service string, data []byte) error {
-	if service == Jamf {
+	a.init()
+	switch service {
+	case Jamf:
 		cs, _, err := ParseJamfPage(data)
 		a.addJamf(cs)
+		return err
+	case Fleet:
+		hs, err := ParseFleetPage(data)
+		for _, h := range hs {
+			a.see(h.ID.String(), func() {
+				// A list page without software or policies keeps what
+				// the host's own page said of them.
+				if old, ok := a.fleet[h.ID.String()]; ok {
+					if h.Software == nil {
+						h.Software = old.Software
+					}
+					if h.Policies == nil {
+						h.Policies = old.Policies
+					}
+					if h.Users == nil {
+						h.Users = old.Users
+					}
+				}
+				a.fleet[h.ID.String()] = h
+			})
+		}
+		return err
+	case Google:
+		ds, _, err := ParseGooglePage(data)
+		for _, d := range ds {
+			a.see(d.DeviceID, func() { a.google[d.DeviceID] = d })
+		}
 		return err
 	}
 	ds, apps, _, err := ParseIntunePage(data)
@@ -126,7 +168,21 @@ func (a *accumulator) addJamf(cs []JamfComputer) {
 func (a *accumulator) init() {
 	if a.intune == nil {
 		a.intune, a.jamf, a.apps = map[string]*IntuneDevice{}, map[string]JamfComputer{}, map[string][]IntuneApp{}
+		a.fleet, a.google = map[string]FleetHost{}, map[string]ChromeOSDevice{}
 	}
+}
+
+// see keeps a record of id, the later page's winning, in the order ids
+// are first seen.
+func (a *accumulator) see(id string, keep func()) {
+	if _, ok := a.seen[id]; !ok {
+		if a.seen == nil {
+			a.seen = map[string]bool{}
+		}
+		a.seen[id] = true
+		a.order = append(a.order, id)
+	}
+	keep()
 }
 
 func (a *accumulator) addIntune(ds []IntuneDevice, apps []IntuneApp) {
@@ -154,9 +210,14 @@ func (a *accumulator) devices(service string, now time.Time) []record.Device {
 	var out []record.Device
 	for _, id := range a.order {
 		var f *record.Facts
-		if service == Jamf {
+		switch service {
+		case Jamf:
 			f = FromJamf(a.jamf[id], now)
-		} else {
+		case Fleet:
+			f = FromFleet(a.fleet[id], now)
+		case Google:
+			f = FromGoogle(a.google[id], now)
+		default:
 			d := *a.intune[id]
 			d.DetectedApps = append(d.DetectedApps, a.apps[id]...)
 			f = FromIntune(d, now)

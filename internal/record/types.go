@@ -345,7 +345,10 @@ type Facts struct {
 	Packages    []Package `yaml:"packages,omitempty" json:"packages,omitempty"`
 	Users       []User    `yaml:"users,omitempty" json:"users,omitempty"`
 	Network     *Network  `yaml:"network,omitempty" json:"network,omitempty"`
-	Errors      []string  `yaml:"errors,omitempty" json:"errors,omitempty"`
+	// Policies are the results of a device-management service's own
+	// checks on the device (Fleet's policies), as it reported them.
+	Policies []Policy `yaml:"policies,omitempty" json:"policies,omitempty"`
+	Errors   []string `yaml:"errors,omitempty" json:"errors,omitempty"`
 	// Sources and Conflicts are set on a document merged from several
 	// (one device seen by several collectors): each source and the facts
 	// it gave, and the facts on which they disagreed.
@@ -376,6 +379,15 @@ type ConflictValue struct {
 	Value       any    `yaml:"value" json:"value"`
 	Collector   string `yaml:"collector" json:"collector"`
 	CollectedAt string `yaml:"collected_at" json:"collected_at"`
+}
+
+// Policy is one check a service ran on a device and its result; Passed
+// nil means the service has no result yet (unknown).
+type Policy struct {
+	Name   string `yaml:"name" json:"name"`
+	ID     string `yaml:"id,omitempty" json:"id,omitempty"`
+	Source string `yaml:"source,omitempty" json:"source,omitempty"`
+	Passed *bool  `yaml:"passed,omitempty" json:"passed,omitempty"`
 }
 
 // Collector says which collector produced facts, and from what.

@@ -17,7 +17,7 @@ import (
 )
 
 // Options say where to collect from (exactly one of Local, SSH,
-// SSHInventory, Osquery, From, Intune, Jamf, Pull) and where to write.
+// SSHInventory, Osquery, From, Intune, Jamf, Fleet, Google, Pull) and where to write.
 type Options struct {
 	Dir          string   // the estate repository (default ".")
 	Local        bool     // this machine
@@ -27,7 +27,9 @@ type Options struct {
 	From         string   // a folder of facts documents already collected
 	Intune       []string // saved Intune (Graph) API pages: files or folders
 	Jamf         []string // saved Jamf Pro computers-inventory pages: files or folders
-	Pull         string   // a live, read-only API: intake.Intune or intake.Jamf
+	Fleet        []string // saved Fleet hosts pages: files or folders
+	Google       []string // saved Admin SDK Directory chromeosdevices pages: files or folders
+	Pull         string   // a live, read-only API: intake.Intune, Jamf, Fleet or Google
 	PullOptions  intake.PullOptions
 	Out          string // folder written (default: Dir/facts)
 	Format       string // "json" (default) or "yaml"
@@ -86,13 +88,13 @@ func perFile(fs []record.Finding) []facts.Failure {
 // Result.Failed.
 func Run(ctx context.Context, o Options) (*Result, error) {
 	n := 0
-	for _, on := range []bool{o.Local, len(o.SSH) > 0, o.SSHInventory, len(o.Osquery) > 0, o.From != "", len(o.Intune) > 0, len(o.Jamf) > 0, o.Pull != ""} {
+	for _, on := range []bool{o.Local, len(o.SSH) > 0, o.SSHInventory, len(o.Osquery) > 0, o.From != "", len(o.Intune) > 0, len(o.Jamf) > 0, len(o.Fleet) > 0, len(o.Google) > 0, o.Pull != ""} {
 		if on {
 			n++
 		}
 	}
 	if n != 1 {
-		return nil, core.UsageError(errors.New("say where to collect from: one of --local, --ssh HOST, --ssh-inventory, --osquery FILE, --from DIR, --intune FILE or --jamf FILE"), "")
+		return nil, core.UsageError(errors.New("say where to collect from: one of --local, --ssh HOST, --ssh-inventory, --osquery FILE, --from DIR, --intune FILE, --jamf FILE, --fleet FILE or --google FILE"), "")
 	}
 	if o.Format == "" {
 		o.Format = "json"
@@ -114,6 +116,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		o.Out = filepath.Join(root, "facts")
 	}
 	o.unread = map[string]int{}
+	if o.Pull != "" {
+		return pull(ctx, o)
+	}
 	devices, failed, err := gather(ctx, o)
 	if err != nil {
 		return nil, err
@@ -129,11 +134,61 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	res := &Result{Out: o.Out, Failed: append(failed, refused...), Unread: o.unread}
 	for _, w := range written {
-		rel := w.Path
-		if r, err := filepath.Rel(o.Dir, w.Path); err == nil && !strings.HasPrefix(r, "..") {
-			rel = filepath.ToSlash(r)
+		res.Written = append(res.Written, o.written(w.Path, w.Device))
+	}
+	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].Source < res.Failed[j].Source })
+	return res, nil
+}
+
+func (o Options) written(path string, d record.Device) Written {
+	rel := path
+	if r, err := filepath.Rel(o.Dir, path); err == nil && !strings.HasPrefix(r, "..") {
+		rel = filepath.ToSlash(r)
+	}
+	return Written{Path: path, Rel: rel, Source: d.Source, Errors: d.Facts.Errors}
+}
+
+// pull streams a live API's devices into facts files as their pages
+// arrive: memory holds a few pages and the names written, not the
+// estate's facts.
+func pull(ctx context.Context, o Options) (*Result, error) {
+	switch o.Pull {
+	case intake.Intune, intake.Jamf, intake.Fleet, intake.Google:
+	default:
+		return nil, core.UsageError(fmt.Errorf("%q is not a service estate pulls from", o.Pull), "name intune, jamf, fleet or google")
+	}
+	sch := core.BuiltinSchema()
+	if sch == nil {
+		return nil, errors.New("the built-in schema does not compile")
+	}
+	w, err := facts.NewWriter(o.Out, o.Format, sch.NewValidator())
+	if err != nil {
+		return nil, err
+	}
+	po := o.PullOptions
+	po.Service, po.Now = o.Pull, o.Now
+	res := &Result{Out: o.Out, Unread: o.unread}
+	failed, err := intake.Stream(ctx, po, func(d record.Device) error {
+		path, fl, err := w.Write(d)
+		switch {
+		case err != nil:
+			return err
+		case fl != nil:
+			res.Failed = append(res.Failed, *fl)
+		default:
+			res.Written = append(res.Written, o.written(path, d))
 		}
-		res.Written = append(res.Written, Written{Path: w.Path, Rel: rel, Source: w.Device.Source, Errors: w.Device.Facts.Errors})
+		return nil
+	})
+	if errors.Is(err, intake.ErrCredentials) {
+		return nil, core.UsageError(err, "see 'estate facts pull --help' for the variables and the read-only permission to grant")
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Failed = append(res.Failed, failed...)
+	if len(res.Written) == 0 && len(res.Failed) == 0 {
+		return nil, core.UsageError(fmt.Errorf("%s reported no device", o.Pull), "check the account may read devices (see 'estate facts pull --help')")
 	}
 	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].Source < res.Failed[j].Source })
 	return res, nil
@@ -160,29 +215,19 @@ func gather(ctx context.Context, o Options) ([]record.Device, []facts.Failure, e
 			return nil, nil, core.UsageError(err, "name a folder of facts documents")
 		}
 		return ds, perFile(fs), nil
-	case len(o.Intune) > 0 || len(o.Jamf) > 0:
+	case len(o.Intune) > 0 || len(o.Jamf) > 0 || len(o.Fleet) > 0 || len(o.Google) > 0:
 		service, paths := intake.Intune, o.Intune
-		if len(o.Jamf) > 0 {
+		switch {
+		case len(o.Jamf) > 0:
 			service, paths = intake.Jamf, o.Jamf
+		case len(o.Fleet) > 0:
+			service, paths = intake.Fleet, o.Fleet
+		case len(o.Google) > 0:
+			service, paths = intake.Google, o.Google
 		}
 		ds, failed, err := intake.ReadFiles(service, paths, o.Now)
 		if err != nil {
 			return nil, nil, core.UsageError(err, "name saved API pages (.json) or folders of them")
-		}
-		kept, invalid := facts.KeepValid(sch.NewValidator(), ds)
-		return kept, append(failed, invalid...), nil
-	case o.Pull != "":
-		if o.Pull != intake.Intune && o.Pull != intake.Jamf {
-			return nil, nil, core.UsageError(fmt.Errorf("%q is not a service estate pulls from", o.Pull), "name intune or jamf")
-		}
-		po := o.PullOptions
-		po.Service, po.Now = o.Pull, o.Now
-		ds, failed, err := intake.Pull(ctx, po)
-		if errors.Is(err, intake.ErrCredentials) {
-			return nil, nil, core.UsageError(err, "see 'estate facts pull --help' for the variables and the read-only permission to grant")
-		}
-		if err != nil {
-			return nil, nil, err
 		}
 		kept, invalid := facts.KeepValid(sch.NewValidator(), ds)
 		return kept, append(failed, invalid...), nil
