@@ -346,21 +346,33 @@ func (c *nativeCompiler) expr(e ast.Expr, closed bool) (native, error) {
 	case *ast.StructLit:
 		return c.structs([]*ast.StructLit{e}, closed)
 	case *ast.ListLit:
-		if len(e.Elts) != 1 {
+		// [a, b, ...T]: the leading elements each checked, the rest T
+		// (open lists only: a closed list of fixed length is left to CUE).
+		if len(e.Elts) == 0 {
 			return nil, errUnsupported
 		}
-		el, ok := e.Elts[0].(*ast.Ellipsis)
+		el, ok := e.Elts[len(e.Elts)-1].(*ast.Ellipsis)
 		if !ok {
 			return nil, errUnsupported
 		}
+		var l listChecker
+		for _, x := range e.Elts[:len(e.Elts)-1] {
+			n, err := c.conj([]ast.Expr{x}, closed)
+			if err != nil {
+				return nil, err
+			}
+			l.prefix = append(l.prefix, n)
+		}
 		if el.Type == nil {
-			return listChecker{elem: kindChecker(func(any) bool { return true })}, nil
+			l.elem = kindChecker(func(any) bool { return true })
+			return l, nil
 		}
 		n, err := c.conj([]ast.Expr{el.Type}, closed)
 		if err != nil {
 			return nil, err
 		}
-		return listChecker{elem: n}, nil
+		l.elem = n
+		return l, nil
 	case *ast.SelectorExpr:
 		if pkg, ok := e.X.(*ast.Ident); ok && pkg.Name == "time" {
 			if sel, ok := labelName(e.Sel); ok && sel == "Time" {
@@ -556,15 +568,24 @@ func (a anyOf) ok(v any) bool {
 	return false
 }
 
-type listChecker struct{ elem native }
+// listChecker checks a list: at least len(prefix) elements, each of the
+// first checked by its prefix checker, the others by elem.
+type listChecker struct {
+	prefix []native
+	elem   native
+}
 
 func (l listChecker) ok(v any) bool {
 	s, ok := v.([]any)
-	if !ok {
+	if !ok || len(s) < len(l.prefix) {
 		return false
 	}
-	for _, e := range s {
-		if !l.elem.ok(e) {
+	for i, e := range s {
+		c := l.elem
+		if i < len(l.prefix) {
+			c = l.prefix[i]
+		}
+		if !c.ok(e) {
 			return false
 		}
 	}

@@ -120,3 +120,41 @@ func FuzzNativeAgreesWithCUE(f *testing.F) {
 		}
 	})
 }
+
+// TestNativeAgreesWithCUEOnMergedFacts holds the native check of #Facts
+// to CUE's on what a merge writes: conflicts need two values or more
+// (a list with leading elements), values are scalars, policies named.
+func TestNativeAgreesWithCUEOnMergedFacts(t *testing.T) {
+	s, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := s.NewValidator()
+	v.CUEOnly()
+	head := "apiVersion: estate/v1\nkind: Facts\ncollected_at: 2026-11-23T10:00:00Z\ncollector: {name: mdm, source: intune}\nidentity: {serial: C02ABC, hostname: lt-1}\n"
+	val := func(x string) string {
+		return "  - {value: " + x + ", collector: intune, collected_at: 2026-11-23T10:00:00Z}\n"
+	}
+	cases := map[string]bool{
+		"": true,
+		"conflicts:\n- fact: security.disk_encryption\n  values:\n" + val("true") + val("false"):     true,
+		"conflicts:\n- fact: os.version\n  values:\n" + val("\"14.1\"") + val("14") + val("\"x\""):   true,
+		"conflicts:\n- fact: os.version\n  values:\n" + val("\"14.1\""):                              false,
+		"conflicts:\n- fact: os.version\n  values: []\n":                                             false,
+		"conflicts:\n- fact: os.version\n  values:\n" + val("[1]") + val("2"):                        false,
+		"conflicts:\n- fact: \"\"\n  values:\n" + val("1") + val("2"):                                false,
+		"policies:\n- {name: FileVault, passed: true}\n- {name: Firewall}\n":                         true,
+		"policies:\n- {passed: true}\n":                                                              false,
+		"sources:\n- {collector: intune, collected_at: 2026-11-23T10:00:00Z, facts: [os.version]}\n": true,
+		"sources:\n- {collector: intune, collected_at: yesterday}\n":                                 false,
+	}
+	for tail, want := range cases {
+		n, c, ok := verdicts(t, s, v, record.KindFacts, []byte(head+tail))
+		if !ok {
+			t.Fatalf("does not parse:\n%s", head+tail)
+		}
+		if n != c || c != want {
+			t.Errorf("native %v, CUE %v, want %v for:\n%s", n, c, want, tail)
+		}
+	}
+}
