@@ -232,7 +232,10 @@ func TestPullPagesInFlight(t *testing.T) {
 	s, o, _ := newIntune(t)
 	s.script = []func(http.ResponseWriter, *http.Request){
 		nextPage(s, json.RawMessage("["+string(intuneDevice(t, 1))+"]")),
-		func(w http.ResponseWriter, r *http.Request) { close(asked); fmt.Fprintf(w, `{"value": [%s]}`, intuneDevice(t, 2)) },
+		func(w http.ResponseWriter, r *http.Request) {
+			close(asked)
+			fmt.Fprintf(w, `{"value": [%s]}`, intuneDevice(t, 2))
+		},
 	}
 	var got []string
 	failed, err = Stream(context.Background(), o, func(d record.Device) error {
