@@ -365,7 +365,10 @@ func (p *puller) page(total int) {
 
 // redact removes the client secret and the access token from s.
 func (p *puller) redact(s string) string {
-	for _, secret := range []string{p.secret, p.access} {
+	p.tokMu.Lock()
+	access := p.access
+	p.tokMu.Unlock()
+	for _, secret := range []string{p.secret, access} {
 		if len(secret) >= 4 {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}
