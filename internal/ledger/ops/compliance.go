@@ -27,11 +27,12 @@ type ComplianceOptions struct {
 // ReadCompliance reads the compliance changes of every audit entry of the
 // ledger that has them, oldest first.
 func ReadCompliance(ctx context.Context, o ComplianceOptions) ([]compliance.Audit, error) {
-	store, _, err := openAt(o.Dir, "HEAD", o.Ref, nil)
+	repo, err := openRepo(o.Dir)
 	if err != nil {
 		return nil, err
 	}
-	defer store.Repo.Close()
+	defer repo.Close()
+	store := &gitstore.Store{Repo: repo, Ref: ledgerRef(repo, "", o.Ref)}
 	snap, err := store.Read(ctx)
 	if err != nil {
 		return nil, err
