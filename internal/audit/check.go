@@ -136,7 +136,7 @@ type control struct {
 	effective time.Time
 	grace     time.Duration
 	expected  string
-	problem  string // why the control cannot be evaluated
+	problem   string // why the control cannot be evaluated
 }
 
 func toVal(x any) (val, bool) {
