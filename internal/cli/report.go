@@ -51,7 +51,7 @@ func reportCommand(app *App, runF func(context.Context, *App, *reportOptions) er
 func runReport(ctx context.Context, app *App, o *reportOptions) error {
 	o.Env = app.reportEnv()
 	if o.Format == "html" {
-		return writeHTMLReport(ctx, app, reports.HTMLOptions{AsOf: o.AsOf, Ref: o.Ref}, app.Stdout)
+		return writeHTMLReport(ctx, app, reports.HTMLOptions{AsOf: o.AsOf, Ref: o.Ref, Trend: o.Trend}, app.Stdout)
 	}
 	r, err := reports.Status(ctx, o.StatusOptions)
 	if err != nil {

@@ -72,7 +72,15 @@ func periodOf(t time.Time, kind string) string {
 	return t.Format("2006-01")
 }
 
-// buildTrend folds audits (oldest first, up to asOf) into the trend.
+// BuildTrend folds audits (oldest first, up to asOf) into the trend by
+// kind (day, week or month); nil without audits.
+func BuildTrend(est *record.Estate, audits []compliance.Audit, asOf time.Time, kind string) *Trend {
+	if len(audits) == 0 {
+		return nil
+	}
+	return buildTrend(est, audits, asOf, kind)
+}
+
 func buildTrend(est *record.Estate, audits []compliance.Audit, asOf time.Time, kind string) *Trend {
 	if kind == "" {
 		kind = "month"
