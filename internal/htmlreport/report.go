@@ -120,23 +120,23 @@ type view struct {
 	TrendChart    *lineChart
 	TrendRows     []Point
 	// StateChart plots ComplianceTrend's points.
-	StateChart *lineChart
-	Status        barChart
-	Class         barChart
-	Location      barChart
-	Matrix        matrix
-	LicenceRows   []licence.Usage
-	LicenceMore   int
-	Findings      []record.Finding
-	Months        columnChart
-	Quarters      []forecast.Bucket
-	Overdue       forecast.Bucket
-	Due           []forecast.Item
-	DueMore       int
-	ChangeRows    []Change
-	ChangeMore    int
-	MoneyRefresh  string
-	Money         func(map[string]float64) string
+	StateChart   *lineChart
+	Status       barChart
+	Class        barChart
+	Location     barChart
+	Matrix       matrix
+	LicenceRows  []licence.Usage
+	LicenceMore  int
+	Findings     []record.Finding
+	Months       columnChart
+	Quarters     []forecast.Bucket
+	Overdue      forecast.Bucket
+	Due          []forecast.Item
+	DueMore      int
+	ChangeRows   []Change
+	ChangeMore   int
+	MoneyRefresh string
+	Money        func(map[string]float64) string
 }
 
 type kpi struct {

@@ -15,9 +15,9 @@ import (
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
 	"github.com/estate-dev/estate/internal/ledger/ops"
-	"github.com/estate-dev/estate/internal/report"
 	"github.com/estate-dev/estate/internal/licence"
 	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/report"
 )
 
 // PeriodDays is the period whose changes the HTML report lists, ending
