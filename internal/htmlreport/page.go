@@ -163,4 +163,4 @@ footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:
 <polyline fill="none" stroke="#2f6fb3" stroke-width="2" points="{{.Points}}"/>
 {{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="3" fill="#2f6fb3"><title>{{.Title}}</title></circle>
 {{end}}{{range .XLabels}}<text x="{{.Pos}}" y="188" text-anchor="{{.Anchor}}">{{.Label}}</text>
-{{end}}<text x="335" y="210" text-anchor="middle">{{.XTitle}}</text><text x="4" y="8" font-size="10">compliant %</text></svg>{{end}}`
+{{end}}<text x="335" y="210" text-anchor="middle">{{.XTitle}}</text><text x="46" y="8" font-size="10">compliant %</text></svg>{{end}}`
