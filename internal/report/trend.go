@@ -247,6 +247,9 @@ func commentary(tr *Trend) []string {
 	if n == 0 {
 		return []string{"No audit with compliance changes is in the ledger yet: there is no trend to interpret."}
 	}
+	if tr.Devices == 0 {
+		return []string{"No asset in use has a baseline: the ledger's compliance changes give no share of compliant devices."}
+	}
 	last := tr.Points[n-1]
 	s := fmt.Sprintf("At the end of %s, %.1f%% of %d devices were compliant (%d failing).", last.Period, last.Compliant, tr.Devices, last.Failing)
 	if n > 1 {
