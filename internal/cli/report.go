@@ -34,11 +34,15 @@ func reportCommand(app *App, runF func(context.Context, *App, *reportOptions) er
 			if err := checkChoice("period", o.Period, "month", "quarter"); err != nil {
 				return err
 			}
+			if err := checkChoice("trend", o.Trend, "day", "week", "month"); err != nil {
+				return err
+			}
 			return runF(cmd.Context(), app, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.AsOf, "as-of", "", "a date (YYYY-MM-DD), time (RFC 3339) or git revision (default: the working tree, now)")
 	cmd.Flags().StringVar(&o.Period, "period", "month", "group changes by month or quarter")
+	cmd.Flags().StringVar(&o.Trend, "trend", "month", "the compliance trend's period: day, week or month")
 	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
 	formatFlag(cmd, &o.Format, reportFormats...)
 	return cmd
@@ -47,7 +51,7 @@ func reportCommand(app *App, runF func(context.Context, *App, *reportOptions) er
 func runReport(ctx context.Context, app *App, o *reportOptions) error {
 	o.Env = app.reportEnv()
 	if o.Format == "html" {
-		return writeHTMLReport(ctx, app, reports.HTMLOptions{AsOf: o.AsOf, Ref: o.Ref}, app.Stdout)
+		return writeHTMLReport(ctx, app, reports.HTMLOptions{AsOf: o.AsOf, Ref: o.Ref, Trend: o.Trend}, app.Stdout)
 	}
 	r, err := reports.Status(ctx, o.StatusOptions)
 	if err != nil {

@@ -77,11 +77,12 @@ func TestReportFlags(t *testing.T) {
 		args []string
 		want *reportOptions
 	}{
-		{nil, &reportOptions{StatusOptions: reports.StatusOptions{Period: "month"}, Format: "text"}},
-		{[]string{"--as-of", "2026-09-30", "--period", "quarter", "--ref", "refs/x", "--format", "html"},
-			&reportOptions{StatusOptions: reports.StatusOptions{AsOf: "2026-09-30", Period: "quarter", Ref: "refs/x"}, Format: "html"}},
+		{nil, &reportOptions{StatusOptions: reports.StatusOptions{Period: "month", Trend: "month"}, Format: "text"}},
+		{[]string{"--as-of", "2026-09-30", "--period", "quarter", "--ref", "refs/x", "--format", "html", "--trend", "week"},
+			&reportOptions{StatusOptions: reports.StatusOptions{AsOf: "2026-09-30", Period: "quarter", Ref: "refs/x", Trend: "week"}, Format: "html"}},
 		{[]string{"--format", "pdf"}, nil},
 		{[]string{"--period", "week"}, nil},
+		{[]string{"--trend", "quarter"}, nil},
 	} {
 		runF, got := capture[reportOptions]()
 		err := parse(t, reportCommand(app, runF), c.args...)

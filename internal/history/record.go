@@ -11,6 +11,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/load"
 )
 
@@ -40,6 +41,9 @@ type Record struct {
 	Path    string   `json:"path"` // at the revision asked for (or where it was last seen)
 	Head    string   `json:"head"`
 	Changes []Change `json:"changes"`
+	// Compliance are the device's compliance changes the ledger's audits
+	// recorded, oldest first (internal/ledger/compliance).
+	Compliance []compliance.Event `json:"compliance,omitempty"`
 }
 
 // Describe turns steps (newest first, from Follow) into the record's

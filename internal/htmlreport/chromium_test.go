@@ -82,7 +82,7 @@ func TestChromium(t *testing.T) {
 	url := "file://" + page
 
 	dom, logs := runChromium(t, bin, "--dump-dom", url)
-	for _, want := range []string{`id="compliance"`, `id="inventory"`, `id="licences"`, `id="forecast"`, `id="changes"`, "<svg", "MS365-E3",
+	for _, want := range []string{`id="compliance"`, `id="inventory"`, `id="licences"`, `id="forecast"`, `id="changes"`, `id="commentary"`, "Compliance trend by month", "<svg", "MS365-E3",
 		"&lt;script&gt;alert(1)&lt;/script&gt;"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the rendered DOM lacks %q", want)

@@ -38,6 +38,9 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 svg{max-width:100%;height:auto}
 svg text{font:12px sans-serif;fill:var(--ink)}
 .muted{color:var(--muted)}
+.nw,td.nw,th.nw,td:first-child{white-space:nowrap}
+td,th{overflow-wrap:normal;word-break:keep-all}
+#commentary p{margin:4px 0}
 .note{color:var(--muted);font-size:12px;margin:4px 0}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px;vertical-align:middle}
 footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:0 24px 32px}
@@ -50,6 +53,11 @@ footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:
 <p>{{if .Org}}{{.Org}} · {{end}}as of {{.AsOf}} · {{.Revision}} · generated {{.Generated}}</p>
 </header>
 <main>
+{{if .Commentary}}<section id="commentary">
+<h2>Summary</h2>
+{{range .Commentary}}<p>{{.}}</p>
+{{end}}<p class="note">Each sentence is computed from the figures of the compliance trend below.</p>
+</section>{{end}}
 <div class="kpis" id="kpis">
 {{range .KPIs}}<div class="kpi {{.Tone}}"><div class="l">{{.Label}}</div><div class="v">{{.Value}}</div><div class="s">{{.Sub}}</div></div>
 {{end}}</div>
@@ -58,13 +66,26 @@ footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:
 <h2>Compliance</h2>
 {{if .CurrentSource}}<p class="note">{{.CurrentSource}}</p>{{end}}
 {{with .Latest}}<p>{{if $.CurrentSource}}Now{{else}}Latest audit{{end}}, {{.Date}}: <strong>{{pct .}}</strong> of {{.Devices}} devices compliant ({{.Compliant}} compliant, {{.NonCompliant}} non-compliant, {{.Unverified}} unverified; {{.Missing}} expected devices not seen; {{.Findings}} findings).</p>{{else}}<p class="muted">No audit is recorded in the ledger for this period: run <code>estate audit</code> and record it with <code>estate ledger record-audit</code>.</p>{{end}}
-{{with .TrendChart}}<svg role="img" aria-label="Compliance trend" viewBox="0 0 {{.Width}} {{.Height}}" width="{{.Width}}" height="{{.Height}}">
-<title>Share of compliant devices per audit</title>
-{{range .YTicks}}<line x1="40" x2="630" y1="{{.Pos}}" y2="{{.Pos}}" stroke="#d9e2ec"/><text x="4" y="{{add .Pos 4}}">{{.Label}}</text>
-{{end}}<polyline fill="none" stroke="#2f6fb3" stroke-width="2" points="{{.Points}}"/>
-{{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="3" fill="#2f6fb3"><title>{{.Title}}</title></circle>
-{{end}}{{range .XLabels}}<text x="{{.Pos}}" y="192" text-anchor="{{.Anchor}}">{{.Label}}</text>
-{{end}}</svg>{{end}}
+{{with .TrendChart}}{{template "line" .}}{{end}}
+{{with .ComplianceTrend}}<h3>Compliance trend by {{.Period}}</h3>
+<p class="note">From the ledger's compliance changes; {{.Devices}} devices in use with a baseline.</p>
+{{with $.StateChart}}{{template "line" .}}{{end}}
+<table><thead><tr><th class="nw">Period</th><th class="n">Audit</th><th class="n">Failing</th><th class="n">Compliant %</th></tr></thead><tbody>
+{{range .Points}}<tr><td class="nw">{{.Period}}</td><td class="n">{{.Audit}}</td><td class="n">{{.Failing}}</td><td class="n">{{printf "%.1f" .Compliant}}%</td></tr>
+{{end}}</tbody></table>
+{{if .Drivers}}<h3>Change in failing devices since the period before</h3>
+<table><thead><tr><th>By</th><th>Name</th><th class="n">Before</th><th class="n">After</th><th class="n">Change</th></tr></thead><tbody>
+{{range .Drivers}}<tr><td>{{.By}}</td><td class="nw">{{.Name}}</td><td class="n">{{.Before}}</td><td class="n">{{.After}}</td><td class="n">{{printf "%+d" (sub .After .Before)}}</td></tr>
+{{end}}</tbody></table>{{end}}
+{{if .TTR}}<h3>Time to remediate (days, audit to audit)</h3>
+<table><thead><tr><th>By</th><th>Name</th><th class="n">Fixed</th><th class="n">Median</th><th class="n">90th percentile</th></tr></thead><tbody>
+{{range .TTR}}<tr><td>{{.By}}</td><td class="nw">{{.Name}}</td><td class="n">{{.Fixed}}</td><td class="n">{{printf "%.1f" .Median}}</td><td class="n">{{printf "%.1f" .P90}}</td></tr>
+{{end}}</tbody></table>{{end}}
+{{if .Ahead}}<h3>Controls taking effect ahead</h3>
+<table><thead><tr><th class="nw">Effective</th><th>Control</th><th>Baseline</th><th>Grace</th><th class="n">Failing now</th></tr></thead><tbody>
+{{range .Ahead}}<tr><td class="nw">{{.Effective}}</td><td class="nw">{{.Control}}</td><td class="nw">{{.Baseline}}</td><td>{{.Grace}}</td><td class="n">{{.Upcoming}}</td></tr>
+{{end}}</tbody></table>{{end}}
+{{end}}
 {{if .Baselines}}<h3>By baseline</h3>
 <table><thead><tr><th>Baseline</th><th class="n">Devices</th><th class="n">Compliant</th><th class="n">Non-compliant</th><th class="n">Unverified</th><th class="n">Compliant %</th><th>Failed most</th></tr></thead><tbody>
 {{range .Baselines}}<tr><td>{{.Name}} {{.Version}}</td><td class="n">{{.Devices}}</td><td class="n">{{.Compliant}}</td><td class="n">{{.NonCompliant}}</td><td class="n">{{.Unverified}}</td><td class="n">{{.Percent}}</td><td>{{join .Failing "; "}}</td></tr>
@@ -102,9 +123,9 @@ footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:
 {{with .Forecast}}<p>Next {{.Months}} months ({{.AsOf}} to {{.Until}}), {{.Active}} active assets. Already due: {{.Overdue.Refresh}} refreshes, {{.Overdue.Warranty}} assets out of warranty, {{.Overdue.Audit}} physical audits.</p>{{end}}
 {{with .Months}}{{if .Cols}}<svg role="img" aria-label="Refresh and warranty expiry per month" viewBox="0 0 {{.Width}} {{.Height}}" width="{{.Width}}" height="{{.Height}}">
 <title>Refreshes due and warranties ending per month</title>
-<line x1="10" x2="630" y1="{{.Base}}" y2="{{.Base}}" stroke="#9fb3c8"/>
+<line class="axis" x1="10" x2="630" y1="{{.Base}}" y2="{{.Base}}" stroke="#486581"/><line class="axis" x1="10" x2="10" y1="10" y2="{{.Base}}" stroke="#486581"/><text x="12" y="20" font-size="10">{{.Max}}</text><text x="12" y="{{sub .Base 2}}" font-size="10">0</text>
 {{range .Cols}}<g><title>{{.Title}}</title><rect x="{{.X}}" y="{{.Y1}}" width="{{.W}}" height="{{.H1}}" fill="#2f6fb3"/><rect x="{{add .X .W}}" y="{{.Y2}}" width="{{.W}}" height="{{.H2}}" fill="#d69e2e"/><text x="{{.LabelX}}" y="198" text-anchor="middle" font-size="10">{{.Label}}</text></g>
-{{end}}<text x="10" y="214" font-size="10">tallest column: {{.Max}}</text></svg>
+{{end}}<text x="10" y="214" font-size="10">assets per month (scale 0 to {{.Max}})</text></svg>
 <p class="legend"><span style="background:#2f6fb3"></span>refresh due<span style="background:#d69e2e"></span>warranty ends</p>{{end}}{{end}}
 <h3>By quarter</h3>
 <table><thead><tr><th>Quarter</th><th class="n">Warranties ending</th><th class="n">Refresh due</th><th class="n">Refresh cost</th><th class="n">Physical audits due</th></tr></thead><tbody>
@@ -132,6 +153,14 @@ footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:
 </footer>
 </body>
 </html>
-{{define "bars"}}<div><h3>{{.Title}}</h3>{{if .Bars}}<svg role="img" aria-label="{{.Title}}" viewBox="0 0 560 {{.Height}}" width="560" height="{{.Height}}">
+{{define "bars"}}<div><h3>{{.Title}}</h3>{{if .Bars}}<svg role="img" aria-label="{{.Title}}" viewBox="0 0 560 {{add .Height 30}}" width="560" height="{{add .Height 30}}">
 {{range .Bars}}<g><title>{{.Label}}: {{.Value}}</title><text x="186" y="{{.LabelY}}" text-anchor="end">{{.Short}}</text><rect x="192" y="{{.Y}}" width="{{.W}}" height="16" fill="#2f6fb3"/><text x="{{add .ValueX 4}}" y="{{.LabelY}}">{{.ValueLabel}}</text></g>
-{{end}}</svg>{{else}}<p class="muted">none</p>{{end}}</div>{{end}}`
+{{end}}<line class="axis" x1="192" x2="192" y1="0" y2="{{.Height}}" stroke="#486581"/><line class="axis" x1="192" x2="492" y1="{{.Height}}" y2="{{.Height}}" stroke="#486581"/><text x="192" y="{{add .Height 14}}" text-anchor="middle">0</text><text x="492" y="{{add .Height 14}}" text-anchor="middle">{{.Max}}</text><text x="342" y="{{add .Height 27}}" text-anchor="middle">assets</text></svg>{{else}}<p class="muted">none</p>{{end}}</div>{{end}}
+{{define "line"}}<svg role="img" aria-label="Compliance trend" viewBox="0 0 {{.Width}} {{.Height}}" width="{{.Width}}" height="{{.Height}}">
+<title>Share of compliant devices</title>
+{{range .YTicks}}<line x1="40" x2="630" y1="{{.Pos}}" y2="{{.Pos}}" stroke="#d9e2ec"/><text x="4" y="{{add .Pos 4}}">{{.Label}}</text>
+{{end}}<line class="axis" x1="40" x2="40" y1="10" y2="{{.Baseline}}" stroke="#486581"/><line class="axis" x1="40" x2="630" y1="{{.Baseline}}" y2="{{.Baseline}}" stroke="#486581"/>
+<polyline fill="none" stroke="#2f6fb3" stroke-width="2" points="{{.Points}}"/>
+{{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="3" fill="#2f6fb3"><title>{{.Title}}</title></circle>
+{{end}}{{range .XLabels}}<text x="{{.Pos}}" y="188" text-anchor="{{.Anchor}}">{{.Label}}</text>
+{{end}}<text x="335" y="210" text-anchor="middle">{{.XTitle}}</text><text x="46" y="8" font-size="10">compliant %</text></svg>{{end}}`

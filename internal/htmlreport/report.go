@@ -13,6 +13,7 @@ import (
 	"github.com/estate-dev/estate/internal/licence"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/report"
 )
 
 // Limits on list lengths, so a large estate gives a small file.
@@ -95,6 +96,10 @@ type Data struct {
 	ChangesSource string
 	// Notes say what the report could not show, and why.
 	Notes []string
+	// Commentary opens the report: sentences interpreting the figures of
+	// ComplianceTrend (report.Trend), which the report shows.
+	Commentary      []string
+	ComplianceTrend *report.Trend
 }
 
 // Write renders d as one self-contained HTML document.
@@ -114,22 +119,24 @@ type view struct {
 	Latest        *Point
 	TrendChart    *lineChart
 	TrendRows     []Point
-	Status        barChart
-	Class         barChart
-	Location      barChart
-	Matrix        matrix
-	LicenceRows   []licence.Usage
-	LicenceMore   int
-	Findings      []record.Finding
-	Months        columnChart
-	Quarters      []forecast.Bucket
-	Overdue       forecast.Bucket
-	Due           []forecast.Item
-	DueMore       int
-	ChangeRows    []Change
-	ChangeMore    int
-	MoneyRefresh  string
-	Money         func(map[string]float64) string
+	// StateChart plots ComplianceTrend's points.
+	StateChart   *lineChart
+	Status       barChart
+	Class        barChart
+	Location     barChart
+	Matrix       matrix
+	LicenceRows  []licence.Usage
+	LicenceMore  int
+	Findings     []record.Finding
+	Months       columnChart
+	Quarters     []forecast.Bucket
+	Overdue      forecast.Bucket
+	Due          []forecast.Item
+	DueMore      int
+	ChangeRows   []Change
+	ChangeMore   int
+	MoneyRefresh string
+	Money        func(map[string]float64) string
 }
 
 type kpi struct {
@@ -150,7 +157,7 @@ type bar struct {
 type barChart struct {
 	Title  string
 	Bars   []bar
-	Height int
+	Height int // of the bars; the scale is drawn below them
 	Max    int
 }
 
@@ -166,6 +173,7 @@ type matrixRow struct {
 }
 
 type lineChart struct {
+	XTitle   string
 	Points   string // "x,y x,y ..."
 	Dots     []dot
 	YTicks   []tick
@@ -284,12 +292,23 @@ func build(d Data) view {
 	if d.Current != nil {
 		v.Latest = d.Current
 	}
+	if tr := d.ComplianceTrend; tr != nil && len(tr.Points) > 0 {
+		ps := tr.Points
+		if len(ps) > MaxTrend {
+			ps = ps[len(ps)-MaxTrend:]
+		}
+		var pts []Point
+		for _, p := range ps {
+			pts = append(pts, Point{Date: p.Period, Devices: tr.Devices, Compliant: tr.Devices - p.Failing, NonCompliant: p.Failing})
+		}
+		v.StateChart = trendChart(pts, tr.Period)
+	}
 	if len(trend) > 0 {
 		last := trend[len(trend)-1]
 		if v.Latest == nil {
 			v.Latest = &last
 		}
-		v.TrendChart = trendChart(trend)
+		v.TrendChart = trendChart(trend, "audit date")
 		rows := trend
 		if len(rows) > 12 {
 			rows = rows[len(rows)-12:]
@@ -431,10 +450,11 @@ func bars(title string, data []kv) barChart {
 	return c
 }
 
-// trendChart plots compliance % over the audits: 640×200, 0–100 %.
-func trendChart(ps []Point) *lineChart {
-	const w, h, left, top, bottom = 640, 200, 40, 10, 170
-	c := &lineChart{Width: w, Height: h, Baseline: bottom}
+// trendChart plots compliance % over the audits: 640×220, 0–100 %, with
+// both axes drawn and titled (xTitle names the x axis's unit).
+func trendChart(ps []Point, xTitle string) *lineChart {
+	const w, h, left, top, bottom = 640, 220, 40, 10, 170
+	c := &lineChart{Width: w, Height: h, Baseline: bottom, XTitle: xTitle}
 	n := len(ps)
 	var pts []string
 	for i, p := range ps {

@@ -11,6 +11,7 @@ import (
 	"github.com/estate-dev/estate/internal/forecast"
 	"github.com/estate-dev/estate/internal/licence"
 	"github.com/estate-dev/estate/internal/load"
+	"github.com/estate-dev/estate/internal/report"
 	"github.com/estate-dev/estate/internal/synth"
 	"github.com/estate-dev/estate/internal/validate"
 )
@@ -56,6 +57,40 @@ func synthData(t testing.TB, n int) Data {
 			Approvers: []string{"omar", "li"}, Records: 3}},
 		PeriodStart: "2026-08-25", PeriodEnd: "2026-11-23", ChangesSource: "ledger",
 		Notes: []string{"note: " + hostile},
+		ComplianceTrend: &report.Trend{Period: "month", Devices: 110, Points: []report.TrendPoint{{Period: "2026-10", Audit: 3, Failing: 21, Compliant: 80.9},
+			{Period: "2026-11", Audit: 9, Failing: 13, Compliant: 88.2}},
+			Drivers: []report.Driver{{By: "control", Name: "MAC-OS-001", Before: 12, After: 4}, {By: "location", Name: hostile, Before: 3, After: 1}},
+			TTR:     []report.Remediation{{By: "control", Name: "MAC-OS-001", Fixed: 8, Median: 6, P90: 12}},
+			Ahead:   []report.Deadline{{Baseline: "euc-macos", Control: "MAC-OS-002", Effective: "2026-12-15", Grace: "14d", Upcoming: 7}}},
+		Commentary: []string{"At the end of 2026-11, 88.2% of 110 devices were compliant (13 failing), up 7.3 points from 2026-10 (21 failing).",
+			"By location, " + hostile + " moved most: 2 fewer failing devices (3 to 1)."},
+	}
+}
+
+// TestChartsHaveAxes: every chart draws both axes and labels its scale;
+// dates and ids sit in cells that do not wrap.
+func TestChartsHaveAxes(t *testing.T) {
+	page := string(render(t, synthData(t, 200)))
+	charts := strings.Split(page, "<svg")[1:]
+	if len(charts) < 5 {
+		t.Fatalf("%d charts, want the trend, the compliance trend, three bar charts and the forecast", len(charts))
+	}
+	for i, c := range charts {
+		c = c[:strings.Index(c, "</svg>")]
+		if n := strings.Count(c, `class="axis"`); n < 2 {
+			t.Errorf("chart %d has %d axes:\n%.300s", i, n, c)
+		}
+		if !regexp.MustCompile(`<text[^>]*>[^<]*[0-9]`).MatchString(c) {
+			t.Errorf("chart %d labels no scale", i)
+		}
+	}
+	for _, want := range []string{`id="commentary"`, "up 7.3 points", `<td class="nw">2026-12-15</td>`, "td:first-child{white-space:nowrap}", "Compliance trend by month"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Index(page, `id="commentary"`) > strings.Index(page, `id="kpis"`) {
+		t.Error("the commentary does not open the report")
 	}
 }
 

@@ -68,6 +68,9 @@ func LedgerEntry(w io.Writer, e *ledger.Entry) {
 	}
 	if e.Audit != nil {
 		fmt.Fprintf(w, "  audit:     %s, %d findings, %d records not compliant\n", e.Audit.Digest, e.Audit.Findings, e.Audit.Noncompliant)
+		if c := e.Audit.Changes; c != nil {
+			fmt.Fprintf(w, "  changes:   %d compliance state changes since the previous audit (%s)\n", c.Count, c.Digest)
+		}
 	}
 	if len(e.Verifies) > 0 {
 		fmt.Fprintf(w, "  verifies:  entry %v (audit entry %d)\n", e.Verifies, e.AuditSeq)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -16,6 +17,11 @@ type Options struct {
 	Period string
 	// ExpiringDays is how far ahead exemptions count as expiring (default 30).
 	ExpiringDays int
+	// Compliance are the ledger's audits' compliance changes, oldest
+	// first; with them the report has a compliance trend per Trend
+	// period (day, week or month; default month).
+	Compliance []compliance.Audit
+	Trend      string
 }
 
 // Report is the whole report; its JSON is the stable --format json.
@@ -24,6 +30,9 @@ type Report struct {
 	Revision  string     `json:"revision,omitempty"` // commit
 	Inventory Inventory  `json:"inventory"`
 	Changes   Accounting `json:"status_accounting"`
+	// Trend is compliance over time (nil: the ledger has no compliance
+	// changes).
+	Trend *Trend `json:"compliance_trend,omitempty"`
 }
 
 // Inventory is the estate's records and their counts.
@@ -111,6 +120,9 @@ func Build(est *record.Estate, entries []*ledger.Entry, o Options) *Report {
 	r := &Report{AsOf: ledger.FormatTime(o.AsOf), Revision: o.Revision}
 	r.Inventory = inventory(est)
 	r.Changes = accounting(est, entries, o)
+	if len(o.Compliance) > 0 {
+		r.Trend = buildTrend(est, o.Compliance, o.AsOf, o.Trend)
+	}
 	return r
 }
 

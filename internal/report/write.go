@@ -58,11 +58,17 @@ func writeText(w io.Writer, r *Report) error {
 	inv := r.Inventory
 	ts := output.TextSafe // record values are untrusted text
 	fmt.Fprintf(w, "Estate as of %s (%s)\n\n", r.AsOf, rev)
+	if r.Trend != nil {
+		writeTrendText(w, r.Trend, true)
+	}
 	fmt.Fprintf(w, "Inventory: %d records (%s)\n", inv.Total, ts(counts(inv.ByKind)))
 	fmt.Fprintf(w, "  by class:    %s\n", ts(counts(inv.ByClass)))
 	fmt.Fprintf(w, "  by status:   %s\n", ts(counts(inv.ByStatus)))
 	fmt.Fprintf(w, "  by location: %s\n", ts(counts(inv.ByLocation)))
 	fmt.Fprintf(w, "  by baseline: %s\n", ts(counts(inv.ByBaseline)))
+	if r.Trend != nil {
+		writeTrendText(w, r.Trend, false)
+	}
 	acc := r.Changes
 	fmt.Fprintf(w, "\nStatus accounting (%d ledger entries, %d audits)\n", acc.LedgerEntries, acc.Audits)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -133,6 +139,13 @@ func writeMarkdown(w io.Writer, r *Report) error {
 	fmt.Fprintf(w, "# Estate as of %s\n\n", r.AsOf)
 	if r.Revision != "" {
 		fmt.Fprintf(w, "Read at commit %s.\n\n", output.CodeSpan(r.Revision))
+	}
+	if r.Trend != nil {
+		for _, s := range r.Trend.Commentary {
+			fmt.Fprintln(w, md(s))
+		}
+		fmt.Fprintln(w)
+		writeTrendMarkdown(w, r.Trend)
 	}
 	fmt.Fprintf(w, "## Inventory\n\n%d records.\n\n", inv.Total)
 	for _, g := range []struct {

@@ -14,8 +14,10 @@ import (
 	"github.com/estate-dev/estate/internal/htmlreport"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
+	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/licence"
 	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/report"
 )
 
 // PeriodDays is the period whose changes the HTML report lists, ending
@@ -34,6 +36,8 @@ type HTMLOptions struct {
 	// For a report as of a past moment only the facts collected by then
 	// count, judged as of then (as estate audit --as-of judges).
 	Facts string
+	// Trend is the compliance trend's period: day, week or month.
+	Trend string
 }
 
 // HTML gathers the service report's data (htmlreport.Write renders it).
@@ -88,6 +92,19 @@ func HTML(ctx context.Context, o HTMLOptions) (htmlreport.Data, error) {
 		notes = append(notes, lnote)
 	}
 	d.Trend, d.Changes = ledgerTrend(entries, start, when)
+	if len(entries) > 0 {
+		ref := o.Ref
+		if ref == "" {
+			ref = est.Settings.LedgerRef()
+		}
+		audits, err := ops.ReadCompliance(ctx, ops.ComplianceOptions{Dir: o.dir(), Ref: ref})
+		if err != nil {
+			return htmlreport.Data{}, err
+		}
+		if tr := report.BuildTrend(est, audits, when, o.Trend); tr != nil {
+			d.ComplianceTrend, d.Commentary = tr, tr.Commentary
+		}
+	}
 	if len(facts) > 0 {
 		d.Current, d.Baselines = currentCompliance(est, facts, when)
 		d.CurrentSource = fmt.Sprintf("Compliance now: estate audit of the facts of %d devices as the report was made (not a ledger entry).", len(facts))

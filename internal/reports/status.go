@@ -8,7 +8,9 @@ import (
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
+	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/report"
 )
 
@@ -21,6 +23,9 @@ type StatusOptions struct {
 	AsOf string
 	// Period groups changes: "month" or "quarter".
 	Period string
+	// Trend is the compliance trend's period: "day", "week" or "month"
+	// (default month).
+	Trend string
 	// Ref is the ledger's ref ("" = ledger.ref of estate.yaml at the
 	// revision, else the default).
 	Ref string
@@ -46,13 +51,14 @@ func Status(ctx context.Context, o StatusOptions) (*report.Report, error) {
 	// while at 20,000 records and 35,000 entries.
 	type ledgerRead struct {
 		entries []*ledger.Entry
+		audits  []compliance.Audit
 		err     error
 	}
 	ledgerc := make(chan ledgerRead, 1)
 	if rev != "" {
 		go func() {
 			var lr ledgerRead
-			lr.entries, lr.err = o.ledgerEntries(ctx, o.Ref, func(repo *gitrepo.Repo) string {
+			lr.entries, lr.audits, lr.err = o.ledgerEntries(ctx, o.Ref, func(repo *gitrepo.Repo) string {
 				return gitstore.Settings(repo, rev).LedgerRef()
 			})
 			ledgerc <- lr
@@ -64,24 +70,24 @@ func Status(ctx context.Context, o StatusOptions) (*report.Report, error) {
 	}
 	if rev == "" {
 		var lr ledgerRead
-		lr.entries, lr.err = o.ledgerEntries(ctx, o.Ref, func(*gitrepo.Repo) string { return est.Settings.LedgerRef() })
+		lr.entries, lr.audits, lr.err = o.ledgerEntries(ctx, o.Ref, func(*gitrepo.Repo) string { return est.Settings.LedgerRef() })
 		ledgerc <- lr
 	}
 	lr := <-ledgerc
 	if lr.err != nil {
 		return nil, lr.err
 	}
-	return report.Build(est, lr.entries, report.Options{AsOf: at, Revision: rev, Period: o.Period}), nil
+	return report.Build(est, lr.entries, report.Options{AsOf: at, Revision: rev, Period: o.Period, Compliance: lr.audits, Trend: o.Trend}), nil
 }
 
 // ledgerEntries reads the ledger's entries from ref, else from the ref
 // settings gives. Outside a git repository there is no ledger: nil, and
-// a log line.
-func (e Env) ledgerEntries(ctx context.Context, ref string, settings func(*gitrepo.Repo) string) ([]*ledger.Entry, error) {
+// a log line. The audits are the ledger's compliance changes.
+func (e Env) ledgerEntries(ctx context.Context, ref string, settings func(*gitrepo.Repo) string) ([]*ledger.Entry, []compliance.Audit, error) {
 	repo, err := gitrepo.Open(e.dir())
 	if err != nil {
 		e.log().Warn("not a git repository: the report has no ledger", "err", err)
-		return nil, nil
+		return nil, nil, nil
 	}
 	defer repo.Close()
 	if ref == "" {
@@ -89,9 +95,13 @@ func (e Env) ledgerEntries(ctx context.Context, ref string, settings func(*gitre
 	}
 	entries, err := (&gitstore.Store{Repo: repo, Ref: ref}).Entries(ctx)
 	if err != nil {
-		return nil, core.Failure(err, "run estate ledger verify")
+		return nil, nil, core.Failure(err, "run estate ledger verify")
 	}
-	return entries, nil
+	audits, err := ops.ReadCompliance(ctx, ops.ComplianceOptions{Dir: e.dir(), Ref: ref})
+	if err != nil {
+		return nil, nil, err
+	}
+	return entries, audits, nil
 }
 
 // AsOf resolves an --as-of to a commit and a moment: a date is the end of

@@ -13,7 +13,9 @@ import (
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/history"
 	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
+	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/load"
 	"github.com/estate-dev/estate/internal/output"
 )
@@ -87,7 +89,17 @@ func Run(ctx context.Context, o Options) (*history.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return history.Describe(ctx, repo, head, path, steps, entries)
+	rec, err := history.Describe(ctx, repo, head, path, steps, entries)
+	if err != nil {
+		return nil, err
+	}
+	// The compliance changes of the device, from the ledger's audits.
+	audits, err := ops.ReadCompliance(ctx, ops.ComplianceOptions{Dir: cmpOr(o.Dir, "."), Ref: ref, Asset: rec.ID})
+	if err != nil {
+		return nil, err
+	}
+	rec.Compliance = compliance.Events(rec.ID, audits)
+	return rec, nil
 }
 
 func cmpOr(a, b string) string {
@@ -174,6 +186,18 @@ func WriteText(w io.Writer, rec *history.Record) {
 			}
 		}
 	}
+	writeComplianceText(w, rec)
+}
+
+// writeComplianceText lists the device's compliance changes.
+func writeComplianceText(w io.Writer, rec *history.Record) {
+	if len(rec.Compliance) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\ncompliance changes (%d, from the ledger's audits):\n", len(rec.Compliance))
+	for _, e := range rec.Compliance {
+		fmt.Fprintf(w, "  %s  %s  %s -> %s  (audit entry %d)\n", e.At.UTC().Format("2006-01-02"), output.TextSafe(e.Control), e.FromName, e.ToName, e.AuditSeq)
+	}
 }
 
 func approverList(as []ledger.Approval) string {
@@ -213,5 +237,11 @@ func WriteMarkdown(w io.Writer, rec *history.Record) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", c.Date.Format("2006-01-02 15:04"), output.CodeSpan(c.Commit[:12]),
 			output.MarkdownCell(change), pr, output.MarkdownCell(c.Author), output.MarkdownCell(approverList(c.Approvers)),
 			strings.Join(fields, "<br>"))
+	}
+	if len(rec.Compliance) > 0 {
+		fmt.Fprintf(w, "\n### Compliance changes\n\nFrom the ledger's audits, oldest first.\n\n| Date | Control | From | To | Audit entry |\n| --- | --- | --- | --- | --- |\n")
+		for _, e := range rec.Compliance {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %d |\n", e.At.UTC().Format("2006-01-02"), output.CodeSpan(e.Control), e.FromName, e.ToName, e.AuditSeq)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
@@ -27,11 +28,12 @@ type ComplianceOptions struct {
 // ReadCompliance reads the compliance changes of every audit entry of the
 // ledger that has them, oldest first.
 func ReadCompliance(ctx context.Context, o ComplianceOptions) ([]compliance.Audit, error) {
-	store, _, err := openAt(o.Dir, "HEAD", o.Ref, nil)
+	repo, err := openRepo(o.Dir)
 	if err != nil {
 		return nil, err
 	}
-	defer store.Repo.Close()
+	defer repo.Close()
+	store := &gitstore.Store{Repo: repo, Ref: ledgerRef(repo, "", o.Ref)}
 	snap, err := store.Read(ctx)
 	if err != nil {
 		return nil, err
@@ -42,6 +44,66 @@ func ReadCompliance(ctx context.Context, o ComplianceOptions) ([]compliance.Audi
 // complianceAudits reads the changes of snap's audit entries: asset's
 // shard only, or all shards when asset is "".
 func complianceAudits(store *gitstore.Store, snap *gitstore.Snapshot, asset string) ([]compliance.Audit, error) {
+	out, err := complianceAuditsAll(store, snap, asset)
+	if err != nil || asset == "" {
+		return out, err
+	}
+	// One device: its shard of each audit, read in one pipelined git
+	// cat-file batch (go-git when git is not installed).
+	name := path.Join(compliance.Dir, compliance.Shard(asset))
+	commits := map[int64]string{}
+	for i := range snap.Stored {
+		if e := snap.Stored[i].Entry; e != nil {
+			commits[e.Seq] = snap.Stored[i].Commit
+		}
+	}
+	datas := make([][]byte, len(out))
+	cat, err := store.Repo.StartCatFile(context.Background())
+	if err == nil {
+		defer cat.Close()
+		files := make([]gitrepo.RevPath, len(out))
+		for i, a := range out {
+			files[i] = gitrepo.RevPath{Rev: commits[a.Seq], Path: name}
+		}
+		err = cat.StreamFiles(context.Background(), files, maxShard, func(i int, _ string, data []byte, err error) error {
+			if err != nil {
+				return failure(fmt.Errorf("ledger entry %d: %w", out[i].Seq, err), "run estate ledger verify")
+			}
+			datas[i] = data
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		for i, a := range out {
+			data, _, ok, err := store.Repo.FileAt(commits[a.Seq], name, maxShard)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, failure(fmt.Errorf("ledger entry %d: %s is missing from its commit %.12s", a.Seq, name, commits[a.Seq]), "run estate ledger verify")
+			}
+			datas[i] = data
+		}
+	}
+	for i := range out {
+		cs, err := compliance.Decode(fmt.Sprintf("ledger entry %d: %s", out[i].Seq, name), datas[i])
+		if err != nil {
+			return nil, failure(err, "run estate ledger verify")
+		}
+		for _, c := range cs {
+			if c.Asset == asset {
+				out[i].Changes = append(out[i].Changes, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// complianceAuditsAll lists snap's audit entries with compliance changes
+// and, when asset is "", reads and checks all their shards.
+func complianceAuditsAll(store *gitstore.Store, snap *gitstore.Snapshot, asset string) ([]compliance.Audit, error) {
 	var out []compliance.Audit
 	for i := range snap.Stored {
 		st := &snap.Stored[i]
@@ -51,23 +113,6 @@ func complianceAudits(store *gitstore.Store, snap *gitstore.Snapshot, asset stri
 		}
 		a := compliance.Audit{Seq: e.Seq, At: e.When()}
 		if asset != "" {
-			name := path.Join(compliance.Dir, compliance.Shard(asset))
-			data, _, ok, err := store.Repo.FileAt(st.Commit, name, maxShard)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return nil, failure(fmt.Errorf("ledger entry %d: %s is missing from its commit %.12s", e.Seq, name, st.Commit), "run estate ledger verify")
-			}
-			cs, err := compliance.Decode(fmt.Sprintf("ledger entry %d: %s", e.Seq, name), data)
-			if err != nil {
-				return nil, failure(err, "run estate ledger verify")
-			}
-			for _, c := range cs {
-				if c.Asset == asset {
-					a.Changes = append(a.Changes, c)
-				}
-			}
 			out = append(out, a)
 			continue
 		}

@@ -1,0 +1,171 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/compliance"
+	"github.com/estate-dev/estate/internal/ledger/gitstore"
+)
+
+// yearOfAudits writes a ledger of days daily audit entries for devices x
+// controls states, rate of them changing each day (the first audit
+// records the initial 3 % not passing), and returns the repository and
+// the devices' ids.
+func yearOfAudits(tb testing.TB, devices, controls, days int, rate float64) (string, []string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	repo, err := gitrepo.Init(dir, "main")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer repo.Close()
+	ids := make([]string, devices)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("LT-%06d", i+1)
+	}
+	ctls := make([]string, controls)
+	for i := range ctls {
+		ctls[i] = fmt.Sprintf("CTL-%03d", i+1)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	state := map[compliance.Key]compliance.State{}
+	start := time.Date(2026, 1, 1, 6, 0, 0, 0, time.UTC)
+	clock := start
+	store := &gitstore.Store{Repo: repo, Ref: "refs/estate/ledger", Now: func() time.Time { return clock }}
+	for d := range days {
+		n := int(rate * float64(devices*controls))
+		if d == 0 {
+			n = devices * controls * 3 / 100
+		}
+		changed := map[compliance.Key]compliance.State{}
+		for len(changed) < n {
+			k := compliance.Key{Asset: ids[rng.IntN(devices)], Control: ctls[rng.IntN(controls)]}
+			if _, dup := changed[k]; dup {
+				continue
+			}
+			s := compliance.Fail
+			switch cur := state[k]; {
+			case cur != compliance.Pass && rng.IntN(10) < 8:
+				s = compliance.Pass
+			case cur == compliance.Fail:
+				s = compliance.Unverified
+			case rng.IntN(10) == 0:
+				s = compliance.Exempt
+			}
+			changed[k] = s
+		}
+		var cs []compliance.Change
+		for k, s := range changed {
+			cs = append(cs, compliance.Change{Key: k, State: s})
+		}
+		compliance.Sort(cs)
+		compliance.Apply(state, cs)
+		files, digest := compliance.Encode(cs)
+		clock = start.Add(time.Duration(d) * 24 * time.Hour)
+		_, err := store.Append(context.Background(), func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
+			snap.Files = files
+			return &ledger.Entry{Kind: ledger.KindAudit, Time: ledger.FormatTime(clock), Audit: &ledger.Audit{
+				Digest: "sha256:" + strconv.Itoa(d), Changes: &ledger.StateChanges{Count: len(cs), Digest: digest}}}, nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir, ids
+}
+
+// objectBytes sums the sizes of the repository's object files.
+func objectBytes(tb testing.TB, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(filepath.Join(dir, ".git", "objects"), func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			n += info.Size()
+		}
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// BenchmarkFailingSinceYear: a year of daily audits of
+// $ESTATE_BENCH_DEVICES devices (default 100,000) x 30 controls, 0.5 % of
+// the states changing each day. It reports the ledger's size as written
+// (loose objects) and after git gc, and times one device's failing since
+// (its history read from the ledger: one shard per audit). The full fold
+// (every device's state, what record-audit reads before each audit) is
+// timed once and reported as fold-ms.
+func BenchmarkFailingSinceYear(b *testing.B) {
+	devices := 100_000
+	if s := os.Getenv("ESTATE_BENCH_DEVICES"); s != "" {
+		devices, _ = strconv.Atoi(s)
+	}
+	// $ESTATE_BENCH_LEDGER_DIR keeps the generated year between runs.
+	dir := os.Getenv("ESTATE_BENCH_LEDGER_DIR")
+	var loose, packed int64
+	if _, err := os.Stat(filepath.Join(dir, ".git")); dir == "" || err != nil {
+		gen, _ := yearOfAudits(b, devices, 30, 365, 0.005)
+		if dir != "" {
+			if err := os.Rename(gen, dir); err != nil {
+				b.Fatal(err)
+			}
+		} else {
+			dir = gen
+		}
+		loose = objectBytes(b, dir)
+		if _, err := exec.LookPath("git"); err == nil {
+			cmd := exec.Command("git", "gc", "-q")
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("git gc: %v\n%s", err, out)
+			}
+		}
+	}
+	packed = objectBytes(b, dir)
+	ids := make([]string, devices)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("LT-%06d", i+1)
+	}
+	var fold time.Duration
+	if os.Getenv("ESTATE_BENCH_FOLD") != "0" {
+		t0 := time.Now()
+		all, err := ReadCompliance(context.Background(), ComplianceOptions{Dir: dir, Ref: "refs/estate/ledger"})
+		if err != nil || len(all) != 365 {
+			b.Fatalf("read %d audits: %v", len(all), err)
+		}
+		fold = time.Since(t0)
+	}
+	i := 0
+	for b.Loop() {
+		id := ids[(i*7919)%len(ids)]
+		i++
+		audits, err := ReadCompliance(context.Background(), ComplianceOptions{Dir: dir, Ref: "refs/estate/ledger", Asset: id})
+		if err != nil || len(audits) != 365 {
+			b.Fatalf("read %d audits: %v", len(audits), err)
+		}
+		_ = compliance.FailingSince(compliance.Events(id, audits))
+	}
+	if loose > 0 {
+		b.ReportMetric(float64(loose)/1e6, "loose-MB")
+	}
+	b.ReportMetric(float64(packed)/1e6, "packed-MB")
+	if fold > 0 {
+		b.ReportMetric(float64(fold.Milliseconds()), "fold-ms")
+	}
+}
