@@ -79,7 +79,7 @@ func itemOf(f record.Finding, by string) item {
 // fail are kept, ticked. A group without findings is old closed: every
 // item ticked, the rest of the body unchanged.
 func render(g *group, old *Issue, m marker, cfg Config) Call {
-	c := Call{Fingerprint: g.fp, Repeat: m.repeat}
+	c := Call{Fingerprint: g.fp, Repeat: m.repeat, Severity: g.sev, Due: m.due}
 	if kind, rest, _ := strings.Cut(g.fp, "/"); kind == "device" {
 		c.Records = []string{rest}
 	} else {

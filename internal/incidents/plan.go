@@ -76,6 +76,8 @@ type Call struct {
 	Records     []string // the assets concerned
 	Controls    []string // the failing controls (rules for the physical audit)
 	Repeat      int      // how many times the incident was reopened
+	Severity    record.Severity
+	Due         string // the SLA's day (YYYY-MM-DD), or ""
 	Tracking    bool     // the tracking issue, not an incident
 }
 

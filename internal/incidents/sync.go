@@ -129,7 +129,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Done++
 		if kind := kindOf(c); kind != "" {
 			entries = append(entries, &ledger.Entry{Kind: kind, Time: ledger.FormatTime(at),
-				Incident: &ledger.Incident{Issue: n, Fingerprint: c.Fingerprint, Records: c.Records, Controls: c.Controls, Repeat: c.Repeat}})
+				Incident: incidentOf(n, c)})
 		}
 	}
 	res.Entries, err = writeLedger(ctx, o, now, entries)
@@ -151,6 +151,16 @@ func auditSeq(ctx context.Context, dir string, data []byte) (int64, error) {
 		}
 	}
 	return 0, nil
+}
+
+// incidentOf is what the ledger keeps of call c to issue n: severity and
+// due day for an incident opened or reopened.
+func incidentOf(n int, c Call) *ledger.Incident {
+	in := &ledger.Incident{Issue: n, Fingerprint: c.Fingerprint, Records: c.Records, Controls: c.Controls, Repeat: c.Repeat}
+	if c.Action != Close && c.Severity != 0 {
+		in.Severity, in.Due = c.Severity.String(), c.Due
+	}
+	return in
 }
 
 func kindOf(c Call) ledger.Kind {

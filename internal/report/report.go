@@ -24,6 +24,7 @@ type Report struct {
 	Revision  string     `json:"revision,omitempty"` // commit
 	Inventory Inventory  `json:"inventory"`
 	Changes   Accounting `json:"status_accounting"`
+	Service   Service    `json:"service"`
 }
 
 // Inventory is the estate's records and their counts.
@@ -111,6 +112,13 @@ func Build(est *record.Estate, entries []*ledger.Entry, o Options) *Report {
 	r := &Report{AsOf: ledger.FormatTime(o.AsOf), Revision: o.Revision}
 	r.Inventory = inventory(est)
 	r.Changes = accounting(est, entries, o)
+	var upto []*ledger.Entry
+	for _, e := range entries {
+		if !e.When().After(o.AsOf) {
+			upto = append(upto, e)
+		}
+	}
+	r.Service = service(est, upto, o.AsOf)
 	return r
 }
 
