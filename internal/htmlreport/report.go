@@ -13,6 +13,7 @@ import (
 	"github.com/estate-dev/estate/internal/licence"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/report"
 )
 
 // Limits on list lengths, so a large estate gives a small file.
@@ -93,6 +94,8 @@ type Data struct {
 	// ChangesSource says where the changes came from (the ledger, or
 	// changes/ when there is no ledger).
 	ChangesSource string
+	// Service is the incidents' service view (nil: not shown).
+	Service *report.Service
 	// Notes say what the report could not show, and why.
 	Notes []string
 }

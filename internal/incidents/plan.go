@@ -78,7 +78,7 @@ type Call struct {
 	Repeat      int      // how many times the incident was reopened
 	Severity    record.Severity
 	Due         string // the SLA's day (YYYY-MM-DD), or ""
-	Tracking    bool     // the tracking issue, not an incident
+	Tracking    bool   // the tracking issue, not an incident
 }
 
 func (c Call) String() string {

@@ -112,14 +112,20 @@ func Build(est *record.Estate, entries []*ledger.Entry, o Options) *Report {
 	r := &Report{AsOf: ledger.FormatTime(o.AsOf), Revision: o.Revision}
 	r.Inventory = inventory(est)
 	r.Changes = accounting(est, entries, o)
+	r.Service = ServiceOf(est, entries, o.AsOf)
+	return r
+}
+
+// ServiceOf is the service view of the ledger's incident entries up to
+// asOf (the HTML report's section; Build's Service).
+func ServiceOf(est *record.Estate, entries []*ledger.Entry, asOf time.Time) Service {
 	var upto []*ledger.Entry
 	for _, e := range entries {
-		if !e.When().After(o.AsOf) {
+		if e.Incident != nil && !e.When().After(asOf) {
 			upto = append(upto, e)
 		}
 	}
-	r.Service = service(est, upto, o.AsOf)
-	return r
+	return service(est, upto, asOf)
 }
 
 func inventory(est *record.Estate) Inventory {

@@ -16,6 +16,7 @@ import (
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
 	"github.com/estate-dev/estate/internal/licence"
 	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/report"
 )
 
 // PeriodDays is the period whose changes the HTML report lists, ending
@@ -88,6 +89,8 @@ func HTML(ctx context.Context, o HTMLOptions) (htmlreport.Data, error) {
 		notes = append(notes, lnote)
 	}
 	d.Trend, d.Changes = ledgerTrend(entries, start, when)
+	svc := report.ServiceOf(est, entries, when)
+	d.Service = &svc
 	if len(facts) > 0 {
 		d.Current, d.Baselines = currentCompliance(est, facts, when)
 		d.CurrentSource = fmt.Sprintf("Compliance now: estate audit of the facts of %d devices as the report was made (not a ledger entry).", len(facts))
