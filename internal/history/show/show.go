@@ -174,6 +174,34 @@ func WriteText(w io.Writer, rec *history.Record) {
 			}
 		}
 	}
+	if len(rec.Incidents) > 0 {
+		fmt.Fprintf(w, "\nIncidents (%d ledger entries)\n", len(rec.Incidents))
+		for _, in := range rec.Incidents {
+			fmt.Fprintf(w, "  entry %d  %s  %s  issue #%d%s\n", in.LedgerEntry, in.Time, in.Kind, in.Issue, safe(incidentDetail(in)))
+		}
+	}
+}
+
+// incidentDetail is the controls, severity, due day and repeat count of
+// an incident entry, each after a comma.
+func incidentDetail(in history.Incident) string {
+	var parts []string
+	if len(in.Controls) > 0 {
+		parts = append(parts, strings.Join(in.Controls, " "))
+	}
+	if in.Severity != "" {
+		parts = append(parts, in.Severity)
+	}
+	if in.Due != "" {
+		parts = append(parts, "due "+in.Due)
+	}
+	if in.Repeat > 0 {
+		parts = append(parts, fmt.Sprintf("reopened %d", in.Repeat))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(parts, ", ")
 }
 
 func approverList(as []ledger.Approval) string {
@@ -213,5 +241,11 @@ func WriteMarkdown(w io.Writer, rec *history.Record) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", c.Date.Format("2006-01-02 15:04"), output.CodeSpan(c.Commit[:12]),
 			output.MarkdownCell(change), pr, output.MarkdownCell(c.Author), output.MarkdownCell(approverList(c.Approvers)),
 			strings.Join(fields, "<br>"))
+	}
+	if len(rec.Incidents) > 0 {
+		fmt.Fprintf(w, "\n### Incidents\n\n| Entry | Time | Event | Issue | Detail |\n| ---: | --- | --- | ---: | --- |\n")
+		for _, in := range rec.Incidents {
+			fmt.Fprintf(w, "| %d | %s | %s | #%d | %s |\n", in.LedgerEntry, in.Time, in.Kind, in.Issue, output.MarkdownCell(strings.TrimPrefix(incidentDetail(in), ", ")))
+		}
 	}
 }
