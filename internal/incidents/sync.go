@@ -90,6 +90,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, usage(err)
 	}
 	cfg.At, cfg.MaxNew = at, o.MaxNew
+	if cfg.BaselineOwners, err = baselineOwners(ctx, o.Dir, now()); err != nil {
+		return nil, err
+	}
 	if cfg.AuditSeq, err = auditSeq(ctx, o.Dir, data); err != nil {
 		return nil, err
 	}
@@ -194,6 +197,23 @@ func apply(ctx context.Context, gc *github.Client, c Call) (int, error) {
 		return c.Number, gc.ReopenIssue(ctx, c.Number, c.Comment, edit)
 	}
 	return 0, fmt.Errorf("unknown action %q", c.Action)
+}
+
+// baselineOwners reads each asset's baseline's owner from the estate at
+// HEAD (records only: validate judges them).
+func baselineOwners(ctx context.Context, dir string, now time.Time) (map[string]string, error) {
+	est, err := core.Open(ctx, core.Options{Dir: dir, Rev: "HEAD", Checks: core.CheckNone, Cache: core.CacheRead, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("read the estate at HEAD: %w", err)
+	}
+	defer est.Close()
+	out := map[string]string{}
+	for id, a := range est.Assets {
+		if b := est.Baselines[a.Baseline]; b != nil && b.Owner != "" {
+			out[id] = b.Owner
+		}
+	}
+	return out, nil
 }
 
 // readSettings reads estate.yaml at HEAD of the repository at dir.

@@ -318,3 +318,19 @@ func TestKnownErrorInBody(t *testing.T) {
 		t.Errorf("a known error section without one:\n%s", b)
 	}
 }
+
+func TestAssigneeFallsBackToTheBaselineOwner(t *testing.T) {
+	f := control("LT-00001", "firewall", record.SevHigh)
+	f.Owner = "nobody@example.org" // no GitHub login known
+	cfg := Config{Group: "device", At: when, Assignees: map[string]string{"euc@example.org": "euc-lead", "jane@example.org": "jane-gh"},
+		BaselineOwners: map[string]string{"LT-00001": "euc@example.org", "LT-00002": "euc@example.org"}}
+	p := Make([]record.Finding{f}, nil, cfg)
+	if got := p.Calls[0].Assignees; fmt.Sprint(got) != "[euc-lead]" {
+		t.Errorf("baseline owner: %v", got)
+	}
+	cfg.People = map[string]string{"jane@example.org": "jane-person"}
+	p = Make([]record.Finding{control("LT-00002", "firewall", record.SevHigh)}, nil, cfg)
+	if got := p.Calls[0].Assignees; fmt.Sprint(got) != "[jane-person]" {
+		t.Errorf("a Person's login comes first: %v", got)
+	}
+}
