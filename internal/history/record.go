@@ -44,6 +44,22 @@ type Record struct {
 	// Compliance are the device's compliance changes the ledger's audits
 	// recorded, oldest first (internal/ledger/compliance).
 	Compliance []compliance.Event `json:"compliance,omitempty"`
+	// Incidents are the ledger's incident entries that name the record,
+	// in ledger order.
+	Incidents []Incident `json:"incidents,omitempty"`
+}
+
+// Incident is one incident-opened, incident-closed or incident-reopened
+// entry of the ledger.
+type Incident struct {
+	LedgerEntry int64    `json:"ledger_entry"`
+	Kind        string   `json:"kind"`
+	Time        string   `json:"time"`
+	Issue       int      `json:"issue"`
+	Controls    []string `json:"controls,omitempty"`
+	Repeat      int      `json:"repeat,omitempty"`
+	Severity    string   `json:"severity,omitempty"`
+	Due         string   `json:"due,omitempty"`
 }
 
 // Describe turns steps (newest first, from Follow) into the record's
@@ -87,6 +103,12 @@ func Describe(ctx context.Context, repo *gitrepo.Repo, head, path string, steps 
 			}
 		}
 		rec.Changes = append(rec.Changes, c)
+	}
+	for _, e := range entries {
+		if in := e.Incident; in != nil && slices.Contains(in.Records, rec.ID) {
+			rec.Incidents = append(rec.Incidents, Incident{LedgerEntry: e.Seq, Kind: string(e.Kind), Time: e.Time, Issue: in.Issue,
+				Controls: in.Controls, Repeat: in.Repeat, Severity: in.Severity, Due: in.Due})
+		}
 	}
 	return rec, nil
 }

@@ -146,6 +146,30 @@ footer{color:var(--muted);font-size:12px;max-width:1100px;margin:0 auto;padding:
 {{range .ChangeRows}}<tr><td>{{.Date}}</td><td>{{.ID}}</td><td>{{.Title}}</td><td>{{.Type}}</td><td>{{.Risk}}</td><td class="n">{{if .PR}}#{{.PR}}{{end}}</td><td>{{.Author}}</td><td>{{join .Approvers ", "}}</td><td class="n">{{.Records}}</td></tr>
 {{end}}</tbody></table>{{if .ChangeMore}}<p class="note">… and {{.ChangeMore}} more (estate ledger show lists them all).</p>{{end}}{{end}}
 </section>
+{{with .Service}}
+<section id="incidents">
+<h2>Incidents</h2>
+<p>{{.Open}} open of {{.Opened}} opened, {{.Resolved}} resolutions; repeat rate {{printf "%.1f" .RepeatRate}}% ({{.Reopened}} reopened).</p>
+<table><thead><tr><th>Open by severity</th><th class="n">Incidents</th></tr></thead><tbody>
+{{range $k, $n := .OpenBySeverity}}<tr><td>{{$k}}</td><td class="n">{{$n}}</td></tr>
+{{end}}</tbody></table>
+<table><thead><tr><th>Open by age</th><th class="n">Incidents</th></tr></thead><tbody>
+{{range $k, $n := .OpenByAge}}<tr><td>{{$k}}</td><td class="n">{{$n}}</td></tr>
+{{end}}</tbody></table>
+<h3>SLA breaches ({{len .Breaches}})</h3>
+{{if .Breaches}}<table><thead><tr><th class="n">Issue</th><th>Incident</th><th>Severity</th><th>Due</th><th class="n">Days over</th></tr></thead><tbody>
+{{range .Breaches}}<tr><td class="n">#{{.Issue}}</td><td>{{.Fingerprint}}</td><td>{{.Severity}}</td><td>{{.Due}}</td><td class="n">{{.DaysOver}}</td></tr>
+{{end}}</tbody></table>{{end}}
+<h3>Mean time to resolve</h3>
+<table><thead><tr><th>Control or team</th><th class="n">Resolved</th><th class="n">Mean hours</th></tr></thead><tbody>
+{{range .MTTRByControl}}<tr><td>{{.Key}}</td><td class="n">{{.Resolved}}</td><td class="n">{{printf "%.1f" .Hours}}</td></tr>
+{{end}}{{range .MTTRByTeam}}<tr><td>{{.Key}}</td><td class="n">{{.Resolved}}</td><td class="n">{{printf "%.1f" .Hours}}</td></tr>
+{{end}}</tbody></table>
+<h3>Top problems ({{len .TopProblems}})</h3>
+{{if .TopProblems}}<table><thead><tr><th>Problem</th><th>Status</th><th>Control</th><th class="n">Incidents</th><th>Title</th></tr></thead><tbody>
+{{range .TopProblems}}<tr><td>{{.ID}}</td><td>{{.Status}}</td><td>{{.Control}}</td><td class="n">{{.Incidents}}</td><td>{{.Title}}</td></tr>
+{{end}}</tbody></table>{{end}}
+</section>{{end}}
 </main>
 <footer>
 {{range .Notes}}<p>{{.}}</p>{{end}}

@@ -94,6 +94,8 @@ type Data struct {
 	// ChangesSource says where the changes came from (the ledger, or
 	// changes/ when there is no ledger).
 	ChangesSource string
+	// Service is the incidents' service view (nil: not shown).
+	Service *report.Service
 	// Notes say what the report could not show, and why.
 	Notes []string
 	// Commentary opens the report: sentences interpreting the figures of

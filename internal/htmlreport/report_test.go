@@ -192,3 +192,22 @@ func BenchmarkAnalyse100k(b *testing.B) {
 		forecast.Forecast(d.Estate, forecast.Options{Now: now, Months: 12})
 	}
 }
+
+func TestIncidentsSection(t *testing.T) {
+	svc := &report.Service{Opened: 3, Open: 2, OpenBySeverity: map[string]int{"high": 2}, OpenByAge: map[string]int{"0-7d": 2},
+		Breaches:      []report.Incident{{Issue: 7, Fingerprint: "device/<b>LT-1</b>", Severity: "high", Due: "2026-11-01", DaysOver: 3}},
+		MTTRByControl: []report.MTTR{{Key: "fw", Resolved: 1, Hours: 36}},
+		TopProblems:   []report.ProblemRow{{ID: "PRB-2026-0001", Title: "<script>alert(1)</script>", Status: "known-error", Control: "fw", Incidents: 2}}}
+	out := string(render(t, Data{Title: "T", AsOf: "2026-11-23", Service: svc}))
+	for _, want := range []string{`<section id="incidents">`, "2 open of 3 opened", "#7", "device/&lt;b&gt;LT-1&lt;/b&gt;", "PRB-2026-0001", "&lt;script&gt;", "36.0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "<script>alert") {
+		t.Error("a problem's title not escaped")
+	}
+	if strings.Contains(string(render(t, Data{Title: "T", AsOf: "2026-11-23"})), `id="incidents"`) {
+		t.Error("an incidents section without a service view")
+	}
+}

@@ -38,9 +38,27 @@ var (
 	reItem   = regexp.MustCompile(`(?m)^- \[([ x])\] (.*) <!-- item:([0-9a-f]{16}) -->$`)
 )
 
+// checklist is reItem's matches in body, line by line: only the lines
+// that can be items go through the expression (a plan reads 5,000 bodies).
+func checklist(body string) [][]string {
+	var out [][]string
+	for line := range strings.Lines(body) {
+		line = strings.TrimSuffix(line, "\n")
+		if !strings.HasPrefix(line, "- [") || !strings.HasSuffix(line, " -->") {
+			continue
+		}
+		if m := reItem.FindStringSubmatch(line); m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // parseMarker reads the marker of body.
 func parseMarker(body string) (marker, bool) {
-	m := reMarker.FindStringSubmatch(body)
+	// The marker is the body's first line, and only there.
+	first, _, _ := strings.Cut(body, "\n")
+	m := reMarker.FindStringSubmatch(strings.TrimSuffix(first, "\r"))
 	if m == nil {
 		return marker{}, false
 	}
@@ -79,7 +97,7 @@ func itemOf(f record.Finding, by string) item {
 // fail are kept, ticked. A group without findings is old closed: every
 // item ticked, the rest of the body unchanged.
 func render(g *group, old *Issue, m marker, cfg Config) Call {
-	c := Call{Fingerprint: g.fp, Repeat: m.repeat}
+	c := Call{Fingerprint: g.fp, Repeat: m.repeat, Severity: g.sev, Due: m.due}
 	if kind, rest, _ := strings.Cut(g.fp, "/"); kind == "device" {
 		c.Records = []string{rest}
 	} else {
@@ -147,7 +165,7 @@ func render(g *group, old *Issue, m marker, cfg Config) Call {
 		fmt.Fprintf(&b, "- [ ] %s <!-- item:%s -->\n", it.text, it.key)
 	}
 	if old != nil {
-		for _, m := range reItem.FindAllStringSubmatch(old.Body, -1) {
+		for _, m := range checklist(old.Body) {
 			if !seen[m[3]] {
 				seen[m[3]] = true
 				fmt.Fprintf(&b, "- [x] %s <!-- item:%s -->\n", m[2], m[3])

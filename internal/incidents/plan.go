@@ -31,8 +31,13 @@ type Config struct {
 	Group string
 	// SLA is how long an incident of each severity may stay open.
 	SLA map[record.Severity]time.Duration
-	// Assignees maps an owner's email to a GitHub login.
-	Assignees map[string]string
+	// Assignees maps an owner's email to a GitHub login (estate.yaml's
+	// incidents.assignees). People does too, from Person records, and
+	// comes first.
+	Assignees, People map[string]string
+	// BaselineOwners are each asset's baseline's owner (by asset id): the
+	// assignee when the asset's owner has no GitHub login.
+	BaselineOwners map[string]string
 	// MaxNew bounds the incidents created (0 = DefaultMaxNew); the rest
 	// are counted in the tracking issue.
 	MaxNew int
@@ -76,7 +81,9 @@ type Call struct {
 	Records     []string // the assets concerned
 	Controls    []string // the failing controls (rules for the physical audit)
 	Repeat      int      // how many times the incident was reopened
-	Tracking    bool     // the tracking issue, not an incident
+	Severity    record.Severity
+	Due         string // the SLA's day (YYYY-MM-DD), or ""
+	Tracking    bool   // the tracking issue, not an incident
 }
 
 func (c Call) String() string {
@@ -301,9 +308,11 @@ func times(n int) string {
 
 func assignees(g *group, cfg Config) []string {
 	var out []string
+	login := func(owner string) string { return cmp.Or(cfg.People[owner], cfg.Assignees[owner]) }
 	for _, f := range g.findings {
-		if login := cfg.Assignees[f.Owner]; login != "" && !slices.Contains(out, login) {
-			out = append(out, login)
+		l := cmp.Or(login(f.Owner), login(cfg.BaselineOwners[f.Record]))
+		if l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
 		}
 	}
 	slices.Sort(out)

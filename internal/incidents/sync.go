@@ -90,6 +90,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, usage(err)
 	}
 	cfg.At, cfg.MaxNew = at, o.MaxNew
+	if cfg.BaselineOwners, err = baselineOwners(ctx, o.Dir, now()); err != nil {
+		return nil, err
+	}
 	if cfg.AuditSeq, err = auditSeq(ctx, o.Dir, data); err != nil {
 		return nil, err
 	}
@@ -129,7 +132,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Done++
 		if kind := kindOf(c); kind != "" {
 			entries = append(entries, &ledger.Entry{Kind: kind, Time: ledger.FormatTime(at),
-				Incident: &ledger.Incident{Issue: n, Fingerprint: c.Fingerprint, Records: c.Records, Controls: c.Controls, Repeat: c.Repeat}})
+				Incident: incidentOf(n, c)})
 		}
 	}
 	res.Entries, err = writeLedger(ctx, o, now, entries)
@@ -151,6 +154,16 @@ func auditSeq(ctx context.Context, dir string, data []byte) (int64, error) {
 		}
 	}
 	return 0, nil
+}
+
+// incidentOf is what the ledger keeps of call c to issue n: severity and
+// due day for an incident opened or reopened.
+func incidentOf(n int, c Call) *ledger.Incident {
+	in := &ledger.Incident{Issue: n, Fingerprint: c.Fingerprint, Records: c.Records, Controls: c.Controls, Repeat: c.Repeat}
+	if c.Action != Close && c.Severity != 0 {
+		in.Severity, in.Due = c.Severity.String(), c.Due
+	}
+	return in
 }
 
 func kindOf(c Call) ledger.Kind {
@@ -184,6 +197,23 @@ func apply(ctx context.Context, gc *github.Client, c Call) (int, error) {
 		return c.Number, gc.ReopenIssue(ctx, c.Number, c.Comment, edit)
 	}
 	return 0, fmt.Errorf("unknown action %q", c.Action)
+}
+
+// baselineOwners reads each asset's baseline's owner from the estate at
+// HEAD (records only: validate judges them).
+func baselineOwners(ctx context.Context, dir string, now time.Time) (map[string]string, error) {
+	est, err := core.Open(ctx, core.Options{Dir: dir, Rev: "HEAD", Checks: core.CheckNone, Cache: core.CacheRead, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("read the estate at HEAD: %w", err)
+	}
+	defer est.Close()
+	out := map[string]string{}
+	for id, a := range est.Assets {
+		if b := est.Baselines[a.Baseline]; b != nil && b.Owner != "" {
+			out[id] = b.Owner
+		}
+	}
+	return out, nil
 }
 
 // readSettings reads estate.yaml at HEAD of the repository at dir.

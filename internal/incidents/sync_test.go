@@ -318,3 +318,43 @@ func TestKnownErrorInBody(t *testing.T) {
 		t.Errorf("a known error section without one:\n%s", b)
 	}
 }
+
+func TestAssigneeFallsBackToTheBaselineOwner(t *testing.T) {
+	f := control("LT-00001", "firewall", record.SevHigh)
+	f.Owner = "nobody@example.org" // no GitHub login known
+	cfg := Config{Group: "device", At: when, Assignees: map[string]string{"euc@example.org": "euc-lead", "jane@example.org": "jane-gh"},
+		BaselineOwners: map[string]string{"LT-00001": "euc@example.org", "LT-00002": "euc@example.org"}}
+	p := Make([]record.Finding{f}, nil, cfg)
+	if got := p.Calls[0].Assignees; fmt.Sprint(got) != "[euc-lead]" {
+		t.Errorf("baseline owner: %v", got)
+	}
+	cfg.People = map[string]string{"jane@example.org": "jane-person"}
+	p = Make([]record.Finding{control("LT-00002", "firewall", record.SevHigh)}, nil, cfg)
+	if got := p.Calls[0].Assignees; fmt.Sprint(got) != "[jane-person]" {
+		t.Errorf("a Person's login comes first: %v", got)
+	}
+}
+
+func TestLedgerEntriesCarrySeverityAndDue(t *testing.T) {
+	dir := estateRepo(t, settingsYAML)
+	f := newFake(t)
+	runSync(t, f, dir, writeAudit(t, 0, control("LT-00001", "firewall", record.SevHigh)), nil)
+	runSync(t, f, dir, writeAudit(t, 1), nil)
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	snap, err := (&gitstore.Store{Repo: repo, Ref: "refs/estate/ledger"}).Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := snap.Entries()
+	if len(es) != 2 || es[0].Incident.Severity != "high" || es[0].Incident.Due != "2026-12-15" ||
+		es[1].Kind != ledger.KindIncidentClosed || es[1].Incident.Severity != "" || es[1].Incident.Due != "" {
+		t.Fatalf("%+v %+v", es[0].Incident, es[len(es)-1].Incident)
+	}
+	if c := f.comments[1]; len(c) != 1 || c[0] != "Verified fixed by the audit of 2026-12-02 (not in the ledger yet: estate ledger record-audit records it)." {
+		t.Errorf("close comment without an audit entry: %v", c)
+	}
+}

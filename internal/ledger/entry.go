@@ -125,6 +125,10 @@ type Incident struct {
 	Records     []string `json:"records,omitempty"`
 	Controls    []string `json:"controls,omitempty"`
 	Repeat      int      `json:"repeat,omitempty"` // how many times it was reopened
+	// Severity is the incident's highest severity and Due the day its SLA
+	// ends (opened and reopened entries; "" when none applies).
+	Severity string `json:"severity,omitempty"`
+	Due      string `json:"due,omitempty"`
 }
 
 // Canonical returns the canonical JSON of e: fields in declaration order,

@@ -33,6 +33,7 @@ type Report struct {
 	// Trend is compliance over time (nil: the ledger has no compliance
 	// changes).
 	Trend *Trend `json:"compliance_trend,omitempty"`
+	Service   Service    `json:"service"`
 }
 
 // Inventory is the estate's records and their counts.
@@ -123,7 +124,20 @@ func Build(est *record.Estate, entries []*ledger.Entry, o Options) *Report {
 	if len(o.Compliance) > 0 {
 		r.Trend = buildTrend(est, o.Compliance, o.AsOf, o.Trend)
 	}
+	r.Service = ServiceOf(est, entries, o.AsOf)
 	return r
+}
+
+// ServiceOf is the service view of the ledger's incident entries up to
+// asOf (the HTML report's section; Build's Service).
+func ServiceOf(est *record.Estate, entries []*ledger.Entry, asOf time.Time) Service {
+	var upto []*ledger.Entry
+	for _, e := range entries {
+		if e.Incident != nil && !e.When().After(asOf) {
+			upto = append(upto, e)
+		}
+	}
+	return service(est, upto, asOf)
 }
 
 func inventory(est *record.Estate) Inventory {

@@ -93,6 +93,7 @@ func writeText(w io.Writer, r *Report) error {
 	for _, x := range acc.Exemptions {
 		fmt.Fprintf(w, "  %s  %s  expires %s (%s)  %s\n", ts(x.Asset), ts(x.Control), x.Expires, daysText(x.Days), ts(x.Change))
 	}
+	writeServiceText(w, r.Service)
 	fmt.Fprintf(w, "\nRecords: %d\n", inv.Total)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  id\tkind\tclass\tstatus\tlocation\tbaseline\towner")
@@ -174,6 +175,7 @@ func writeMarkdown(w io.Writer, r *Report) error {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", md(x.Asset), md(x.Control), md(x.Expires), daysText(x.Days), md(x.Change))
 		}
 	}
+	writeServiceMarkdown(w, r.Service)
 	fmt.Fprintf(w, "\n## Records (%d)\n\n| Id | Kind | Class | Status | Location | Baseline | Owner |\n| --- | --- | --- | --- | --- | --- | --- |\n", inv.Total)
 	for _, row := range inv.Records {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", md(row.ID), row.Kind, md(row.Class), md(row.Status), md(row.Location), md(row.Baseline), md(row.Owner))
@@ -251,6 +253,7 @@ func writeCSV(w io.Writer, r *Report) error {
 	for _, x := range acc.Exemptions {
 		row("exemption", x.Control, x.Asset, x.Days, x.Asset, "Asset", "", "", "", "", x.Owner, x.Expires, "", "", "", x.Change)
 	}
+	serviceCSV(row, r.Service)
 	for _, rec := range inv.Records {
 		row("record", "", rec.ID, -1, rec.ID, rec.Kind, rec.Class, rec.Status, rec.Location, rec.Baseline, rec.Owner, "", "", "", "", rec.Path)
 	}

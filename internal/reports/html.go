@@ -105,6 +105,8 @@ func HTML(ctx context.Context, o HTMLOptions) (htmlreport.Data, error) {
 			d.ComplianceTrend, d.Commentary = tr, tr.Commentary
 		}
 	}
+	svc := report.ServiceOf(est, entries, when)
+	d.Service = &svc
 	if len(facts) > 0 {
 		d.Current, d.Baselines = currentCompliance(est, facts, when)
 		d.CurrentSource = fmt.Sprintf("Compliance now: estate audit of the facts of %d devices as the report was made (not a ledger entry).", len(facts))

@@ -186,6 +186,12 @@ func WriteText(w io.Writer, rec *history.Record) {
 			}
 		}
 	}
+	if len(rec.Incidents) > 0 {
+		fmt.Fprintf(w, "\nIncidents (%d ledger entries)\n", len(rec.Incidents))
+		for _, in := range rec.Incidents {
+			fmt.Fprintf(w, "  entry %d  %s  %s  issue #%d%s\n", in.LedgerEntry, in.Time, in.Kind, in.Issue, safe(incidentDetail(in)))
+		}
+	}
 	writeComplianceText(w, rec)
 }
 
@@ -198,6 +204,28 @@ func writeComplianceText(w io.Writer, rec *history.Record) {
 	for _, e := range rec.Compliance {
 		fmt.Fprintf(w, "  %s  %s  %s -> %s  (audit entry %d)\n", e.At.UTC().Format("2006-01-02"), output.TextSafe(e.Control), e.FromName, e.ToName, e.AuditSeq)
 	}
+}
+
+// incidentDetail is the controls, severity, due day and repeat count of
+// an incident entry, each after a comma.
+func incidentDetail(in history.Incident) string {
+	var parts []string
+	if len(in.Controls) > 0 {
+		parts = append(parts, strings.Join(in.Controls, " "))
+	}
+	if in.Severity != "" {
+		parts = append(parts, in.Severity)
+	}
+	if in.Due != "" {
+		parts = append(parts, "due "+in.Due)
+	}
+	if in.Repeat > 0 {
+		parts = append(parts, fmt.Sprintf("reopened %d", in.Repeat))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(parts, ", ")
 }
 
 func approverList(as []ledger.Approval) string {
@@ -242,6 +270,12 @@ func WriteMarkdown(w io.Writer, rec *history.Record) {
 		fmt.Fprintf(w, "\n### Compliance changes\n\nFrom the ledger's audits, oldest first.\n\n| Date | Control | From | To | Audit entry |\n| --- | --- | --- | --- | --- |\n")
 		for _, e := range rec.Compliance {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %d |\n", e.At.UTC().Format("2006-01-02"), output.CodeSpan(e.Control), e.FromName, e.ToName, e.AuditSeq)
+		}
+	}
+	if len(rec.Incidents) > 0 {
+		fmt.Fprintf(w, "\n### Incidents\n\n| Entry | Time | Event | Issue | Detail |\n| ---: | --- | --- | ---: | --- |\n")
+		for _, in := range rec.Incidents {
+			fmt.Fprintf(w, "| %d | %s | %s | #%d | %s |\n", in.LedgerEntry, in.Time, in.Kind, in.Issue, output.MarkdownCell(strings.TrimPrefix(incidentDetail(in), ", ")))
 		}
 	}
 }

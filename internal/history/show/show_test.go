@@ -70,3 +70,24 @@ func TestRunUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestIncidentsShown(t *testing.T) {
+	rec := &history.Record{ID: "LT-1", Path: "inventory/laptop/LT-1.yaml", Changes: []history.Change{}, Incidents: []history.Incident{
+		{LedgerEntry: 4, Kind: "incident-opened", Time: "2026-11-01T00:00:00Z", Issue: 2, Controls: []string{"fw\x1b[2J"}, Severity: "high", Due: "2026-11-15"},
+		{LedgerEntry: 6, Kind: "incident-reopened", Time: "2026-11-09T00:00:00Z", Issue: 2, Controls: []string{"fw"}, Repeat: 1},
+	}}
+	var b bytes.Buffer
+	WriteText(&b, rec)
+	out := b.String()
+	for _, want := range []string{"Incidents (2 ledger entries)", "entry 4  2026-11-01T00:00:00Z  incident-opened  issue #2, fw\\u001b[2J, high, due 2026-11-15",
+		"entry 6  2026-11-09T00:00:00Z  incident-reopened  issue #2, fw, reopened 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	WriteMarkdown(&b, rec)
+	if !strings.Contains(b.String(), "| 6 | 2026-11-09T00:00:00Z | incident-reopened | #2 | fw, reopened 1 |") || strings.Contains(b.String(), "\x1b") {
+		t.Errorf("markdown:\n%s", b.String())
+	}
+}
