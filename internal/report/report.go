@@ -32,8 +32,8 @@ type Report struct {
 	Changes   Accounting `json:"status_accounting"`
 	// Trend is compliance over time (nil: the ledger has no compliance
 	// changes).
-	Trend *Trend `json:"compliance_trend,omitempty"`
-	Service   Service    `json:"service"`
+	Trend   *Trend  `json:"compliance_trend,omitempty"`
+	Service Service `json:"service"`
 }
 
 // Inventory is the estate's records and their counts.
