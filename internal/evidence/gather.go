@@ -313,6 +313,13 @@ func (g *gatherer) plan(ctx context.Context, p *Pack, c *ledger.Entry) {
 		p.Plan.Error = "the merge commit has no parent to plan against"
 		return
 	}
+	if _, err := g.repo.Resolve(head); err != nil && head != p.Implementation.Merge {
+		// A squash merge's PR head is often not fetched: the merged tree
+		// against the same base is the change that was approved and merged.
+		p.Plan.Note = fmt.Sprintf("the pull request's head %.12s is not in this repository; planned the merge commit against its base instead", head)
+		head = p.Implementation.Merge
+		p.Plan.Head = head
+	}
 	res, err := plan.Run(ctx, plan.Options{Dir: cmp.Or(g.o.Dir, "."), Base: base, Head: head, Now: c.When(), Log: g.o.Log})
 	if err != nil {
 		p.Plan.Error = err.Error()
