@@ -220,3 +220,25 @@ func TestPlanOfASquashMergeWhoseHeadIsGone(t *testing.T) {
 		t.Errorf("implementation head %s", p.Implementation.Head)
 	}
 }
+
+// TestAChangeWithoutRequestOrPR: a commit recorded with no change request
+// and no pull request is named by its merge commit, and has a gap.
+func TestAChangeWithoutRequestOrPR(t *testing.T) {
+	w := newWorld(t)
+	w.write("inventory/laptop/LT-1.yaml", asset("LT-1", "direct@example.org"))
+	merge := w.commit("hotfix owner")
+	if _, err := ops.Record(context.Background(), ops.RecordOptions{Dir: w.dir, Now: func() time.Time { return w.when }}); err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, Options{Dir: w.dir, Target: merge[:10]})
+	p := res.Packs[0]
+	if p.Name != merge[:12] || p.Request != nil || p.Evidenced || !strings.Contains(strings.Join(p.Gaps, "\n"), "no change request") {
+		t.Fatalf("pack %s: request %v, gaps %v", p.Name, p.Request, p.Gaps)
+	}
+	if _, err := Write(t.TempDir(), res.Packs); err != nil {
+		t.Fatal(err)
+	}
+	if !safeName(merge[:12]) || safeName("..") || safeName("a/b") || safeName("") || safeName(".x") {
+		t.Error("safeName")
+	}
+}
