@@ -242,3 +242,18 @@ func TestAChangeWithoutRequestOrPR(t *testing.T) {
 		t.Error("safeName")
 	}
 }
+
+func FuzzParsePeriod(f *testing.F) {
+	for _, s := range []string{"2026-Q3", "2026-07", "2026", "2026-07-01..2026-09-30", "2026-02-30..2026-03-01", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePeriod(s)
+		if err != nil {
+			return
+		}
+		if !p.End.After(p.Start) || p.Name != s || !p.Contains(p.Start) || p.Contains(p.End) {
+			t.Fatalf("%q: %+v", s, p)
+		}
+	})
+}
