@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/evidence"
+	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/output"
 )
 
@@ -71,7 +72,7 @@ type evidenceIndex struct {
 	Version    string           `json:"version"`
 	OK         bool             `json:"ok"` // every pack is evidence
 	Ref        string           `json:"ledger_ref"`
-	LedgerHead any              `json:"ledger_head"`
+	LedgerHead *ledger.Head     `json:"ledger_head"`
 	Period     string           `json:"period,omitempty"`
 	Seed       uint64           `json:"seed,omitempty"`
 	Candidates int              `json:"candidates,omitempty"`

@@ -48,6 +48,22 @@ func runChromium(t *testing.T, bin string, args ...string) (stdout, stderr strin
 	return out.String(), errb.String()
 }
 
+// artifacts is where the screenshot is kept: $ESTATE_ARTIFACTS, or under
+// CI $TMPDIR/estate-artifacts (for the CI to upload), else a test folder.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("ESTATE_ARTIFACTS")
+	if dir == "" && os.Getenv("CI") == "true" {
+		dir = filepath.Join(os.TempDir(), "estate-artifacts")
+	}
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // consoleLine matches what Chromium logs for a console message, a
 // request the CSP blocked, or a failed load.
 var consoleLine = regexp.MustCompile(`(?i)(CONSOLE|Refused to|Content Security Policy|net::ERR_|Uncaught)`)
@@ -91,11 +107,23 @@ func TestChromiumOpensThePack(t *testing.T) {
 			}
 		}
 	}
+	// A screenshot of the pack with gaps, kept for the CI to upload.
+	shot := filepath.Join(artifacts(t), "evidence-pack.png")
+	_, logs := runChromium(t, bin, "--hide-scrollbars", "--window-size=1280,2600", "--screenshot="+shot, "file://"+written[1].HTML)
+	for _, l := range strings.Split(logs, "\n") {
+		if consoleLine.MatchString(l) {
+			t.Errorf("chromium logged: %s", l)
+		}
+	}
+	if png, err := os.ReadFile(shot); err != nil || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 10_000 {
+		t.Errorf("no plausible screenshot at %s (%d bytes): %v", shot, len(png), err)
+	}
+
 	// The check can fail: a page that fetches something is caught.
 	bad := filepath.Join(dir, "bad.html")
 	page, _ := os.ReadFile(written[0].HTML)
 	os.WriteFile(bad, bytes.Replace(page, []byte("</main>"), []byte(`<img src="http://127.0.0.1:9/x.png"></main>`), 1), 0o644)
-	_, logs := runChromium(t, bin, "--dump-dom", "file://"+bad)
+	_, logs = runChromium(t, bin, "--dump-dom", "file://"+bad)
 	if !consoleLine.MatchString(logs) {
 		t.Error("chromium logged nothing for a page that fetches an image: the check above checks nothing")
 	}

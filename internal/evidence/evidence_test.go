@@ -8,10 +8,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/gitrepo/gittest"
 	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/ledger/ops"
+	"github.com/estate-dev/estate/internal/record"
 )
 
 func run(t *testing.T, o Options) *Result {
@@ -191,4 +194,66 @@ func TestParsePeriod(t *testing.T) {
 			t.Errorf("%q parsed", bad)
 		}
 	}
+}
+
+// TestPlanOfASquashMergeWhoseHeadIsGone: the ledger names the pull
+// request's head (from GitHub), which a squash merge leaves unfetched;
+// the plan is then the merge against its base, and says so.
+func TestPlanOfASquashMergeWhoseHeadIsGone(t *testing.T) {
+	w := newWorld(t)
+	w.n++
+	w.write("changes/CR-2026-0001.yaml", "apiVersion: estate/v1\nkind: ChangeRequest\nid: CR-2026-0001\ntitle: Squashed\ntype: normal\nreason: r\nrisk: low\n")
+	w.write("inventory/laptop/LT-1.yaml", asset("LT-1", "someone@example.org"))
+	merge := w.commit("Squashed (#1)")
+	gone := strings.Repeat("3", 40)
+	reviews := func(context.Context, *record.Settings, string, int) (*ops.PullRequest, error) {
+		return &ops.PullRequest{Author: "jane", Head: gone, Approvals: []ledger.Approval{{By: "bob", At: ledger.FormatTime(w.when)}}}, nil
+	}
+	if _, err := ops.Record(context.Background(), ops.RecordOptions{Dir: w.dir, Reviews: reviews, Now: func() time.Time { return w.when }}); err != nil {
+		t.Fatal(err)
+	}
+	p := run(t, Options{Dir: w.dir, Target: "1"}).Packs[0]
+	if p.Plan.Plan == nil || p.Plan.Head != merge || !strings.Contains(p.Plan.Note, "is not in this repository") || p.Request == nil {
+		t.Fatalf("plan %+v", p.Plan)
+	}
+	if p.Implementation.Head != gone {
+		t.Errorf("implementation head %s", p.Implementation.Head)
+	}
+}
+
+// TestAChangeWithoutRequestOrPR: a commit recorded with no change request
+// and no pull request is named by its merge commit, and has a gap.
+func TestAChangeWithoutRequestOrPR(t *testing.T) {
+	w := newWorld(t)
+	w.write("inventory/laptop/LT-1.yaml", asset("LT-1", "direct@example.org"))
+	merge := w.commit("hotfix owner")
+	if _, err := ops.Record(context.Background(), ops.RecordOptions{Dir: w.dir, Now: func() time.Time { return w.when }}); err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, Options{Dir: w.dir, Target: merge[:10]})
+	p := res.Packs[0]
+	if p.Name != merge[:12] || p.Request != nil || p.Evidenced || !strings.Contains(strings.Join(p.Gaps, "\n"), "no change request") {
+		t.Fatalf("pack %s: request %v, gaps %v", p.Name, p.Request, p.Gaps)
+	}
+	if _, err := Write(t.TempDir(), res.Packs); err != nil {
+		t.Fatal(err)
+	}
+	if !safeName(merge[:12]) || safeName("..") || safeName("a/b") || safeName("") || safeName(".x") {
+		t.Error("safeName")
+	}
+}
+
+func FuzzParsePeriod(f *testing.F) {
+	for _, s := range []string{"2026-Q3", "2026-07", "2026", "2026-07-01..2026-09-30", "2026-02-30..2026-03-01", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePeriod(s)
+		if err != nil {
+			return
+		}
+		if !p.End.After(p.Start) || p.Name != s || !p.Contains(p.Start) || p.Contains(p.End) {
+			t.Fatalf("%q: %+v", s, p)
+		}
+	})
 }

@@ -69,6 +69,7 @@ var (
 	prRE    = regexp.MustCompile(`^#?([0-9]{1,9})$`)
 	shaRE   = regexp.MustCompile(`^[0-9a-fA-F]{7,40}$`)
 	idCRish = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)
+	fileRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 )
 
 // gatherer holds what every pack of a run shares.
@@ -118,11 +119,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, usage(err, "")
 		}
 		res.Period, res.Seed = &p, o.Seed
-		for _, e := range g.entries {
-			if e.Kind == ledger.KindChangeImplemented && p.Contains(e.When()) {
-				res.Candidates++
-			}
-		}
+		res.Candidates = len(Sample(g.entries, p, -1, o.Seed))
 		picked = Sample(g.entries, p, o.Sample, o.Seed)
 		if len(picked) == 0 {
 			return nil, usage(fmt.Errorf("the ledger records no change merged in %s (%s to %s)", p.Name, p.Start.Format(time.DateOnly), p.End.AddDate(0, 0, -1).Format(time.DateOnly)),
@@ -281,7 +278,7 @@ func (g *gatherer) pack(ctx context.Context, c *ledger.Entry, period Period) (*P
 }
 
 func safeName(s string) bool {
-	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, `/\`+"\x00") && idCRish.MatchString(s)
+	return len(s) <= 128 && fileRE.MatchString(s)
 }
 
 func (g *gatherer) approvals(p *Pack, c *ledger.Entry) {
@@ -312,6 +309,13 @@ func (g *gatherer) plan(ctx context.Context, p *Pack, c *ledger.Entry) {
 	if base == "" {
 		p.Plan.Error = "the merge commit has no parent to plan against"
 		return
+	}
+	if _, err := g.repo.Resolve(head); err != nil && head != p.Implementation.Merge {
+		// A squash merge's PR head is often not fetched: the merged tree
+		// against the same base is the change that was approved and merged.
+		p.Plan.Note = fmt.Sprintf("the pull request's head %.12s is not in this repository; planned the merge commit against its base instead", head)
+		head = p.Implementation.Merge
+		p.Plan.Head = head
 	}
 	res, err := plan.Run(ctx, plan.Options{Dir: cmp.Or(g.o.Dir, "."), Base: base, Head: head, Now: c.When(), Log: g.o.Log})
 	if err != nil {

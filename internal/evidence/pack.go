@@ -46,6 +46,7 @@ type Request struct {
 type Plan struct {
 	Base  string       `json:"base"`
 	Head  string       `json:"head"`
+	Note  string       `json:"note,omitempty"`  // how the plan was made, when not as usual
 	Error string       `json:"error,omitempty"` // why the plan could not be rebuilt
 	Plan  *change.Plan `json:"plan,omitempty"`
 }

@@ -73,7 +73,8 @@ pre{white-space:pre-wrap;overflow-wrap:normal;font-size:12px;background:var(--bg
 </section>
 
 <section id="plan"><h2>Plan as approved (CM-3, CM-6)</h2>
-<p>The plan of the pull request's head <code>{{.P.Plan.Head}}</code> against its base <code>{{.P.Plan.Base}}</code>, as <code>estate change plan</code> makes it.</p>
+<p>The plan of <code>{{.P.Plan.Head}}</code> (the pull request's head, else the merge) against the base <code>{{.P.Plan.Base}}</code>, as <code>estate change plan</code> makes it.</p>
+{{with .P.Plan.Note}}<p class="muted">{{.}}</p>{{end}}
 {{with .P.Plan.Plan}}<table><tbody>
 <tr><th>Type</th><td>{{.Type}}</td></tr>
 <tr><th>Computed risk</th><td>{{.ComputedRisk}}{{if .DeclaredRisk}} (declared {{.DeclaredRisk}}){{end}}{{range .RiskReasons}}<div class="muted">{{.}}</div>{{end}}</td></tr>

@@ -93,7 +93,7 @@ func Sample(entries []*ledger.Entry, p Period, n int, seed uint64) []*ledger.Ent
 		in = append(in, ranked{e, sha256.Sum256(append(append([]byte{}, key...), e.Merge()...))})
 	}
 	sort.Slice(in, func(i, j int) bool { return string(in[i].rank[:]) < string(in[j].rank[:]) })
-	if n < len(in) {
+	if n >= 0 && n < len(in) {
 		in = in[:n]
 	}
 	out := make([]*ledger.Entry, len(in))

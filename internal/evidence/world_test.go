@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ func baseline(version, min string) string {
 }
 
 func asset(id, owner string) string {
-	return "apiVersion: estate/v1\nkind: Asset\nid: " + id + "\nclass: laptop\nstatus: deployed\nserial: S" + id + "\nhostname: " + id +
+	return "apiVersion: estate/v1\nkind: Asset\nid: " + id + "\nclass: laptop\nstatus: deployed\nserial: S" + id + "\nhostname: " + strings.ToLower(id) +
 		"\nowner: " + owner + "\nlocation: LON\nbaseline: mac\n"
 }
 

@@ -82,6 +82,12 @@ func ReadHead(path string) (*ledger.Head, error) {
 	if len(data) > maxHeadFile {
 		return nil, usage(fmt.Errorf("read %s: larger than %d bytes", path, maxHeadFile), "")
 	}
+	return ParseHead(path, data)
+}
+
+// ParseHead reads the ledger_head of a JSON document (name names it in
+// errors, which are usage errors with line:column for broken JSON).
+func ParseHead(path string, data []byte) (*ledger.Head, error) {
 	var doc struct {
 		Head *ledger.Head `json:"ledger_head"`
 	}

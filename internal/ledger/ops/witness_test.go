@@ -182,3 +182,21 @@ func TestWitnessCopyAheadAndBehind(t *testing.T) {
 		t.Errorf("an entry edited: %v", fs)
 	}
 }
+
+func FuzzParseHead(f *testing.F) {
+	f.Add([]byte(`{"ledger_head": {"entry": 3, "hash": "sha256:` + strings.Repeat("a", 64) + `"}}`))
+	f.Add([]byte(`{"ledger_head": null}`))
+	f.Add([]byte("{\n\"ledger_head\": [1,"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h, err := ParseHead("f.json", data)
+		if err != nil {
+			if !errors.Is(err, core.ErrUsage) || !strings.HasPrefix(err.Error(), "f.json") {
+				t.Fatalf("error %v is not a usage error naming the file", err)
+			}
+			return
+		}
+		if h == nil || h.Check() != nil {
+			t.Fatalf("accepted a head that does not check: %+v", h)
+		}
+	})
+}
