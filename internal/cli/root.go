@@ -62,6 +62,7 @@ func newRootCmd(app *App) *cobra.Command {
 		newFactsCmd(app),
 		newAuditCmd(app),
 		newIncidentsCmd(app),
+		newLayoutCmd(app),
 	)
 	applyHelp(root)
 	return root
