@@ -64,6 +64,7 @@ func newRootCmd(app *App) *cobra.Command {
 		newIncidentsCmd(app),
 		newEvidenceCmd(app),
 		newProblemsCmd(app),
+		newLayoutCmd(app),
 	)
 	applyHelp(root)
 	return root

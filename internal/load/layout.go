@@ -15,6 +15,11 @@ type Place struct {
 	Kind  record.Kind // empty: not a record path
 	Class string      // for assets: the folder's class
 	ID    string      // the id the file name gives
+	// Folder is the prefix sub-folder an inventory record sits in
+	// (inventory/laptop/LT-01/LT-01234.yaml: LT-01), "" when it sits
+	// directly in its kind's folder. Whether it is the folder the
+	// estate's layout asks for is the layout rule's to say.
+	Folder string
 	// Problem explains why a path under the estate's folders holds no
 	// record (wrong depth, wrong extension).
 	Problem string
@@ -39,6 +44,9 @@ func isClass(s string) bool {
 //	inventory/licences/<id>.yaml  Licence
 //	inventory/locations/<id>.yaml Location
 //	inventory/<class>/<id>.yaml   Asset of that class
+//	inventory/<class>/<sub>/<id>.yaml, inventory/licences/<sub>/<id>.yaml,
+//	inventory/locations/<sub>/<id>.yaml  the same, in a layout's prefix
+//	                              sub-folder (see record.LayoutSettings)
 //	policies/baselines/<n>.yaml   Baseline
 //	policies/change-control.yaml  ChangePolicy
 //	changes/<id>.yaml             ChangeRequest
@@ -74,15 +82,21 @@ func Classify(p string) Place {
 	}
 	id := strings.TrimSuffix(base, ext)
 	switch {
-	case top == "inventory" && depth == 3:
+	case top == "inventory" && (depth == 3 || depth == 4 && p[len(top)+len(second)+2] != '.'):
+		// A hidden folder (.old, .trash) is never a prefix folder: ids
+		// do not start with a dot.
+		var folder string
+		if depth == 4 {
+			folder = p[len(top)+len(second)+2 : len(p)-len(base)-1]
+		}
 		switch second {
 		case "licences":
-			return Place{Kind: record.KindLicence, ID: id}
+			return Place{Kind: record.KindLicence, ID: id, Folder: folder}
 		case "locations":
-			return Place{Kind: record.KindLocation, ID: id}
+			return Place{Kind: record.KindLocation, ID: id, Folder: folder}
 		}
 		if isClass(second) {
-			return Place{Kind: record.KindAsset, Class: second, ID: id}
+			return Place{Kind: record.KindAsset, Class: second, ID: id, Folder: folder}
 		}
 		return Place{Problem: "inventory/" + second + "/ is not a class folder (want one of " + strings.Join(Classes, ", ") + ", licences, locations)"}
 	case top == "policies" && depth == 3 && second == "baselines":

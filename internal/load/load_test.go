@@ -298,11 +298,16 @@ func TestClassify(t *testing.T) {
 		"schema/sub/org.cue":             {Problem: "schema files belong directly under schema/, not in subfolders"},
 		"inventory/laptop/LT-1.json":     {Problem: "not a record file: records are *.yaml files"},
 		"inventory/laptops/LT-1.yaml":    {Problem: "inventory/laptops/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations)"},
-		"inventory/laptop/old/LT-1.yaml": {Problem: "no record belongs at this path (see the repository layout in the README)"},
-		"inventory/LT-1.yaml":            {Problem: "no record belongs at this path (see the repository layout in the README)"},
-		"changes/2026/CR-2026-0001.yaml": {Problem: "no record belongs at this path (see the repository layout in the README)"},
-		"policies/baselines/x/euc.yaml":  {Problem: "no record belongs at this path (see the repository layout in the README)"},
-		"policies/other.yaml":            {Problem: "no record belongs at this path (see the repository layout in the README)"},
+		// a prefix sub-folder: whether it is the right one is the layout rule's
+		"inventory/laptop/LT/LT-1.yaml":    {Kind: record.KindAsset, Class: "laptop", ID: "LT-1", Folder: "LT"},
+		"inventory/licences/MS/MS365.yaml": {Kind: record.KindLicence, ID: "MS365", Folder: "MS"},
+		"inventory/locations/LO/LON.yaml":  {Kind: record.KindLocation, ID: "LON", Folder: "LO"},
+		"inventory/laptop/a/b/LT-1.yaml":   {Problem: "no record belongs at this path (see the repository layout in the README)"},
+		"inventory/laptops/LT/LT-1.yaml":   {Problem: "inventory/laptops/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations)"},
+		"inventory/LT-1.yaml":              {Problem: "no record belongs at this path (see the repository layout in the README)"},
+		"changes/2026/CR-2026-0001.yaml":   {Problem: "no record belongs at this path (see the repository layout in the README)"},
+		"policies/baselines/x/euc.yaml":    {Problem: "no record belongs at this path (see the repository layout in the README)"},
+		"policies/other.yaml":              {Problem: "no record belongs at this path (see the repository layout in the README)"},
 	} {
 		if got := load.Classify(p); got != want {
 			t.Errorf("Classify(%q) = %+v, want %+v", p, got, want)

@@ -269,6 +269,55 @@ type Settings struct {
 	Audit          *AuditSettings           `yaml:"audit,omitempty" json:"audit,omitempty"`
 	Refresh        map[string]RefreshPolicy `yaml:"refresh,omitempty" json:"refresh,omitempty"`
 	Incidents      *IncidentSettings        `yaml:"incidents,omitempty" json:"incidents,omitempty"`
+	Layout         *LayoutSettings          `yaml:"layout,omitempty" json:"layout,omitempty"`
+}
+
+// LayoutSettings say where the inventory's records are filed. With Prefix
+// N, an asset, licence or location sits in a sub-folder named by the
+// first N characters of its id (the whole id when it is shorter):
+// inventory/laptop/LT-01/LT-01234.yaml for prefix 5. Zero: flat folders.
+type LayoutSettings struct {
+	Prefix int `yaml:"prefix,omitempty" json:"prefix,omitempty"`
+}
+
+// LayoutRule returns the estate's layout (the flat one when estate.yaml has none).
+func (s *Settings) LayoutRule() LayoutSettings {
+	if s == nil || s.Layout == nil {
+		return LayoutSettings{}
+	}
+	return *s.Layout
+}
+
+// Folder returns the sub-folder the layout files id in ("" when flat).
+func (l LayoutSettings) Folder(id string) string {
+	if l.Prefix <= 0 || id == "" {
+		return ""
+	}
+	if len(id) <= l.Prefix {
+		return id
+	}
+	return id[:l.Prefix]
+}
+
+// Path returns where the layout files a record of kind k (an asset of
+// class) with this id, "" for kinds it does not file (baselines, changes
+// and the policy have fixed places).
+func (l LayoutSettings) Path(k Kind, class, id string) string {
+	var dir string
+	switch k {
+	case KindAsset:
+		dir = "inventory/" + class
+	case KindLicence:
+		dir = "inventory/licences"
+	case KindLocation:
+		dir = "inventory/locations"
+	default:
+		return ""
+	}
+	if sub := l.Folder(id); sub != "" {
+		dir += "/" + sub
+	}
+	return dir + "/" + id + ".yaml"
 }
 
 // IncidentSettings tune estate incidents sync.

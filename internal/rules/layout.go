@@ -16,10 +16,21 @@ func (layoutRule) Name() string { return "layout" }
 
 func (layoutRule) Check(e *record.Estate, _ Env) []record.Finding {
 	var out []record.Finding
+	lay := e.Settings.LayoutRule()
 	for _, r := range e.Records {
 		place := load.Classify(r.Path)
 		if place.Kind == "" {
 			continue
+		}
+		if want := lay.Path(place.Kind, place.Class, place.ID); want != "" && want != r.Path {
+			// The file's own name and folder are what the layout files it
+			// by: a wrong id or class inside is reported below.
+			msg := fmt.Sprintf("%s is filed in the wrong folder: the layout (estate.yaml layout.prefix %d) files it at %s", place.ID, lay.Prefix, want)
+			if lay.Prefix == 0 {
+				msg = fmt.Sprintf("%s is in a sub-folder, but estate.yaml sets no layout: it belongs at %s", place.ID, want)
+			}
+			out = append(out, record.Finding{Pos: record.Pos{File: r.Path}, Rule: "layout", Severity: record.SeverityError,
+				Record: r.ID, Message: msg, Hint: "move it there (git mv), or run estate layout migrate to move every record"})
 		}
 		if r.Kind != place.Kind {
 			out = append(out, at(r, "kind", "layout", record.SeverityError,

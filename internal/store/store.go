@@ -165,6 +165,12 @@ func (s *Store) Settings() *record.Settings { return s.settings }
 // IDs are the estate's id patterns (rules.CompileIDs of its estate.yaml).
 func (s *Store) IDs() rules.IDPatterns { return s.ids }
 
+// PathFor returns where the estate's layout files a record of kind k (an
+// asset of class) with this id: the path to give Write for a new record.
+func (s *Store) PathFor(k record.Kind, class, id string) string {
+	return s.settings.LayoutRule().Path(k, class, id)
+}
+
 // Schema is the effective schema records are checked against.
 func (s *Store) Schema() *schema.Schema { return s.schema }
 

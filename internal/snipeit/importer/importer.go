@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"reflect"
 	"sort"
 	"strconv"
@@ -237,7 +236,7 @@ func (p *planner) location(it snipeit.Item, a *record.Asset) (commit func()) {
 	for n := 2; p.locTaken(id); n++ {
 		id = base + "-" + strconv.Itoa(n)
 	}
-	lp := path.Join("inventory", "locations", id+".yaml")
+	lp := p.st.PathFor(record.KindLocation, "", id)
 	data, err := store.Render(&record.Location{APIVersion: record.APIVersion, Kind: string(record.KindLocation), ID: id, Name: it.Location, Type: "site"})
 	if err == nil {
 		if _, errs := p.st.Check(lp, data); len(errs) > 0 {
@@ -277,7 +276,7 @@ func (p *planner) item(it snipeit.Item) {
 	if a.Purchase != nil && *a.Purchase == (record.Purchase{}) {
 		a.Purchase = nil
 	}
-	pl := Plan{Row: it.Row, ID: a.ID, Kind: string(record.KindAsset), Path: path.Join("inventory", a.Class, a.ID+".yaml")}
+	pl := Plan{Row: it.Row, ID: a.ID, Kind: string(record.KindAsset), Path: p.st.PathFor(record.KindAsset, a.Class, a.ID)}
 	old, exists := p.st.Taken(record.KindAsset, a.ID)
 	if prevPath, dup := p.planned[strings.ToLower(a.ID)]; dup {
 		p.problem(it, "Asset Tag", snipeit.Error, fmt.Sprintf("asset tag %q differs only in case from one planned at %s", a.ID, prevPath))
@@ -383,7 +382,7 @@ func (p *planner) finish() {
 	var locs []Plan
 	for _, id := range ids {
 		locs = append(locs, Plan{ID: id, Kind: string(record.KindLocation), Action: "create",
-			Path: path.Join("inventory", "locations", id+".yaml"), data: p.locData[id]})
+			Path: p.st.PathFor(record.KindLocation, "", id), data: p.locData[id]})
 	}
 	// The report lists assets in row order, then the new locations; they
 	// are written the other way round (write).

@@ -210,3 +210,54 @@ func TestImportFromASubfolder(t *testing.T) {
 		t.Fatal("written under inventory/inventory/")
 	}
 }
+
+// TestImportWritesWhereTheLayoutFiles: with layout.prefix in estate.yaml,
+// new assets and locations are written in their prefix folders, and the
+// estate validates (a record written elsewhere would be a layout error).
+func TestImportWritesWhereTheLayoutFiles(t *testing.T) {
+	est := newEstate(t)
+	f, err := os.OpenFile(filepath.Join(est, "estate.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("layout:\n  prefix: 5\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	csv := header + row(10, "Paris office", "") + row(11, "Head office", "")
+	rep, err := Run(context.Background(), Options{Dir: est, File: writeFile(t, "layout.csv", csv)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Refused != 0 || rep.Created != 2 {
+		t.Fatalf("refused %d, created %d; want 0 and 2: %+v", rep.Refused, rep.Created, rep.Problems)
+	}
+	for _, p := range rep.Plan {
+		want := map[string]string{"Asset": "inventory/laptop/LT-00/" + p.ID + ".yaml",
+			"Location": "inventory/locations/" + record.LayoutSettings{Prefix: 5}.Folder(p.ID) + "/" + p.ID + ".yaml"}[p.Kind]
+		if p.Path != want {
+			t.Errorf("%s %s planned at %s, want %s", p.Kind, p.ID, p.Path, want)
+		}
+		if _, err := os.Stat(filepath.Join(est, filepath.FromSlash(p.Path))); err != nil {
+			t.Errorf("not written: %v", err)
+		}
+	}
+	if len(rep.Plan) < 3 {
+		t.Errorf("want 2 assets and a new location in the plan, got %+v", rep.Plan)
+	}
+	// estate init's own records are flat, and validate says so; the
+	// imported ones are not among its findings.
+	planned := map[string]bool{}
+	for _, p := range rep.Plan {
+		planned[p.Path] = true
+	}
+	errs := validateErrors(t, est)
+	for _, f := range errs {
+		if planned[f.Pos.File] {
+			t.Errorf("validate: %s", f)
+		}
+	}
+	if len(errs) == 0 {
+		t.Error("validate found estate init's flat records in place: the layout rule did not run")
+	}
+}

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/estate-dev/estate/internal/layout"
+	"github.com/estate-dev/estate/internal/output"
+)
+
+// layoutOptions are estate layout migrate's flags, parsed.
+type layoutOptions struct {
+	layout.Options
+	Format string
+}
+
+func newLayoutCmd(app *App) *cobra.Command {
+	return group("layout", "Where the inventory's records are filed (estate.yaml layout)", layoutMigrateCommand(app, runLayoutMigrate))
+}
+
+// layoutMigrateCommand is estate layout migrate; runF runs it (a test
+// replaces it).
+func layoutMigrateCommand(app *App, runF func(context.Context, *App, *layoutOptions) error) *cobra.Command {
+	o := &layoutOptions{}
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Move every asset, licence and location into the layout's prefix sub-folders, in one commit of renames",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
+				return err
+			}
+			if o.Prefix < 0 || o.Prefix > 32 {
+				return usageErr("--prefix %d: want 1 to 32 characters", o.Prefix)
+			}
+			o.Dir = app.Dir()
+			return runF(cmd.Context(), app, o)
+		},
+	}
+	formatFlag(cmd, &o.Format, "text", "json")
+	cmd.Flags().IntVar(&o.Prefix, "prefix", 0, "file records by the first N characters of their id, and set layout.prefix in estate.yaml (default: estate.yaml's)")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list the moves without making them")
+	cmd.Flags().StringVarP(&o.Message, "message", "m", "", "the commit message")
+	return cmd
+}
+
+func runLayoutMigrate(ctx context.Context, app *App, o *layoutOptions) error {
+	rep, err := layout.Migrate(ctx, o.Options)
+	if err != nil {
+		return coreErr(err)
+	}
+	if o.Format == "json" {
+		enc := json.NewEncoder(app.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
+		}
+		return nil
+	}
+	w := app.Stdout
+	for _, m := range rep.Moves {
+		fmt.Fprintf(w, "%s -> %s\n", output.TextSafe(m.From), output.TextSafe(m.To))
+	}
+	verb := "moved"
+	if rep.DryRun {
+		verb = "would move"
+	}
+	fmt.Fprintf(w, "layout.prefix %d: %s %d record(s)", rep.Prefix, verb, len(rep.Moves))
+	if rep.Settings {
+		fmt.Fprint(w, ", estate.yaml sets layout.prefix")
+	}
+	if rep.Commit != "" {
+		fmt.Fprintf(w, " in commit %s", rep.Commit[:min(12, len(rep.Commit))])
+	}
+	fmt.Fprintln(w)
+	if rep.Largest != "" {
+		fmt.Fprintf(w, "largest folder: %s, %d entries", output.TextSafe(rep.Largest), rep.Entries)
+		if rep.Entries > layout.MaxFolderEntries {
+			fmt.Fprintf(w, " (over the %d that GitHub Enterprise Server advises: a longer --prefix splits it further)", layout.MaxFolderEntries)
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}
