@@ -273,10 +273,10 @@ func (r *run) match(devices []record.Device, ix *match.Index) ([]pair, []record.
 		if j, dup := seen[a]; dup {
 			older, newer := &pairs[j], pair{dev: d, at: at}
 			if at.After(older.at) {
-				out = append(out, dupFinding(a, rec.Path, older.dev, d))
+				out = append(out, dupFinding(a, r.e.Accountable(a), rec.Path, older.dev, d))
 				pairs[j].dev, pairs[j].at, pairs[j].byHost = d, at, viaHost
 			} else {
-				out = append(out, dupFinding(a, rec.Path, newer.dev, older.dev))
+				out = append(out, dupFinding(a, r.e.Accountable(a), rec.Path, newer.dev, older.dev))
 			}
 			continue
 		}
@@ -286,8 +286,8 @@ func (r *run) match(devices []record.Device, ix *match.Index) ([]pair, []record.
 	return pairs, out
 }
 
-func dupFinding(a *record.Asset, path string, dropped, kept *record.Device) record.Finding {
-	return record.Finding{Pos: record.Pos{File: path}, Rule: RuleDuplicate, Severity: record.SevMedium, Record: a.ID, Owner: a.Owner,
+func dupFinding(a *record.Asset, owner, path string, dropped, kept *record.Device) record.Finding {
+	return record.Finding{Pos: record.Pos{File: path}, Rule: RuleDuplicate, Severity: record.SevMedium, Record: a.ID, Owner: owner,
 		Message:  fmt.Sprintf("%s has more than one facts document: %s was audited, %s (older) was not", a.ID, kept.Source, dropped.Source),
 		Hint:     "two devices may share a serial or hostname; keep one facts document per device",
 		Evidence: evidence(dropped)}
@@ -345,14 +345,14 @@ func (r *run) missing(pairs []pair, scope []*record.Record) (map[*record.Asset]b
 		case !ok:
 			miss[a] = true
 			out = append(out, record.Finding{Pos: record.Pos{File: rec.Path}, Rule: RuleMissing, Severity: record.SevMedium,
-				Record: a.ID, Owner: a.Owner, Field: "status",
+				Record: a.ID, Owner: r.e.Accountable(a), Field: "status",
 				Message:  fmt.Sprintf("%s is %s but no collector has seen it", a.ID, a.Status),
 				Hint:     "find the device and collect its facts, or change its status (lost, in-repair, ...) in a change request",
 				Expected: fmt.Sprintf("facts newer than %d days", days), Observed: "no facts"})
 		case r.opts.Now.Sub(at) > r.opts.MissingAfter:
 			miss[a] = true
 			out = append(out, record.Finding{Pos: record.Pos{File: rec.Path}, Rule: RuleMissing, Severity: record.SevMedium,
-				Record: a.ID, Owner: a.Owner, Field: "status",
+				Record: a.ID, Owner: r.e.Accountable(a), Field: "status",
 				Message: fmt.Sprintf("%s is %s but was last seen %d days ago (%s)", a.ID, a.Status,
 					int(r.opts.Now.Sub(at).Hours()/24), at.UTC().Format("2006-01-02")),
 				Hint:     "find the device and collect its facts, or change its status in a change request",

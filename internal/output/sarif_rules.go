@@ -30,7 +30,9 @@ var ruleTexts = map[string]ruleText{
 	"reference":         {"References exist", "Locations, baselines, licences, parents, exemptions' controls and change requests, and standard-change templates named by a record all exist.", docRecords},
 	"baseline-extends":  {"Baselines extend no cycle", "A baseline's extends chain never loops back on itself.", docRecords},
 	"control":           {"Controls can be evaluated", "Each control's check reads one fact or package with operators that parse.", docRecords},
-	"lifecycle":         {"Lifecycle rules hold", "Status changes follow the asset lifecycle: disposed is final and needs a disposal record, owners for deployed assets, change requests for lost and stolen.", docRecords},
+	"lifecycle":         {"Lifecycle rules hold", "Status changes follow the asset lifecycle: disposed is final and needs a disposal record, a holder for deployed assets, change requests for lost and stolen.", docRecords},
+	"holder":            {"An asset has one holder", "A deployed or loaned asset is held by one person (owner), its location (held_by: location) or another asset (attached_to), and attachments end without a cycle.", docRecords},
+	"person":            {"People are known", "When the estate has people records, an asset's owner and a person's manager are people of the estate.", docRecords},
 	"expired-exemption": {"Exemptions are in date", "An exemption from a control has not passed its expiry date.", docRecords},
 	"id-pattern":        {"Ids follow the estate's pattern", "Ids match the patterns under ids: in estate.yaml.", docRecords},
 

@@ -18,6 +18,8 @@ type Asset struct {
 	OS           string      `yaml:"os,omitempty" json:"os,omitempty"`
 	Owner        string      `yaml:"owner,omitempty" json:"owner,omitempty"`
 	Location     string      `yaml:"location,omitempty" json:"location,omitempty"`
+	HeldBy       string      `yaml:"held_by,omitempty" json:"held_by,omitempty"`
+	AttachedTo   string      `yaml:"attached_to,omitempty" json:"attached_to,omitempty"`
 	Baseline     string      `yaml:"baseline,omitempty" json:"baseline,omitempty"`
 	Purchase     *Purchase   `yaml:"purchase,omitempty" json:"purchase,omitempty"`
 	Warranty     *Warranty   `yaml:"warranty,omitempty" json:"warranty,omitempty"`
