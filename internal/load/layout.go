@@ -38,6 +38,7 @@ func isClass(s string) bool {
 //	estate.yaml                   Settings
 //	inventory/licences/<id>.yaml  Licence
 //	inventory/locations/<id>.yaml Location
+//	inventory/people/<id>.yaml    Person
 //	inventory/<class>/<id>.yaml   Asset of that class
 //	policies/baselines/<n>.yaml   Baseline
 //	policies/change-control.yaml  ChangePolicy
@@ -79,11 +80,13 @@ func Classify(p string) Place {
 			return Place{Kind: record.KindLicence, ID: id}
 		case "locations":
 			return Place{Kind: record.KindLocation, ID: id}
+		case "people":
+			return Place{Kind: record.KindPerson, ID: id}
 		}
 		if isClass(second) {
 			return Place{Kind: record.KindAsset, Class: second, ID: id}
 		}
-		return Place{Problem: "inventory/" + second + "/ is not a class folder (want one of " + strings.Join(Classes, ", ") + ", licences, locations)"}
+		return Place{Problem: "inventory/" + second + "/ is not a class folder (want one of " + strings.Join(Classes, ", ") + ", licences, locations, people)"}
 	case top == "policies" && depth == 3 && second == "baselines":
 		return Place{Kind: record.KindBaseline, ID: id}
 	case p == "policies/change-control.yaml" || p == "policies/change-control.yml":

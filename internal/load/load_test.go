@@ -297,7 +297,7 @@ func TestClassify(t *testing.T) {
 		"inventory/laptop/.gitkeep":      {},
 		"schema/sub/org.cue":             {Problem: "schema files belong directly under schema/, not in subfolders"},
 		"inventory/laptop/LT-1.json":     {Problem: "not a record file: records are *.yaml files"},
-		"inventory/laptops/LT-1.yaml":    {Problem: "inventory/laptops/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations)"},
+		"inventory/laptops/LT-1.yaml":    {Problem: "inventory/laptops/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations, people)"},
 		"inventory/laptop/old/LT-1.yaml": {Problem: "no record belongs at this path (see the repository layout in the README)"},
 		"inventory/LT-1.yaml":            {Problem: "no record belongs at this path (see the repository layout in the README)"},
 		"changes/2026/CR-2026-0001.yaml": {Problem: "no record belongs at this path (see the repository layout in the README)"},

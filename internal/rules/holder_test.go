@@ -57,3 +57,35 @@ func TestAccountable(t *testing.T) {
 		}
 	}
 }
+
+// Once people exist, an owner must be one; a person's manager and
+// location resolve.
+func TestPeople(t *testing.T) {
+	const jane = "inventory/people/jane.doe@example.org.yaml"
+	const bob = "inventory/people/bob@example.org.yaml"
+	person := func(id string, extra ...string) string {
+		return "apiVersion: estate/v1\nkind: Person\nid: " + id + "\nname: N\nstatus: active\n" + strings.Join(extra, "\n") + "\n"
+	}
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"known owner", map[string]string{jane: person("jane.doe@example.org", "location: LON")}, nil},
+		{"unknown owner", map[string]string{bob: person("bob@example.org")},
+			[]string{f("inventory/laptop/LT-00001.yaml", "owner", "person", `owner "jane.doe@example.org" is not a person of the estate`)}},
+		{"no manager", map[string]string{jane: person("jane.doe@example.org", "manager: boss@example.org")},
+			[]string{f(jane, "manager", "reference", `person "boss@example.org" does not exist`)}},
+		{"no location", map[string]string{jane: person("jane.doe@example.org", "location: PAR")},
+			[]string{f(jane, "location", "reference", `location "PAR" does not exist`)}},
+		{"left but active", map[string]string{jane: person("jane.doe@example.org", "left: 2026-01-31")},
+			[]string{f(jane, "left", "person", "jane.doe@example.org has a left date but is active")}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := check(t, c.files)
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("got:\n %s\nwant:\n %s", strings.Join(got, "\n "), strings.Join(c.want, "\n "))
+			}
+		})
+	}
+}
