@@ -30,6 +30,8 @@ const (
 	RuleStatus       = "audit/status"       // a retired, disposed, lost or stolen asset was seen
 	RuleDuplicate    = "audit/duplicate"    // two facts documents for one asset
 	RuleOS           = "audit/os"           // the device's OS is not the one its baseline applies to
+	RuleLeaver       = "audit/leaver"       // a deployed or loaned asset is still with a leaver
+	RuleLeaverUser   = "audit/leaver-user"  // a leaver is logged in on a device
 )
 
 // Options tune a run.
@@ -87,6 +89,9 @@ type run struct {
 	byBase   map[string][]*control
 	unreg    int // devices that matched no asset
 	managed  map[string]bool
+	// leavers are the people who left, by email and by the email's
+	// local part (how a device names its users).
+	leavers map[string]*record.Person
 }
 
 // Run audits devices against e. It never fails: every problem with a
@@ -120,6 +125,7 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	}
 	var findings []record.Finding
 	findings = append(findings, r.compileBaselines()...)
+	findings = append(findings, r.leaverAssets()...)
 
 	// Index the inventory (internal/match: the one matcher), and find
 	// the assets expected to report. Where two records share an id, the

@@ -62,6 +62,7 @@ func (w *worker) add(f record.Finding) { w.findings = append(w.findings, f) }
 // device runs the physical checks and the baseline's controls on p.
 func (w *worker) device(p *pair) {
 	w.physical(p)
+	w.leaverUsers(p)
 	a := p.asset
 	if a.Baseline == "" {
 		return

@@ -44,6 +44,8 @@ var ruleTexts = map[string]ruleText{
 	"audit/missing":      {"A deployed asset was not seen", "A deployed or loaned asset of a managed class has no facts newer than the missing-after period.", docAudit},
 	"audit/serial":       {"The serial differs from the inventory", "The device's serial number differs from its asset record's.", docAudit},
 	"audit/hostname":     {"The hostname differs from the inventory", "The device's hostname differs from its asset record's.", docAudit},
+	"audit/leaver":       {"An asset is still with a leaver", "A deployed or loaned asset is held by a person whose record says they left: the leaver's manager recovers or reassigns it.", docAudit},
+	"audit/leaver-user":  {"A leaver used a device", "A person whose record says they left is logged in on a device (facts users).", docAudit},
 	"audit/model":        {"The model differs from the inventory", "The device's model or manufacturer differs from its asset record's.", docAudit},
 	"audit/owner":        {"The owner is not the one using it", "The people logged in on the device do not include the asset's owner.", docAudit},
 	"audit/status":       {"An asset that should be gone was seen", "An asset whose status is retired, disposed, lost or stolen reported facts.", docAudit},

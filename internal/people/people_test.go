@@ -222,4 +222,3 @@ func TestImportCSV(t *testing.T) {
 		t.Errorf("boss = %+v", b)
 	}
 }
-
