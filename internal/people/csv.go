@@ -79,11 +79,11 @@ func ReadCSV(data []byte) ([]Input, []Problem, error) {
 			_, c := r.FieldPos(i)
 			return strings.TrimSpace(rec[i]), c
 		}
+		email, _ := get("email")
 		bad := func(k, why string) {
 			_, c := get(k)
-			probs = append(probs, Problem{Line: line, Column: c, Severity: "error", Reason: why})
+			probs = append(probs, Problem{Line: line, Column: c, ID: clip(email), Severity: "error", Reason: why})
 		}
-		email, _ := get("email")
 		p := record.Person{ID: strings.ToLower(email), Status: record.PersonActive}
 		if !strings.Contains(email, "@") {
 			bad("email", fmt.Sprintf("email %q is not an email address", clip(email)))

@@ -84,6 +84,11 @@ func Write(ctx context.Context, o Options, in []Input, problems []Problem) (*Rep
 	defer st.Close()
 	e := est.Estate
 	rep := &Report{From: o.From, Source: o.Source, DryRun: o.DryRun, Read: len(in), Problems: problems}
+	for _, p := range problems {
+		if p.Severity == "error" && p.Line > 1 { // a row the reader could not make a person of
+			rep.Read++
+		}
+	}
 	prob := func(it Input, sev, why string) {
 		rep.Problems = append(rep.Problems, Problem{Line: it.Line, ID: it.Person.ID, Severity: sev, Reason: why})
 	}
