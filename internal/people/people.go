@@ -37,6 +37,8 @@ type Plan struct {
 	Action string `json:"action"` // create, update, unchanged, kept
 	Path   string `json:"path"`
 	data   []byte
+	person *record.Person
+	line   int
 }
 
 // Report is the outcome of writing people.
@@ -189,6 +191,7 @@ func Write(ctx context.Context, o Options, in []Input, problems []Problem) (*Rep
 			}
 			pl.data = data
 		}
+		pl.person, pl.line = &p, it.Line
 		switch pl.Action {
 		case "create":
 			rep.Created++
@@ -198,6 +201,35 @@ func Write(ctx context.Context, o Options, in []Input, problems []Problem) (*Rep
 			rep.Unchanged++
 		}
 		rep.Plan = append(rep.Plan, pl)
+	}
+	// A manager read in this batch whose own record was refused is no
+	// person of the estate after all: left out, so that no record names
+	// one that does not exist.
+	written := map[string]bool{}
+	for id := range e.People {
+		written[id] = true
+	}
+	for _, pl := range rep.Plan {
+		written[pl.ID] = true
+	}
+	for i := range rep.Plan {
+		pl := &rep.Plan[i]
+		if pl.person == nil || pl.person.Manager == "" || written[pl.person.Manager] {
+			continue
+		}
+		it := Input{Person: *pl.person, Line: pl.line}
+		prob(it, "warning", fmt.Sprintf("manager %s was not written: left out", pl.person.Manager))
+		pl.person.Manager = ""
+		data, err := store.Render(pl.person)
+		if err != nil {
+			return rep, err
+		}
+		if pl.Action == "unchanged" {
+			pl.Action = "update"
+			rep.Unchanged--
+			rep.Updated++
+		}
+		pl.data = data
 	}
 	refused := map[string]bool{}
 	for _, pr := range rep.Problems {

@@ -222,3 +222,23 @@ func TestImportCSV(t *testing.T) {
 		t.Errorf("boss = %+v", b)
 	}
 }
+
+// A manager whose own row is refused is left out of the people who name
+// them: nothing written names a person that does not exist.
+func TestManagerRefusedIsLeftOut(t *testing.T) {
+	dir := newEstate(t)
+	in := []Input{
+		{Person: record.Person{ID: "boss@example.org", Name: "Boss", Status: "active", GitHub: "-not-a-login-"}, Line: 2},
+		{Person: record.Person{ID: "jane@example.org", Name: "Jane", Status: "active", Manager: "boss@example.org"}, Line: 3},
+	}
+	rep, err := Write(context.Background(), Options{Dir: dir, Source: "csv"}, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Created != 1 || rep.Refused != 1 {
+		t.Errorf("report %+v", rep)
+	}
+	if j := open(t, dir).Estate.People["jane@example.org"]; j == nil || j.Manager != "" {
+		t.Errorf("jane = %+v", j)
+	}
+}
