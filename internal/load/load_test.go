@@ -255,7 +255,7 @@ func TestLooksSecret(t *testing.T) {
 func TestUnknownKind(t *testing.T) {
 	root, _ := load.Parse("f.yaml", []byte("apiVersion: estate/v1\nkind: x\n"))
 	n, _ := load.Find(root, "kind")
-	all := "kind is one of Asset, Licence, Location, Baseline, ChangePolicy, ChangeRequest, Settings"
+	all := "kind is one of Asset, Licence, Location, Person, Baseline, ChangePolicy, ChangeRequest, Settings"
 	for kind, hint := range map[string]string{
 		"Assets":        `did you mean "Asset"? (` + all + ")",
 		"asset":         `did you mean "Asset"? (` + all + ")",

@@ -19,7 +19,7 @@ var ruleTexts = map[string]ruleText{
 	"yaml":              {"YAML is well formed", "The file is one YAML document with no syntax error, duplicate key, oversized alias expansion or tab indentation.", docRecords},
 	"file":              {"The file can be read as a record", "The file is within the size limit, is UTF-8, and is no symbolic link leaving the repository.", docRecords},
 	"secret":            {"No secret in a record", "A record holds no password, private key or token pasted into it: records are readable by everyone with the repository.", docRecords},
-	"kind":              {"The record's kind is known", "Every record starts with apiVersion estate/v1 and a known kind (Asset, Licence, Location, Baseline, ChangePolicy, ChangeRequest, ...).", docRecords},
+	"kind":              {"The record's kind is known", "Every record starts with apiVersion estate/v1 and a known kind (Asset, Licence, Location, Person, Baseline, ChangePolicy, ChangeRequest, ...).", docRecords},
 	"schema":            {"The record fits its schema", "The record is valid against its kind's CUE schema (schema/*.cue, with the repository's own schema files unified in); unknown fields are errors.", docRecords},
 	"schema/compile":    {"The repository's schema compiles", "The CUE files under schema/ compile and unify with the built-in schema.", docRecords},
 	"layout":            {"The record is in the right folder", "The folder fits the record's kind and, for assets, its class.", docRecords},
