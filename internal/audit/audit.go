@@ -32,6 +32,8 @@ const (
 	RuleOS           = "audit/os"           // the device's OS is not the one its baseline applies to
 	RuleUpcoming     = "audit/upcoming"     // a control fails that takes effect on a later day (info)
 	RuleConflict     = "audit/conflict"     // an older, still current source's value of a fact gives another verdict
+	RuleLeaver       = "audit/leaver"       // a deployed or loaned asset is still with a leaver
+	RuleLeaverUser   = "audit/leaver-user"  // a leaver is logged in on a device
 )
 
 // Options tune a run.
@@ -96,6 +98,9 @@ type run struct {
 	managed  map[string]bool
 	// knownErrors are the problems of status known-error, by id.
 	knownErrors []*record.Problem
+	// leavers are the people who left, by email and by the email's
+	// local part (how a device names its users).
+	leavers map[string]*record.Person
 }
 
 // Run audits devices against e. It never fails: every problem with a
@@ -130,6 +135,7 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	var findings []record.Finding
 	findings = append(findings, r.compileBaselines()...)
 	r.compileProblems()
+	findings = append(findings, r.leaverAssets()...)
 
 	// Index the inventory (internal/match: the one matcher), and find
 	// the assets expected to report. Where two records share an id, the
@@ -283,10 +289,10 @@ func (r *run) match(devices []record.Device, ix *match.Index) ([]pair, []record.
 		if j, dup := seen[a]; dup {
 			older, newer := &pairs[j], pair{dev: d, at: at}
 			if at.After(older.at) {
-				out = append(out, dupFinding(a, rec.Path, older.dev, d))
+				out = append(out, dupFinding(a, r.e.Accountable(a), rec.Path, older.dev, d))
 				pairs[j].dev, pairs[j].at, pairs[j].byHost = d, at, viaHost
 			} else {
-				out = append(out, dupFinding(a, rec.Path, newer.dev, older.dev))
+				out = append(out, dupFinding(a, r.e.Accountable(a), rec.Path, newer.dev, older.dev))
 			}
 			continue
 		}
@@ -296,8 +302,8 @@ func (r *run) match(devices []record.Device, ix *match.Index) ([]pair, []record.
 	return pairs, out
 }
 
-func dupFinding(a *record.Asset, path string, dropped, kept *record.Device) record.Finding {
-	return record.Finding{Pos: record.Pos{File: path}, Rule: RuleDuplicate, Severity: record.SevMedium, Record: a.ID, Owner: a.Owner,
+func dupFinding(a *record.Asset, owner, path string, dropped, kept *record.Device) record.Finding {
+	return record.Finding{Pos: record.Pos{File: path}, Rule: RuleDuplicate, Severity: record.SevMedium, Record: a.ID, Owner: owner,
 		Message:  fmt.Sprintf("%s has more than one facts document: %s was audited, %s (older) was not", a.ID, kept.Source, dropped.Source),
 		Hint:     "two devices may share a serial or hostname; keep one facts document per device",
 		Evidence: evidence(dropped)}
@@ -355,14 +361,14 @@ func (r *run) missing(pairs []pair, scope []*record.Record) (map[*record.Asset]b
 		case !ok:
 			miss[a] = true
 			out = append(out, record.Finding{Pos: record.Pos{File: rec.Path}, Rule: RuleMissing, Severity: record.SevMedium,
-				Record: a.ID, Owner: a.Owner, Field: "status",
+				Record: a.ID, Owner: r.e.Accountable(a), Field: "status",
 				Message:  fmt.Sprintf("%s is %s but no collector has seen it", a.ID, a.Status),
 				Hint:     "find the device and collect its facts, or change its status (lost, in-repair, ...) in a change request",
 				Expected: fmt.Sprintf("facts newer than %d days", days), Observed: "no facts"})
 		case r.opts.Now.Sub(at) > r.opts.MissingAfter:
 			miss[a] = true
 			out = append(out, record.Finding{Pos: record.Pos{File: rec.Path}, Rule: RuleMissing, Severity: record.SevMedium,
-				Record: a.ID, Owner: a.Owner, Field: "status",
+				Record: a.ID, Owner: r.e.Accountable(a), Field: "status",
 				Message: fmt.Sprintf("%s is %s but was last seen %d days ago (%s)", a.ID, a.Status,
 					int(r.opts.Now.Sub(at).Hours()/24), at.UTC().Format("2006-01-02")),
 				Hint:     "find the device and collect its facts, or change its status in a change request",

@@ -62,6 +62,7 @@ func (w *worker) add(f record.Finding) { w.findings = append(w.findings, f) }
 // device runs the physical checks and the baseline's controls on p.
 func (w *worker) device(p *pair) {
 	w.physical(p)
+	w.leaverUsers(p)
 	a := p.asset
 	if a.Baseline == "" {
 		return
@@ -70,7 +71,7 @@ func (w *worker) device(p *pair) {
 	if !ok {
 		if w.r.e.Baselines[a.Baseline] == nil {
 			w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleBaseline, Severity: record.SevMedium,
-				Record: a.ID, Field: "baseline", Owner: a.Owner,
+				Record: a.ID, Field: "baseline", Owner: w.r.e.Accountable(a),
 				Message: fmt.Sprintf("%s names baseline %q, which does not exist: no control was checked", a.ID, a.Baseline),
 				Hint:    "name a baseline under policies/baselines/"})
 		}
@@ -261,7 +262,7 @@ func (w *worker) evaluate(c *control, p *pair) verdict {
 
 func (w *worker) controlFinding(c *control, p *pair, v verdict) record.Finding {
 	a := p.asset
-	owner := a.Owner
+	owner := w.r.e.Accountable(a)
 	if owner == "" {
 		owner = c.baseline.Owner
 	}
@@ -308,7 +309,7 @@ func (w *worker) osCheck(p *pair) {
 	if !strings.EqualFold(b.AppliesTo.OS, f.OS.Family) {
 		a := p.asset
 		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleOS, Severity: record.SevHigh, Record: a.ID, Field: "baseline",
-			Owner:    a.Owner,
+			Owner:    w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s runs %s but its baseline %s applies to %s", a.ID, f.OS.Family, b.Name, b.AppliesTo.OS),
 			Hint:     "give the asset the baseline of its operating system",
 			Expected: b.AppliesTo.OS, Observed: f.OS.Family, Evidence: evidence(p.dev)})
@@ -320,31 +321,31 @@ func (w *worker) physical(p *pair) {
 	a, f := p.asset, p.dev.Facts
 	ev := evidence(p.dev)
 	if sev, gone := goneStatuses[a.Status]; gone {
-		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleStatus, Severity: sev, Record: a.ID, Field: "status", Owner: a.Owner,
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleStatus, Severity: sev, Record: a.ID, Field: "status", Owner: w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s is recorded as %s but was seen at %s", a.ID, a.Status, f.CollectedAt),
 			Hint:     "find out who has it; if it is back in use, change its status in a change request",
 			Expected: "not seen (" + a.Status + ")", Observed: "seen: " + describe(f), Evidence: ev})
 	}
 	if s := match.Serial(f.Identity.Serial); p.byHost && s != "" && match.Serial(a.Serial) != "" && s != match.Serial(a.Serial) {
-		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleSerial, Severity: record.SevHigh, Record: a.ID, Field: "serial", Owner: a.Owner,
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleSerial, Severity: record.SevHigh, Record: a.ID, Field: "serial", Owner: w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s (hostname %s) reports serial %s, but the inventory says %s", a.ID, f.Identity.Hostname, f.Identity.Serial, a.Serial),
 			Hint:     "the device was swapped or the record is wrong: correct the record in a change request",
 			Expected: a.Serial, Observed: f.Identity.Serial, Evidence: ev})
 	}
 	if h := match.Host(f.Identity.Hostname); !p.byHost && h != "" && a.Hostname != "" && h != match.Host(a.Hostname) {
-		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleHostname, Severity: record.SevLow, Record: a.ID, Field: "hostname", Owner: a.Owner,
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleHostname, Severity: record.SevLow, Record: a.ID, Field: "hostname", Owner: w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s (serial %s) is named %s, but the inventory says %s", a.ID, a.Serial, f.Identity.Hostname, a.Hostname),
 			Hint:     "rename the device, or correct the record",
 			Expected: a.Hostname, Observed: f.Identity.Hostname, Evidence: ev})
 	}
 	if a.Model != "" && isModelName(f.Identity.Model) && !w.similar(a.Model, f.Identity.Model) {
-		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleModel, Severity: record.SevLow, Record: a.ID, Field: "model", Owner: a.Owner,
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleModel, Severity: record.SevLow, Record: a.ID, Field: "model", Owner: w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s reports model %q, but the inventory says %q", a.ID, f.Identity.Model, a.Model),
 			Hint:     "correct the record's model (or the device is not the one recorded)",
 			Expected: a.Model, Observed: f.Identity.Model, Evidence: ev})
 	}
 	if a.Manufacturer != "" && f.Identity.Manufacturer != "" && !w.similar(a.Manufacturer, f.Identity.Manufacturer) {
-		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleModel, Severity: record.SevLow, Record: a.ID, Field: "manufacturer", Owner: a.Owner,
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleModel, Severity: record.SevLow, Record: a.ID, Field: "manufacturer", Owner: w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s reports manufacturer %q, but the inventory says %q", a.ID, f.Identity.Manufacturer, a.Manufacturer),
 			Hint:     "correct the record's manufacturer (or the device is not the one recorded)",
 			Expected: a.Manufacturer, Observed: f.Identity.Manufacturer, Evidence: ev})
@@ -356,7 +357,7 @@ func (w *worker) physical(p *pair) {
 				names = append(names, u.Name)
 			}
 		}
-		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleOwner, Severity: record.SevMedium, Record: a.ID, Field: "owner", Owner: a.Owner,
+		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleOwner, Severity: record.SevMedium, Record: a.ID, Field: "owner", Owner: w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s is assigned to %s, but the users logged in are %s", a.ID, a.Owner, strings.Join(names, ", ")),
 			Hint:     "reassign the asset in a change request if it changed hands",
 			Expected: a.Owner, Observed: strings.Join(names, ", "), Evidence: ev})

@@ -13,7 +13,7 @@ import (
 )
 
 func newImportCmd(app *App) *cobra.Command {
-	return group("import", "Import assets from another tool's export", newImportSnipeITCmd(app, nil))
+	return group("import", "Import assets and people from another tool's export", newImportSnipeITCmd(app, nil), newImportPeopleCmd(app))
 }
 
 // importOptions are import snipeit's flags: the importer's options and

@@ -58,6 +58,7 @@ func newRootCmd(app *App) *cobra.Command {
 		newReportCmd(app),
 		newChangeCmd(app),
 		newImportCmd(app),
+		newPeopleCmd(app),
 		newExportCmd(app),
 		newFactsCmd(app),
 		newAuditCmd(app),

@@ -42,7 +42,7 @@ func FailureFindings(e *record.Estate, failed []Failure) []record.Finding {
 			Message: f.Source + " was not collected: " + f.Reason}
 		if p := paths[f.Asset]; p != "" {
 			fd.Pos, fd.Record, fd.Field = record.Pos{File: p}, f.Asset, "hostname"
-			fd.Owner = e.Assets[f.Asset].Owner
+			fd.Owner = e.Accountable(e.Assets[f.Asset])
 			fd.Message = f.Asset + " (" + f.Source + ") was not collected: " + f.Reason
 		}
 		out = append(out, fd)

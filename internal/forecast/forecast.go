@@ -198,7 +198,7 @@ func Forecast(e *record.Estate, opts Options) Report {
 			continue
 		}
 		rep.Active++
-		base := Item{Asset: a.ID, Class: a.Class, Status: a.Status, Location: a.Location, Owner: a.Owner, Model: a.Model}
+		base := Item{Asset: a.ID, Class: a.Class, Status: a.Status, Location: a.Location, Owner: e.Accountable(a), Model: a.Model}
 		if a.Warranty != nil {
 			if t, err := time.Parse(time.DateOnly, a.Warranty.Expires); err == nil {
 				it := base

@@ -148,7 +148,7 @@ func Analyse(e *record.Estate, facts []record.Facts, opts Options) Report {
 		if a != nil {
 			d = devices[a.ID]
 			if d == nil {
-				d = &device{key: a.ID, owner: a.Owner}
+				d = &device{key: a.ID, owner: e.User(a)}
 				devices[a.ID] = d
 			}
 		} else {
@@ -233,7 +233,7 @@ func Analyse(e *record.Estate, facts []record.Facts, opts Options) Report {
 		isAssigned := map[string]bool{}
 		for _, a := range assigned[id] {
 			isAssigned[a.ID] = true
-			count(a.ID, a.Owner)
+			count(a.ID, e.User(a))
 		}
 		u.Assigned = len(assigned[id])
 		if len(pats) > 0 {
@@ -247,7 +247,7 @@ func Analyse(e *record.Estate, facts []record.Facts, opts Options) Report {
 					u.Unassigned++
 					owner := d.owner
 					if a, ok := e.Assets[k]; ok {
-						owner = a.Owner
+						owner = e.User(a)
 					}
 					count(k, owner)
 				}

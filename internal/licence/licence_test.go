@@ -138,3 +138,19 @@ func TestMatches(t *testing.T) {
 		}
 	}
 }
+
+// A per-user licence follows the holder: a monitor attached to a's laptop
+// is a's seat; a kiosk held by its location takes a seat of its own.
+func TestPerUserFollowsHolder(t *testing.T) {
+	e := estate(
+		&record.Licence{ID: "U", Product: "P", Metric: "user", Seats: 10},
+		asset("LT-1", "deployed", "S1", "lt-1", "a@x.org", "U"),
+		&record.Asset{ID: "MN-1", Class: "monitor", Status: "deployed", AttachedTo: "LT-1", Licences: []string{"U"}},
+		&record.Asset{ID: "KI-1", Class: "other", Status: "deployed", Location: "LON", HeldBy: "location", Licences: []string{"U"}},
+		&record.Asset{ID: "KI-2", Class: "other", Status: "deployed", Location: "LON", HeldBy: "location", Licences: []string{"U"}},
+	)
+	rep := Analyse(e, nil, Options{Now: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
+	if got := rep.Licences[0].Used; got != 3 {
+		t.Errorf("used = %d, want 3 (a@x, and each kiosk)", got)
+	}
+}

@@ -43,6 +43,7 @@ func isClass(s string) bool {
 //	estate.yaml                   Settings
 //	inventory/licences/<id>.yaml  Licence
 //	inventory/locations/<id>.yaml Location
+//	inventory/people/<id>.yaml    Person
 //	inventory/<class>/<id>.yaml   Asset of that class
 //	inventory/<class>/<sub>/<id>.yaml, inventory/licences/<sub>/<id>.yaml,
 //	inventory/locations/<sub>/<id>.yaml  the same, in a layout's prefix
@@ -94,11 +95,16 @@ func Classify(p string) Place {
 			return Place{Kind: record.KindLicence, ID: id, Folder: folder}
 		case "locations":
 			return Place{Kind: record.KindLocation, ID: id, Folder: folder}
+		case "people":
+			if folder != "" {
+				return Place{Problem: "people records sit directly in inventory/people/ (the layout's prefix folders are for assets, licences and locations)"}
+			}
+			return Place{Kind: record.KindPerson, ID: id}
 		}
 		if isClass(second) {
 			return Place{Kind: record.KindAsset, Class: second, ID: id, Folder: folder}
 		}
-		return Place{Problem: "inventory/" + second + "/ is not a class folder (want one of " + strings.Join(Classes, ", ") + ", licences, locations)"}
+		return Place{Problem: "inventory/" + second + "/ is not a class folder (want one of " + strings.Join(Classes, ", ") + ", licences, locations, people)"}
 	case top == "policies" && depth == 3 && second == "baselines":
 		return Place{Kind: record.KindBaseline, ID: id}
 	case p == "policies/change-control.yaml" || p == "policies/change-control.yml":

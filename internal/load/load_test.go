@@ -255,7 +255,7 @@ func TestLooksSecret(t *testing.T) {
 func TestUnknownKind(t *testing.T) {
 	root, _ := load.Parse("f.yaml", []byte("apiVersion: estate/v1\nkind: x\n"))
 	n, _ := load.Find(root, "kind")
-	all := "kind is one of Asset, Licence, Location, Baseline, ChangePolicy, ChangeRequest, Settings, Problem"
+	all := "kind is one of Asset, Licence, Location, Person, Baseline, ChangePolicy, ChangeRequest, Settings, Problem"
 	for kind, hint := range map[string]string{
 		"Assets":        `did you mean "Asset"? (` + all + ")",
 		"asset":         `did you mean "Asset"? (` + all + ")",
@@ -297,17 +297,18 @@ func TestClassify(t *testing.T) {
 		"inventory/laptop/.gitkeep":      {},
 		"schema/sub/org.cue":             {Problem: "schema files belong directly under schema/, not in subfolders"},
 		"inventory/laptop/LT-1.json":     {Problem: "not a record file: records are *.yaml files"},
-		"inventory/laptops/LT-1.yaml":    {Problem: "inventory/laptops/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations)"},
+		"inventory/laptops/LT-1.yaml":    {Problem: "inventory/laptops/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations, people)"},
 		// a prefix sub-folder: whether it is the right one is the layout rule's
 		"inventory/laptop/LT/LT-1.yaml":    {Kind: record.KindAsset, Class: "laptop", ID: "LT-1", Folder: "LT"},
 		"inventory/licences/MS/MS365.yaml": {Kind: record.KindLicence, ID: "MS365", Folder: "MS"},
 		"inventory/locations/LO/LON.yaml":  {Kind: record.KindLocation, ID: "LON", Folder: "LO"},
 		"inventory/laptop/a/b/LT-1.yaml":   {Problem: "no record belongs at this path (see the repository layout in the README)"},
-		"inventory/laptops/LT/LT-1.yaml":   {Problem: "inventory/laptops/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations)"},
+		"inventory/laptops/LT/LT-1.yaml":   {Problem: "inventory/laptops/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations, people)"},
 		"inventory/LT-1.yaml":              {Problem: "no record belongs at this path (see the repository layout in the README)"},
 		"changes/2026/CR-2026-0001.yaml":   {Problem: "no record belongs at this path (see the repository layout in the README)"},
 		"policies/baselines/x/euc.yaml":    {Problem: "no record belongs at this path (see the repository layout in the README)"},
 		"policies/other.yaml":              {Problem: "no record belongs at this path (see the repository layout in the README)"},
+		"inventory/people/x/a@b.org.yaml":  {Problem: "people records sit directly in inventory/people/ (the layout's prefix folders are for assets, licences and locations)"},
 	} {
 		if got := load.Classify(p); got != want {
 			t.Errorf("Classify(%q) = %+v, want %+v", p, got, want)

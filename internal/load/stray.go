@@ -116,6 +116,7 @@ func Stray(p string, data []byte) (record.Finding, bool) {
 		record.KindAsset:         "inventory/<class>/" + base + ".yaml",
 		record.KindLicence:       "inventory/licences/" + base + ".yaml",
 		record.KindLocation:      "inventory/locations/" + base + ".yaml",
+		record.KindPerson:        "inventory/people/" + base + ".yaml",
 		record.KindBaseline:      "policies/baselines/" + base + ".yaml",
 		record.KindChangePolicy:  "policies/change-control.yaml",
 		record.KindChangeRequest: "changes/" + base + ".yaml",

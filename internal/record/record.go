@@ -18,6 +18,7 @@ const (
 	KindAsset         Kind = "Asset"
 	KindLicence       Kind = "Licence"
 	KindLocation      Kind = "Location"
+	KindPerson        Kind = "Person"
 	KindBaseline      Kind = "Baseline"
 	KindChangePolicy  Kind = "ChangePolicy"
 	KindChangeRequest Kind = "ChangeRequest"
@@ -27,7 +28,7 @@ const (
 )
 
 // Kinds lists the kinds that live in an estate repository.
-var Kinds = []Kind{KindAsset, KindLicence, KindLocation, KindBaseline, KindChangePolicy, KindChangeRequest, KindSettings, KindProblem}
+var Kinds = []Kind{KindAsset, KindLicence, KindLocation, KindPerson, KindBaseline, KindChangePolicy, KindChangeRequest, KindSettings, KindProblem}
 
 // Known reports whether k is a kind of record estate knows.
 func (k Kind) Known() bool {
@@ -50,6 +51,7 @@ type Record struct {
 	Asset         *Asset         `json:",omitempty"`
 	Licence       *Licence       `json:",omitempty"`
 	Location      *Location      `json:",omitempty"`
+	Person        *Person        `json:",omitempty"`
 	Baseline      *Baseline      `json:",omitempty"`
 	ChangePolicy  *ChangePolicy  `json:",omitempty"`
 	ChangeRequest *ChangeRequest `json:",omitempty"`
@@ -66,6 +68,8 @@ func (r *Record) Value() any {
 		return r.Licence
 	case KindLocation:
 		return r.Location
+	case KindPerson:
+		return r.Person
 	case KindBaseline:
 		return r.Baseline
 	case KindChangePolicy:
@@ -90,6 +94,8 @@ func NewTyped(k Kind) any {
 		return new(Licence)
 	case KindLocation:
 		return new(Location)
+	case KindPerson:
+		return new(Person)
 	case KindBaseline:
 		return new(Baseline)
 	case KindChangePolicy:
@@ -115,6 +121,8 @@ func (r *Record) Set(v any) error {
 		r.Licence, r.ID = v, v.ID
 	case *Location:
 		r.Location, r.ID = v, v.ID
+	case *Person:
+		r.Person, r.ID = v, v.ID
 	case *Baseline:
 		r.Baseline, r.ID = v, v.Name
 	case *ChangePolicy:
@@ -138,6 +146,8 @@ type Estate struct {
 	Assets    map[string]*Asset
 	Licences  map[string]*Licence
 	Locations map[string]*Location
+	// People are the Person records, by id (an email in lower case).
+	People    map[string]*Person
 	Baselines map[string]*Baseline
 	Changes   map[string]*ChangeRequest
 	Problems  map[string]*Problem
@@ -158,6 +168,7 @@ func NewEstate(recs []*Record) *Estate {
 		Assets:    make(map[string]*Asset, assets),
 		Licences:  map[string]*Licence{},
 		Locations: map[string]*Location{},
+		People:    map[string]*Person{},
 		Baselines: map[string]*Baseline{},
 		Changes:   map[string]*ChangeRequest{},
 		Problems:  map[string]*Problem{},
@@ -181,6 +192,10 @@ func NewEstate(recs []*Record) *Estate {
 		case KindLocation:
 			if _, ok := e.Locations[r.ID]; !ok {
 				e.Locations[r.ID] = r.Location
+			}
+		case KindPerson:
+			if _, ok := e.People[r.ID]; !ok {
+				e.People[r.ID] = r.Person
 			}
 		case KindBaseline:
 			if _, ok := e.Baselines[r.ID]; !ok {

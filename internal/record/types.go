@@ -23,6 +23,8 @@ type Asset struct {
 	OS           string      `yaml:"os,omitempty" json:"os,omitempty"`
 	Owner        string      `yaml:"owner,omitempty" json:"owner,omitempty"`
 	Location     string      `yaml:"location,omitempty" json:"location,omitempty"`
+	HeldBy       string      `yaml:"held_by,omitempty" json:"held_by,omitempty"`
+	AttachedTo   string      `yaml:"attached_to,omitempty" json:"attached_to,omitempty"`
 	Baseline     string      `yaml:"baseline,omitempty" json:"baseline,omitempty"`
 	Purchase     *Purchase   `yaml:"purchase,omitempty" json:"purchase,omitempty"`
 	Warranty     *Warranty   `yaml:"warranty,omitempty" json:"warranty,omitempty"`
@@ -103,6 +105,29 @@ type Location struct {
 	Contact    string `yaml:"contact,omitempty" json:"contact,omitempty"`
 	Notes      string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
+
+// Person is someone who can hold assets (inventory/people/<id>.yaml; the
+// id is the email address in lower case).
+type Person struct {
+	APIVersion string `yaml:"apiVersion" json:"apiVersion"`
+	Kind       string `yaml:"kind" json:"kind"`
+	ID         string `yaml:"id" json:"id"`
+	Name       string `yaml:"name" json:"name"`
+	GitHub     string `yaml:"github,omitempty" json:"github,omitempty"`
+	Team       string `yaml:"team,omitempty" json:"team,omitempty"`
+	Manager    string `yaml:"manager,omitempty" json:"manager,omitempty"`
+	Location   string `yaml:"location,omitempty" json:"location,omitempty"`
+	Status     string `yaml:"status" json:"status"`
+	Left       string `yaml:"left,omitempty" json:"left,omitempty"`
+	Source     string `yaml:"source,omitempty" json:"source,omitempty"`
+	Notes      string `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
+// Person statuses.
+const (
+	PersonActive = "active"
+	PersonLeaver = "leaver"
+)
 
 // Baseline is a versioned set of controls (policies/baselines/<name>.yaml).
 type Baseline struct {

@@ -253,7 +253,7 @@ func accounting(est *record.Estate, entries []*ledger.Entry, o Options) Accounti
 			if days > o.ExpiringDays {
 				continue
 			}
-			acc.Exemptions = append(acc.Exemptions, Exemption{Asset: a.ID, Control: x.Control, Expires: x.Expires, Days: days, Change: x.Change, Owner: a.Owner})
+			acc.Exemptions = append(acc.Exemptions, Exemption{Asset: a.ID, Control: x.Control, Expires: x.Expires, Days: days, Change: x.Change, Owner: est.Accountable(a)})
 		}
 	}
 	sort.SliceStable(acc.Exemptions, func(i, j int) bool { return acc.Exemptions[i].Expires < acc.Exemptions[j].Expires })

@@ -58,6 +58,16 @@ func (referenceRule) Check(e *record.Estate, _ Env) []record.Finding {
 						fmt.Sprintf("control %q is not in baseline %s", x.Control, a.Baseline), ""))
 				}
 			}
+		case record.KindPerson:
+			if m := r.Person.Manager; m != "" && e.People[m] == nil {
+				missing(r, "manager", "person", m, "inventory/people")
+			}
+			if m := r.Person.Manager; m != "" && m == r.Person.ID {
+				out = append(out, at(r, "manager", "reference", record.SeverityError, "a person cannot be their own manager", ""))
+			}
+			if l := r.Person.Location; l != "" && e.Locations[l] == nil {
+				missing(r, "location", "location", l, "inventory/locations")
+			}
 		case record.KindLocation:
 			if p := r.Location.Parent; p != "" && e.Locations[p] == nil {
 				missing(r, "parent", "location", p, "inventory/locations")

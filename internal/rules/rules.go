@@ -26,6 +26,7 @@ var All = []Rule{
 	extendsRule{},
 	controlRule{},
 	lifecycleRule{},
+	personRule{},
 	expiryRule{},
 	idPatternRule{},
 }

@@ -242,7 +242,7 @@ controls:
 		}, []string{
 			f("inventory/laptop/LT-00002.yaml", "status", "lifecycle", "a deployed laptop is managed and needs a baseline"),
 			f("inventory/laptop/LT-00003.yaml", "baseline", "lifecycle", "baseline euc-macos is for macos, and this asset runs windows"),
-			f("inventory/laptop/LT-00003.yaml", "status", "lifecycle", "a loaned asset needs an owner"),
+			f("inventory/laptop/LT-00003.yaml", "status", "lifecycle", "a loaned asset needs a holder"),
 			f("inventory/laptop/LT-00004.yaml", "status", "lifecycle", "a disposed asset needs a disposal record (date, method, certificate)"),
 			f("inventory/laptop/LT-00005.yaml", "disposal:key", "lifecycle", "the asset has a disposal record but its status is in-stock"),
 			f("inventory/phone/PH-00001.yaml", "baseline", "lifecycle", "baseline euc-macos applies to [laptop], not to a phone"),

@@ -19,7 +19,7 @@ func TestNativeCoversTheBuiltinKinds(t *testing.T) {
 	got := fmt.Sprint(s.NativeKinds())
 	// Settings uses a pattern constraint (refresh: [#Class]: ...), which
 	// the native checker leaves to CUE.
-	want := "[Asset Licence Location Baseline ChangePolicy ChangeRequest Problem Facts]"
+	want := "[Asset Licence Location Person Baseline ChangePolicy ChangeRequest Problem Facts]"
 	if got != want {
 		t.Errorf("native kinds: got %s, want %s", got, want)
 	}

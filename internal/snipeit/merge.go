@@ -19,7 +19,9 @@ func Merge(old, imported *record.Asset) *record.Asset {
 	set(&m.Model, imported.Model)
 	set(&m.Hostname, imported.Hostname)
 	set(&m.OS, imported.OS)
-	set(&m.Owner, imported.Owner)
+	if record.HolderOf(imported).Kind != "" { // the row's holder replaces the record's whole
+		m.Owner, m.HeldBy, m.AttachedTo = imported.Owner, imported.HeldBy, imported.AttachedTo
+	}
 	set(&m.Location, imported.Location)
 	set(&m.Baseline, imported.Baseline)
 	set(&m.LastAudit, imported.LastAudit)

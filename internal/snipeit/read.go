@@ -102,6 +102,7 @@ const (
 	fLastName
 	fCheckoutType
 	fCheckoutLocation
+	fCheckoutAsset
 	fNotes
 	fHostname
 	fOS
@@ -135,6 +136,7 @@ var aliases = map[string]int{
 	"first name": fFirstName, "checked out to: first name": fFirstName,
 	"last name": fLastName, "checked out to: last name": fLastName,
 	"checkout type": fCheckoutType, "checked out to: location": fCheckoutLocation,
+	"checked out to: asset tag": fCheckoutAsset, "checked out to: asset": fCheckoutAsset,
 	"notes": fNotes, "asset notes": fNotes,
 	"hostname": fHostname, "os": fOS, "operating system": fOS, "baseline": fBaseline,
 	"last audit": fLastAudit, "last audit date": fLastAudit,
@@ -367,10 +369,15 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 
 	// status, from the label and whether the row is checked out
 	person := vals[fEmail] != "" || vals[fUsername] != "" || vals[fFullName] != "" || vals[fFirstName] != "" || vals[fLastName] != ""
-	if strings.EqualFold(vals[fCheckoutType], "location") {
+	// Snipe-IT checks an asset out to a user, a location or another
+	// asset; the last two hold it without a person.
+	toLocation := strings.EqualFold(vals[fCheckoutType], "location") ||
+		!person && vals[fCheckoutLocation] != "" && !strings.EqualFold(vals[fCheckoutType], "user")
+	toAsset := strings.EqualFold(vals[fCheckoutType], "asset") || !person && !toLocation && vals[fCheckoutAsset] != ""
+	if toLocation || toAsset {
 		person = false
 	}
-	checkedOut := person || vals[fCheckoutLocation] != "" || strings.EqualFold(vals[fCheckoutType], "location")
+	checkedOut := person || toLocation || toAsset
 	defaulted := false
 	if label := vals[fStatus]; label == "" {
 		a.Status, defaulted = "in-stock", !checkedOut
@@ -401,15 +408,25 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 			a.Owner = u + "@" + m.EmailDomain
 		}
 	}
-	if a.Owner == "" && (a.Status == "deployed" || a.Status == "loaned") {
+	switch {
+	case toAsset && vals[fCheckoutAsset] == "":
+		fail(fCheckoutType, "the asset is checked out to an asset, but the Checked Out To: Asset Tag column is empty")
+		return
+	case toAsset:
+		a.AttachedTo, a.Owner = vals[fCheckoutAsset], ""
+	case toLocation && vals[fCheckoutLocation] == "" && vals[fLocation] == "":
+		fail(fCheckoutType, "the asset is checked out to a location, but no location is named")
+		return
+	case toLocation:
+		a.HeldBy, a.Owner = record.HeldByLocation, ""
+	}
+	if a.Owner == "" && !toLocation && !toAsset && (a.Status == "deployed" || a.Status == "loaned") {
 		if m.DefaultOwner == "" {
 			who := "nobody"
 			if vals[fUsername] != "" {
 				who = "username " + strconvQuote(vals[fUsername]) + " (no email domain given)"
 			} else if vals[fFullName] != "" || vals[fFirstName] != "" {
 				who = "a name without an email"
-			} else if vals[fCheckoutLocation] != "" || strings.EqualFold(vals[fCheckoutType], "location") {
-				who = "a location"
 			}
 			fail(fEmail, "%s asset is checked out to %s: estate needs the owner's email (fill the Email column, or set email_domain or default_owner in a mapping file)", a.Status, who)
 			return
@@ -550,7 +567,15 @@ func (res *Result) mapRow(rec []string, row, line int, cols []int, header []stri
 	}
 	a.Notes = strings.Join(notes, "\n")
 
+	// An asset checked out to a location is there: that location holds
+	// it (the Location column is its default location, kept in notes).
 	loc := vals[fLocation]
+	if toLocation && vals[fCheckoutLocation] != "" {
+		if loc != "" && norm(loc) != norm(vals[fCheckoutLocation]) {
+			a.Notes = strings.TrimPrefix(a.Notes+"\nDefault location: "+loc, "\n")
+		}
+		loc = vals[fCheckoutLocation]
+	}
 	if loc == "" {
 		loc = vals[fCheckoutLocation]
 	}

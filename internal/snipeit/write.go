@@ -22,6 +22,7 @@ var ExportColumns = []string{
 	"Company", "Supplier", "Order Number", "Purchase Date", "Purchase Cost", "Warranty Months", "Email", "Notes",
 	"Currency", "Warranty Expires", "Warranty Provider", "Hostname", "OS", "Baseline", "Last Audit", "Licences", "Tags",
 	"Disposal Date", "Disposal Method", "Disposal Certificate",
+	"Checkout Type", "Checked Out To: Location", "Checked Out To: Asset Tag",
 }
 
 // Export writes assets as a Snipe-IT asset CSV (ExportColumns, UTF-8
@@ -90,6 +91,14 @@ func Export(w io.Writer, assets []*record.Asset, locName func(id string) string)
 			}
 		}
 		set("Email", a.Owner)
+		switch h := record.HolderOf(a); h.Kind {
+		case "location":
+			set("Checkout Type", "Location")
+			set("Checked Out To: Location", loc)
+		case "asset":
+			set("Checkout Type", "Asset")
+			set("Checked Out To: Asset Tag", h.ID)
+		}
 		set("Notes", a.Notes)
 		set("Hostname", a.Hostname)
 		set("OS", a.OS)

@@ -123,7 +123,7 @@ func appendAsset(w *wbuf, e cacheEntry) {
 	blob, _ := hex.DecodeString(e.Blob)
 	w.str(string(blob))
 	for _, s := range []string{a.APIVersion, a.Kind, a.ID, a.Class, a.Status, a.Serial, a.Manufacturer, a.Model,
-		a.Hostname, a.OS, a.Owner, a.Location, a.Baseline, a.LastAudit, a.Notes} {
+		a.Hostname, a.OS, a.Owner, a.Location, a.HeldBy, a.AttachedTo, a.Baseline, a.LastAudit, a.Notes} {
 		w.str(s)
 	}
 	w.flag(a.Purchase != nil)
@@ -155,7 +155,7 @@ func readAsset(r *rbuf) cacheEntry {
 	blob := hex.EncodeToString([]byte(r.str()))
 	a := &record.Asset{}
 	for _, p := range []*string{&a.APIVersion, &a.Kind, &a.ID, &a.Class, &a.Status, &a.Serial, &a.Manufacturer, &a.Model,
-		&a.Hostname, &a.OS, &a.Owner, &a.Location, &a.Baseline, &a.LastAudit, &a.Notes} {
+		&a.Hostname, &a.OS, &a.Owner, &a.Location, &a.HeldBy, &a.AttachedTo, &a.Baseline, &a.LastAudit, &a.Notes} {
 		*p = r.str()
 	}
 	if r.flag() {

@@ -896,7 +896,7 @@ func TestBadInputHiddenFolder(t *testing.T) {
 		"inventory/.trash/MN-00009.yaml":      cleanEstate["inventory/monitor/MN-00001.yaml"],
 	}
 	wants := []want{
-		{"inventory/.trash/MN-00009.yaml", 0, 0, "layout", "inventory/.trash/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations)"},
+		{"inventory/.trash/MN-00009.yaml", 0, 0, "layout", "inventory/.trash/ is not a class folder (want one of laptop, desktop, thin-client, monitor, phone, tablet, printer, server, network, peripheral, other, licences, locations, people)"},
 		{"inventory/laptop/.old/LT-00009.yaml", 0, 0, "layout", "no record belongs at this path (see the repository layout in the README)"},
 	}
 	res, _ := runTree(t, openTree(t, gitRevision, files, nil))

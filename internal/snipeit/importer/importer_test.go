@@ -105,6 +105,29 @@ func TestImportSamplesIntoInitEstateValidates(t *testing.T) {
 			if rep.Rows == 0 || rep.Created+rep.Refused == 0 || c.org != "" && rep.Created == 0 {
 				t.Fatalf("nothing happened: %+v", rep)
 			}
+			if name == "assets-sample.csv" && c.org != "" {
+				// 8 of its 22 rows are checked out to a location: held by it.
+				if rep.Rows != 22 || rep.Created != 22 || rep.Refused != 0 {
+					t.Errorf("the sample imports whole: %d rows, %d written, %d refused, want 22, 22, 0", rep.Rows, rep.Created, rep.Refused)
+				}
+				e, err := core.Open(context.Background(), core.Options{Dir: est, Cache: core.CacheOff, Now: now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				held := 0
+				for _, a := range e.Estate.Assets {
+					if record.HolderOf(a).Kind == "location" {
+						held++
+						if e.Estate.Locations[a.Location] == nil {
+							t.Errorf("%s is held by location %q, which was not written", a.ID, a.Location)
+						}
+					}
+				}
+				e.Close()
+				if held != 8 {
+					t.Errorf("%d assets held by a location, want 8", held)
+				}
+			}
 			t.Logf("%s: %d rows, %d written, %d refused", name, rep.Rows, rep.Created, rep.Refused)
 		})
 	}
@@ -259,5 +282,50 @@ func TestImportWritesWhereTheLayoutFiles(t *testing.T) {
 	}
 	if len(errs) == 0 {
 		t.Error("validate found estate init's flat records in place: the layout rule did not run")
+	}
+}
+
+// A row checked out to another asset is attached to it; one checked out to
+// a location is held by it; --update moves the holder whole.
+func TestCheckoutToAssetAndLocation(t *testing.T) {
+	est := newEstate(t)
+	csv := "Asset Tag,Category,Status,Location,Checkout Type,Checked Out To: Email,Checked Out To: Location,Checked Out To: Asset Tag\n" +
+		"DT-00401,Peripherals,Ready to Deploy,,User,jane@example.org,,\n" +
+		"MN-00402,Monitors,Ready to Deploy,,Asset,,,DT-00401\n" +
+		"MN-00403,Monitors,Ready to Deploy,,Location,,London office,\n" +
+		"MN-00404,Monitors,Ready to Deploy,,Asset,,,\n"
+	rep, err := Run(context.Background(), Options{Dir: est, File: writeFile(t, "a.csv", csv)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Created != 3 || rep.Refused != 1 {
+		t.Fatalf("created %d, refused %d, want 3 and 1: %+v", rep.Created, rep.Refused, rep.Problems)
+	}
+	for _, f := range validateErrors(t, est) {
+		t.Errorf("validate refuses what the import wrote: %s", f)
+	}
+	e, err := core.Open(context.Background(), core.Options{Dir: est, Cache: core.CacheOff, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if a := e.Estate.Assets["MN-00402"]; a == nil || a.AttachedTo != "DT-00401" || e.Estate.Accountable(a) != "jane@example.org" {
+		t.Errorf("MN-00402 = %+v, want attached to DT-00401, accountable jane", a)
+	}
+	if a := e.Estate.Assets["MN-00403"]; a == nil || a.HeldBy != "location" || a.Location == "" || a.Owner != "" {
+		t.Errorf("MN-00403 = %+v, want held by its location", a)
+	}
+	// The monitor moves to a person: its attachment goes.
+	up := "Asset Tag,Category,Checked Out To: Email\nMN-00402,Monitors,bob@example.org\n"
+	if _, err := Run(context.Background(), Options{Dir: est, File: writeFile(t, "b.csv", up), Update: true}); err != nil {
+		t.Fatal(err)
+	}
+	e2, err := core.Open(context.Background(), core.Options{Dir: est, Cache: core.CacheOff, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	if a := e2.Estate.Assets["MN-00402"]; a.AttachedTo != "" || a.Owner != "bob@example.org" {
+		t.Errorf("after the update MN-00402 = %+v, want held by bob alone", a)
 	}
 }

@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/intake"
+	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/people"
+)
+
+func newPeopleCmd(app *App) *cobra.Command {
+	return group("people", "Write Person records from the directory the organisation runs", newPeoplePullCmd(app))
+}
+
+// peopleOptions are the flags of people pull and import people.
+type peopleOptions struct {
+	people.Options
+	pull   intake.PullOptions
+	format string
+}
+
+func newPeoplePullCmd(app *App) *cobra.Command {
+	o := &peopleOptions{}
+	cmd := &cobra.Command{
+		Use:   "pull entra",
+		Short: "Pull people from Entra ID (Graph GET /users), read-only; credentials from the environment",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("source", args[0], "entra"); err != nil {
+				return err
+			}
+			if err := checkChoice("format", o.format, "text", "json", "markdown", "csv"); err != nil {
+				return err
+			}
+			o.Dir, o.Source, o.From = app.Dir(), args[0], "Entra ID"
+			o.pull.Getenv, o.pull.Now = app.Getenv, app.Now()
+			users, failed, err := intake.PullEntraUsers(cmd.Context(), o.pull)
+			if err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			var probs []people.Problem
+			if failed != "" {
+				probs = append(probs, people.Problem{Severity: "error", Reason: failed})
+			}
+			return writePeople(cmd.Context(), app, o, people.FromEntra(users, o.pull.Now), probs)
+		},
+	}
+	f := cmd.Flags()
+	formatFlag(cmd, &o.format, "text", "json", "markdown", "csv")
+	f.StringVar(&o.pull.APIURL, "api-url", "", "Graph base URL (default "+intake.GraphURL+")")
+	f.StringVar(&o.pull.TokenURL, "token-url", "", "OAuth authority, before /{tenant} (default "+intake.EntraURL+")")
+	f.BoolVar(&o.DryRun, "dry-run", false, "show what would be written; write nothing")
+	return cmd
+}
+
+func newImportPeopleCmd(app *App) *cobra.Command {
+	o := &peopleOptions{}
+	cmd := &cobra.Command{
+		Use:   "people FILE.csv",
+		Short: "Import people from a CSV (email, name, github, team, manager, location, status, left)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkChoice("format", o.format, "text", "json", "markdown", "csv"); err != nil {
+				return err
+			}
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return coreErr(core.UsageError(fmt.Errorf("read %s: %w", args[0], err), ""))
+			}
+			in, probs, err := people.ReadCSV(data)
+			if err != nil {
+				return coreErr(core.UsageError(fmt.Errorf("%s:%w", args[0], err), "the header row names the columns: "+fmt.Sprint(people.Columns)))
+			}
+			o.Dir, o.Source, o.From = app.Dir(), "csv", args[0]
+			return writePeople(cmd.Context(), app, o, in, probs)
+		},
+	}
+	formatFlag(cmd, &o.format, "text", "json", "markdown", "csv")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show what would be written; write nothing")
+	return cmd
+}
+
+func writePeople(ctx context.Context, app *App, o *peopleOptions, in []people.Input, probs []people.Problem) error {
+	rep, err := people.Write(ctx, o.Options, in, probs)
+	if rep != nil {
+		if werr := output.WriteTables(app.Stdout, o.format, rep, peopleTables(rep)...); werr != nil && err == nil {
+			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", werr)}
+		}
+	}
+	if err != nil {
+		return coreErr(err)
+	}
+	if rep.Refused > 0 {
+		return findingsErr()
+	}
+	return nil
+}
+
+func peopleTables(rep *people.Report) []output.Table {
+	verb := "wrote"
+	if rep.DryRun {
+		verb = "would write"
+	}
+	probs := output.Table{Title: "Problems", Columns: output.Cols("Line", "Column", "Person", "Severity", "Reason").Right(0, 1),
+		Notes: []string{fmt.Sprintf("%s: %d people read; %s %d new and %d updated (%d unchanged, %d of another source kept), %d leavers; %d refused.",
+			rep.From, rep.Read, verb, rep.Created, rep.Updated, rep.Unchanged, rep.Kept, rep.Leavers, rep.Refused)}}
+	num := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	for _, p := range rep.Problems {
+		probs.Rows = append(probs.Rows, []string{num(p.Line), num(p.Column), p.ID, p.Severity, p.Reason})
+	}
+	tables := []output.Table{probs}
+	if rep.DryRun {
+		plan := output.Table{Title: "Would write", Columns: output.Cols("Action", "Id", "Path")}
+		for _, p := range rep.Plan {
+			plan.Rows = append(plan.Rows, []string{p.Action, p.ID, p.Path})
+		}
+		tables = append(tables, plan)
+	}
+	return tables
+}
