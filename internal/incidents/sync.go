@@ -90,7 +90,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, usage(err)
 	}
 	cfg.At, cfg.MaxNew = at, o.MaxNew
-	if cfg.BaselineOwners, err = baselineOwners(ctx, o.Dir, now()); err != nil {
+	if cfg.BaselineOwners, cfg.People, err = owners(ctx, o.Dir, now()); err != nil {
 		return nil, err
 	}
 	if cfg.AuditSeq, err = auditSeq(ctx, o.Dir, data); err != nil {
@@ -199,21 +199,27 @@ func apply(ctx context.Context, gc *github.Client, c Call) (int, error) {
 	return 0, fmt.Errorf("unknown action %q", c.Action)
 }
 
-// baselineOwners reads each asset's baseline's owner from the estate at
-// HEAD (records only: validate judges them).
-func baselineOwners(ctx context.Context, dir string, now time.Time) (map[string]string, error) {
+// owners reads, from the estate at HEAD (records only: validate judges
+// them), each asset's baseline's owner and each active Person's GitHub
+// login by email: the steps of an incident's assignee.
+func owners(ctx context.Context, dir string, now time.Time) (baseline, people map[string]string, err error) {
 	est, err := core.Open(ctx, core.Options{Dir: dir, Rev: "HEAD", Checks: core.CheckNone, Cache: core.CacheRead, Now: now})
 	if err != nil {
-		return nil, fmt.Errorf("read the estate at HEAD: %w", err)
+		return nil, nil, fmt.Errorf("read the estate at HEAD: %w", err)
 	}
 	defer est.Close()
-	out := map[string]string{}
+	baseline, people = map[string]string{}, map[string]string{}
 	for id, a := range est.Assets {
 		if b := est.Baselines[a.Baseline]; b != nil && b.Owner != "" {
-			out[id] = b.Owner
+			baseline[id] = b.Owner
 		}
 	}
-	return out, nil
+	for id, p := range est.People {
+		if p.GitHub != "" && p.Status != "leaver" {
+			people[id] = p.GitHub
+		}
+	}
+	return baseline, people, nil
 }
 
 // readSettings reads estate.yaml at HEAD of the repository at dir.

@@ -30,13 +30,19 @@ incidents:
 // estateRepo is a repository whose HEAD holds estate.yaml (no ledger yet).
 func estateRepo(t *testing.T, settings string) string {
 	t.Helper()
+	return estateRepoWith(t, map[string][]byte{"estate.yaml": []byte(settings)})
+}
+
+// estateRepoWith is a repository whose HEAD holds files.
+func estateRepoWith(t *testing.T, files map[string][]byte) string {
+	t.Helper()
 	dir := t.TempDir()
 	repo, err := gitrepo.Init(dir, "main")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer repo.Close()
-	c, err := repo.CommitFiles("", map[string][]byte{"estate.yaml": []byte(settings)}, "estate\n", gitrepo.Signature{Name: "A", Email: "a@example.org", When: when})
+	c, err := repo.CommitFiles("", files, "estate\n", gitrepo.Signature{Name: "A", Email: "a@example.org", When: when})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,5 +362,29 @@ func TestLedgerEntriesCarrySeverityAndDue(t *testing.T) {
 	}
 	if c := f.comments[1]; len(c) != 1 || c[0] != "Verified fixed by the audit of 2026-12-02 (not in the ledger yet: estate ledger record-audit records it)." {
 		t.Errorf("close comment without an audit entry: %v", c)
+	}
+}
+
+// TestAssigneeIsThePersonsLogin: a Person record's GitHub login comes
+// before estate.yaml's assignees map; a leaver is never assigned.
+func TestAssigneeIsThePersonsLogin(t *testing.T) {
+	person := func(email, login, status string) []byte {
+		return []byte("apiVersion: estate/v1\nkind: Person\nid: " + email + "\nname: X\ngithub: " + login + "\nstatus: " + status + "\n")
+	}
+	dir := estateRepoWith(t, map[string][]byte{
+		"estate.yaml":                            []byte(settingsYAML),
+		"inventory/people/jane@example.org.yaml": person("jane@example.org", "jane-person", "active"),
+		"inventory/people/bob@example.org.yaml":  person("bob@example.org", "bob-left", "leaver"),
+	})
+	f := newFake(t)
+	bob := control("LT-00009", "firewall", record.SevHigh)
+	bob.Owner = "bob@example.org"
+	runSync(t, f, dir, writeAudit(t, 0, control("LT-00001", "firewall", record.SevHigh), bob), nil)
+	is := own(t, f)
+	if a := fmt.Sprint(is["device/LT-00001"]["assignees"]); a != "[map[login:jane-person type:User]]" {
+		t.Errorf("LT-00001 assignees %v, want the Person's login", a)
+	}
+	if a := fmt.Sprint(is["device/LT-00009"]["assignees"]); a != "[]" {
+		t.Errorf("LT-00009 assignees %v, want none (its owner left)", a)
 	}
 }

@@ -196,7 +196,9 @@ func teamsOf(est *record.Estate, in *ledger.Incident) []string {
 		t := "(none)"
 		if est != nil {
 			if a := est.Assets[id]; a != nil {
-				if strings.HasPrefix(a.Owner, "@") {
+				if p := est.People[est.Accountable(a)]; p != nil && p.Team != "" {
+					t = p.Team
+				} else if strings.HasPrefix(a.Owner, "@") {
 					t = a.Owner
 				} else if b := est.Baselines[a.Baseline]; b != nil && b.Owner != "" {
 					t = b.Owner
