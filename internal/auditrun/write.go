@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/estate-dev/estate/internal/audit"
+	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -30,6 +31,14 @@ type auditJSON struct {
 	output.JSONReport
 	AsOf       string        `json:"as_of"`
 	Compliance audit.Summary `json:"compliance"`
+	// FactsStore records what a facts store held when it was audited:
+	// its files and their SHA-256, not the facts (absent for a folder).
+	FactsStore *factsStoreJSON `json:"facts_store,omitempty"`
+}
+
+type factsStoreJSON struct {
+	Files []factstore.File `json:"files"`
+	Rows  int64            `json:"rows"`
 }
 
 // Write writes rep (from r.Report) in format: the shared formats of
@@ -53,12 +62,19 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 		if s.Locations == nil {
 			s.Locations = []audit.LocationSummary{}
 		}
+		var store *factsStoreJSON
+		if r.Store != nil {
+			store = &factsStoreJSON{Files: r.Store}
+			for _, f := range r.Store {
+				store.Rows += f.Rows
+			}
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(auditJSON{JSONReport: output.JSONReport{Tool: "estate audit", Version: rep.Version,
 			OK: rep.Failing() == 0, Summary: rep.Summary, BySeverity: by, Findings: fs},
-			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s})
+			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s, FactsStore: store})
 	case "text":
 		if err := output.Write(w, format, rep, o); err != nil {
 			return err

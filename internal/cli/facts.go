@@ -110,7 +110,7 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 	f.StringVar(&o.From, "from", "", "folder of facts documents to validate and normalize")
 	f.StringArrayVar(&o.Intune, "intune", nil, "saved Intune (Graph) managedDevices pages: a file or a folder of them (repeatable)")
 	f.StringArrayVar(&o.Jamf, "jamf", nil, "saved Jamf Pro computers-inventory pages: a file or a folder of them (repeatable)")
-	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
+	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository); parquet:DIR adds them to a Parquet facts store")
 	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
 	ssh.register(cmd)
 	return cmd
@@ -139,7 +139,7 @@ func newFactsPullCmd(app *App) *cobra.Command {
 	f.StringVar(&o.PullOptions.TokenURL, "token-url", "", "OAuth token endpoint (intune: the authority, before /{tenant}; jamf: the full URL)")
 	f.IntVar(&o.PullOptions.PageSize, "page-size", 100, "Jamf computers per page")
 	f.BoolVar(&o.PullOptions.Apps, "apps", false, "intune: packages from detectedApps too (one request per app)")
-	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
+	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository); parquet:DIR adds them to a Parquet facts store")
 	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
 	return cmd
 }
