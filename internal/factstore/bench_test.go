@@ -89,12 +89,14 @@ func TestMain(m *testing.M) {
 //	go test -run '^$' -bench 'Store|AuditFrom' -benchtime 1x ./internal/factstore
 func BenchmarkStoreWrite(b *testing.B) {
 	s := setup(b)
+	cpu0 := cpuTime()
 	for b.Loop() {
 		dir := b.TempDir()
 		if _, _, err := factstore.Write(dir, s.devices, factstore.WriteOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(len(s.devices)), "devices")
 	b.ReportMetric(float64(s.storeSize)/float64(len(s.devices)), "bytes/device")
 }
@@ -103,6 +105,7 @@ func BenchmarkStoreWrite(b *testing.B) {
 func BenchmarkStoreRead(b *testing.B) {
 	s := setup(b)
 	var n int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		ds, fs, _, err := factstore.Read(context.Background(), s.store, factstore.ReadOptions{})
 		if err != nil || len(fs) > 0 {
@@ -113,6 +116,7 @@ func BenchmarkStoreRead(b *testing.B) {
 	if n != len(s.devices) {
 		b.Fatalf("read %d devices, wrote %d", n, len(s.devices))
 	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(n), "devices")
 }
 
@@ -140,6 +144,7 @@ func benchAudit(b *testing.B, s *bench, read func() ([]record.Device, error)) {
 	runtime.GC()
 	var res *audit.Result
 	var ms runtime.MemStats
+	cpu0 := cpuTime()
 	for b.Loop() {
 		ds, err := read()
 		if err != nil {
@@ -148,6 +153,8 @@ func benchAudit(b *testing.B, s *bench, read func() ([]record.Device, error)) {
 		res = audit.Run(s.e, facts.Merge(ds), audit.Options{Now: benchNow})
 	}
 	runtime.ReadMemStats(&ms)
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heap-MiB")
 	b.ReportMetric(float64(len(s.devices)), "devices")
 	b.ReportMetric(float64(len(res.Findings)), "findings")
 	b.ReportMetric(float64(len(s.devices))*float64(b.N)/b.Elapsed().Seconds(), "devices/s")
