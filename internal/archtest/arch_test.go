@@ -58,6 +58,7 @@ func TestImportRules(t *testing.T) {
 		{"github.com/go-git/", []string{"internal/gitrepo"}},
 		{"github.com/google/go-github/", []string{"internal/github"}},
 		{"github.com/spf13/cobra", []string{"internal/cli", "cmd/estate"}},
+		{"github.com/parquet-go/", []string{"internal/factstore"}},
 	}
 	domain := []string{"internal/record", "internal/match", "internal/rules", "internal/audit", "internal/change", "internal/ledger", "internal/licence", "internal/forecast"}
 	adapters := []string{"internal/gitrepo", "internal/github", "internal/facts", "internal/store", "internal/core", "internal/cli"}

@@ -466,7 +466,7 @@ func equalFoldConcat(s, a, b string) bool {
 func (w *worker) conflict(c *control, p *pair, v verdict) {
 	f := p.dev.Facts
 	for _, cf := range f.Conflicts {
-		if cf.Fact != c.ctl.Check.Fact {
+		if cf.Fact != c.ctl.Check.Fact || len(cf.Values) < 2 {
 			continue
 		}
 		for _, cv := range cf.Values[1:] {

@@ -14,6 +14,7 @@ import (
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/ledger/ops"
+	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -55,6 +56,9 @@ type Result struct {
 	// ledger, or no git repository): the report records it, a witness
 	// for estate ledger verify --against.
 	LedgerHead *ledger.Head
+	// Store lists the files of the facts store audited, with their
+	// content hashes (nil when the facts were a folder of documents).
+	Store []factstore.File
 }
 
 // RuleAfterAsOf is a facts document collected after the --as-of moment:
@@ -93,7 +97,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if n := len(est.Findings); n > 0 && o.Log != nil {
 		o.Log.Warn("the estate has validation problems; run 'estate validate'", "problems", n)
 	}
-	devices, findings, partial, err := gather(ctx, o, est)
+	devices, findings, partial, store, err := gather(ctx, o, est)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +109,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil && o.Log != nil {
 		o.Log.Warn("the ledger's head could not be read; the report records none", "err", err)
 	}
-	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings), LedgerHead: head}, nil
+	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings), LedgerHead: head, Store: store}, nil
 }
 
 // failingSince reads, from the ledger's compliance changes, when each
@@ -135,29 +139,29 @@ func failingSince(ctx context.Context, o Options, at time.Time) func(asset, cont
 // gather gets the devices to audit from the one source o names. partial
 // says only some assets could report (collected for this run), so that
 // the others are not called missing.
-func gather(ctx context.Context, o Options, est *core.Estate) ([]record.Device, []record.Finding, bool, error) {
+func gather(ctx context.Context, o Options, est *core.Estate) ([]record.Device, []record.Finding, bool, []factstore.File, error) {
 	switch o.Collect {
 	case "local":
 		d, err := facts.CollectLocal(ctx, facts.LocalOptions{Now: o.Now})
 		if err != nil {
-			return nil, nil, false, err
+			return nil, nil, false, nil, err
 		}
-		return []record.Device{d}, nil, true, nil
+		return []record.Device{d}, nil, true, nil, nil
 	case "ssh":
 		targets := facts.InventoryTargets(est.Estate)
 		if len(targets) == 0 {
-			return nil, nil, false, core.UsageError(errors.New("no deployed asset has a hostname to collect from"), "give deployed assets a hostname, or use --facts")
+			return nil, nil, false, nil, core.UsageError(errors.New("no deployed asset has a hostname to collect from"), "give deployed assets a hostname, or use --facts")
 		}
 		got, failed, err := collect.SSH(ctx, o.SSH, targets)
 		if err != nil {
-			return nil, nil, false, err
+			return nil, nil, false, nil, err
 		}
 		// Only hosts with a hostname were asked: the others are not missing.
-		return got, facts.FailureFindings(est.Estate, failed), true, nil
+		return got, facts.FailureFindings(est.Estate, failed), true, nil, nil
 	}
 	fs, err := core.ReadFacts(ctx, core.FactsOptions{Root: est.Root, Dir: o.Facts, Schema: est.Schema, Required: true, Before: o.AsOf})
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, nil, err
 	}
-	return fs.Devices, append(fs.Findings, afterAsOf(fs.Later, o.AsOf)...), false, nil
+	return fs.Devices, append(fs.Findings, afterAsOf(fs.Later, o.AsOf)...), false, fs.Store, nil
 }

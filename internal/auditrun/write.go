@@ -8,6 +8,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -42,6 +43,14 @@ type auditJSON struct {
 	// LedgerHead is the ledger's head the audit saw (left out when there
 	// was no ledger).
 	LedgerHead *ledger.Head `json:"ledger_head,omitempty"`
+	// FactsStore records what a facts store held when it was audited:
+	// its files and their SHA-256, not the facts (absent for a folder).
+	FactsStore *factsStoreJSON `json:"facts_store,omitempty"`
+}
+
+type factsStoreJSON struct {
+	Files []factstore.File `json:"files"`
+	Rows  int64            `json:"rows"`
 }
 
 // Write writes rep (from r.Report) in format: the shared formats of
@@ -65,12 +74,19 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 		if s.Locations == nil {
 			s.Locations = []audit.LocationSummary{}
 		}
+		var store *factsStoreJSON
+		if r.Store != nil {
+			store = &factsStoreJSON{Files: r.Store}
+			for _, f := range r.Store {
+				store.Rows += f.Rows
+			}
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(auditJSON{JSONReport: output.JSONReport{Tool: "estate audit", Version: rep.Version,
 			OK: rep.Failing() == 0, Summary: rep.Summary, BySeverity: by, Findings: fs},
-			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s, LedgerHead: r.LedgerHead})
+			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s, LedgerHead: r.LedgerHead, FactsStore: store})
 	case "text":
 		if err := output.Write(w, format, rep, o); err != nil {
 			return err

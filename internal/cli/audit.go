@@ -59,7 +59,7 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 		},
 	}
 	rf.register(cmd, "high", auditrun.Formats...)
-	cmd.Flags().StringVar(&factsDir, "facts", "", "folder of facts documents (default: facts/ in the repository)")
+	cmd.Flags().StringVar(&factsDir, "facts", "", "folder of facts documents, or a Parquet facts store (default: facts/ in the repository)")
 	cmd.Flags().StringVar(&collect, "collect", "", "collect facts for this run instead: local or ssh")
 	cmd.Flags().IntVar(&missingAfter, "missing-after", 0, "days after which a deployed asset not seen is missing (default: estate.yaml audit.missing_after_days, or 30)")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "judge freshness and exemptions as of this date (YYYY-MM-DD, end of day UTC) or RFC 3339 time (default: now)")

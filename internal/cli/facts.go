@@ -116,7 +116,7 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 	f.StringArrayVar(&o.Jamf, "jamf", nil, "saved Jamf Pro computers-inventory pages: a file or a folder of them (repeatable)")
 	f.StringArrayVar(&o.Fleet, "fleet", nil, "saved Fleet hosts pages (GET /api/v1/fleet/hosts or one host): a file or a folder of them (repeatable)")
 	f.StringArrayVar(&o.Google, "google", nil, "saved Google Admin SDK chromeosdevices pages: a file or a folder of them (repeatable)")
-	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
+	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository); parquet:DIR adds them to a Parquet facts store")
 	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
 	ssh.register(cmd)
 	return cmd
@@ -152,7 +152,7 @@ func newFactsPullCmd(app *App) *cobra.Command {
 	f.StringVar(&o.PullOptions.Customer, "customer", "my_customer", "google: the Workspace customer id")
 	f.StringVar(&o.PullOptions.Subject, "subject", "", "google: the admin the service account acts for (domain-wide delegation; default $GOOGLE_ADMIN_EMAIL)")
 	f.BoolVar(&o.PullOptions.Apps, "apps", false, "intune: packages from detectedApps too (one request per app)")
-	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository)")
+	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository); parquet:DIR adds them to a Parquet facts store")
 	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
 	return cmd
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/estate-dev/estate/internal/facts"
+	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/schema"
 )
@@ -44,6 +45,9 @@ type Facts struct {
 	Dir string
 	// Later are the documents collected after FactsOptions.Before, unmerged.
 	Later []record.Device
+	// Store lists the Parquet files read, with their content hashes, when
+	// Dir is a facts store (factstore) rather than a folder of documents.
+	Store []factstore.File
 }
 
 // ReadFacts reads the facts documents of o.Dir, or of facts/ in the
@@ -56,12 +60,15 @@ type Facts struct {
 // that cannot be read, an error. The documents of one device (the same
 // serial: Intune and osquery both report it) are merged into one
 // (facts.Merge): each fact from its newest source, the conflicts listed.
+// A folder that is a facts store (Parquet files in date=/shard=
+// partitions; "parquet:DIR" says so explicitly) is read with
+// factstore.Read, and the files read are listed with their hashes.
 func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 	root := cmpOr(o.Root, ".")
 	if r, err := FindRoot(root); err == nil {
 		root = r
 	}
-	dir, prefix := o.Dir, o.Dir
+	dir, prefix := strings.TrimPrefix(o.Dir, factstore.Prefix), strings.TrimPrefix(o.Dir, factstore.Prefix)
 	if dir == "" {
 		dir, prefix = filepath.Join(root, "facts"), "facts"
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -75,20 +82,30 @@ func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 		prefix = rel
 	}
 	sch := o.Schema
+	var err error
 	if sch == nil {
-		var err error
 		if sch, err = builtin(); err != nil {
 			return nil, fmt.Errorf("compile the built-in schema: %w", err)
 		}
 	}
-	devices, findings, err := facts.ReadDir(ctx, dir, facts.ReadOptions{Schema: sch, Prefix: strings.TrimSuffix(prefix, "/") + "/"})
+	var devices []record.Device
+	var findings []record.Finding
+	var store []factstore.File
+	if strings.HasPrefix(o.Dir, factstore.Prefix) || factstore.IsStore(dir) {
+		devices, findings, store, err = factstore.Read(ctx, dir, factstore.ReadOptions{Prefix: strings.TrimSuffix(prefix, "/") + "/"})
+		if store == nil && err == nil {
+			store = []factstore.File{}
+		}
+	} else {
+		devices, findings, err = facts.ReadDir(ctx, dir, facts.ReadOptions{Schema: sch, Prefix: strings.TrimSuffix(prefix, "/") + "/"})
+	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, usage(err, "--facts names a folder of facts documents (kind: Facts, JSON or YAML)")
+			return nil, usage(err, "--facts names a folder of facts documents (kind: Facts, JSON or YAML) or a Parquet facts store (parquet:DIR)")
 		}
 		return nil, err
 	}
-	out := &Facts{Findings: findings, Dir: dir}
+	out := &Facts{Findings: findings, Dir: dir, Store: store}
 	if !o.Before.IsZero() {
 		kept := devices[:0:0]
 		for _, d := range devices {

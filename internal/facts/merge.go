@@ -108,9 +108,11 @@ var scalars = []scalar{
 // facts on which they disagreed, newest value first. Its collector,
 // collected_at and Source are the newest document's.
 //
-// Documents of one collector (name and source) that name different
-// hostnames are two devices sharing a serial, not one device: such a
-// group is not merged, so the audit reports the duplicate. Devices keep
+// Of one collector's (name and source) documents only the newest counts:
+// an older snapshot is superseded, not a second source. Documents of one
+// collector that name different hostnames are two devices sharing a
+// serial, not one device: such a group is not merged, so the audit
+// reports the duplicate. Devices keep
 // their order (the first document of each group holds the place).
 func Merge(devices []record.Device) []record.Device {
 	groups := make(map[string][]int, len(devices))
@@ -176,6 +178,20 @@ func mergeOne(docs []record.Device) record.Device {
 	sort.SliceStable(docs, func(i, j int) bool {
 		return collectedAt(docs[i].Facts).After(collectedAt(docs[j].Facts))
 	})
+	// A collector's newer document supersedes its older ones (a store
+	// keeps every day's): only each collector's newest is merged.
+	seen := map[string]bool{}
+	latest := docs[:0]
+	for _, d := range docs {
+		c := d.Facts.Collector.Name + "\x00" + d.Facts.Collector.Source
+		if !seen[c] {
+			seen[c] = true
+			latest = append(latest, d)
+		}
+	}
+	if docs = latest; len(docs) == 1 {
+		return docs[0]
+	}
 	newest := docs[0].Facts
 	m := &record.Facts{APIVersion: newest.APIVersion, Kind: newest.Kind, CollectedAt: newest.CollectedAt, Collector: newest.Collector}
 	gave := make([][]string, len(docs))

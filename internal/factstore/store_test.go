@@ -12,9 +12,9 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/schema"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -38,7 +38,11 @@ func TestWriteRead(t *testing.T) {
 	bare.Packages = []record.Package{} // known: nothing installed
 	in := []record.Device{sample("C02AAA", "lt-1", "2026-11-23T10:00:00Z"), sample("C02BBB", "lt-2", "2026-11-22T23:59:59-05:00"),
 		{Source: "kiosk", Facts: bare}}
-	written, failed, err := Write(dir, in, WriteOptions{Shards: 4, Validator: core.BuiltinSchema().NewValidator()})
+	sch, err := schema.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, failed, err := Write(dir, in, WriteOptions{Shards: 4, Validator: sch.NewValidator()})
 	if err != nil || len(failed) > 0 || len(written) != 3 {
 		t.Fatalf("write: %+v %+v %v", written, failed, err)
 	}

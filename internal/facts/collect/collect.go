@@ -12,6 +12,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/facts"
+	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/intake"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -31,7 +32,7 @@ type Options struct {
 	Google       []string // saved Admin SDK Directory chromeosdevices pages: files or folders
 	Pull         string   // a live, read-only API: intake.Intune, Jamf, Fleet or Google
 	PullOptions  intake.PullOptions
-	Out          string // folder written (default: Dir/facts)
+	Out          string // folder written (default: Dir/facts); parquet:DIR a facts store (factstore)
 	Format       string // "json" (default) or "yaml"
 	SSHOptions   facts.SSHOptions
 	Now          time.Time
@@ -128,6 +129,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		// is no success.
 		return nil, core.UsageError(errors.New("no device's facts were found in what was named"), "name the folders or files that hold them")
 	}
+	if dir, ok := strings.CutPrefix(o.Out, factstore.Prefix); ok {
+		return writeStore(o, dir, devices, failed)
+	}
 	written, refused, err := facts.Write(o.Out, devices, o.Format, core.BuiltinSchema().NewValidator())
 	if err != nil {
 		return nil, err
@@ -189,6 +193,29 @@ func pull(ctx context.Context, o Options) (*Result, error) {
 	res.Failed = append(res.Failed, failed...)
 	if len(res.Written) == 0 && len(res.Failed) == 0 {
 		return nil, core.UsageError(fmt.Errorf("%s reported no device", o.Pull), "check the account may read devices (see 'estate facts pull --help')")
+	}
+	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].Source < res.Failed[j].Source })
+	return res, nil
+}
+
+// writeStore adds the devices to the Parquet facts store in dir
+// (--out parquet:DIR): one row each, in date and shard partitions.
+func writeStore(o Options, dir string, devices []record.Device, failed []facts.Failure) (*Result, error) {
+	if o.Format != "json" {
+		return nil, core.UsageError(fmt.Errorf("--format %s writes documents; a facts store is Parquet", o.Format), "leave --format out with --out parquet:DIR")
+	}
+	written, refused, err := factstore.Write(dir, devices, factstore.WriteOptions{Validator: core.BuiltinSchema().NewValidator()})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Out: dir, Failed: append(failed, refused...), Unread: o.unread}
+	for _, w := range written {
+		rel := w.Path
+		if r, err := filepath.Rel(o.Dir, w.Path); err == nil && !strings.HasPrefix(r, "..") {
+			rel = filepath.ToSlash(r)
+		}
+		rel = fmt.Sprintf("%s:%d", rel, w.Row)
+		res.Written = append(res.Written, Written{Path: w.Path, Rel: rel, Source: w.Device.Source, Errors: w.Device.Facts.Errors})
 	}
 	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].Source < res.Failed[j].Source })
 	return res, nil
