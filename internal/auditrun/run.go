@@ -11,10 +11,10 @@ import (
 	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/facts/collect"
+	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/ledger/ops"
-	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/record"
 )
 

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/estate-dev/estate/internal/audit"
-	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/factstore"
+	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
