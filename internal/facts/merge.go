@@ -1,6 +1,7 @@
 package facts
 
 import (
+	"cmp"
 	"sort"
 	"strings"
 	"time"
@@ -230,6 +231,15 @@ func mergeOne(docs []record.Device) record.Device {
 		if d.Facts.Network != nil && len(d.Facts.Network.Interfaces) > 0 && m.Network == nil {
 			m.Network = d.Facts.Network
 			gave[j] = append(gave[j], "network.interfaces")
+		}
+		// Policies are each service's own checks: all are kept, each
+		// naming the service that ran it.
+		for _, p := range d.Facts.Policies {
+			p.Source = cmp.Or(p.Source, d.Facts.Collector.Source, d.Facts.Collector.Name)
+			m.Policies = append(m.Policies, p)
+		}
+		if len(d.Facts.Policies) > 0 {
+			gave[j] = append(gave[j], "policies")
 		}
 		for _, e := range d.Facts.Errors {
 			m.Errors = append(m.Errors, d.Facts.Collector.Name+": "+e)

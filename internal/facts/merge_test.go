@@ -80,3 +80,29 @@ func TestMergeWithoutDuplicates(t *testing.T) {
 		t.Error("no two documents of one device: the slice comes back as it was")
 	}
 }
+
+// TestMergeKeepsEveryServicesPolicies: policies are each service's own
+// checks, so a merge keeps all of them, each naming its service.
+func TestMergeKeepsEveryServicesPolicies(t *testing.T) {
+	pass, fail := true, false
+	fleet := doc("facts/fleet.json", "mdm", "2026-11-23T10:00:00Z", "C02ABC", "lt-1")
+	fleet.Facts.Collector.Source = "fleet"
+	fleet.Facts.Policies = []record.Policy{{Name: "FileVault on", Passed: &pass}, {Name: "Firewall on", Passed: &fail}}
+	intune := doc("facts/intune.json", "mdm", "2026-11-24T10:00:00Z", "C02ABC", "lt-1")
+	intune.Facts.Collector.Source = "intune"
+	intune.Facts.Policies = []record.Policy{{Name: "Compliance", Source: "intune-policy"}}
+	got := Merge([]record.Device{fleet, intune})
+	if len(got) != 1 {
+		t.Fatalf("merged into %d documents", len(got))
+	}
+	var names []string
+	for _, p := range got[0].Facts.Policies {
+		names = append(names, p.Source+"/"+p.Name)
+	}
+	if want := []string{"intune-policy/Compliance", "fleet/FileVault on", "fleet/Firewall on"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("policies %v, want %v", names, want)
+	}
+	if fleet.Facts.Policies[0].Source != "" {
+		t.Error("Merge changed its input documents")
+	}
+}
