@@ -28,19 +28,32 @@ type peopleOptions struct {
 func newPeoplePullCmd(app *App) *cobra.Command {
 	o := &peopleOptions{}
 	cmd := &cobra.Command{
-		Use:   "pull entra",
-		Short: "Pull people from Entra ID (Graph GET /users), read-only; credentials from the environment",
+		Use:   "pull entra|google",
+		Short: "Pull people from Entra ID (Graph GET /users) or Google Workspace (Directory users), read-only; credentials from the environment",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("source", args[0], "entra"); err != nil {
+			if err := checkChoice("source", args[0], "entra", "google"); err != nil {
 				return err
 			}
 			if err := checkChoice("format", o.format, "text", "json", "markdown", "csv"); err != nil {
 				return err
 			}
-			o.Dir, o.Source, o.From = app.Dir(), args[0], "Entra ID"
+			o.Dir, o.Source = app.Dir(), args[0]
 			o.pull.Getenv, o.pull.Now = app.Getenv, app.Now()
-			users, failed, err := intake.PullEntraUsers(cmd.Context(), o.pull)
+			var in []people.Input
+			var failed string
+			var err error
+			if args[0] == "google" {
+				o.From = "Google Workspace"
+				var users []intake.GoogleUser
+				users, failed, err = intake.PullGoogleUsers(cmd.Context(), o.pull)
+				in = people.FromGoogle(users)
+			} else {
+				o.From = "Entra ID"
+				var users []intake.EntraUser
+				users, failed, err = intake.PullEntraUsers(cmd.Context(), o.pull)
+				in = people.FromEntra(users, o.pull.Now)
+			}
 			if err != nil {
 				return &ExitError{Code: ExitUsage, Err: err}
 			}
@@ -48,13 +61,15 @@ func newPeoplePullCmd(app *App) *cobra.Command {
 			if failed != "" {
 				probs = append(probs, people.Problem{Severity: "error", Reason: failed})
 			}
-			return writePeople(cmd.Context(), app, o, people.FromEntra(users, o.pull.Now), probs)
+			return writePeople(cmd.Context(), app, o, in, probs)
 		},
 	}
 	f := cmd.Flags()
 	formatFlag(cmd, &o.format, "text", "json", "markdown", "csv")
-	f.StringVar(&o.pull.APIURL, "api-url", "", "Graph base URL (default "+intake.GraphURL+")")
-	f.StringVar(&o.pull.TokenURL, "token-url", "", "OAuth authority, before /{tenant} (default "+intake.EntraURL+")")
+	f.StringVar(&o.pull.APIURL, "api-url", "", "entra: the Graph base URL (default "+intake.GraphURL+"); google: the Admin SDK's (default "+intake.GoogleURL+")")
+	f.StringVar(&o.pull.TokenURL, "token-url", "", "entra: the OAuth authority, before /{tenant} (default "+intake.EntraURL+"); google: the token endpoint (default the key's token_uri)")
+	f.StringVar(&o.pull.Customer, "customer", "", "google: the Workspace customer id (default my_customer)")
+	f.StringVar(&o.pull.Subject, "subject", "", "google: the admin the service account acts for (default $GOOGLE_ADMIN_EMAIL)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "show what would be written; write nothing")
 	return cmd
 }

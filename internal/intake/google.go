@@ -199,14 +199,14 @@ func readGoogleKey(read func(string) ([]byte, error), file string) (*googleKey, 
 
 // assertion is the signed JWT (RS256) exchanged at aud for an access
 // token: the service account, acting for subject when set (domain-wide
-// delegation), asks for GoogleScope for an hour.
-func (k *googleKey) assertion(aud, subject string, now time.Time) (string, error) {
+// delegation), asks for scope for an hour.
+func (k *googleKey) assertion(aud, scope, subject string, now time.Time) (string, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
 	enc := base64.RawURLEncoding
 	head, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": k.PrivateKeyID})
-	claims := map[string]any{"iss": k.ClientEmail, "scope": GoogleScope, "aud": aud, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+	claims := map[string]any{"iss": k.ClientEmail, "scope": scope, "aud": aud, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 	if subject != "" {
 		claims["sub"] = subject
 	}

@@ -49,6 +49,7 @@ type PullOptions struct {
 	Apps     bool                                       // Intune: also detectedApps, one request an app
 	Customer string                                     // Google: the customer id (default my_customer)
 	Subject  string                                     // Google: the admin the service account acts for (default $GOOGLE_ADMIN_EMAIL)
+	Scope    string                                     // Google: the OAuth scope asked for (default GoogleScope)
 	// Progress, when set, hears after each page how far the reading is:
 	// pages and devices read, and the devices there are (-1: unknown).
 	Progress func(pages, devices, total int)
@@ -221,7 +222,7 @@ func newPuller(o PullOptions) (*puller, error) {
 		subject := or(o.Subject, strings.TrimSpace(o.Getenv("GOOGLE_ADMIN_EMAIL")))
 		api, tok = or(o.APIURL, GoogleURL), or(o.TokenURL, or(key.TokenURI, GoogleTokenURL))
 		p.form = func() (url.Values, error) {
-			jwt, err := key.assertion(tok, subject, o.Now)
+			jwt, err := key.assertion(tok, or(o.Scope, GoogleScope), subject, o.Now)
 			if err != nil {
 				return nil, err
 			}
