@@ -1,7 +1,6 @@
 package auditrun
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -23,14 +22,11 @@ func (r *Result) Report(version string, failOn record.Severity) output.Report {
 			"missing": s.Missing, "compliant": s.Compliant, "non-compliant": s.NonCompliant, "unverified": s.Unverified}}
 }
 
-// auditJSON is the stable shape of 'estate audit --format json': the
-// shared report fields, the moment judged (as_of, RFC 3339: now, or the
-// --as-of moment) and the compliance summary.
-type auditJSON struct {
-	output.JSONReport
-	AsOf       string        `json:"as_of"`
-	Compliance audit.Summary `json:"compliance"`
-}
+// The stable shape of 'estate audit --format json': the shared report
+// fields (output.JSONReport), the moment judged (as_of, RFC 3339: now,
+// or the --as-of moment), the compliance summary and, for one part of a
+// sharded audit only, the part (shard). It is written a finding at a
+// time (output.WriteJSONReport).
 
 // Write writes rep (from r.Report) in format: the shared formats of
 // package output, with the compliance summary after the findings in
@@ -39,12 +35,8 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 	s := r.Summary
 	switch format {
 	case "json":
-		fs := rep.Findings
-		if fs == nil {
-			fs = []record.Finding{}
-		}
 		by := map[string]int{}
-		for _, f := range fs {
+		for _, f := range rep.Findings {
 			by[f.Severity.String()]++
 		}
 		if s.Baselines == nil {
@@ -53,12 +45,15 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 		if s.Locations == nil {
 			s.Locations = []audit.LocationSummary{}
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(auditJSON{JSONReport: output.JSONReport{Tool: "estate audit", Version: rep.Version,
-			OK: rep.Failing() == 0, Summary: rep.Summary, BySeverity: by, Findings: fs},
-			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s})
+		tail := []output.JSONField{{Key: "as_of", Value: r.At.UTC().Format(time.RFC3339)}, {Key: "compliance", Value: s}}
+		if r.Part != nil {
+			p := *r.Part
+			p.FailOn = rep.FailOn.String()
+			tail = append(tail, output.JSONField{Key: "shard", Value: p})
+		}
+		return output.WriteJSONReport(w, []output.JSONField{{Key: "tool", Value: "estate audit"}, {Key: "version", Value: rep.Version},
+			{Key: "ok", Value: rep.Failing() == 0}, {Key: "summary", Value: rep.Summary}, {Key: "by_severity", Value: by}},
+			rep.Findings, tail, false)
 	case "text":
 		if err := output.Write(w, format, rep, o); err != nil {
 			return err
