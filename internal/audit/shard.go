@@ -15,11 +15,11 @@ type Shard struct {
 	K, N int
 }
 
-// Whole says s is not a part.
-func (s Shard) Whole() bool { return s.N <= 1 }
+// Whole says s is not a part (1/1 is a part: the one part of one).
+func (s Shard) Whole() bool { return s.N == 0 }
 
 // Has says the key (an asset id, or a facts document's path) is in s.
-func (s Shard) Has(key string) bool { return s.Whole() || ShardOf(key, s.N) == s.K }
+func (s Shard) Has(key string) bool { return s.N <= 1 || ShardOf(key, s.N) == s.K }
 
 // ShardOf is the part (1..n) a key belongs to: the FNV-1a 64-bit hash of
 // its bytes, mod n, plus 1. Stable across runs, machines and versions.
