@@ -31,7 +31,7 @@ type Part struct {
 	// Facts is a SHA-256 of every facts document read (source, collector,
 	// collection time, serial and hostname): each part reads them all.
 	Facts string `json:"facts_digest"`
-	// FailOn is the severity the report's ok was judged at.
+	// FailOn is the severity the report's ok was judged at (never: none).
 	FailOn string `json:"fail_on"`
 	// AsOfGiven says as_of came from --as-of (not the clock).
 	AsOfGiven bool `json:"as_of_given"`
@@ -178,8 +178,8 @@ func Merge(parts []MergeInput) (*Merged, error) {
 		return nil, core.UsageError(fmt.Errorf("audit merge: %s: as_of %q is not RFC 3339", names[1], first.AsOf), "")
 	}
 	var failOn record.Severity
-	if err := failOn.UnmarshalText([]byte(first.Shard.FailOn)); err != nil {
-		return nil, core.UsageError(fmt.Errorf("audit merge: %s: fail_on %q: %w", names[1], first.Shard.FailOn, err), "")
+	if first.Shard.FailOn != "never" && failOn.UnmarshalText([]byte(first.Shard.FailOn)) != nil {
+		return nil, core.UsageError(fmt.Errorf("audit merge: %s: fail_on %q is not a severity or never", names[1], first.Shard.FailOn), "")
 	}
 	res := &Result{At: at.UTC(), AsOf: first.Shard.AsOfGiven}
 	res.Findings = mergeFindings(byK[1:])

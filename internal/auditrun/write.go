@@ -49,6 +49,9 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 		if r.Part != nil {
 			p := *r.Part
 			p.FailOn = rep.FailOn.String()
+			if rep.FailOn == 0 {
+				p.FailOn = "never"
+			}
 			tail = append(tail, output.JSONField{Key: "shard", Value: p})
 		}
 		return output.WriteJSONReport(w, []output.JSONField{{Key: "tool", Value: "estate audit"}, {Key: "version", Value: rep.Version},
