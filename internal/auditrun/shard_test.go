@@ -79,7 +79,7 @@ func TestShardMergeSameBytes(t *testing.T) {
 	for _, c := range []struct {
 		name, dir string
 		asOf      time.Time
-	}{{"reference", filepath.Join("..", ".."), time.Date(2026, 12, 1, 23, 59, 59, 0, time.UTC)}, {"synthetic", synthEstate(t, 2500), time.Time{}}} {
+	}{{"reference", filepath.Join("..", ".."), time.Date(2026, 12, 1, 23, 59, 59, 0, time.UTC)}, {"synthetic", synthEstate(t, 1200), time.Time{}}} {
 		whole := auditJSONOf(t, c.dir, audit.Shard{}, c.asOf)
 		if bytes.Contains(whole, []byte(`"shard"`)) || bytes.Count(whole, []byte(`"rule":`)) < 20 {
 			t.Fatalf("%s: the whole report is marked a part, or has few findings:\n%.400s", c.name, whole)
