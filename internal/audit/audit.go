@@ -53,6 +53,10 @@ type Options struct {
 	// changes); ok false when the ledger has no failure of it. A failure
 	// the ledger does not know began with this audit (Now).
 	FailingSince func(asset, control string) (since time.Time, ok bool)
+	// Shard, when set, audits only that part of the estate (see Shard):
+	// its devices, its expected assets and their findings. Every device is
+	// still matched, so that each part judges the same duplicates.
+	Shard Shard
 }
 
 // Result is the outcome of an audit.
@@ -95,6 +99,7 @@ type run struct {
 	controls []*control
 	byBase   map[string][]*control
 	unreg    int // devices that matched no asset
+	devices  int // devices of this audit (of its shard)
 	managed  map[string]bool
 	// knownErrors are the problems of status known-error, by id.
 	knownErrors []*record.Problem
@@ -133,7 +138,9 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 		r.managed[c] = true
 	}
 	var findings []record.Finding
-	findings = append(findings, r.compileBaselines()...)
+	if bf := r.compileBaselines(); opts.Shard.Whole() || opts.Shard.K == 1 {
+		findings = append(findings, bf...)
+	}
 	r.compileProblems()
 	findings = append(findings, r.leaverAssets()...)
 
@@ -143,7 +150,7 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	ix := match.New(e)
 	var scope []*record.Record
 	for _, rec := range e.Records {
-		if rec.Kind == record.KindAsset && r.inScope(rec.Asset) && e.Assets[rec.ID] == rec.Asset {
+		if rec.Kind == record.KindAsset && r.inScope(rec.Asset) && e.Assets[rec.ID] == rec.Asset && opts.Shard.Has(rec.ID) {
 			scope = append(scope, rec)
 		}
 	}
@@ -183,7 +190,7 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	}
 	findings = append(findings, missFindings...)
 	sortFindings(findings)
-	return &Result{Findings: findings, Summary: r.summarize(devices, pairs, missing, counts, scope)}
+	return &Result{Findings: findings, Summary: r.summarize(r.devices, pairs, missing, counts, scope)}
 }
 
 // compileBaselines prepares the controls of every baseline an asset
@@ -267,9 +274,20 @@ func (r *run) match(devices []record.Device, ix *match.Index) ([]pair, []record.
 	var out []record.Finding
 	pairs := make([]pair, 0, len(devices))
 	seen := make(map[*record.Asset]int, len(devices)) // asset → index in pairs
+	sh := r.opts.Shard
 	for i := range devices {
 		d := &devices[i]
 		f := d.Facts
+		if !sh.Whole() {
+			key := d.Source
+			if c := cands[i].rec; f != nil && c != nil {
+				key = c.ID
+			}
+			if !sh.Has(key) {
+				continue
+			}
+		}
+		r.devices++
 		if f == nil {
 			r.unreg++
 			out = append(out, record.Finding{Pos: record.Pos{File: d.Source}, Rule: RuleUnregistered, Severity: record.SevHigh,

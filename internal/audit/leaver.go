@@ -29,7 +29,7 @@ func (r *run) leaverAssets() []record.Finding {
 	var out []record.Finding
 	for _, rec := range r.e.Records {
 		a := rec.Asset
-		if rec.Kind != record.KindAsset || a == nil || r.e.Assets[rec.ID] != a || a.Status != "deployed" && a.Status != "loaned" {
+		if rec.Kind != record.KindAsset || a == nil || r.e.Assets[rec.ID] != a || a.Status != "deployed" && a.Status != "loaned" || !r.opts.Shard.Has(rec.ID) {
 			continue
 		}
 		user := strings.ToLower(r.e.User(a))

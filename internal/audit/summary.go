@@ -68,8 +68,8 @@ type LocationSummary struct {
 // Percent is the share of compliant devices among those judged, 0–100.
 func (b BaselineSummary) Percent() float64 { return record.Percent(b.Compliant, b.Devices) }
 
-func (r *run) summarize(devices []record.Device, pairs []pair, missing map[*record.Asset]bool, counts [][7]int, scope []*record.Record) Summary {
-	s := Summary{Devices: len(devices), Seen: len(pairs), Unregistered: r.unreg,
+func (r *run) summarize(devices int, pairs []pair, missing map[*record.Asset]bool, counts [][7]int, scope []*record.Record) Summary {
+	s := Summary{Devices: devices, Seen: len(pairs), Unregistered: r.unreg,
 		Missing: len(missing), MissingAfterDays: int(r.opts.MissingAfter / (24 * time.Hour))}
 	byBase := map[string]*BaselineSummary{}
 	byLoc := map[string]*LocationSummary{}

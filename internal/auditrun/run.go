@@ -38,7 +38,11 @@ type Options struct {
 	// reproduce a past audit from the facts collected then. Facts
 	// collected after it are not evidence of the state then. See ParseAsOf.
 	AsOf time.Time
-	Log  *slog.Logger
+	// Shard, when set, audits one part of the estate (see audit.Shard):
+	// the result is a partial report, which 'estate audit merge' joins
+	// with the other parts into the whole audit's.
+	Shard audit.Shard
+	Log   *slog.Logger
 }
 
 // Result is an audit's findings (sorted, placed on their YAML lines) and
@@ -59,6 +63,9 @@ type Result struct {
 	// Store lists the files of the facts store audited, with their
 	// content hashes (nil when the facts were a folder of documents).
 	Store []factstore.File
+	// Part, for a sharded run, says which part this is and what it was
+	// judged on, so that merge joins only parts of one audit.
+	Part *Part
 }
 
 // RuleAfterAsOf is a facts document collected after the --as-of moment:
@@ -82,6 +89,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, core.UsageError(errors.New("--as-of judges facts collected before it; facts collected now cannot show the state then"),
 			"audit a folder of facts of that day with --facts, or leave --as-of out")
 	}
+	if sh := o.Shard; sh.N < 0 || (sh.N > 0 && (sh.K < 1 || sh.K > sh.N)) {
+		return nil, core.UsageError(fmt.Errorf("--shard %d/%d: K must be 1 to N", sh.K, sh.N), "e.g. --shard 3/16 audits the third of 16 parts")
+	}
+	if !o.Shard.Whole() && o.Collect != "" {
+		return nil, core.UsageError(errors.New("--shard splits a folder of facts; facts collected for this run are one part already"), "leave --shard out with --collect")
+	}
 	if o.Dir == "" {
 		o.Dir = "."
 	}
@@ -101,7 +114,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter, FailingSince: failingSince(ctx, o, at)}
+	var part *Part
+	if !o.Shard.Whole() {
+		part = newPart(est, o, devices)
+		findings = inShard(findings, o.Shard)
+	}
+	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter, FailingSince: failingSince(ctx, o, at), Shard: o.Shard}
 	out := audit.Run(est.Estate, devices, opts)
 	findings = append(findings, out.Findings...)
 	est.Place(ctx, findings)
@@ -109,7 +127,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil && o.Log != nil {
 		o.Log.Warn("the ledger's head could not be read; the report records none", "err", err)
 	}
-	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings), LedgerHead: head, Store: store}, nil
+	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings), LedgerHead: head, Store: store, Part: part}, nil
 }
 
 // failingSince reads, from the ledger's compliance changes, when each

@@ -1,14 +1,12 @@
 package auditrun
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/factstore"
-	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -33,21 +31,14 @@ func (r *Result) Report(version string, failOn record.Severity) output.Report {
 			"missing": s.Missing, "duplicates": dup, "compliant": s.Compliant, "non-compliant": s.NonCompliant, "unverified": s.Unverified}}
 }
 
-// auditJSON is the stable shape of 'estate audit --format json': the
-// shared report fields, the moment judged (as_of, RFC 3339: now, or the
-// --as-of moment) and the compliance summary.
-type auditJSON struct {
-	output.JSONReport
-	AsOf       string        `json:"as_of"`
-	Compliance audit.Summary `json:"compliance"`
-	// LedgerHead is the ledger's head the audit saw (left out when there
-	// was no ledger).
-	LedgerHead *ledger.Head `json:"ledger_head,omitempty"`
-	// FactsStore records what a facts store held when it was audited:
-	// its files and their SHA-256, not the facts (absent for a folder).
-	FactsStore *factsStoreJSON `json:"facts_store,omitempty"`
-}
+// The stable shape of 'estate audit --format json': the shared report
+// fields (output.JSONReport), the moment judged (as_of, RFC 3339: now,
+// or the --as-of moment), the compliance summary and, for one part of a
+// sharded audit only, the part (shard). It is written a finding at a
+// time (output.WriteJSONReport).
 
+// factsStoreJSON is the audit report's facts_store: what a facts store
+// held when it was audited, its files and their SHA-256, not the facts.
 type factsStoreJSON struct {
 	Files []factstore.File `json:"files"`
 	Rows  int64            `json:"rows"`
@@ -60,12 +51,8 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 	s := r.Summary
 	switch format {
 	case "json":
-		fs := rep.Findings
-		if fs == nil {
-			fs = []record.Finding{}
-		}
 		by := map[string]int{}
-		for _, f := range fs {
+		for _, f := range rep.Findings {
 			by[f.Severity.String()]++
 		}
 		if s.Baselines == nil {
@@ -74,19 +61,28 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 		if s.Locations == nil {
 			s.Locations = []audit.LocationSummary{}
 		}
-		var store *factsStoreJSON
+		tail := []output.JSONField{{Key: "as_of", Value: r.At.UTC().Format(time.RFC3339)}, {Key: "compliance", Value: s}}
+		if r.LedgerHead != nil {
+			tail = append(tail, output.JSONField{Key: "ledger_head", Value: r.LedgerHead})
+		}
 		if r.Store != nil {
-			store = &factsStoreJSON{Files: r.Store}
+			store := &factsStoreJSON{Files: r.Store}
 			for _, f := range r.Store {
 				store.Rows += f.Rows
 			}
+			tail = append(tail, output.JSONField{Key: "facts_store", Value: store})
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(auditJSON{JSONReport: output.JSONReport{Tool: "estate audit", Version: rep.Version,
-			OK: rep.Failing() == 0, Summary: rep.Summary, BySeverity: by, Findings: fs},
-			AsOf: r.At.UTC().Format(time.RFC3339), Compliance: s, LedgerHead: r.LedgerHead, FactsStore: store})
+		if r.Part != nil {
+			p := *r.Part
+			p.FailOn = rep.FailOn.String()
+			if rep.FailOn == 0 {
+				p.FailOn = "never"
+			}
+			tail = append(tail, output.JSONField{Key: "shard", Value: p})
+		}
+		return output.WriteJSONReport(w, []output.JSONField{{Key: "tool", Value: "estate audit"}, {Key: "version", Value: rep.Version},
+			{Key: "ok", Value: rep.Failing() == 0}, {Key: "summary", Value: rep.Summary}, {Key: "by_severity", Value: by}},
+			rep.Findings, tail, false)
 	case "text":
 		if err := output.Write(w, format, rep, o); err != nil {
 			return err

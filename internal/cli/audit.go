@@ -21,7 +21,7 @@ func newAuditCmd(app *App) *cobra.Command { return auditCmd(app, nil) }
 // auditCmd builds 'estate audit'; runF, when set, replaces running it
 // (tests check the auditCommand a command line produces).
 func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.Command {
-	var factsDir, collect, asOf string
+	var factsDir, collect, asOf, shard string
 	var missingAfter int
 	var ssh sshFlags
 	var rf reportFlags
@@ -47,6 +47,12 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 			if c.Run.AsOf, err = auditrun.ParseAsOf(asOf); err != nil {
 				return coreErr(err)
 			}
+			if c.Run.Shard, err = auditrun.ParseShard(shard); err != nil {
+				return coreErr(err)
+			}
+			if shard != "" && c.Format != "json" {
+				return usageErr("--shard writes a partial report for estate audit merge: give --format json")
+			}
 			if collect == "ssh" {
 				if c.Run.SSH, err = ssh.options(app); err != nil {
 					return err
@@ -63,8 +69,11 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 	cmd.Flags().StringVar(&collect, "collect", "", "collect facts for this run instead: local or ssh")
 	cmd.Flags().IntVar(&missingAfter, "missing-after", 0, "days after which a deployed asset not seen is missing (default: estate.yaml audit.missing_after_days, or 30)")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "judge freshness and exemptions as of this date (YYYY-MM-DD, end of day UTC) or RFC 3339 time (default: now)")
+	cmd.Flags().StringVar(&shard, "shard", "", "audit part K of N (K/N, by a hash of the asset id): a partial report (--format json) for 'estate audit merge'")
 	ssh.register(cmd)
 	cmd.MarkFlagsMutuallyExclusive("facts", "collect")
+	cmd.MarkFlagsMutuallyExclusive("shard", "collect")
+	cmd.AddCommand(newAuditMergeCmd(app))
 	return cmd
 }
 

@@ -52,6 +52,8 @@ type report struct {
 	AsOf        string           `json:"as_of"`
 	GeneratedAt string           `json:"generated_at"`
 	Findings    []record.Finding `json:"findings"`
+	// Shard is set on one part of a sharded audit, never a whole audit.
+	Shard json.RawMessage `json:"shard"`
 }
 
 // usage marks err as the request's fault (exit 2).
@@ -71,6 +73,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var rep report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, usage(fmt.Errorf("read audit report %s: %w", o.Audit, ops.JSONPos(data, err)))
+	}
+	if len(rep.Shard) > 0 && string(rep.Shard) != "null" {
+		return nil, core.UsageError(fmt.Errorf("read audit report %s: it is one part of a sharded audit (shard %s): its findings are not the whole estate's, and sync would close the others' incidents", o.Audit, rep.Shard),
+			"join every part first: estate audit merge PART... > audit.json")
 	}
 	at := now()
 	for _, s := range []string{rep.AsOf, rep.GeneratedAt} {

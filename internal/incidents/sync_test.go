@@ -3,6 +3,7 @@ package incidents
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
@@ -386,5 +388,28 @@ func TestAssigneeIsThePersonsLogin(t *testing.T) {
 	}
 	if a := fmt.Sprint(is["device/LT-00009"]["assignees"]); a != "[]" {
 		t.Errorf("LT-00009 assignees %v, want none (its owner left)", a)
+	}
+}
+
+// TestPartialReportRefused: one part of a sharded audit holds only some
+// of the findings; syncing it would close the other parts' incidents.
+func TestPartialReportRefused(t *testing.T) {
+	dir := estateRepo(t, settingsYAML)
+	f := newFake(t)
+	data, err := json.Marshal(map[string]any{"tool": "estate audit", "findings": []record.Finding{}, "as_of": when.Format(time.RFC3339),
+		"shard": map[string]any{"k": 2, "n": 16}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "part.json")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), Options{Dir: dir, Audit: p, Token: testToken, APIURL: f.srv.URL + "/", Repository: "octo/estate", HTTP: f.srv.Client(), Now: func() time.Time { return when }})
+	if err == nil || !errors.Is(err, core.ErrUsage) || !strings.Contains(err.Error(), "one part of a sharded audit") {
+		t.Fatalf("sync of a part: %v, want a usage error", err)
+	}
+	if len(f.writes) != 0 {
+		t.Errorf("sync of a part wrote %v", f.writes)
 	}
 }

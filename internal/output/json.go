@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/estate-dev/estate/internal/record"
@@ -17,18 +16,13 @@ type JSONReport struct {
 	Findings   []record.Finding `json:"findings"`
 }
 
-// JSON writes the report as one JSON object.
+// JSON writes the report as one JSON object, a finding at a time
+// (WriteJSONReport).
 func JSON(w io.Writer, r Report, _ Options) error {
-	fs := r.Findings
-	if fs == nil {
-		fs = []record.Finding{}
-	}
 	sum := r.Summary
 	if sum == nil {
 		sum = map[string]int{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(JSONReport{Tool: "estate " + r.Tool, Version: r.Version, OK: r.Failing() == 0,
-		Summary: sum, BySeverity: bySeverity(r.Findings), Findings: fs})
+	return WriteJSONReport(w, []JSONField{{"tool", "estate " + r.Tool}, {"version", r.Version}, {"ok", r.Failing() == 0},
+		{"summary", sum}, {"by_severity", bySeverity(r.Findings)}}, r.Findings, nil, true)
 }

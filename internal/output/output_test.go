@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -202,4 +203,44 @@ func TestFailing(t *testing.T) {
 			t.Errorf("fail-on %v: %d failing, want %d", c.failOn, got, c.want)
 		}
 	}
+}
+
+// TestGitHubCap: GitHub shows 10 annotations of a kind per step and drops
+// the rest silently; beyond them the kind's last annotation says how many
+// more there are and the log summarises them per rule and control.
+func TestGitHubCap(t *testing.T) {
+	var r Report
+	for i := 0; i < 25; i++ {
+		r.Findings = append(r.Findings, record.Finding{Pos: record.Pos{File: fmt.Sprintf("inventory/laptop/LT-%02d.yaml", i), Line: 3},
+			Rule: "audit/control", Control: fmt.Sprintf("C-%d", i%2), Record: fmt.Sprintf("LT-%02d", i), Severity: record.SevHigh, Message: "fails"})
+	}
+	for i := 0; i < 3; i++ {
+		r.Findings = append(r.Findings, record.Finding{Pos: record.Pos{File: "x.yaml"}, Rule: "audit/missing", Severity: record.SevMedium, Message: "not seen"})
+	}
+	var b strings.Builder
+	if err := GitHub(&b, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if n := strings.Count(out, "\n::error "); n+boolInt(strings.HasPrefix(out, "::error ")) != MaxAnnotationsPerKind {
+		t.Errorf("%d error annotations, want %d:\n%s", n, MaxAnnotationsPerKind, out)
+	}
+	if n := strings.Count(out, "::warning "); n != 3 {
+		t.Errorf("%d warning annotations, want 3 (under the cap, all of them)", n)
+	}
+	for _, want := range []string{"::error title=estate%3A 16 more::16 more error findings are not annotated",
+		"16 error findings beyond the annotations, per rule and control:\n",
+		"  audit/control C-1: 8 findings on 8 assets: LT-09, LT-11, LT-13, LT-15, LT-17 and 3 more\n",
+		"  audit/control C-0: 8 findings on 8 assets: LT-10, LT-12,"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

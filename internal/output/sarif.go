@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/estate-dev/estate/internal/record"
@@ -14,10 +13,18 @@ import (
 
 // MaxSARIFResults is the most results SARIF writes in one run: GitHub
 // code scanning rejects a run with more. A larger report keeps its most
-// severe findings (then in report order) and says in the run how many it
-// left out: a tool execution notification (level warning) and the run
-// property resultsOmitted. The json format always has every finding.
+// severe findings as results of their own (then in report order), and
+// summarises the others in one result per rule and control (per rule
+// alone when there are more than maxSARIFGroups of those), each counting
+// its findings and assets and naming the first assets; the run says so in
+// a tool execution notification (level warning) and its properties
+// resultsOmitted (findings without a result of their own),
+// resultsSummarised (summary results) and findings. The json format
+// always has every finding.
 const MaxSARIFResults = 25000
+
+// maxSARIFGroups bounds the summary results of a capped run.
+const maxSARIFGroups = 1000
 
 // SARIF writes a SARIF 2.1.0 log with one run, as GitHub code scanning
 // and the SARIF Multitool's "Sarif;Gh" rules accept it:
@@ -43,34 +50,42 @@ const MaxSARIFResults = 25000
 //   - at most MaxSARIFResults results (see there).
 func SARIF(w io.Writer, r Report, _ Options) error {
 	findings := r.Findings
-	omitted := 0
+	var groups []*sarifGroup
 	if len(findings) > MaxSARIFResults {
-		findings = append([]record.Finding(nil), findings...)
-		sort.SliceStable(findings, func(i, j int) bool { return findings[i].Severity > findings[j].Severity })
-		omitted = len(findings) - MaxSARIFResults
-		findings = findings[:MaxSARIFResults]
+		findings, groups = sarifCap(r.Findings)
 	}
 	ruleIndex := map[string]int{}
 	var rules []sarifRule
-	results := make([]sarifResult, 0, len(findings))
-	for _, f := range findings {
-		level := sarifLevel(f.Severity)
+	results := make([]sarifResult, 0, len(findings)+len(groups))
+	rule := func(f *record.Finding, level string) int {
 		idx, ok := ruleIndex[f.Rule]
 		if !ok {
 			idx = len(rules)
 			ruleIndex[f.Rule] = idx
-			rules = append(rules, newSARIFRule(f, level))
+			rules = append(rules, newSARIFRule(*f, level))
 		} else if sarifRank(level) > sarifRank(rules[idx].DefaultConfiguration.Level) {
 			rules[idx].DefaultConfiguration.Level = level
 		}
+		return idx
+	}
+	for i := range findings {
+		f := &findings[i]
+		level := sarifLevel(f.Severity)
+		idx := rule(f, level)
 		text := f.Message
 		if f.Hint != "" {
 			text += " (" + f.Hint + ")"
 		}
 		results = append(results, sarifResult{RuleID: f.Rule, RuleIndex: idx, Level: level, Message: sarifText{text},
 			Locations:           []sarifLocation{sarifLocate(f.Pos)},
-			PartialFingerprints: map[string]string{"estate/v1": fingerprint(f)},
-			Properties:          sarifProps(f)})
+			PartialFingerprints: map[string]string{"estate/v1": fingerprint(*f)},
+			Properties:          sarifProps(*f)})
+	}
+	omitted := 0
+	for _, g := range groups {
+		omitted += g.n
+		level := sarifLevel(g.first.Severity)
+		results = append(results, g.result(rule(&g.first, level), level))
 	}
 	if rules == nil {
 		rules = []sarifRule{}
@@ -86,9 +101,9 @@ func SARIF(w io.Writer, r Report, _ Options) error {
 	if omitted > 0 {
 		run.Invocations[0].Notifications = append(run.Invocations[0].Notifications, sarifNotification{
 			Descriptor: sarifRef{ID: "estate/sarif-results-cap"}, Level: "warning",
-			Message: sarifText{fmt.Sprintf("%d of %d findings are left out: GitHub code scanning accepts at most %d results per run; these are the most severe. Run with --format json for every finding.",
-				omitted, len(r.Findings), MaxSARIFResults)}})
-		run.Properties = map[string]any{"resultsOmitted": omitted, "findings": len(r.Findings)}
+			Message: sarifText{fmt.Sprintf("%d of %d findings are summarised, in %d results (one per rule and control): GitHub code scanning accepts at most %d results per run; the %d most severe findings are results of their own. Run with --format json for every finding.",
+				omitted, len(r.Findings), len(groups), MaxSARIFResults, len(findings))}})
+		run.Properties = map[string]any{"resultsOmitted": omitted, "resultsSummarised": len(groups), "findings": len(r.Findings)}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

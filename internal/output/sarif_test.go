@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/estate-dev/estate/internal/record"
@@ -33,6 +35,8 @@ type sarifDoc struct {
 			RuleID              string
 			RuleIndex           int
 			Level               string
+			Message             struct{ Text string }
+			Properties          map[string]string
 			PartialFingerprints map[string]string
 			Locations           []struct {
 				PhysicalLocation *struct {
@@ -112,7 +116,8 @@ func TestSARIFShape(t *testing.T) {
 }
 
 // TestSARIFCap: GitHub refuses a run of more than 25,000 results; the
-// most severe are kept and the run says how many were left out.
+// most severe are results of their own, the others are summarised in one
+// result per rule and control, and the run says so.
 func TestSARIFCap(t *testing.T) {
 	r := Report{Tool: "audit", Version: "1.0.0"}
 	for i := 0; i < MaxSARIFResults+10; i++ {
@@ -123,6 +128,10 @@ func TestSARIFCap(t *testing.T) {
 		r.Findings = append(r.Findings, record.Finding{Pos: record.Pos{File: fmt.Sprintf("inventory/laptop/LT-%05d.yaml", i), Line: 1},
 			Rule: "audit/missing", Severity: sev, Record: fmt.Sprint(i), Message: "not seen"})
 	}
+	for i := 0; i < 3*MaxSARIFResults; i++ {
+		r.Findings = append(r.Findings, record.Finding{Pos: record.Pos{File: fmt.Sprintf("inventory/laptop/LT-%05d.yaml", i%20000), Line: 4},
+			Rule: "audit/control", Control: fmt.Sprintf("MAC-OS-%03d", i%3), Severity: record.SevMedium, Record: fmt.Sprintf("LT-%05d", i%20000), Message: "fails"})
+	}
 	run := sarifOf(t, r).Runs[0]
 	if len(run.Results) != MaxSARIFResults {
 		t.Fatalf("%d results, want %d", len(run.Results), MaxSARIFResults)
@@ -130,9 +139,25 @@ func TestSARIFCap(t *testing.T) {
 	if run.Results[0].Level != "error" {
 		t.Errorf("the most severe findings do not come first: %s", run.Results[0].Level)
 	}
+	// 4 groups: audit/missing, and audit/control's three controls.
+	summaries, summarised := 0, 0
+	for _, res := range run.Results {
+		if res.Properties["summary"] == "true" {
+			summaries++
+			n, _ := strconv.Atoi(res.Properties["findings"])
+			summarised += n
+			if !strings.Contains(res.Message.Text, "are summarised in this result") || res.PartialFingerprints["estate/v1"] == "" {
+				t.Errorf("summary result %+v", res)
+			}
+		}
+	}
+	total := len(r.Findings)
+	if summaries != 4 || summarised != total-(MaxSARIFResults-4) {
+		t.Errorf("%d summary results for %d findings, want 4 for %d", summaries, summarised, total-(MaxSARIFResults-4))
+	}
 	n := run.Invocations[0].ToolExecutionNotifications
-	if len(n) != 1 || n[0].Level != "warning" || !bytes.Contains([]byte(n[0].Message.Text), []byte("10 of 25010 findings are left out")) ||
-		run.Properties["resultsOmitted"] != 10 {
+	if len(n) != 1 || n[0].Level != "warning" || !strings.Contains(n[0].Message.Text, fmt.Sprintf("%d of %d findings are summarised, in 4 results", summarised, total)) ||
+		run.Properties["resultsOmitted"] != summarised || run.Properties["resultsSummarised"] != 4 {
 		t.Errorf("the cap is not said: %+v %v", n, run.Properties)
 	}
 	small := sarifOf(t, sample()).Runs[0]

@@ -20,7 +20,12 @@ func workflowFiles(t *testing.T) []string {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no workflows found: %v", err)
 	}
-	return files
+	// The templates in docs/workflows are held to the same rules.
+	templates, err := filepath.Glob(filepath.Join(root, "docs", "workflows", "*.y*ml"))
+	if err != nil || len(templates) == 0 {
+		t.Fatalf("no workflow templates found in docs/workflows: %v", err)
+	}
+	return append(files, templates...)
 }
 
 // TestActionlint lints every workflow with actionlint.

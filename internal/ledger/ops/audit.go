@@ -57,6 +57,8 @@ type auditReport struct {
 	Summary     map[string]int   `json:"summary"`
 	BySeverity  map[string]int   `json:"by_severity"`
 	Findings    []map[string]any `json:"findings"`
+	// Shard is set on one part of a sharded audit, never a whole audit.
+	Shard json.RawMessage `json:"shard"`
 }
 
 // RecordAudit appends the audit entry of a report, once; then a
@@ -76,6 +78,10 @@ func RecordAudit(ctx context.Context, o AuditOptions) (*AuditResult, error) {
 	var rep auditReport
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, usage(fmt.Errorf("read audit report %s: %w", o.File, JSONPos(data, err)), "give the output of estate audit --format json")
+	}
+	if len(rep.Shard) > 0 && string(rep.Shard) != "null" {
+		return nil, usage(fmt.Errorf("read audit report %s: it is one part of a sharded audit (shard %s), not the whole audit", o.File, rep.Shard),
+			"join every part first: estate audit merge PART... > audit.json")
 	}
 	at := now()
 	for _, s := range []string{o.At, rep.GeneratedAt} {

@@ -277,3 +277,17 @@ func TestGitRemoteReportsALostRace(t *testing.T) {
 		t.Errorf("push to a missing remote: %v, want an error that is not a race", err)
 	}
 }
+
+// TestRecordAuditRefusesAPart: one part of a sharded audit is not an
+// audit of the estate; the ledger records only whole (merged) reports.
+func TestRecordAuditRefusesAPart(t *testing.T) {
+	dir, _ := repoWith(t, nil, "Import the estate")
+	report := filepath.Join(t.TempDir(), "part.json")
+	if err := os.WriteFile(report, []byte(`{"tool": "estate audit", "findings": [], "shard": {"k": 1, "n": 16}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := RecordAudit(context.Background(), AuditOptions{Dir: dir, File: report, Now: now})
+	if err == nil || !errors.Is(err, core.ErrUsage) || !strings.Contains(err.Error(), "one part of a sharded audit") || res != nil {
+		t.Fatalf("record-audit of a part: %+v, %v; want a usage error", res, err)
+	}
+}

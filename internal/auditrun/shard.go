@@ -1,0 +1,347 @@
+package auditrun
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/estate-dev/estate/internal/audit"
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/gitrepo"
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/record"
+)
+
+// Part is what a partial report (estate audit --shard K/N --format json)
+// says of itself, as its "shard" object: which part it is, and what it
+// was judged on. Merge joins only parts that agree on all of it. A report
+// with a shard object is never a whole audit: record-audit and incidents
+// sync refuse it.
+type Part struct {
+	K int `json:"k"`
+	N int `json:"n"`
+	// Commit is the estate's HEAD commit ("" outside git).
+	Commit string `json:"estate_commit"`
+	// Baselines is a SHA-256 of the baselines and settings judged by.
+	Baselines string `json:"baselines_digest"`
+	// Facts is a SHA-256 of every facts document read (source, collector,
+	// collection time, serial and hostname): each part reads them all.
+	Facts string `json:"facts_digest"`
+	// FailOn is the severity the report's ok was judged at (never: none).
+	FailOn string `json:"fail_on"`
+	// AsOfGiven says as_of came from --as-of (not the clock).
+	AsOfGiven bool `json:"as_of_given"`
+}
+
+// ParseShard reads a --shard value K/N (1 ≤ K ≤ N ≤ 1024). Empty is the
+// whole audit.
+func ParseShard(s string) (audit.Shard, error) {
+	if s == "" {
+		return audit.Shard{}, nil
+	}
+	ks, ns, ok := strings.Cut(s, "/")
+	k, err1 := strconv.Atoi(ks)
+	n, err2 := strconv.Atoi(ns)
+	if !ok || err1 != nil || err2 != nil || n < 1 || n > 1024 || k < 1 || k > n {
+		return audit.Shard{}, core.UsageError(fmt.Errorf("--shard %q is not K/N with 1 ≤ K ≤ N ≤ 1024", s),
+			"e.g. --shard 3/16 audits the third of 16 parts; join the parts with estate audit merge")
+	}
+	return audit.Shard{K: k, N: n}, nil
+}
+
+// inShard keeps the findings on files of part sh (facts documents' own
+// findings, and devices left out by --as-of).
+func inShard(fs []record.Finding, sh audit.Shard) []record.Finding {
+	out := fs[:0:0]
+	for _, f := range fs {
+		if sh.Has(f.Pos.File) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func newPart(est *core.Estate, o Options, devices []record.Device) *Part {
+	p := &Part{K: o.Shard.K, N: o.Shard.N, AsOfGiven: !o.AsOf.IsZero()}
+	if repo, err := gitrepo.Open(est.Root); err == nil {
+		if c, err := repo.Resolve("HEAD"); err == nil {
+			p.Commit = c.Hash
+		}
+		repo.Close()
+	}
+	h := sha256.New()
+	b, _ := json.Marshal(struct {
+		B map[string]*record.Baseline
+		S any
+	}{est.Estate.Baselines, est.Estate.Settings})
+	h.Write(b)
+	p.Baselines = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	h.Reset()
+	for _, d := range devices {
+		h.Write([]byte(d.Source))
+		h.Write([]byte{0})
+		if f := d.Facts; f != nil {
+			for _, s := range []string{f.Collector.Name, f.Collector.Source, f.CollectedAt, f.Identity.Serial, f.Identity.Hostname} {
+				h.Write([]byte(s))
+				h.Write([]byte{0})
+			}
+		}
+		h.Write([]byte{1})
+	}
+	p.Facts = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return p
+}
+
+// partReport is what Merge reads of a partial report.
+type partReport struct {
+	Tool       string           `json:"tool"`
+	Version    string           `json:"version"`
+	Findings   []record.Finding `json:"findings"`
+	AsOf       string           `json:"as_of"`
+	Compliance audit.Summary    `json:"compliance"`
+	Shard      *Part            `json:"shard"`
+	LedgerHead *ledger.Head     `json:"ledger_head"`
+	FactsStore *factsStoreJSON  `json:"facts_store"`
+}
+
+// MergeInput is one partial report: its name (for errors) and bytes.
+type MergeInput struct {
+	Name string
+	Data []byte
+}
+
+// Merged is the whole audit joined from its parts: write it with
+// Write(w, format, r.Report(Version, FailOn), r, ...).
+type Merged struct {
+	*Result
+	Version string
+	FailOn  record.Severity
+}
+
+// Merge joins the parts of one sharded audit into the whole audit's
+// result: the findings in the order the unsharded audit gives them, the
+// compliance summed. It refuses parts that are missing or given twice,
+// whole reports, and parts that disagree on what they judged (estate
+// commit, baselines, facts, as-of, version, fail-on, missing-after).
+func Merge(parts []MergeInput) (*Merged, error) {
+	if len(parts) == 0 {
+		return nil, core.UsageError(fmt.Errorf("audit merge: no partial reports given"), "give the reports of estate audit --shard K/N --format json, every K")
+	}
+	reps := make([]*partReport, len(parts))
+	var first *partReport
+	for i, in := range parts {
+		var p partReport
+		if err := json.Unmarshal(in.Data, &p); err != nil {
+			return nil, core.UsageError(fmt.Errorf("audit merge: read %s: %w", in.Name, err), "give the output of estate audit --shard K/N --format json")
+		}
+		if p.Tool != "estate audit" {
+			return nil, core.UsageError(fmt.Errorf("audit merge: %s is not an audit report (tool %q)", in.Name, p.Tool), "")
+		}
+		if p.Shard == nil {
+			return nil, core.UsageError(fmt.Errorf("audit merge: %s is a whole audit, not a part (it has no shard)", in.Name), "merge the reports of estate audit --shard K/N")
+		}
+		if first == nil {
+			first = &p
+		} else if why := disagree(first, &p); why != "" {
+			return nil, core.UsageError(fmt.Errorf("audit merge: %s and %s are not parts of one audit: %s", parts[0].Name, in.Name, why),
+				"run every part on one commit, one facts folder and one --as-of")
+		}
+		k := p.Shard.K
+		if k < 1 || k > first.Shard.N {
+			return nil, core.UsageError(fmt.Errorf("audit merge: %s is part %d of %d", in.Name, k, p.Shard.N), "")
+		}
+		reps[i] = &p
+	}
+	n := first.Shard.N
+	byK := make([]*partReport, n+1)
+	names := make([]string, n+1)
+	for i, p := range reps {
+		if byK[p.Shard.K] != nil {
+			return nil, core.UsageError(fmt.Errorf("audit merge: part %d/%d is given twice (%s and %s)", p.Shard.K, n, names[p.Shard.K], parts[i].Name), "give each part once")
+		}
+		byK[p.Shard.K], names[p.Shard.K] = p, parts[i].Name
+	}
+	var missing []string
+	for k := 1; k <= n; k++ {
+		if byK[k] == nil {
+			missing = append(missing, strconv.Itoa(k))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, core.UsageError(fmt.Errorf("audit merge: part %s of %d missing: the merged report would not be the whole audit", strings.Join(missing, ", "), n),
+			"give the report of every part, 1 to N")
+	}
+	at, err := ParseAsOf(first.AsOf)
+	if err != nil || first.AsOf == "" {
+		return nil, core.UsageError(fmt.Errorf("audit merge: %s: as_of %q is not RFC 3339", names[1], first.AsOf), "")
+	}
+	var failOn record.Severity
+	if first.Shard.FailOn != "never" && failOn.UnmarshalText([]byte(first.Shard.FailOn)) != nil {
+		return nil, core.UsageError(fmt.Errorf("audit merge: %s: fail_on %q is not a severity or never", names[1], first.Shard.FailOn), "")
+	}
+	res := &Result{At: at.UTC(), AsOf: first.Shard.AsOfGiven, LedgerHead: first.LedgerHead}
+	if first.FactsStore != nil {
+		res.Store = first.FactsStore.Files
+	}
+	res.Findings = mergeFindings(byK[1:])
+	if res.Summary, err = mergeSummaries(byK[1:]); err != nil {
+		return nil, core.UsageError(fmt.Errorf("audit merge: %w", err), "run every part on one commit")
+	}
+	return &Merged{Result: res, Version: first.Version, FailOn: failOn}, nil
+}
+
+// disagree says how two parts differ in what they judged ("" if not).
+func disagree(a, b *partReport) string {
+	x, y := a.Shard, b.Shard
+	switch {
+	case x.N != y.N:
+		return fmt.Sprintf("one is of %d parts, the other of %d", x.N, y.N)
+	case x.Commit != y.Commit:
+		return fmt.Sprintf("estate commit %q and %q", x.Commit, y.Commit)
+	case x.Baselines != y.Baselines:
+		return "the baselines or settings differ"
+	case x.Facts != y.Facts:
+		return "the facts read differ"
+	case a.AsOf != b.AsOf || x.AsOfGiven != y.AsOfGiven:
+		return fmt.Sprintf("as_of %s and %s (give every part one --as-of)", a.AsOf, b.AsOf)
+	case a.Version != b.Version:
+		return fmt.Sprintf("estate %s and %s", a.Version, b.Version)
+	case x.FailOn != y.FailOn:
+		return fmt.Sprintf("--fail-on %s and %s", x.FailOn, y.FailOn)
+	case a.Compliance.MissingAfterDays != b.Compliance.MissingAfterDays:
+		return fmt.Sprintf("missing after %d and %d days", a.Compliance.MissingAfterDays, b.Compliance.MissingAfterDays)
+	case !reflect.DeepEqual(a.LedgerHead, b.LedgerHead):
+		return "they saw different ledger heads"
+	case !reflect.DeepEqual(a.FactsStore, b.FactsStore):
+		return "they read different facts stores"
+	}
+	return ""
+}
+
+// mergeFindings merges the parts' findings, each sorted as the audit
+// sorts them (file, rule, control), keeping a part's order among equal
+// keys; equal keys are never in two parts (see audit.Shard).
+func mergeFindings(parts []*partReport) []record.Finding {
+	total := 0
+	for _, p := range parts {
+		total += len(p.Findings)
+	}
+	out := make([]record.Finding, 0, total)
+	at := make([]int, len(parts))
+	less := func(a, b *record.Finding) bool {
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Control < b.Control
+	}
+	for len(out) < total {
+		best := -1
+		for i, p := range parts {
+			if at[i] < len(p.Findings) && (best < 0 || less(&p.Findings[at[i]], &parts[best].Findings[at[best]])) {
+				best = i
+			}
+		}
+		out = append(out, parts[best].Findings[at[best]])
+		at[best]++
+	}
+	return out
+}
+
+// mergeSummaries sums the parts' compliance.
+func mergeSummaries(parts []*partReport) (audit.Summary, error) {
+	s := audit.Summary{MissingAfterDays: parts[0].Compliance.MissingAfterDays}
+	bases := map[string]*audit.BaselineSummary{}
+	locs := map[string]*audit.LocationSummary{}
+	for _, p := range parts {
+		c := p.Compliance
+		s.Devices += c.Devices
+		s.Assets += c.Assets
+		s.Seen += c.Seen
+		s.Unregistered += c.Unregistered
+		s.Missing += c.Missing
+		s.Compliant += c.Compliant
+		s.NonCompliant += c.NonCompliant
+		s.Unverified += c.Unverified
+		for _, b := range c.Baselines {
+			m := bases[b.Name]
+			if m == nil {
+				m = &audit.BaselineSummary{Name: b.Name, Version: b.Version, Controls: append([]audit.ControlSummary(nil), b.Controls...)}
+				for i := range m.Controls {
+					m.Controls[i].Pass, m.Controls[i].Fail, m.Controls[i].Exempt, m.Controls[i].Unknown = 0, 0, 0, 0
+					m.Controls[i].Upcoming, m.Controls[i].InGrace = 0, 0
+				}
+				bases[b.Name] = m
+			}
+			if m.Version != b.Version || len(m.Controls) != len(b.Controls) {
+				return s, fmt.Errorf("the parts judged baseline %s at different versions", b.Name)
+			}
+			m.Devices += b.Devices
+			m.Compliant += b.Compliant
+			m.NonCompliant += b.NonCompliant
+			m.Unverified += b.Unverified
+			for i, x := range b.Controls {
+				y := &m.Controls[i]
+				if x.ID != y.ID {
+					return s, fmt.Errorf("the parts judged baseline %s on different controls (%s, %s)", b.Name, x.ID, y.ID)
+				}
+				y.Pass += x.Pass
+				y.Fail += x.Fail
+				y.Exempt += x.Exempt
+				y.Unknown += x.Unknown
+				y.Upcoming += x.Upcoming
+				y.InGrace += x.InGrace
+			}
+		}
+		for _, l := range c.Locations {
+			m := locs[l.ID]
+			if m == nil {
+				m = &audit.LocationSummary{ID: l.ID, Name: l.Name}
+				locs[l.ID] = m
+			}
+			m.Assets += l.Assets
+			m.Seen += l.Seen
+			m.Missing += l.Missing
+			m.Compliant += l.Compliant
+			m.NonCompliant += l.NonCompliant
+			m.Unverified += l.Unverified
+		}
+	}
+	for _, name := range sortedKeys(bases) {
+		s.Baselines = append(s.Baselines, *bases[name])
+	}
+	for _, id := range sortedKeys(locs) {
+		s.Locations = append(s.Locations, *locs[id])
+	}
+	return s, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// MergeFiles reads the partial reports at paths and merges them (Merge).
+func MergeFiles(paths []string) (*Merged, error) {
+	in := make([]MergeInput, 0, len(paths))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, core.UsageError(fmt.Errorf("audit merge: %w", err), "")
+		}
+		in = append(in, MergeInput{Name: p, Data: b})
+	}
+	return Merge(in)
+}

@@ -1,0 +1,175 @@
+package auditrun
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/estate-dev/estate/internal/audit"
+	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/synth"
+)
+
+var shardNow = time.Date(2026, 11, 23, 23, 59, 59, 0, time.UTC)
+
+var outputOptions = output.Options{}
+
+// auditJSON runs the audit of dir (as of shardNow, or asOf) and writes
+// its JSON report.
+func auditJSONOf(t *testing.T, dir string, sh audit.Shard, asOf time.Time) []byte {
+	t.Helper()
+	res, err := Run(context.Background(), Options{Dir: dir, Now: shardNow, AsOf: asOf, Shard: sh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	rep := res.Report("v1.2.3", record.SevHigh)
+	if err := Write(&b, "json", rep, res, outputOptions); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func parts(t *testing.T, dir string, n int, asOf time.Time) []MergeInput {
+	var in []MergeInput
+	for k := 1; k <= n; k++ {
+		in = append(in, MergeInput{Name: fmt.Sprintf("part-%d.json", k), Data: auditJSONOf(t, dir, audit.Shard{K: k, N: n}, asOf)})
+	}
+	return in
+}
+
+func mergedJSON(t *testing.T, in []MergeInput) []byte {
+	t.Helper()
+	m, err := Merge(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Write(&b, "json", m.Report(m.Version, m.FailOn), m.Result, outputOptions); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func synthEstate(t *testing.T, assets int) string {
+	return synthEstateWith(t, assets, false)
+}
+
+// synthEstateWith is synthEstate, with a Person record for every asset
+// owner when people is set, every other one a leaver (so that the audit
+// reports assets still with leavers: findings of its own, not of a device).
+func synthEstateWith(t *testing.T, assets int, people bool) string {
+	dir := t.TempDir()
+	files := synth.Generate(synth.Config{Assets: assets, Seed: 3, Now: shardNow})
+	if people {
+		owners := map[string]bool{}
+		for _, a := range synth.Estate(files).Assets {
+			if a.Owner != "" && strings.Contains(a.Owner, "@") {
+				owners[strings.ToLower(a.Owner)] = true
+			}
+		}
+		i := 0
+		for _, o := range sortedKeys(owners) {
+			status := "active"
+			if i%2 == 1 {
+				status = "leaver"
+			}
+			i++
+			files = append(files, synth.File{Path: "inventory/people/" + o + ".yaml",
+				Data: []byte("apiVersion: estate/v1\nkind: Person\nid: " + o + "\nname: P " + o + "\nstatus: " + status + "\n")})
+		}
+	}
+	facts, err := synth.FactsFiles(synth.Facts(synth.Estate(files), synth.FactsConfig{Seed: 3, Now: shardNow.Add(-12 * time.Hour)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := synth.Write(dir, append(files, facts...)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestShardMergeSameBytes: the merge of the parts is byte for byte the
+// unsharded report, on the reference estate and on a synthetic one, at
+// several part counts; every part is marked as one, and holds some of the
+// findings.
+func TestShardMergeSameBytes(t *testing.T) {
+	for _, c := range []struct {
+		name, dir string
+		asOf      time.Time
+	}{{"reference", filepath.Join("..", ".."), time.Date(2026, 12, 1, 23, 59, 59, 0, time.UTC)}, {"synthetic", synthEstate(t, 1200), time.Time{}},
+		{"people", synthEstateWith(t, 400, true), time.Time{}}} {
+		whole := auditJSONOf(t, c.dir, audit.Shard{}, c.asOf)
+		if bytes.Contains(whole, []byte(`"shard"`)) || bytes.Count(whole, []byte(`"rule":`)) < 20 {
+			t.Fatalf("%s: the whole report is marked a part, or has few findings:\n%.400s", c.name, whole)
+		}
+		if c.name == "people" && !bytes.Contains(whole, []byte(`"rule": "audit/leaver"`)) {
+			t.Fatalf("people: no asset with a leaver in the whole report")
+		}
+		for _, n := range []int{1, 3, 16} {
+			in := parts(t, c.dir, n, c.asOf)
+			total := 0
+			for _, p := range in {
+				if !bytes.Contains(p.Data, []byte(`"shard": {`)) {
+					t.Fatalf("%s: %s is not marked as a part", c.name, p.Name)
+				}
+				total += bytes.Count(p.Data, []byte(`"rule":`))
+			}
+			if want := bytes.Count(whole, []byte(`"rule":`)); total != want {
+				t.Errorf("%s, %d parts: %d findings in the parts, %d in the whole", c.name, n, total, want)
+			}
+			if got := mergedJSON(t, in); !bytes.Equal(got, whole) {
+				t.Errorf("%s, %d parts: merged report differs from the unsharded one (%d and %d bytes)", c.name, n, len(got), len(whole))
+			}
+		}
+	}
+}
+
+// TestMergeRefuses: missing and repeated parts, a whole report, and
+// parts of different audits are usage errors, never a report.
+func TestMergeRefuses(t *testing.T) {
+	ref := filepath.Join("..", "..")
+	asOf := time.Date(2026, 12, 1, 23, 59, 59, 0, time.UTC)
+	in := parts(t, ref, 3, asOf)
+	other := parts(t, ref, 3, asOf.Add(time.Hour))
+	whole := MergeInput{Name: "whole.json", Data: auditJSONOf(t, ref, audit.Shard{}, asOf)}
+	four := parts(t, ref, 4, asOf)
+	for name, c := range map[string]struct {
+		in   []MergeInput
+		want string
+	}{
+		"missing":   {in[:2], "part 3 of 3 missing"},
+		"twice":     {[]MergeInput{in[0], in[1], in[1], in[2]}, "given twice"},
+		"whole":     {[]MergeInput{in[0], whole}, "whole audit"},
+		"as-of":     {[]MergeInput{in[0], in[1], other[2]}, "as_of"},
+		"n":         {[]MergeInput{in[0], in[1], four[2]}, "of 3 parts"},
+		"none":      {nil, "no partial reports"},
+		"not json":  {[]MergeInput{{Name: "x.json", Data: []byte("{")}}, "x.json"},
+		"baselines": {[]MergeInput{in[0], in[1], {Name: "p3", Data: bytes.Replace(in[2].Data, []byte(`"baselines_digest": "sha256:`), []byte(`"baselines_digest": "sha256:0`), 1)}}, "baselines"},
+		"facts":     {[]MergeInput{in[0], in[1], {Name: "p3", Data: bytes.Replace(in[2].Data, []byte(`"facts_digest": "sha256:`), []byte(`"facts_digest": "sha256:0`), 1)}}, "facts"},
+		"commit":    {[]MergeInput{in[0], in[1], {Name: "p3", Data: bytes.Replace(in[2].Data, []byte(`"estate_commit": "`), []byte(`"estate_commit": "0`), 1)}}, "commit"},
+	} {
+		_, err := Merge(c.in)
+		if err == nil || !errors.Is(err, core.ErrUsage) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want a usage error saying %q", name, err, c.want)
+		}
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	if s, err := ParseShard("3/16"); err != nil || s != (audit.Shard{K: 3, N: 16}) {
+		t.Errorf("3/16: %v %v", s, err)
+	}
+	for _, bad := range []string{"0/16", "17/16", "3", "a/b", "1/0", "-1/4", "1/2000"} {
+		if _, err := ParseShard(bad); !errors.Is(err, core.ErrUsage) {
+			t.Errorf("%q: %v, want a usage error", bad, err)
+		}
+	}
+}
