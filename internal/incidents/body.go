@@ -147,6 +147,20 @@ func render(g *group, old *Issue, m marker, cfg Config) Call {
 			items = append(items, it)
 		}
 	}
+	// In grace (the control's or baseline's grace, from the audit): the
+	// day each such failure starts to count. Only these: a failing
+	// since or an age would change the body, and edit the issue, daily.
+	var grace []string
+	for _, f := range g.findings {
+		if f.State == record.StateInGrace && f.GraceUntil != "" {
+			grace = append(grace, fmt.Sprintf("- `%s` `%s`: in grace until **%s** (failing since %s)", output.CodeSpan(f.Record),
+				output.CodeSpan(cmp.Or(f.Control, f.Field)), output.MarkdownCell(f.GraceUntil), output.MarkdownCell(f.FailingSince)))
+		}
+	}
+	if len(grace) > 0 {
+		slices.Sort(grace)
+		b.WriteString("\n### In grace\n\n" + strings.Join(slices.Compact(grace), "\n") + "\n")
+	}
 	var known []string
 	for _, f := range g.findings {
 		if f.Problem != "" && !slices.Contains(known, f.Problem) {

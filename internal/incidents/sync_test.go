@@ -413,3 +413,21 @@ func TestPartialReportRefused(t *testing.T) {
 		t.Errorf("sync of a part wrote %v", f.writes)
 	}
 }
+
+// TestInGraceInBody: a failure in its grace says until when, and the
+// body does not change from one day's audit to the next while it lasts.
+func TestInGraceInBody(t *testing.T) {
+	f := control("LT-00001", "os-min", record.SevHigh)
+	f.State, f.GraceUntil, f.FailingSince = record.StateInGrace, "2026-12-29", "2026-12-15"
+	p := Make([]record.Finding{f, control("LT-00001", "firewall", record.SevHigh)}, nil, Config{Group: "device", At: when})
+	b := p.Calls[0].Body
+	if !strings.Contains(b, "### In grace\n\n- `LT-00001` `os-min`: in grace until **2026-12-29** (failing since 2026-12-15)\n") ||
+		strings.Contains(b, "`firewall`: in grace") {
+		t.Errorf("body:\n%s", b)
+	}
+	age := 3
+	f.AgeDays = &age
+	if b2 := Make([]record.Finding{f, control("LT-00001", "firewall", record.SevHigh)}, nil, Config{Group: "device", At: when}).Calls[0].Body; b2 != b {
+		t.Errorf("the age changed the body")
+	}
+}
