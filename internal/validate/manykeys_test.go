@@ -59,14 +59,16 @@ func validateManyKeys(t *testing.T, n int) ([]string, uint64, time.Duration) {
 // TestManyUnknownFieldsLinear: a record with tens of thousands of unknown
 // fields costs time linear in its size, and its findings are capped with
 // a count of the rest. Four times the fields must cost under six times the
-// CPU time and the allocation (quadratic would be sixteen): a ratio of two
-// runs on one machine, never a threshold in seconds.
+// allocation and under ten times the CPU time (quadratic would be sixteen;
+// the CPU time is the process's, which other tests running at once and
+// the collector inflate): ratios of two runs on one machine, never a
+// threshold in seconds.
 func TestManyUnknownFieldsLinear(t *testing.T) {
 	msgs10, a10, t10 := validateManyKeys(t, 10_000)
 	msgs40, a40, t40 := validateManyKeys(t, 40_000)
 	ar, tr := float64(a40)/float64(a10), float64(t40)/float64(t10)
 	t.Logf("10,000 unknown fields: %d bytes, %v; 40,000: %d bytes, %v (%.1fx, %.1fx)", a10, t10, a40, t40, ar, tr)
-	if ar > 6 || tr > 6 {
+	if ar > 6 || tr > 10 {
 		t.Errorf("4x the fields cost %.1fx the allocation and %.1fx the time; want linear (about 4x)", ar, tr)
 	}
 	for _, c := range []struct {
