@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -63,6 +64,10 @@ type Options struct {
 type Result struct {
 	Findings []record.Finding
 	Summary  Summary
+	// Seen, for a partial audit only (Options.Partial), are the ids of
+	// the assets whose devices it saw, sorted: what it judged, so that a
+	// device it did not see is never taken for one that passed.
+	Seen []string
 }
 
 // missingStatuses are the statuses whose assets must not be seen.
@@ -190,7 +195,20 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	}
 	findings = append(findings, missFindings...)
 	sortFindings(findings)
-	return &Result{Findings: findings, Summary: r.summarize(r.devices, pairs, missing, counts, scope)}
+	res := &Result{Findings: findings, Summary: r.summarize(r.devices, pairs, missing, counts, scope)}
+	if opts.Partial {
+		for i := range pairs {
+			if pairs[i].asset != nil {
+				res.Seen = append(res.Seen, pairs[i].asset.ID)
+			}
+		}
+		slices.Sort(res.Seen)
+		res.Seen = slices.Compact(res.Seen)
+		if res.Seen == nil {
+			res.Seen = []string{}
+		}
+	}
+	return res
 }
 
 // compileBaselines prepares the controls of every baseline an asset

@@ -66,6 +66,10 @@ type Result struct {
 	// Part, for a sharded run, says which part this is and what it was
 	// judged on, so that merge joins only parts of one audit.
 	Part *Part
+	// Seen, for an audit of only the devices it collected itself (not
+	// every asset could report), are the assets it saw: the report lists
+	// them, and record-audit judges only those.
+	Seen []string
 }
 
 // RuleAfterAsOf is a facts document collected after the --as-of moment:
@@ -127,7 +131,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil && o.Log != nil {
 		o.Log.Warn("the ledger's head could not be read; the report records none", "err", err)
 	}
-	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings), LedgerHead: head, Store: store, Part: part}, nil
+	return &Result{Findings: findings, Summary: out.Summary, At: at.UTC(), AsOf: !o.AsOf.IsZero(), Problems: len(est.Findings), LedgerHead: head, Store: store, Part: part, Seen: out.Seen}, nil
 }
 
 // failingSince reads, from the ledger's compliance changes, when each

@@ -108,6 +108,7 @@ type partReport struct {
 	Shard      *Part            `json:"shard"`
 	LedgerHead *ledger.Head     `json:"ledger_head"`
 	FactsStore *factsStoreJSON  `json:"facts_store"`
+	Partial    json.RawMessage  `json:"partial"`
 }
 
 // MergeInput is one partial report: its name (for errors) and bytes.
@@ -145,6 +146,10 @@ func Merge(parts []MergeInput) (*Merged, error) {
 		}
 		if p.Shard == nil {
 			return nil, core.UsageError(fmt.Errorf("audit merge: %s is a whole audit, not a part (it has no shard)", in.Name), "merge the reports of estate audit --shard K/N")
+		}
+		if p.Partial != nil {
+			return nil, core.UsageError(fmt.Errorf("audit merge: %s audited only the devices it collected (partial): its parts cannot make a whole audit", in.Name),
+				"shard an audit of a facts folder or store (--facts), not one that collects")
 		}
 		if first == nil {
 			first = &p

@@ -72,6 +72,9 @@ func Write(w io.Writer, format string, rep output.Report, r *Result, o output.Op
 			}
 			tail = append(tail, output.JSONField{Key: "facts_store", Value: store})
 		}
+		if r.Seen != nil {
+			tail = append(tail, output.JSONField{Key: "partial", Value: map[string][]string{"seen": r.Seen}})
+		}
 		if r.Part != nil {
 			p := *r.Part
 			p.FailOn = rep.FailOn.String()

@@ -17,6 +17,7 @@ import (
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
+	"github.com/estate-dev/estate/internal/record"
 )
 
 // MaxReportBytes bounds an audit report read from standard input.
@@ -59,6 +60,11 @@ type auditReport struct {
 	Findings    []map[string]any `json:"findings"`
 	// Shard is set on one part of a sharded audit, never a whole audit.
 	Shard json.RawMessage `json:"shard"`
+	// Partial is set on an audit of only the devices it collected: Seen
+	// are the assets it saw, the only ones it judged.
+	Partial *struct {
+		Seen []string `json:"seen"`
+	} `json:"partial"`
 }
 
 // RecordAudit appends the audit entry of a report, once; then a
@@ -152,7 +158,14 @@ func RecordAudit(ctx context.Context, o AuditOptions) (*AuditResult, error) {
 		return res, err
 	}
 	res.Appended = append(res.Appended, e)
-	if err := recordVerified(ctx, store, add, at, failing, e.Seq, res); err != nil {
+	var seen map[string]bool // nil: the audit saw every device that reported
+	if rep.Partial != nil {
+		seen = map[string]bool{}
+		for _, id := range rep.Partial.Seen {
+			seen[id] = true
+		}
+	}
+	if err := recordVerified(ctx, store, add, at, failing, seen, e.Seq, res); err != nil {
 		return res, err
 	}
 	return res, recordExpired(ctx, est, store, add, ci.Hash, at, e.Seq, res)
@@ -177,13 +190,13 @@ func readReport(file string, stdin io.Reader) ([]byte, error) {
 
 // recordVerified closes the loop: a change-verified entry for each change
 // made before the audit (at) whose records are not failing.
-func recordVerified(ctx context.Context, store *gitstore.Store, add appender, at time.Time, failing map[string]bool, auditSeq int64, res *AuditResult) error {
+func recordVerified(ctx context.Context, store *gitstore.Store, add appender, at time.Time, failing, seen map[string]bool, auditSeq int64, res *AuditResult) error {
 	snap, err := store.Read(ctx)
 	if err != nil {
 		return err
 	}
 	for _, c := range ledger.Unverified(snap.Entries()) {
-		if !ledger.VerifiedBy(c, at, failing) {
+		if !ledger.VerifiedBy(c, at, failing) || !sawAll(c, seen) {
 			continue
 		}
 		v, err := add(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
@@ -203,6 +216,20 @@ func recordVerified(ctx context.Context, store *gitstore.Store, add appender, at
 		}
 	}
 	return nil
+}
+
+// sawAll says a partial audit (seen non-nil) saw every asset change c
+// touched: what it did not see it did not verify.
+func sawAll(c *ledger.Entry, seen map[string]bool) bool {
+	if seen == nil {
+		return true
+	}
+	for _, r := range c.Records {
+		if r.Kind == string(record.KindAsset) && r.Action != "removed" && !seen[r.ID] {
+			return false
+		}
+	}
+	return true
 }
 
 // recordExpired appends an exemption-expired entry for each exemption of

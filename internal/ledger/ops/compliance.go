@@ -181,9 +181,18 @@ func currentStates(rep *auditReport, est *core.Estate, day string) (map[complian
 			}
 		}
 	}
+	// An audit that saw only some devices (it collected them itself)
+	// judged only those: the others keep their state, never "pass".
+	var seen map[string]bool
+	if rep.Partial != nil {
+		seen = make(map[string]bool, len(rep.Partial.Seen))
+		for _, id := range rep.Partial.Seen {
+			seen[id] = true
+		}
+	}
 	judged := func(id string) bool {
 		a := est.Assets[id]
-		return a != nil && a.Baseline != "" && (a.Status == "deployed" || a.Status == "loaned") && !missing[id]
+		return a != nil && a.Baseline != "" && (a.Status == "deployed" || a.Status == "loaned") && !missing[id] && (seen == nil || seen[id])
 	}
 	return cur, judged
 }

@@ -87,3 +87,40 @@ func TestAuditsRecordComplianceChanges(t *testing.T) {
 		t.Error("the same report was recorded twice")
 	}
 }
+
+// TestPartialAuditJudgesOnlyWhatItSaw: an audit of only the devices it
+// collected (partial, with the assets it saw) records no pass for a
+// failing device it did not see.
+func TestPartialAuditJudgesOnlyWhatItSaw(t *testing.T) {
+	dir, _ := repoWith(t, map[string][]byte{
+		"estate.yaml":                 []byte("apiVersion: estate/v1\nkind: Settings\n"),
+		"inventory/laptop/LT-1.yaml":  assetYAML("LT-1", ""),
+		"inventory/laptop/LT-2.yaml":  assetYAML("LT-2", ""),
+		"policies/baselines/mac.yaml": []byte("apiVersion: estate/v1\nkind: Baseline\nname: mac\nversion: \"1.0.0\"\ncontrols: []\n"),
+	}, "the estate")
+	record := func(day int, body string) {
+		t.Helper()
+		at := time.Date(2026, 11, day, 6, 0, 0, 0, time.UTC)
+		file := filepath.Join(t.TempDir(), "audit.json")
+		if err := os.WriteFile(file, []byte(fmt.Sprintf(`{"tool": "estate audit", "generated_at": %q, %s}`, at.Format(time.RFC3339), body)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := RecordAudit(context.Background(), AuditOptions{Dir: dir, File: file, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(1, `"findings": [{"rule": "audit/control", "record": "LT-1", "control": "MAC-OS"}, {"rule": "audit/control", "record": "LT-2", "control": "MAC-OS"}]`)
+	// Day 2: only LT-1 was collected (estate audit --collect local on it), and it passes.
+	record(2, `"findings": [], "partial": {"seen": ["LT-1"]}`)
+	all, err := ReadCompliance(context.Background(), ComplianceOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := compliance.FailingSinceAll(all)
+	if _, ok := since[compliance.Key{Asset: "LT-2", Control: "MAC-OS"}]; !ok {
+		t.Errorf("LT-2, not seen by the partial audit, was recorded as passing: %v", since)
+	}
+	if _, ok := since[compliance.Key{Asset: "LT-1", Control: "MAC-OS"}]; ok {
+		t.Errorf("LT-1, seen passing, still fails: %v", since)
+	}
+}
