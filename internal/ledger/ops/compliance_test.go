@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -122,5 +123,71 @@ func TestPartialAuditJudgesOnlyWhatItSaw(t *testing.T) {
 	}
 	if _, ok := since[compliance.Key{Asset: "LT-1", Control: "MAC-OS"}]; ok {
 		t.Errorf("LT-1, seen passing, still fails: %v", since)
+	}
+}
+
+// TestVerifyFindsEditedComplianceChanges: an audit entry's commit whose
+// compliance changes were replaced (the entry and its chain untouched)
+// is a finding of estate ledger verify.
+func TestVerifyFindsEditedComplianceChanges(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("needs git")
+	}
+	dir, _ := repoWith(t, map[string][]byte{
+		"estate.yaml":                 []byte("apiVersion: estate/v1\nkind: Settings\n"),
+		"inventory/laptop/LT-1.yaml":  assetYAML("LT-1", ""),
+		"policies/baselines/mac.yaml": []byte("apiVersion: estate/v1\nkind: Baseline\nname: mac\nversion: \"1.0.0\"\ncontrols: []\n"),
+	}, "the estate")
+	file := filepath.Join(t.TempDir(), "audit.json")
+	os.WriteFile(file, []byte(`{"tool": "estate audit", "generated_at": "2026-11-01T06:00:00Z", "findings": [{"rule": "audit/control", "record": "LT-1", "control": "MAC-OS"}]}`), 0o644)
+	if _, err := RecordAudit(context.Background(), AuditOptions{Dir: dir, File: file, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		t.Helper()
+		res, err := Verify(context.Background(), VerifyOptions{Dir: dir, Now: now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range res.Findings {
+			if f.Rule == RuleCompliance {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d compliance findings on an intact ledger", n)
+	}
+	git := func(env []string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("git %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	tip := git(nil, "rev-parse", "refs/estate/ledger")
+	shard := compliance.Dir + "/" + compliance.Shard("LT-1")
+	if got := git(nil, "cat-file", "-p", tip+":"+shard); !strings.Contains(got, "LT-1") {
+		t.Fatalf("LT-1's shard %s in the audit's commit holds %q", shard, got)
+	}
+	blob := git(nil, "hash-object", "-w", "--stdin") // empty: the failure erased
+	idx := []string{"GIT_INDEX_FILE=" + filepath.Join(t.TempDir(), "index")}
+	git(idx, "read-tree", tip)
+	git(idx, "update-index", "--cacheinfo", "100644,"+blob+","+shard)
+	tree := git(idx, "write-tree")
+	msg := git(nil, "log", "-1", "--format=%B", tip)
+	args := []string{"commit-tree", tree, "-m", msg}
+	for _, p := range strings.Fields(git(nil, "rev-list", "--parents", "-n", "1", tip))[1:] {
+		args = append(args, "-p", p)
+	}
+	forged := git([]string{"GIT_AUTHOR_NAME=m", "GIT_AUTHOR_EMAIL=m@x", "GIT_COMMITTER_NAME=m", "GIT_COMMITTER_EMAIL=m@x"}, args...)
+	git(nil, "update-ref", "refs/estate/ledger", forged)
+	if n := count(); n != 1 {
+		t.Errorf("%d compliance findings after the audit's changes were erased, want 1", n)
 	}
 }

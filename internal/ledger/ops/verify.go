@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"github.com/estate-dev/estate/internal/record"
 	"os"
 	"time"
 
@@ -29,6 +30,10 @@ type VerifyOptions struct {
 	// ref with recomputed hashes passes the chain check, not this one.
 	Against string
 }
+
+// RuleCompliance is the rule of an audit entry whose compliance changes
+// do not match the count and digest it records.
+const RuleCompliance = "ledger/compliance"
 
 // VerifyResult is what Verify found, with the ref and branch it checked.
 type VerifyResult struct {
@@ -70,6 +75,15 @@ func Verify(ctx context.Context, o VerifyOptions) (*VerifyResult, error) {
 		return nil, err
 	}
 	out := &VerifyResult{VerifyResult: res, Ref: store.Ref, Branch: branch}
+	// The audit entries' compliance changes (their blobs in the entry's
+	// commit) must match the count and digest the entry records.
+	if snap, err := store.Read(ctx); err == nil {
+		if _, err := complianceAudits(store, snap, ""); err != nil {
+			out.Findings = append(out.Findings, record.Finding{Pos: record.Pos{File: store.Ref}, Rule: RuleCompliance, Severity: record.SevCritical,
+				Message: fmt.Sprintf("an audit entry's compliance changes do not match what the entry records: %v", err),
+				Hint:    "the changes under compliance/ in an audit entry's commit were edited or lost; restore the ledger from a copy"})
+		}
+	}
 	if o.Against != "" {
 		fs, err := witness(ctx, store, o.Against)
 		if err != nil {
