@@ -2,14 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/evidence"
-	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/output"
 )
 
@@ -66,27 +63,6 @@ func evidenceCommand(app *App, runF func(context.Context, *App, *evidenceOptions
 	return cmd
 }
 
-// evidenceIndex is the --format json summary of a run.
-type evidenceIndex struct {
-	Tool       string           `json:"tool"`
-	Version    string           `json:"version"`
-	OK         bool             `json:"ok"` // every pack is evidence
-	Ref        string           `json:"ledger_ref"`
-	LedgerHead *ledger.Head     `json:"ledger_head"`
-	Period     string           `json:"period,omitempty"`
-	Seed       uint64           `json:"seed,omitempty"`
-	Candidates int              `json:"candidates,omitempty"`
-	Packs      []evidenceFileJS `json:"packs"`
-}
-
-type evidenceFileJS struct {
-	Name      string   `json:"name"`
-	Evidenced bool     `json:"evidenced"`
-	Gaps      []string `json:"gaps"`
-	HTML      string   `json:"html"`
-	JSON      string   `json:"json"`
-}
-
 // runEvidence writes the packs; it exits 1 when a pack has gaps (it is
 // written all the same, its gaps in red), as a failed gate does.
 func runEvidence(ctx context.Context, app *App, o *evidenceOptions) error {
@@ -99,33 +75,12 @@ func runEvidence(ctx context.Context, app *App, o *evidenceOptions) error {
 		return coreErr(err)
 	}
 	if o.Format == "json" {
-		idx := evidenceIndex{Tool: "estate evidence", Version: Version, OK: res.Gaps() == 0, Ref: res.Ref, LedgerHead: res.Head,
-			Candidates: res.Candidates, Packs: []evidenceFileJS{}}
-		if res.Period != nil {
-			idx.Period, idx.Seed = res.Period.Name, o.Seed
-		}
-		for _, w := range written {
-			idx.Packs = append(idx.Packs, evidenceFileJS{Name: w.Pack.Name, Evidenced: w.Pack.Evidenced, Gaps: w.Pack.Gaps, HTML: w.HTML, JSON: w.JSON})
-		}
-		enc := json.NewEncoder(app.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(idx); err != nil {
-			return coreErr(err)
-		}
+		err = output.WriteJSON(app.Stdout, evidence.IndexOf(res, written, Version))
 	} else {
-		if res.Period != nil {
-			fmt.Fprintf(app.Stdout, "sampled %d of the %d changes of %s\n", len(res.Packs), res.Candidates, output.TextSafe(res.Period.Name))
-		}
-		for _, w := range written {
-			state := "evidenced"
-			if !w.Pack.Evidenced {
-				state = fmt.Sprintf("NOT EVIDENCE: %d gaps", len(w.Pack.Gaps))
-			}
-			fmt.Fprintf(app.Stdout, "%s  %s  %s\n", output.TextSafe(w.Pack.Name), state, output.TextSafe(w.HTML))
-			for _, g := range w.Pack.Gaps {
-				fmt.Fprintf(app.Stdout, "  gap: %s\n", output.TextSafe(g))
-			}
-		}
+		evidence.WriteText(app.Stdout, res, written)
+	}
+	if err != nil {
+		return coreErr(err)
 	}
 	if res.Gaps() > 0 {
 		return findingsErr()

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/history/show"
+	"github.com/estate-dev/estate/internal/output"
 )
 
 type historyOptions struct {
@@ -45,9 +45,7 @@ func runHistory(ctx context.Context, app *App, o *historyOptions) error {
 	}
 	switch o.Format {
 	case "json":
-		enc := json.NewEncoder(app.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rec)
+		return output.WriteJSON(app.Stdout, rec)
 	case "markdown":
 		show.WriteMarkdown(app.Stdout, rec)
 	default:

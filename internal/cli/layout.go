@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -53,35 +52,12 @@ func runLayoutMigrate(ctx context.Context, app *App, o *layoutOptions) error {
 		return coreErr(err)
 	}
 	if o.Format == "json" {
-		enc := json.NewEncoder(app.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
-		}
-		return nil
+		err = output.WriteJSON(app.Stdout, rep)
+	} else {
+		layout.WriteText(app.Stdout, rep)
 	}
-	w := app.Stdout
-	for _, m := range rep.Moves {
-		fmt.Fprintf(w, "%s -> %s\n", output.TextSafe(m.From), output.TextSafe(m.To))
-	}
-	verb := "moved"
-	if rep.DryRun {
-		verb = "would move"
-	}
-	fmt.Fprintf(w, "layout.prefix %d: %s %d record(s)", rep.Prefix, verb, len(rep.Moves))
-	if rep.Settings {
-		fmt.Fprint(w, ", estate.yaml sets layout.prefix")
-	}
-	if rep.Commit != "" {
-		fmt.Fprintf(w, " in commit %s", rep.Commit[:min(12, len(rep.Commit))])
-	}
-	fmt.Fprintln(w)
-	if rep.Largest != "" {
-		fmt.Fprintf(w, "largest folder: %s, %d entries", output.TextSafe(rep.Largest), rep.Entries)
-		if rep.Entries > layout.MaxFolderEntries {
-			fmt.Fprintf(w, " (over the %d that GitHub Enterprise Server advises: a longer --prefix splits it further)", layout.MaxFolderEntries)
-		}
-		fmt.Fprintln(w)
+	if err != nil {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func ledgerRecord(ctx context.Context, app *App, o *ledgerRecordOptions) error {
 	case res.Entry == nil:
 		fmt.Fprintf(app.Stderr, "commit %.12s is already in the ledger; nothing appended\n", res.Commit)
 	case o.Format == "json":
-		if werr := output.LedgerJSON(app.Stdout, res.Entry); werr != nil {
+		if werr := output.WriteJSON(app.Stdout, res.Entry); werr != nil {
 			return coreErr(werr)
 		}
 	default:
@@ -121,7 +121,7 @@ func ledgerRecordAudit(ctx context.Context, app *App, o *ledgerAuditOptions) err
 		fmt.Fprintln(app.Stderr, "this audit report is already in the ledger; nothing appended")
 	case o.Format == "json":
 		if err == nil {
-			err = output.LedgerJSON(app.Stdout, res.Appended)
+			err = output.WriteJSON(app.Stdout, res.Appended)
 		}
 	default:
 		output.LedgerAppended(app.Stdout, res.Ref, res.Appended...)

@@ -106,7 +106,7 @@ func ledgerShow(ctx context.Context, app *App, o *ledgerShowOptions) error {
 		if es == nil {
 			es = []*ledger.Entry{}
 		}
-		return coreErr(output.LedgerJSON(app.Stdout, es))
+		return coreErr(output.WriteJSON(app.Stdout, es))
 	}
 	output.LedgerShow(app.Stdout, res.Entries)
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -104,7 +103,7 @@ func newImportPeopleCmd(app *App) *cobra.Command {
 func writePeople(ctx context.Context, app *App, o *peopleOptions, in []people.Input, probs []people.Problem) error {
 	rep, err := people.Write(ctx, o.Options, in, probs)
 	if rep != nil {
-		if werr := output.WriteTables(app.Stdout, o.format, rep, peopleTables(rep)...); werr != nil && err == nil {
+		if werr := output.WriteTables(app.Stdout, o.format, rep, people.Tables(rep)...); werr != nil && err == nil {
 			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", werr)}
 		}
 	}
@@ -115,32 +114,4 @@ func writePeople(ctx context.Context, app *App, o *peopleOptions, in []people.In
 		return findingsErr()
 	}
 	return nil
-}
-
-func peopleTables(rep *people.Report) []output.Table {
-	verb := "wrote"
-	if rep.DryRun {
-		verb = "would write"
-	}
-	probs := output.Table{Title: "Problems", Columns: output.Cols("Line", "Column", "Person", "Severity", "Reason").Right(0, 1),
-		Notes: []string{fmt.Sprintf("%s: %d people read; %s %d new and %d updated (%d unchanged, %d of another source kept), %d leavers; %d refused.",
-			rep.From, rep.Read, verb, rep.Created, rep.Updated, rep.Unchanged, rep.Kept, rep.Leavers, rep.Refused)}}
-	num := func(n int) string {
-		if n == 0 {
-			return ""
-		}
-		return strconv.Itoa(n)
-	}
-	for _, p := range rep.Problems {
-		probs.Rows = append(probs.Rows, []string{num(p.Line), num(p.Column), p.ID, p.Severity, p.Reason})
-	}
-	tables := []output.Table{probs}
-	if rep.DryRun {
-		plan := output.Table{Title: "Would write", Columns: output.Cols("Action", "Id", "Path")}
-		for _, p := range rep.Plan {
-			plan.Rows = append(plan.Rows, []string{p.Action, p.ID, p.Path})
-		}
-		tables = append(tables, plan)
-	}
-	return tables
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"github.com/estate-dev/estate/internal/atomicfile"
+	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/output"
 )
 
 // Written is one pack's two files.
@@ -40,4 +42,58 @@ func Write(dir string, packs []*Pack) ([]Written, error) {
 		out = append(out, w)
 	}
 	return out, nil
+}
+
+// Index is the --format json summary of a run of estate evidence.
+type Index struct {
+	Tool       string       `json:"tool"`
+	Version    string       `json:"version"`
+	OK         bool         `json:"ok"` // every pack is evidence
+	Ref        string       `json:"ledger_ref"`
+	LedgerHead *ledger.Head `json:"ledger_head"`
+	Period     string       `json:"period,omitempty"`
+	Seed       uint64       `json:"seed,omitempty"`
+	Candidates int          `json:"candidates,omitempty"`
+	Packs      []IndexPack  `json:"packs"`
+}
+
+// IndexPack is one pack of an Index: its name, verdict and files.
+type IndexPack struct {
+	Name      string   `json:"name"`
+	Evidenced bool     `json:"evidenced"`
+	Gaps      []string `json:"gaps"`
+	HTML      string   `json:"html"`
+	JSON      string   `json:"json"`
+}
+
+// IndexOf is the summary of res, whose packs were written as written, by
+// estate at version.
+func IndexOf(res *Result, written []Written, version string) Index {
+	idx := Index{Tool: "estate evidence", Version: version, OK: res.Gaps() == 0, Ref: res.Ref, LedgerHead: res.Head,
+		Candidates: res.Candidates, Packs: []IndexPack{}}
+	if res.Period != nil {
+		idx.Period, idx.Seed = res.Period.Name, res.Seed
+	}
+	for _, w := range written {
+		idx.Packs = append(idx.Packs, IndexPack{Name: w.Pack.Name, Evidenced: w.Pack.Evidenced, Gaps: w.Pack.Gaps, HTML: w.HTML, JSON: w.JSON})
+	}
+	return idx
+}
+
+// WriteText writes a line per pack written (NOT EVIDENCE and its gaps
+// for a pack with gaps), after the sample's size for a sample.
+func WriteText(w io.Writer, res *Result, written []Written) {
+	if res.Period != nil {
+		fmt.Fprintf(w, "sampled %d of the %d changes of %s\n", len(res.Packs), res.Candidates, output.TextSafe(res.Period.Name))
+	}
+	for _, x := range written {
+		state := "evidenced"
+		if !x.Pack.Evidenced {
+			state = fmt.Sprintf("NOT EVIDENCE: %d gaps", len(x.Pack.Gaps))
+		}
+		fmt.Fprintf(w, "%s  %s  %s\n", output.TextSafe(x.Pack.Name), state, output.TextSafe(x.HTML))
+		for _, g := range x.Pack.Gaps {
+			fmt.Fprintf(w, "  gap: %s\n", output.TextSafe(g))
+		}
+	}
 }

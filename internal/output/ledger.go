@@ -9,9 +9,9 @@ import (
 	"github.com/estate-dev/estate/internal/ledger"
 )
 
-// LedgerJSON writes v (an entry or a list of entries) as indented JSON,
-// the --format json of the ledger's commands.
-func LedgerJSON(w io.Writer, v any) error {
+// WriteJSON writes v as indented JSON: the --format json of the commands
+// whose result is one value (ledger entries, history, layout, evidence).
+func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
