@@ -9,7 +9,6 @@ import (
 
 	"github.com/estate-dev/estate/internal/facts"
 	"github.com/estate-dev/estate/internal/facts/collect"
-	"github.com/estate-dev/estate/internal/output"
 )
 
 func newFactsCmd(app *App) *cobra.Command {
@@ -136,7 +135,9 @@ func newFactsPullCmd(app *App) *cobra.Command {
 			if o.PullOptions.Workers < 1 {
 				return usageErr("--workers must be at least 1")
 			}
-			o.PullOptions.Progress = app.pullProgress(args[0])
+			if p := app.progress("pulling " + args[0] + " devices"); p != nil {
+				o.PullOptions.Progress = func(_, devices, total int) { p(devices, total) }
+			}
 			if err := checkChoice("format", o.Format, "json", "yaml"); err != nil {
 				return err
 			}
@@ -166,47 +167,16 @@ func runFactsCollect(ctx context.Context, app *App, o *collect.Options) error {
 		return coreErr(err)
 	}
 	for _, w := range res.Written {
-		fmt.Fprintf(app.Stdout, "wrote %s (%s)\n", output.TextSafe(w.Rel), output.TextSafe(w.Source))
 		for _, e := range w.Errors {
 			app.Log.Info("not collected", "device", w.Source, "what", e)
 		}
 	}
-	for _, f := range res.Failed {
-		where := f.Source
-		if f.Pos.Line > 0 {
-			where = f.Pos.String()
-		}
-		fmt.Fprintf(app.Stdout, "%s: %s\n", output.TextSafe(where), output.TextSafe(f.Reason))
-	}
 	if u := len(res.Unread); u > 0 {
 		fmt.Fprintf(app.Stderr, "estate: note: results of %d quer%s estate does not read were passed over (a results log carries a pack's every query)\n", u, map[bool]string{true: "ies", false: "y"}[u > 1])
 	}
-	n := len(res.Written)
-	fmt.Fprintf(app.Stdout, "facts: %d device%s written to %s, %d failed\n", n, plural(n), output.TextSafe(res.Out), len(res.Failed))
+	res.WriteText(app.Stdout)
 	if len(res.Failed) > 0 {
 		return findingsErr()
 	}
 	return nil
-}
-
-// pullProgress is the pull's progress line on a terminal's stderr (none
-// in CI or when stdout is no terminal).
-func (a *App) pullProgress(service string) func(pages, devices, total int) {
-	if !a.TTY || a.CI() {
-		return nil
-	}
-	return func(pages, devices, total int) {
-		if total >= 0 {
-			fmt.Fprintf(a.Stderr, "\r\x1b[Kpulling %s: page %d, %d/%d devices", service, pages, devices, total)
-			return
-		}
-		fmt.Fprintf(a.Stderr, "\r\x1b[Kpulling %s: page %d, %d devices", service, pages, devices)
-	}
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

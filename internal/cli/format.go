@@ -45,14 +45,19 @@ func parseFailOn(s string) (record.Severity, error) {
 	return sev, nil
 }
 
-// progress prints "label: done/total" on one line of stderr, on a
-// terminal only.
+// progress is a progress line on a terminal's stderr, none in CI or off
+// a terminal (nil): done of total, or done alone while the total is not
+// known (total < 0); the line is cleared when done reaches total.
 func (a *App) progress(label string) func(done, total int) {
-	if !a.TTY {
+	if !a.TTY || a.CI() {
 		return nil
 	}
 	return func(done, total int) {
-		fmt.Fprintf(a.Stderr, "\r%s: %d/%d", label, done, total)
+		if total < 0 {
+			fmt.Fprintf(a.Stderr, "\r\x1b[K%s: %d", label, done)
+			return
+		}
+		fmt.Fprintf(a.Stderr, "\r\x1b[K%s: %d/%d", label, done, total)
 		if done == total {
 			fmt.Fprint(a.Stderr, "\r\x1b[K")
 		}
