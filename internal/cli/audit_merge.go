@@ -17,9 +17,6 @@ func newAuditMergeCmd(app *App) *cobra.Command {
 		Short: "Join the partial reports of 'estate audit --shard K/N' into the whole audit's report",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", format, formats...); err != nil {
-				return err
-			}
 			m, err := auditrun.MergeFiles(args)
 			if err != nil {
 				return coreErr(err)

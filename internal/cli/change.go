@@ -68,9 +68,6 @@ func newChangePlanCmd(app *App, runF func(context.Context, *changePlanOptions) e
 		Short: "Show what a change does: semantic diff, impact, risk, approvals, freezes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.format, "text", "markdown", "json"); err != nil {
-				return err
-			}
 			failOn, err := parseFailOn(failOnName)
 			if err != nil {
 				return err

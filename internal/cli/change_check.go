@@ -30,9 +30,6 @@ func changeCheckCmd(app *App, runF func(context.Context, *App, *checkOptions) er
 		Short: "The pull-request gate: fail unless the change policy is met",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.format, "text", "markdown", "json"); err != nil {
-				return err
-			}
 			return runF(cmd.Context(), app, o)
 		},
 	}

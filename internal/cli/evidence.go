@@ -27,9 +27,6 @@ func evidenceCommand(app *App, runF func(context.Context, *App, *evidenceOptions
 		Short: "An auditor's evidence pack for a change, or for a sample of a period's changes",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
-				return err
-			}
 			if len(args) == 1 {
 				o.Target = args[0]
 			}

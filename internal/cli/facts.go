@@ -89,9 +89,6 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 			default:
 				return usageErr("unexpected arguments %q: name hosts with --ssh and files with --osquery", args)
 			}
-			if err := checkChoice("format", o.Format, "json", "yaml"); err != nil {
-				return err
-			}
 			o.Dir, o.Now = app.Dir(), app.Now()
 			if len(o.SSH) > 0 || o.SSHInventory {
 				var err error
@@ -116,7 +113,7 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 	f.StringArrayVar(&o.Fleet, "fleet", nil, "saved Fleet hosts pages (GET /api/v1/fleet/hosts or one host): a file or a folder of them (repeatable)")
 	f.StringArrayVar(&o.Google, "google", nil, "saved Google Admin SDK chromeosdevices pages: a file or a folder of them (repeatable)")
 	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository); parquet:DIR adds them to a Parquet facts store")
-	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
+	choiceFlag(cmd, &o.Format, "format", "file format of the facts written: json or yaml", "json", "yaml")
 	ssh.register(cmd)
 	return cmd
 }
@@ -138,9 +135,6 @@ func newFactsPullCmd(app *App) *cobra.Command {
 			if p := app.progress("pulling " + args[0] + " devices"); p != nil {
 				o.PullOptions.Progress = func(_, devices, total int) { p(devices, total) }
 			}
-			if err := checkChoice("format", o.Format, "json", "yaml"); err != nil {
-				return err
-			}
 			o.Pull, o.Dir, o.Now, o.PullOptions.Getenv = args[0], app.Dir(), app.Now(), app.Getenv
 			return runFactsCollect(cmd.Context(), app, o)
 		},
@@ -154,7 +148,7 @@ func newFactsPullCmd(app *App) *cobra.Command {
 	f.StringVar(&o.PullOptions.Subject, "subject", "", "google: the admin the service account acts for (domain-wide delegation; default $GOOGLE_ADMIN_EMAIL)")
 	f.BoolVar(&o.PullOptions.Apps, "apps", false, "intune: packages from detectedApps too (one request per app)")
 	f.StringVar(&o.Out, "out", "", "folder to write the facts into (default: facts/ in the repository); parquet:DIR adds them to a Parquet facts store")
-	f.StringVar(&o.Format, "format", "json", "file format of the facts written: json or yaml")
+	choiceFlag(cmd, &o.Format, "format", "file format of the facts written: json or yaml", "json", "yaml")
 	return cmd
 }
 

@@ -30,12 +30,6 @@ func forecastCommand(app *App, runF func(context.Context, *App, *forecastOptions
 		Short: "Warranty expiries, refreshes due (with their cost) and physical audits due, per month and quarter",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, tableFormats...); err != nil {
-				return err
-			}
-			if err := checkChoice("by", o.By, reports.ForecastBy...); err != nil {
-				return err
-			}
 			months, err := forecast.ParseHorizon(horizon)
 			if err != nil {
 				return usageErr("--horizon: %v", err)
@@ -46,7 +40,7 @@ func forecastCommand(app *App, runF func(context.Context, *App, *forecastOptions
 	}
 	formatFlag(cmd, &o.Format, tableFormats...)
 	cmd.Flags().StringVar(&horizon, "horizon", "12m", "how far ahead: months (12m), quarters (4q) or years (2y)")
-	cmd.Flags().StringVar(&o.By, "by", "month", "table: month, quarter or asset")
+	choiceFlag(cmd, &o.By, "by", "table: month, quarter or asset", reports.ForecastBy...)
 	cmd.Flags().StringVar(&o.Rev, "rev", "", "read the estate at this git revision instead of the working tree")
 	return cmd
 }

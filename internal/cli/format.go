@@ -9,13 +9,29 @@ import (
 	"github.com/estate-dev/estate/internal/record"
 )
 
-// formatFlag adds --format with the given choices; the default is text on
-// a terminal and in CI alike (json when asked).
+// formatFlag adds --format, one of choices (the first the default).
 func formatFlag(cmd *cobra.Command, p *string, choices ...string) {
-	cmd.Flags().StringVar(p, "format", choices[0], "output format: "+strings.Join(choices, ", "))
-	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	choiceFlag(cmd, p, "format", "output format: "+strings.Join(choices, ", "), choices...)
+}
+
+// choiceFlag adds --NAME, one of choices (the first the default), with
+// them as its completions; any other value is a usage error before the
+// command runs, so no command checks it again.
+func choiceFlag(cmd *cobra.Command, p *string, name, usage string, choices ...string) {
+	cmd.Flags().StringVar(p, name, choices[0], usage)
+	cmd.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return choices, cobra.ShellCompDirectiveNoFileComp
 	})
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		if err := checkChoice(name, *p, choices...); err != nil {
+			return err
+		}
+		if prev != nil {
+			return prev(c, args)
+		}
+		return nil
+	}
 }
 
 // checkChoice returns a usage error unless v is one of choices.
@@ -68,21 +84,17 @@ func (a *App) progress(label string) func(done, total int) {
 // findings takes them: registered with the formats it writes and its
 // default threshold, checked once (parse) before the command runs.
 type reportFlags struct {
-	Format  string
-	FailOn  record.Severity // 0: never fail
-	failOn  string
-	formats []string
+	Format string
+	FailOn record.Severity // 0: never fail
+	failOn string
 }
 
 func (r *reportFlags) register(cmd *cobra.Command, failOnDefault string, formats ...string) {
-	r.formats = formats
 	formatFlag(cmd, &r.Format, formats...)
 	failOnFlag(cmd, &r.failOn, failOnDefault)
 }
 
 func (r *reportFlags) parse() (err error) {
-	if err = checkChoice("format", r.Format, r.formats...); err == nil {
-		r.FailOn, err = parseFailOn(r.failOn)
-	}
+	r.FailOn, err = parseFailOn(r.failOn)
 	return err
 }

@@ -24,9 +24,6 @@ func historyCommand(app *App, runF func(context.Context, *App, *historyOptions) 
 		Short: "Every change to one record, across renames, with its change request and approvers",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, "text", "json", "markdown"); err != nil {
-				return err
-			}
 			o.Record, o.Dir = args[0], app.Dir()
 			return runF(cmd.Context(), app, o)
 		},

@@ -36,9 +36,6 @@ func newImportSnipeITCmd(app *App, runF func(context.Context, *importOptions) er
 		Short: "Import a Snipe-IT asset CSV: one record per asset, ids from asset tags",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.format, "text", "json", "markdown", "csv"); err != nil {
-				return err
-			}
 			o.Dir, o.File, o.Stdin = app.Dir(), args[0], app.Stdin
 			return runF(cmd.Context(), o)
 		},

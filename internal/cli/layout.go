@@ -29,9 +29,6 @@ func layoutMigrateCommand(app *App, runF func(context.Context, *App, *layoutOpti
 		Short: "Move every asset, licence and location into the layout's prefix sub-folders, in one commit of renames",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
-				return err
-			}
 			if o.Prefix < 0 || o.Prefix > 32 {
 				return usageErr("--prefix %d: want 1 to 32 characters", o.Prefix)
 			}

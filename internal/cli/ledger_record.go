@@ -27,9 +27,6 @@ func newLedgerRecordCmd(app *App, runF func(context.Context, *ledgerRecordOption
 		Short: "Append the change-implemented entry of a merged change",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
-				return err
-			}
 			for _, a := range approvedBy {
 				ap, err := parseApproval(a)
 				if err != nil {
@@ -93,9 +90,6 @@ func newLedgerRecordAuditCmd(app *App, runF func(context.Context, *ledgerAuditOp
 		Short: "Append an audit entry, and change-verified entries for changes the audit shows compliant",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
-				return err
-			}
 			o.File, o.Stdin, o.Dir, o.Now, o.Writer = args[0], app.Stdin, app.Dir(), app.Now, ledgerWriter(app, push)
 			return runF(cmd.Context(), o)
 		},

@@ -73,9 +73,6 @@ func newLedgerShowCmd(app *App, runF func(context.Context, *ledgerShowOptions) e
 		Use:   "show [SEQ...]",
 		Short: "Print the ledger's entries (all, or those named)",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, "text", "json"); err != nil {
-				return err
-			}
 			for _, a := range args {
 				n, err := strconv.ParseInt(a, 10, 64)
 				if err != nil || n < 1 {

@@ -33,9 +33,6 @@ func licencesCommand(app *App, runF func(context.Context, *App, *licencesOptions
 		Short: "Licence position: seats entitled against seats used, over-deployment, savings, expiry",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, tableFormats...); err != nil {
-				return err
-			}
 			sev, err := parseFailOn(failOn)
 			if err != nil {
 				return err

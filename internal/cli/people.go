@@ -34,9 +34,6 @@ func newPeoplePullCmd(app *App) *cobra.Command {
 			if err := checkChoice("source", args[0], "entra", "google"); err != nil {
 				return err
 			}
-			if err := checkChoice("format", o.format, "text", "json", "markdown", "csv"); err != nil {
-				return err
-			}
 			o.Dir, o.Source = app.Dir(), args[0]
 			o.pull.Getenv, o.pull.Now = app.Getenv, app.Now()
 			var in []people.Input
@@ -80,9 +77,6 @@ func newImportPeopleCmd(app *App) *cobra.Command {
 		Short: "Import people from a CSV (email, name, github, team, manager, location, status, left)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.format, "text", "json", "markdown", "csv"); err != nil {
-				return err
-			}
 			data, err := os.ReadFile(args[0])
 			if err != nil {
 				return coreErr(core.UsageError(fmt.Errorf("read %s: %w", args[0], err), ""))

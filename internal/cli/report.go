@@ -28,21 +28,12 @@ func reportCommand(app *App, runF func(context.Context, *App, *reportOptions) er
 		Short: "The estate as of a date or revision, and its status accounting",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("format", o.Format, reportFormats...); err != nil {
-				return err
-			}
-			if err := checkChoice("period", o.Period, "month", "quarter"); err != nil {
-				return err
-			}
-			if err := checkChoice("trend", o.Trend, "day", "week", "month"); err != nil {
-				return err
-			}
 			return runF(cmd.Context(), app, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.AsOf, "as-of", "", "a date (YYYY-MM-DD), time (RFC 3339) or git revision (default: the working tree, now)")
-	cmd.Flags().StringVar(&o.Period, "period", "month", "group changes by month or quarter")
-	cmd.Flags().StringVar(&o.Trend, "trend", "month", "the compliance trend's period: day, week or month")
+	choiceFlag(cmd, &o.Period, "period", "group changes by month or quarter", "month", "quarter")
+	choiceFlag(cmd, &o.Trend, "trend", "the compliance trend's period: month, week or day", "month", "week", "day")
 	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")
 	formatFlag(cmd, &o.Format, reportFormats...)
 	return cmd
