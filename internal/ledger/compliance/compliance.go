@@ -218,33 +218,11 @@ type Audit struct {
 	Changes []Change
 }
 
-// FailingSince gives, per control a device fails at the last event, the
-// time of the audit it began failing at without a pass or an exemption
-// since (a spell of unverified does not end the failure).
-func FailingSince(events []Event) map[string]time.Time {
-	out := map[string]time.Time{}
-	last := map[string]State{}
-	for _, e := range events {
-		last[e.Control] = e.To
-		switch e.To {
-		case Fail:
-			if _, ok := out[e.Control]; !ok {
-				out[e.Control] = e.At
-			}
-		case Pass, Exempt:
-			delete(out, e.Control)
-		}
-	}
-	for c := range out {
-		if last[c] != Fail {
-			delete(out, c)
-		}
-	}
-	return out
-}
-
 // FailingSinceAll folds every audit's changes (oldest first) into, per
-// device and control failing at the last audit, when it began failing.
+// device and control failing at the last audit, the time of the audit it
+// began failing at without a pass or an exemption since (a spell of
+// unverified does not end the failure). For one device, fold the audits
+// of its shard (ReadCompliance with an asset).
 func FailingSinceAll(audits []Audit) map[Key]time.Time {
 	since := map[Key]time.Time{}
 	state := map[Key]State{}
