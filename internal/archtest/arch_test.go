@@ -164,9 +164,10 @@ func TestYAMLParsedOnlyInLoad(t *testing.T) {
 	}
 }
 
-// TestCLIIsThin: internal/cli holds at most 2,800 lines of non-test Go
-// (about 35 commands at 80 lines each: flags in, Options out, results
-// printed), no file over 300.
+// TestCLIIsThin: internal/cli holds at most 2,300 lines of non-test Go
+// (flags in, Options out, results printed by their capability package),
+// no file over 300. The core issue's bar is 2,000: the cap only comes
+// down, as commands shed what is not flags.
 func TestCLIIsThin(t *testing.T) {
 	for _, p := range packages(t) {
 		if rel(p) != "internal/cli" {
@@ -184,8 +185,8 @@ func TestCLIIsThin(t *testing.T) {
 			}
 			total += n
 		}
-		if total > 2800 {
-			t.Errorf("internal/cli has %d lines of non-test Go: over 2,800", total)
+		if total > 2300 {
+			t.Errorf("internal/cli has %d lines of non-test Go: over 2,300", total)
 		}
 		return
 	}
