@@ -2,78 +2,20 @@ package evidence
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/estate-dev/estate/internal/htmlreport/chromiumtest"
 )
-
-// chromium finds Debian's chromium (or Chrome), skipping when there is
-// none outside CI; under CI=true its absence is a failure.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed (CI=true): .ci/run installs it")
-	}
-	t.Skip("chromium is not installed")
-	return ""
-}
-
-func runChromium(t *testing.T, bin string, args ...string) (stdout, stderr string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-		"--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir(), "--enable-logging=stderr", "--v=0"}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	if err := cmd.Run(); err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			t.Fatalf("chromium did not finish in 90 s: %s", errb.String())
-		}
-		t.Fatalf("chromium %v: %v\n%s", args, err, errb.String())
-	}
-	return out.String(), errb.String()
-}
-
-// artifacts is where the screenshot is kept: $ESTATE_ARTIFACTS, or under
-// CI $TMPDIR/estate-artifacts (for the CI to upload), else a test folder.
-func artifacts(t *testing.T) string {
-	dir := os.Getenv("ESTATE_ARTIFACTS")
-	if dir == "" && os.Getenv("CI") == "true" {
-		dir = filepath.Join(os.TempDir(), "estate-artifacts")
-	}
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// consoleLine matches what Chromium logs for a console message, a
-// request the CSP blocked, or a failed load.
-var consoleLine = regexp.MustCompile(`(?i)(CONSOLE|Refused to|Content Security Policy|net::ERR_|Uncaught)`)
 
 // TestChromiumOpensThePack opens two packs (one evidence, one with gaps
 // and hostile text in its change request) in real headless Chromium: the
 // DOM has every section, the hostile text stays text, and Chromium logs
 // no console message and no blocked or failed request.
 func TestChromiumOpensThePack(t *testing.T) {
-	bin := chromium(t)
+	bin := chromiumtest.Find(t)
 	w := newWorld(t)
 	w.change(true, true)
 	w.change(false, false)
@@ -88,7 +30,7 @@ func TestChromiumOpensThePack(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, wr := range written {
-		dom, logs := runChromium(t, bin, "--dump-dom", "file://"+wr.HTML)
+		dom, logs := chromiumtest.Run(t, bin, "--dump-dom", "file://"+wr.HTML)
 		for _, want := range []string{`id="controls"`, `id="request"`, `id="plan"`, `id="approvals"`, `id="implementation"`, `id="verification"`,
 			`id="chain"`, `id="baselines"`, `id="inventory"`, "CM-2(3)", "&lt;script&gt;alert(1)&lt;/script&gt;"} {
 			if !strings.Contains(dom, want) {
@@ -102,16 +44,16 @@ func TestChromiumOpensThePack(t *testing.T) {
 			t.Errorf("%s: says it has gaps: %v", filepath.Base(wr.HTML), gaps)
 		}
 		for _, l := range strings.Split(logs, "\n") {
-			if consoleLine.MatchString(l) {
+			if chromiumtest.ConsoleLine.MatchString(l) {
 				t.Errorf("%s: chromium logged: %s", filepath.Base(wr.HTML), l)
 			}
 		}
 	}
 	// A screenshot of the pack with gaps, kept for the CI to upload.
-	shot := filepath.Join(artifacts(t), "evidence-pack.png")
-	_, logs := runChromium(t, bin, "--hide-scrollbars", "--window-size=1280,2600", "--screenshot="+shot, "file://"+written[1].HTML)
+	shot := filepath.Join(chromiumtest.Artifacts(t), "evidence-pack.png")
+	_, logs := chromiumtest.Run(t, bin, "--hide-scrollbars", "--window-size=1280,2600", "--screenshot="+shot, "file://"+written[1].HTML)
 	for _, l := range strings.Split(logs, "\n") {
-		if consoleLine.MatchString(l) {
+		if chromiumtest.ConsoleLine.MatchString(l) {
 			t.Errorf("chromium logged: %s", l)
 		}
 	}
@@ -123,8 +65,8 @@ func TestChromiumOpensThePack(t *testing.T) {
 	bad := filepath.Join(dir, "bad.html")
 	page, _ := os.ReadFile(written[0].HTML)
 	os.WriteFile(bad, bytes.Replace(page, []byte("</main>"), []byte(`<img src="http://127.0.0.1:9/x.png"></main>`), 1), 0o644)
-	_, logs = runChromium(t, bin, "--dump-dom", "file://"+bad)
-	if !consoleLine.MatchString(logs) {
+	_, logs = chromiumtest.Run(t, bin, "--dump-dom", "file://"+bad)
+	if !chromiumtest.ConsoleLine.MatchString(logs) {
 		t.Error("chromium logged nothing for a page that fetches an image: the check above checks nothing")
 	}
 }
