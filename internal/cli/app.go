@@ -101,11 +101,16 @@ func findingsErr() error { return &ExitError{Code: ExitFindings} }
 // judged is the exit of a command that wrote rep (werr: how the writing
 // went): 3 when it could not be written, 1 when a finding reached
 // --fail-on, else 0.
-func judged(rep output.Report, werr error) error {
+func judged(rep output.Report, werr error) error { return exitOf(werr, rep.Failing()) }
+
+// exitOf is the exit of a command that wrote its report (werr: how the
+// writing went) with failing findings at or above --fail-on: 3 when it
+// could not be written, 1 when failing > 0, else 0.
+func exitOf(werr error, failing int) error {
 	switch {
 	case werr != nil:
-		return &ExitError{Code: ExitFailure, Err: werr}
-	case rep.Failing() > 0:
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", werr)}
+	case failing > 0:
 		return findingsErr()
 	}
 	return nil

@@ -32,9 +32,6 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := &auditCommand{reportFlags: rf, Run: auditrun.Options{Dir: app.Dir(), Facts: factsDir, Collect: collect,
 				MissingAfter: time.Duration(missingAfter) * 24 * time.Hour, Now: app.Now(), Log: app.Log}}
-			if err := c.parse(); err != nil {
-				return err
-			}
 			if collect != "" {
 				if err := checkChoice("collect", collect, "local", "ssh"); err != nil {
 					return err

@@ -62,29 +62,24 @@ type changePlanOptions struct {
 // instead of runChangePlan (tests of the flags).
 func newChangePlanCmd(app *App, runF func(context.Context, *changePlanOptions) error) *cobra.Command {
 	o := &planOptions{}
-	var failOnName string
+	var rf reportFlags
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what a change does: semantic diff, impact, risk, approvals, freezes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			failOn, err := parseFailOn(failOnName)
-			if err != nil {
-				return err
-			}
 			po, err := o.runOptions(app)
 			if err != nil {
 				return err
 			}
-			opts := &changePlanOptions{Plan: po, Format: o.format, FailOn: failOn}
+			opts := &changePlanOptions{Plan: po, Format: rf.Format, FailOn: rf.FailOn}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return runChangePlan(cmd.Context(), app, opts)
 		},
 	}
-	formatFlag(cmd, &o.format, "text", "markdown", "json")
-	failOnFlag(cmd, &failOnName, "high")
+	rf.register(cmd, "high", "text", "markdown", "json")
 	planFlags(cmd, o)
 	return cmd
 }
@@ -94,13 +89,7 @@ func runChangePlan(ctx context.Context, app *App, o *changePlanOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReport(app.Stdout, o.Format, res.Context, res.Plan, nil); err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	if record.Failing(res.Plan.Findings, o.FailOn) > 0 {
-		return findingsErr()
-	}
-	return nil
+	return exitOf(writeReport(app.Stdout, o.Format, res.Context, res.Plan, nil), record.Failing(res.Plan.Findings, o.FailOn))
 }
 
 // runPlan runs the plan, warning on stderr of what it leaves out.

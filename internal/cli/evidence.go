@@ -30,16 +30,6 @@ func evidenceCommand(app *App, runF func(context.Context, *App, *evidenceOptions
 			if len(args) == 1 {
 				o.Target = args[0]
 			}
-			switch {
-			case o.Target != "" && (o.Sample != 0 || o.Period != ""):
-				return usageErr("name one change, or give --sample N --period P: not both")
-			case o.Target == "" && o.Sample == 0:
-				return usageErr("name a change (CR-ID, PR number or commit), or give --sample N --period P")
-			case o.Sample < 0:
-				return usageErr("--sample %d: want a number of changes, 1 or more", o.Sample)
-			case o.Sample > 0 && o.Period == "":
-				return usageErr("--sample needs --period (e.g. 2026-Q3)")
-			}
 			if seed != "" {
 				n, err := strconv.ParseUint(seed, 10, 64)
 				if err != nil || n == 0 {

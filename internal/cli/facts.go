@@ -70,24 +70,8 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 		Use:   "collect (--local | --ssh HOST... | --ssh-inventory | --osquery FILE... | --from DIR | --intune FILE|DIR | --jamf FILE|DIR | --fleet FILE|DIR | --google FILE|DIR)",
 		Short: "Collect device facts into one JSON document per device",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			// A shell glob after --osquery (or a list of hosts after --ssh)
-			// arrives as arguments: they belong to that flag.
-			switch {
-			case len(args) == 0:
-			case len(o.Osquery) > 0:
-				o.Osquery = append(o.Osquery, args...)
-			case len(o.SSH) > 0:
-				o.SSH = append(o.SSH, args...)
-			case len(o.Intune) > 0:
-				o.Intune = append(o.Intune, args...)
-			case len(o.Jamf) > 0:
-				o.Jamf = append(o.Jamf, args...)
-			case len(o.Fleet) > 0:
-				o.Fleet = append(o.Fleet, args...)
-			case len(o.Google) > 0:
-				o.Google = append(o.Google, args...)
-			default:
-				return usageErr("unexpected arguments %q: name hosts with --ssh and files with --osquery", args)
+			if err := o.AddArgs(args); err != nil {
+				return coreErr(err)
 			}
 			o.Dir, o.Now = app.Dir(), app.Now()
 			if len(o.SSH) > 0 || o.SSHInventory {

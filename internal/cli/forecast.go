@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -52,8 +51,5 @@ func runForecast(ctx context.Context, app *App, o *forecastOptions) error {
 		return coreErr(err)
 	}
 	tables := reports.ForecastTables(rep, o.By, o.Format != "csv")
-	if err := output.WriteTables(app.Stdout, o.Format, rep, tables...); err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
-	}
-	return nil
+	return exitOf(output.WriteTables(app.Stdout, o.Format, rep, tables...), 0)
 }

@@ -44,11 +44,6 @@ func checkChoice(flag, v string, choices ...string) error {
 	return usageErr("--%s %q is not one of %s", flag, v, strings.Join(choices, ", "))
 }
 
-// failOnFlag adds --fail-on SEVERITY.
-func failOnFlag(cmd *cobra.Command, p *string, def string) {
-	cmd.Flags().StringVar(p, "fail-on", def, "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or never")
-}
-
 // parseFailOn reads --fail-on; "never" is 0 (nothing fails).
 func parseFailOn(s string) (record.Severity, error) {
 	if s == "never" || s == "none" {
@@ -82,7 +77,7 @@ func (a *App) progress(label string) func(done, total int) {
 
 // reportFlags are --format and --fail-on, as every command that reports
 // findings takes them: registered with the formats it writes and its
-// default threshold, checked once (parse) before the command runs.
+// default threshold, --fail-on read into FailOn before the command runs.
 type reportFlags struct {
 	Format string
 	FailOn record.Severity // 0: never fail
@@ -91,10 +86,12 @@ type reportFlags struct {
 
 func (r *reportFlags) register(cmd *cobra.Command, failOnDefault string, formats ...string) {
 	formatFlag(cmd, &r.Format, formats...)
-	failOnFlag(cmd, &r.failOn, failOnDefault)
-}
-
-func (r *reportFlags) parse() (err error) {
-	r.FailOn, err = parseFailOn(r.failOn)
-	return err
+	cmd.Flags().StringVar(&r.failOn, "fail-on", failOnDefault, "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or never")
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) (err error) {
+		if r.FailOn, err = parseFailOn(r.failOn); err != nil || prev == nil {
+			return err
+		}
+		return prev(c, args)
+	}
 }

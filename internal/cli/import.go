@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -58,11 +57,5 @@ func runImportSnipeIT(ctx context.Context, app *App, o *importOptions) error {
 		}
 		return coreErr(err)
 	}
-	if err := output.WriteTables(app.Stdout, o.format, rep, importer.Tables(rep, o.format, o.maxProblem)...); err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
-	}
-	if rep.Refused > 0 {
-		return findingsErr()
-	}
-	return nil
+	return exitOf(output.WriteTables(app.Stdout, o.format, rep, importer.Tables(rep, o.format, o.maxProblem)...), rep.Refused)
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -44,44 +43,6 @@ func runInit(app *App, o *initOptions) error {
 	if err != nil {
 		return coreErr(err)
 	}
-	fmt.Fprintf(app.Stdout, "created %d files in %s:\n", len(res.Written), o.Dir)
-	for _, p := range res.Written {
-		fmt.Fprintf(app.Stdout, "  %s\n", p)
-	}
-	if !res.Pinned {
-		fmt.Fprintln(app.Stderr, "estate: warning: this estate is a development build with no version or commit: .github/workflows/estate.yml installs the latest release; set ESTATE_VERSION there to the release you have tested")
-	}
-	gitNote := ""
-	switch {
-	case res.InRepo != "":
-		fmt.Fprintf(app.Stdout, "%s is already in the git repository at %s: git init not run\n", o.Dir, res.InRepo)
-	case res.GitInit:
-		fmt.Fprintf(app.Stdout, "initialised an empty git repository in %s (branch main)\n", o.Dir)
-		gitNote = "  git add -A && git commit -m \"Start the estate\"\n"
-	}
-	fmt.Fprintf(app.Stdout, "\nnext:\n  estate -C %s validate\n%s", shellQuote(o.Dir), gitNote)
+	res.WriteText(app.Stdout, app.Stderr, o.Dir)
 	return nil
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	safe := s != ""
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '/') {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	out := "'"
-	for _, r := range s {
-		if r == '\'' {
-			out += `'\''`
-		} else {
-			out += string(r)
-		}
-	}
-	return out + "'"
 }

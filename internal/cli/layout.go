@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -53,8 +52,5 @@ func runLayoutMigrate(ctx context.Context, app *App, o *layoutOptions) error {
 	} else {
 		layout.WriteText(app.Stdout, rep)
 	}
-	if err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
-	}
-	return nil
+	return exitOf(err, 0)
 }

@@ -27,9 +27,6 @@ func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOption
 		Short: "Prove the ledger intact and every change of the default branch approved",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.parse(); err != nil {
-				return err
-			}
 			if o.RequireSigned && o.AllowedKeys == "" {
 				return usageErr("--require-signed needs --allowed-keys FILE (armored OpenPGP public keys)")
 			}

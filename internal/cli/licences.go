@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -14,8 +13,7 @@ import (
 // licencesOptions are estate licences' flags, parsed.
 type licencesOptions struct {
 	reports.LicencesOptions
-	Format string
-	FailOn record.Severity // 0: never
+	reportFlags
 }
 
 // tableFormats are the formats of the reports written as tables.
@@ -27,28 +25,21 @@ func newLicencesCmd(app *App) *cobra.Command { return licencesCommand(app, runLi
 // and calls runF (a test replaces it).
 func licencesCommand(app *App, runF func(context.Context, *App, *licencesOptions) error) *cobra.Command {
 	o := &licencesOptions{}
-	var failOn string
 	cmd := &cobra.Command{
 		Use:   "licences",
 		Short: "Licence position: seats entitled against seats used, over-deployment, savings, expiry",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sev, err := parseFailOn(failOn)
-			if err != nil {
-				return err
-			}
 			if o.ExpiringWithin < 1 {
 				return usageErr("--expiring-within must be at least 1 day")
 			}
-			o.FailOn = sev
 			return runF(cmd.Context(), app, o)
 		},
 	}
-	formatFlag(cmd, &o.Format, tableFormats...)
+	o.register(cmd, "never", tableFormats...)
 	cmd.Flags().StringVar(&o.Facts, "facts", "", "folder of facts documents (default: facts/ when present)")
 	cmd.Flags().StringVar(&o.Rev, "rev", "", "read the estate at this git revision instead of the working tree")
 	cmd.Flags().IntVar(&o.ExpiringWithin, "expiring-within", 90, "days ahead a licence counts as expiring")
-	failOnFlag(cmd, &failOn, "never")
 	return cmd
 }
 
@@ -58,11 +49,5 @@ func runLicences(ctx context.Context, app *App, o *licencesOptions) error {
 	if err != nil {
 		return coreErr(err)
 	}
-	if err := output.WriteTables(app.Stdout, o.Format, rep, reports.LicenceTables(rep)...); err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", err)}
-	}
-	if record.Failing(rep.Findings, o.FailOn) > 0 {
-		return findingsErr()
-	}
-	return nil
+	return exitOf(output.WriteTables(app.Stdout, o.Format, rep, reports.LicenceTables(rep)...), record.Failing(rep.Findings, o.FailOn))
 }

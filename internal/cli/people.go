@@ -2,12 +2,9 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/intake"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/people"
@@ -31,32 +28,12 @@ func newPeoplePullCmd(app *App) *cobra.Command {
 		Short: "Pull people from Entra ID (Graph GET /users) or Google Workspace (Directory users), read-only; credentials from the environment",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkChoice("source", args[0], "entra", "google"); err != nil {
-				return err
-			}
-			o.Dir, o.Source = app.Dir(), args[0]
 			o.pull.Getenv, o.pull.Now = app.Getenv, app.Now()
-			var in []people.Input
-			var failed string
-			var err error
-			if args[0] == "google" {
-				o.From = "Google Workspace"
-				var users []intake.GoogleUser
-				users, failed, err = intake.PullGoogleUsers(cmd.Context(), o.pull)
-				in = people.FromGoogle(users)
-			} else {
-				o.From = "Entra ID"
-				var users []intake.EntraUser
-				users, failed, err = intake.PullEntraUsers(cmd.Context(), o.pull)
-				in = people.FromEntra(users, o.pull.Now)
-			}
+			in, probs, from, err := people.Pull(cmd.Context(), args[0], o.pull)
 			if err != nil {
-				return &ExitError{Code: ExitUsage, Err: err}
+				return coreErr(err)
 			}
-			var probs []people.Problem
-			if failed != "" {
-				probs = append(probs, people.Problem{Severity: "error", Reason: failed})
-			}
+			o.Dir, o.Source, o.From = app.Dir(), args[0], from
 			return writePeople(cmd.Context(), app, o, in, probs)
 		},
 	}
@@ -77,13 +54,9 @@ func newImportPeopleCmd(app *App) *cobra.Command {
 		Short: "Import people from a CSV (email, name, github, team, manager, location, status, left)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, err := os.ReadFile(args[0])
+			in, probs, err := people.ReadCSVFile(args[0])
 			if err != nil {
-				return coreErr(core.UsageError(fmt.Errorf("read %s: %w", args[0], err), ""))
-			}
-			in, probs, err := people.ReadCSV(data)
-			if err != nil {
-				return coreErr(core.UsageError(fmt.Errorf("%s:%w", args[0], err), "the header row names the columns: "+fmt.Sprint(people.Columns)))
+				return coreErr(err)
 			}
 			o.Dir, o.Source, o.From = app.Dir(), "csv", args[0]
 			return writePeople(cmd.Context(), app, o, in, probs)
@@ -96,16 +69,12 @@ func newImportPeopleCmd(app *App) *cobra.Command {
 
 func writePeople(ctx context.Context, app *App, o *peopleOptions, in []people.Input, probs []people.Problem) error {
 	rep, err := people.Write(ctx, o.Options, in, probs)
-	if rep != nil {
-		if werr := output.WriteTables(app.Stdout, o.format, rep, people.Tables(rep)...); werr != nil && err == nil {
-			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("write report: %w", werr)}
-		}
+	if rep == nil {
+		return coreErr(err)
 	}
+	werr := output.WriteTables(app.Stdout, o.format, rep, people.Tables(rep)...)
 	if err != nil {
 		return coreErr(err)
 	}
-	if rep.Refused > 0 {
-		return findingsErr()
-	}
-	return nil
+	return exitOf(werr, rep.Refused)
 }

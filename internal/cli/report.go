@@ -48,8 +48,5 @@ func runReport(ctx context.Context, app *App, o *reportOptions) error {
 	if err != nil {
 		return coreErr(err)
 	}
-	if err := report.Write(app.Stdout, o.Format, r); err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	return nil
+	return exitOf(report.Write(app.Stdout, o.Format, r), 0)
 }

@@ -36,10 +36,10 @@ func TestLicencesFlags(t *testing.T) {
 		args []string
 		want *licencesOptions // nil: a usage error
 	}{
-		{nil, &licencesOptions{LicencesOptions: reports.LicencesOptions{ExpiringWithin: 90}, Format: "text"}},
+		{nil, &licencesOptions{LicencesOptions: reports.LicencesOptions{ExpiringWithin: 90}, reportFlags: reportFlags{Format: "text", failOn: "never"}}},
 		{[]string{"--facts", "./collected", "--rev", "v1", "--expiring-within", "30", "--format", "csv", "--fail-on", "high"},
-			&licencesOptions{LicencesOptions: reports.LicencesOptions{Facts: "./collected", Rev: "v1", ExpiringWithin: 30}, Format: "csv", FailOn: record.SevHigh}},
-		{[]string{"--fail-on", "never", "--format", "json"}, &licencesOptions{LicencesOptions: reports.LicencesOptions{ExpiringWithin: 90}, Format: "json"}},
+			&licencesOptions{LicencesOptions: reports.LicencesOptions{Facts: "./collected", Rev: "v1", ExpiringWithin: 30}, reportFlags: reportFlags{Format: "csv", FailOn: record.SevHigh, failOn: "high"}}},
+		{[]string{"--fail-on", "never", "--format", "json"}, &licencesOptions{LicencesOptions: reports.LicencesOptions{ExpiringWithin: 90}, reportFlags: reportFlags{Format: "json", failOn: "never"}}},
 		{[]string{"--format", "sarif"}, nil},
 		{[]string{"--fail-on", "loud"}, nil},
 		{[]string{"--expiring-within", "0"}, nil},

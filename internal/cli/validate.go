@@ -29,9 +29,6 @@ func validateCmd(app *App, runF func(context.Context, *validateCommand) error) *
 		Short: "Check every record: YAML, CUE schemas and cross-record rules",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := &validateCommand{Open: o, reportFlags: rf}
-			if err := c.parse(); err != nil {
-				return err
-			}
 			c.Open.Dir, c.Open.Paths, c.Open.Now, c.Open.Log, c.Open.Progress = app.Dir(), args, app.Now(), app.Log, app.progress("validating")
 			c.Open.RequireRecords = true // validating nothing is no pass
 			if noCache {

@@ -89,8 +89,11 @@ type gatherer struct {
 
 // Run gathers the evidence for o.Target, or for a sample of o.Period.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	if (o.Target == "") == (o.Sample == 0) {
-		return nil, usage(errors.New("name one change (CR-ID, PR number or commit), or give --sample N with --period"), "")
+	if o.Target != "" && (o.Sample != 0 || o.Period != "") {
+		return nil, usage(errors.New("name one change, or give --sample N --period P: not both"), "")
+	}
+	if o.Target == "" && o.Sample == 0 {
+		return nil, usage(errors.New("name a change (CR-ID, PR number or commit), or give --sample N --period P"), "")
 	}
 	if o.Sample < 0 {
 		return nil, usage(fmt.Errorf("--sample %d: want a number of changes, 1 or more", o.Sample), "")

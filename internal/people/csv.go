@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -24,6 +26,20 @@ var columnAliases = map[string]string{
 	"team": "team", "department": "team",
 	"manager": "manager", "manager email": "manager",
 	"location": "location", "status": "status", "left": "left", "left date": "left", "end date": "left",
+}
+
+// ReadCSVFile reads the people CSV at path (ReadCSV); a file that cannot
+// be read, or is no people CSV, is a usage error naming it.
+func ReadCSVFile(path string) ([]Input, []Problem, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, core.UsageError(fmt.Errorf("read %s: %w", path, err), "")
+	}
+	in, probs, err := ReadCSV(data)
+	if err != nil {
+		return nil, nil, core.UsageError(fmt.Errorf("%s:%w", path, err), "the header row names the columns: "+fmt.Sprint(Columns))
+	}
+	return in, probs, nil
 }
 
 // ReadCSV reads people from a CSV with a header row. A row that cannot

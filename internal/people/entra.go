@@ -1,8 +1,12 @@
 package people
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/estate-dev/estate/internal/core"
 
 	"github.com/estate-dev/estate/internal/intake"
 	"github.com/estate-dev/estate/internal/record"
@@ -51,4 +55,32 @@ func FromGoogle(users []intake.GoogleUser) []Input {
 		out = append(out, Input{Person: p, LocationName: strings.TrimSpace(u.Building())})
 	}
 	return out
+}
+
+// Pull reads the people of source (entra or google) through the
+// directory's read-only API: what was read, a problem when a page could
+// not be read (what came before it is kept), and what the report names
+// as read from. An error means nothing could be pulled (a usage error:
+// credentials or the service's answer).
+func Pull(ctx context.Context, source string, o intake.PullOptions) (in []Input, probs []Problem, from string, err error) {
+	var failed string
+	switch source {
+	case "google":
+		var users []intake.GoogleUser
+		users, failed, err = intake.PullGoogleUsers(ctx, o)
+		in, from = FromGoogle(users), "Google Workspace"
+	case "entra":
+		var users []intake.EntraUser
+		users, failed, err = intake.PullEntraUsers(ctx, o)
+		in, from = FromEntra(users, o.Now), "Entra ID"
+	default:
+		return nil, nil, "", core.UsageError(fmt.Errorf("no directory %q: entra or google", source), "")
+	}
+	if err != nil {
+		return nil, nil, from, core.UsageError(err, "")
+	}
+	if failed != "" {
+		probs = append(probs, Problem{Severity: "error", Reason: failed})
+	}
+	return in, probs, from, nil
 }

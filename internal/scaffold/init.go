@@ -3,8 +3,10 @@ package scaffold
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/estate-dev/estate/internal/core"
@@ -79,4 +81,41 @@ func Init(o InitOptions) (*InitResult, error) {
 		res.GitInit = true
 	}
 	return res, nil
+}
+
+// WriteText says what Init did in dir: the files written, whether git
+// init ran, and what to run next (on out); the warning of an unpinned
+// development build goes to warn.
+func (res *InitResult) WriteText(out, warn io.Writer, dir string) {
+	fmt.Fprintf(out, "created %d files in %s:\n", len(res.Written), dir)
+	for _, p := range res.Written {
+		fmt.Fprintf(out, "  %s\n", p)
+	}
+	if !res.Pinned {
+		fmt.Fprintln(warn, "estate: warning: this estate is a development build with no version or commit: .github/workflows/estate.yml installs the latest release; set ESTATE_VERSION there to the release you have tested")
+	}
+	gitNote := ""
+	switch {
+	case res.InRepo != "":
+		fmt.Fprintf(out, "%s is already in the git repository at %s: git init not run\n", dir, res.InRepo)
+	case res.GitInit:
+		fmt.Fprintf(out, "initialised an empty git repository in %s (branch main)\n", dir)
+		gitNote = "  git add -A && git commit -m \"Start the estate\"\n"
+	}
+	fmt.Fprintf(out, "\nnext:\n  estate -C %s validate\n%s", shellQuote(dir), gitNote)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '/') {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -83,6 +83,22 @@ func perFile(fs []record.Finding) []facts.Failure {
 	return out
 }
 
+// AddArgs gives a command line's arguments to the source flag they
+// follow: a shell glob after --osquery (or a list of hosts after --ssh)
+// arrives as arguments. Arguments with no such flag are a usage error.
+func (o *Options) AddArgs(args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	for _, l := range []*[]string{&o.Osquery, &o.SSH, &o.Intune, &o.Jamf, &o.Fleet, &o.Google} {
+		if len(*l) > 0 {
+			*l = append(*l, args...)
+			return nil
+		}
+	}
+	return core.UsageError(fmt.Errorf("unexpected arguments %q: name hosts with --ssh and files with --osquery", args), "")
+}
+
 // Run collects, validates and writes. The error is a usage error
 // (errors.Is(err, core.ErrUsage)) when the request is at fault, or means
 // the collection could not run; every device that fails is in
