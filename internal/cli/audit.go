@@ -32,11 +32,6 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := &auditCommand{reportFlags: rf, Run: auditrun.Options{Dir: app.Dir(), Facts: factsDir, Collect: collect,
 				MissingAfter: time.Duration(missingAfter) * 24 * time.Hour, Now: app.Now(), Log: app.Log}}
-			if collect != "" {
-				if err := checkChoice("collect", collect, "local", "ssh"); err != nil {
-					return err
-				}
-			}
 			if missingAfter < 0 {
 				return usageErr("--missing-after must be a number of days, at least 1")
 			}
@@ -63,7 +58,7 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 	}
 	rf.register(cmd, "high", auditrun.Formats...)
 	cmd.Flags().StringVar(&factsDir, "facts", "", "folder of facts documents, or a Parquet facts store (default: facts/ in the repository)")
-	cmd.Flags().StringVar(&collect, "collect", "", "collect facts for this run instead: local or ssh")
+	choiceFlag(cmd, &collect, "collect", "collect facts for this run instead: local or ssh", "", "local", "ssh")
 	cmd.Flags().IntVar(&missingAfter, "missing-after", 0, "days after which a deployed asset not seen is missing (default: estate.yaml audit.missing_after_days, or 30)")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "judge freshness and exemptions as of this date (YYYY-MM-DD, end of day UTC) or RFC 3339 time (default: now)")
 	cmd.Flags().StringVar(&shard, "shard", "", "audit part K of N (K/N, by a hash of the asset id): a partial report (--format json) for 'estate audit merge'")

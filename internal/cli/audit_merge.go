@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"slices"
+
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/auditrun"
@@ -11,7 +13,7 @@ import (
 // sharded audit joined into the whole audit's report.
 func newAuditMergeCmd(app *App) *cobra.Command {
 	var format string
-	formats := append([]string{"json"}, without(auditrun.Formats, "json")...)
+	formats := append([]string{"json"}, slices.DeleteFunc(slices.Clone(auditrun.Formats), func(f string) bool { return f == "json" })...)
 	cmd := &cobra.Command{
 		Use:   "merge PART...",
 		Short: "Join the partial reports of 'estate audit --shard K/N' into the whole audit's report",
@@ -27,14 +29,4 @@ func newAuditMergeCmd(app *App) *cobra.Command {
 	}
 	formatFlag(cmd, &format, formats...)
 	return cmd
-}
-
-func without(xs []string, x string) []string {
-	var out []string
-	for _, y := range xs {
-		if y != x {
-			out = append(out, y)
-		}
-	}
-	return out
 }

@@ -3,9 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -98,13 +96,7 @@ func runPlan(ctx context.Context, app *App, o plan.Options) (*plan.Result, error
 	if err != nil {
 		return nil, coreErr(err)
 	}
-	if n := len(res.Dirty); n > 0 {
-		names := strings.Join(res.Dirty[:min(n, 5)], ", ") // the count says when there are more
-		fmt.Fprintf(app.Stderr, "estate: warning: %d estate file(s) have uncommitted changes (%s); the plan reads committed revisions and leaves them out\n", n, names)
-	}
-	if res.Unchecked != nil {
-		fmt.Fprintf(app.Stderr, "estate: warning: uncommitted changes not looked for: %v\n", res.Unchecked)
-	}
+	res.WriteWarnings(app.Stderr)
 	return res, nil
 }
 

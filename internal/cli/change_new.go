@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -30,24 +29,14 @@ func newChangeNewCmdF(app *App, runF func(context.Context, *newOptions) error) *
 		Short: "Scaffold changes/<CR-ID>.yaml for the current branch's diff",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.typ != "" {
-				if err := checkChoice("type", o.typ, "standard", "normal", "emergency"); err != nil {
-					return err
-				}
-			}
-			if o.risk != "" {
-				if err := checkChoice("risk", o.risk, "low", "medium", "high", "critical"); err != nil {
-					return err
-				}
-			}
 			return runF(cmd.Context(), o)
 		},
 	}
 	planFlags(cmd, &o.planOptions)
 	cmd.Flags().StringVar(&o.id, "id", "", "the change request's id, in the estate's form (default: the next free one)")
 	cmd.Flags().StringVar(&o.title, "title", "", "a one-line title (default: a placeholder to edit)")
-	cmd.Flags().StringVar(&o.typ, "type", "", "standard, normal or emergency (default: from the plan)")
-	cmd.Flags().StringVar(&o.risk, "risk", "", "low, medium, high or critical (default: the computed risk)")
+	choiceFlag(cmd, &o.typ, "type", "standard, normal or emergency (default: from the plan)", "", "standard", "normal", "emergency")
+	choiceFlag(cmd, &o.risk, "risk", "low, medium, high or critical (default: the computed risk)", "", "low", "medium", "high", "critical")
 	cmd.Flags().StringVar(&o.reason, "reason", "", "why the change is made (default: a placeholder to edit)")
 	cmd.Flags().StringVar(&o.remote, "remote", "origin", "reserve the id on this remote's refs/estate/change-ids (\"\": check this clone's branches only)")
 	return cmd
@@ -67,9 +56,6 @@ func runChangeNew(ctx context.Context, app *App, o *newOptions) error {
 	if err != nil {
 		return coreErr(err)
 	}
-	if res.Warning != "" {
-		fmt.Fprintf(app.Stderr, "estate: warning: %s\n", res.Warning)
-	}
-	fmt.Fprintf(app.Stdout, "wrote %s (%s change, risk %s, %d record(s)); fill in the title, reason and backout, then commit it\n", res.Path, res.Type, res.Risk, res.Records)
+	res.WriteText(app.Stdout, app.Stderr)
 	return nil
 }

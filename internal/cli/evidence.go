@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
+	"io"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/evidence"
-	"github.com/estate-dev/estate/internal/output"
 )
 
 type evidenceOptions struct {
@@ -61,16 +61,5 @@ func runEvidence(ctx context.Context, app *App, o *evidenceOptions) error {
 	if err != nil {
 		return coreErr(err)
 	}
-	if o.Format == "json" {
-		err = output.WriteJSON(app.Stdout, evidence.IndexOf(res, written, Version))
-	} else {
-		evidence.WriteText(app.Stdout, res, written)
-	}
-	if err != nil {
-		return coreErr(err)
-	}
-	if res.Gaps() > 0 {
-		return findingsErr()
-	}
-	return nil
+	return exitOf(writeAs(app.Stdout, o.Format, evidence.IndexOf(res, written, Version), func(w io.Writer) { evidence.WriteText(w, res, written) }), res.Gaps())
 }

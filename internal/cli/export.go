@@ -24,23 +24,13 @@ func exportCSVCommand(app *App, runF func(context.Context, *App, *reports.Export
 		Short: "Write the assets as a Snipe-IT asset CSV (estate import snipeit reads it back)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, c := range o.Classes {
-				if err := checkChoice("class", c, snipeit.Classes...); err != nil {
-					return err
-				}
-			}
-			for _, s := range o.Statuses {
-				if err := checkChoice("status", s, snipeit.States...); err != nil {
-					return err
-				}
-			}
 			return runF(cmd.Context(), app, o)
 		},
 	}
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "write to this file instead of standard output")
 	cmd.Flags().StringVar(&o.Rev, "rev", "", "export the estate at this git revision")
-	cmd.Flags().StringSliceVar(&o.Classes, "class", nil, "only these classes (repeat or comma-separate)")
-	cmd.Flags().StringSliceVar(&o.Statuses, "status", nil, "only these statuses (repeat or comma-separate)")
+	choicesFlag(cmd, &o.Classes, "class", "only these classes", snipeit.Classes...)
+	choicesFlag(cmd, &o.Statuses, "status", "only these statuses", snipeit.States...)
 	return cmd
 }
 

@@ -38,15 +38,12 @@ func (s *sshFlags) register(cmd *cobra.Command) {
 	f.StringArrayVar(&s.acceptChg, "accept-changed-host-key", nil, "accept a changed host key of this HOST[:PORT] for this run only, known_hosts unchanged (repeatable; verify the new key first)")
 	f.BoolVar(&s.noAgent, "no-agent", false, "do not use ssh-agent")
 	f.DurationVar(&s.timeout, "timeout", 30*time.Second, "time allowed per host: connect, authenticate, run, read")
-	f.IntVar(&s.concurrency, "concurrency", 16, "hosts collected at once")
+	countFlag(cmd, &s.concurrency, "concurrency", 16, "hosts collected at once")
 	f.IntVar(&s.port, "port", 22, "SSH port of hosts that name none (host:port)")
 }
 
 // options turns the SSH flags into the collector's options.
 func (s *sshFlags) options(app *App) (facts.SSHOptions, error) {
-	if s.concurrency < 1 {
-		return facts.SSHOptions{}, usageErr("--concurrency must be at least 1")
-	}
 	if s.timeout <= 0 {
 		return facts.SSHOptions{}, usageErr("--timeout must be positive")
 	}
@@ -113,9 +110,6 @@ func newFactsPullCmd(app *App) *cobra.Command {
 			if len(args) != 1 {
 				return usageErr("name one service: intune, jamf, fleet or google")
 			}
-			if o.PullOptions.Workers < 1 {
-				return usageErr("--workers must be at least 1")
-			}
 			if p := app.progress("pulling " + args[0] + " devices"); p != nil {
 				o.PullOptions.Progress = func(_, devices, total int) { p(devices, total) }
 			}
@@ -127,7 +121,7 @@ func newFactsPullCmd(app *App) *cobra.Command {
 	f.StringVar(&o.PullOptions.APIURL, "api-url", "", "API base URL (default: Graph v1.0 for intune, $JAMF_URL for jamf, $FLEET_URL for fleet, admin.googleapis.com for google)")
 	f.StringVar(&o.PullOptions.TokenURL, "token-url", "", "OAuth token endpoint (intune: the authority, before /{tenant}; jamf, google: the full URL)")
 	f.IntVar(&o.PullOptions.PageSize, "page-size", 100, "devices per page (jamf page-size, fleet per_page, google maxResults up to 300)")
-	f.IntVar(&o.PullOptions.Workers, "workers", 4, "jamf, fleet: pages asked for at once")
+	countFlag(cmd, &o.PullOptions.Workers, "workers", 4, "jamf, fleet: pages asked for at once")
 	f.StringVar(&o.PullOptions.Customer, "customer", "my_customer", "google: the Workspace customer id")
 	f.StringVar(&o.PullOptions.Subject, "subject", "", "google: the admin the service account acts for (domain-wide delegation; default $GOOGLE_ADMIN_EMAIL)")
 	f.BoolVar(&o.PullOptions.Apps, "apps", false, "intune: packages from detectedApps too (one request per app)")

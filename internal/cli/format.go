@@ -2,10 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -14,23 +16,69 @@ func formatFlag(cmd *cobra.Command, p *string, choices ...string) {
 	choiceFlag(cmd, p, "format", "output format: "+strings.Join(choices, ", "), choices...)
 }
 
-// choiceFlag adds --NAME, one of choices (the first the default), with
-// them as its completions; any other value is a usage error before the
-// command runs, so no command checks it again.
+// choiceFlag adds --NAME, one of choices (the first the default; ""
+// when the flag may be left out), with them as its completions; any other
+// value is a usage error before the command runs, so no command checks it
+// again.
 func choiceFlag(cmd *cobra.Command, p *string, name, usage string, choices ...string) {
 	cmd.Flags().StringVar(p, name, choices[0], usage)
+	if choices[0] == "" {
+		choices = choices[1:]
+		completeWith(cmd, name, choices)
+		beforeRun(cmd, func() error {
+			if *p == "" {
+				return nil
+			}
+			return checkChoice(name, *p, choices...)
+		})
+		return
+	}
+	completeWith(cmd, name, choices)
+	beforeRun(cmd, func() error { return checkChoice(name, *p, choices...) })
+}
+
+// choicesFlag adds --NAME, a list (repeat or comma-separate) of values
+// each one of choices, checked before the command runs as choiceFlag's.
+func choicesFlag(cmd *cobra.Command, p *[]string, name, usage string, choices ...string) {
+	cmd.Flags().StringSliceVar(p, name, nil, usage+" (repeat or comma-separate)")
+	completeWith(cmd, name, choices)
+	beforeRun(cmd, func() error {
+		for _, v := range *p {
+			if err := checkChoice(name, v, choices...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// countFlag adds --NAME, a whole number, 1 or more (a usage error
+// otherwise, before the command runs).
+func countFlag(cmd *cobra.Command, p *int, name string, def int, usage string) {
+	cmd.Flags().IntVar(p, name, def, usage)
+	beforeRun(cmd, func() error {
+		if *p < 1 {
+			return usageErr("--%s must be at least 1", name)
+		}
+		return nil
+	})
+}
+
+func completeWith(cmd *cobra.Command, name string, choices []string) {
 	cmd.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return choices, cobra.ShellCompDirectiveNoFileComp
 	})
+}
+
+// beforeRun has cmd run check, once its flags are parsed, before what
+// ran before it and before the command: the one place flags are checked.
+func beforeRun(cmd *cobra.Command, check func() error) {
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
-		if err := checkChoice(name, *p, choices...); err != nil {
+		if err := check(); err != nil || prev == nil {
 			return err
 		}
-		if prev != nil {
-			return prev(c, args)
-		}
-		return nil
+		return prev(c, args)
 	}
 }
 
@@ -42,6 +90,15 @@ func checkChoice(flag, v string, choices ...string) error {
 		}
 	}
 	return usageErr("--%s %q is not one of %s", flag, v, strings.Join(choices, ", "))
+}
+
+// writeAs writes v as JSON when format is json, else text.
+func writeAs(w io.Writer, format string, v any, text func(io.Writer)) error {
+	if format == "json" {
+		return output.WriteJSON(w, v)
+	}
+	text(w)
+	return nil
 }
 
 // parseFailOn reads --fail-on; "never" is 0 (nothing fails).
@@ -87,11 +144,5 @@ type reportFlags struct {
 func (r *reportFlags) register(cmd *cobra.Command, failOnDefault string, formats ...string) {
 	formatFlag(cmd, &r.Format, formats...)
 	cmd.Flags().StringVar(&r.failOn, "fail-on", failOnDefault, "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or never")
-	prev := cmd.PreRunE
-	cmd.PreRunE = func(c *cobra.Command, args []string) (err error) {
-		if r.FailOn, err = parseFailOn(r.failOn); err != nil || prev == nil {
-			return err
-		}
-		return prev(c, args)
-	}
+	beforeRun(cmd, func() (err error) { r.FailOn, err = parseFailOn(r.failOn); return err })
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/history/show"
-	"github.com/estate-dev/estate/internal/output"
 )
 
 type historyOptions struct {
@@ -40,13 +39,5 @@ func runHistory(ctx context.Context, app *App, o *historyOptions) error {
 	if err != nil {
 		return coreErr(err)
 	}
-	switch o.Format {
-	case "json":
-		return output.WriteJSON(app.Stdout, rec)
-	case "markdown":
-		show.WriteMarkdown(app.Stdout, rec)
-	default:
-		show.WriteText(app.Stdout, rec)
-	}
-	return nil
+	return exitOf(show.Write(app.Stdout, o.Format, rec), 0)
 }

@@ -51,11 +51,12 @@ func newImportSnipeITCmd(app *App, runF func(context.Context, *importOptions) er
 
 func runImportSnipeIT(ctx context.Context, app *App, o *importOptions) error {
 	rep, err := importer.Run(ctx, o.Options)
-	if err != nil {
-		if rep != nil { // stopped part way: say what was planned
-			_ = output.WriteTables(app.Stdout, o.format, rep, importer.Tables(rep, o.format, o.maxProblem)...)
-		}
+	if rep == nil {
 		return coreErr(err)
 	}
-	return exitOf(output.WriteTables(app.Stdout, o.format, rep, importer.Tables(rep, o.format, o.maxProblem)...), rep.Refused)
+	werr := output.WriteTables(app.Stdout, o.format, rep, importer.Tables(rep, o.format, o.maxProblem)...)
+	if err != nil { // stopped part way: what was planned is written
+		return coreErr(err)
+	}
+	return exitOf(werr, rep.Refused)
 }

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/layout"
-	"github.com/estate-dev/estate/internal/output"
 )
 
 // layoutOptions are estate layout migrate's flags, parsed.
@@ -28,9 +28,6 @@ func layoutMigrateCommand(app *App, runF func(context.Context, *App, *layoutOpti
 		Short: "Move every asset, licence and location into the layout's prefix sub-folders, in one commit of renames",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.Prefix < 0 || o.Prefix > 32 {
-				return usageErr("--prefix %d: want 1 to 32 characters", o.Prefix)
-			}
 			o.Dir = app.Dir()
 			return runF(cmd.Context(), app, o)
 		},
@@ -47,10 +44,5 @@ func runLayoutMigrate(ctx context.Context, app *App, o *layoutOptions) error {
 	if err != nil {
 		return coreErr(err)
 	}
-	if o.Format == "json" {
-		err = output.WriteJSON(app.Stdout, rep)
-	} else {
-		layout.WriteText(app.Stdout, rep)
-	}
-	return exitOf(err, 0)
+	return exitOf(writeAs(app.Stdout, o.Format, rep, func(w io.Writer) { layout.WriteText(w, rep) }), 0)
 }

@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/estate-dev/estate/internal/ledger/ops"
-	"github.com/estate-dev/estate/internal/output"
 )
 
 type ledgerRecordOptions struct {
@@ -27,12 +25,9 @@ func newLedgerRecordCmd(app *App, runF func(context.Context, *ledgerRecordOption
 		Short: "Append the change-implemented entry of a merged change",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, a := range approvedBy {
-				ap, err := parseApproval(a)
-				if err != nil {
-					return err
-				}
-				o.Approvals = append(o.Approvals, ap)
+			var err error
+			if o.Approvals, err = ops.ParseApprovals(approvedBy); err != nil {
+				return coreErr(err)
 			}
 			o.Dir, o.Now, o.Writer = app.Dir(), app.Now, ledgerWriter(app, push)
 			if app.Getenv("GITHUB_TOKEN") != "" {
@@ -53,22 +48,9 @@ func newLedgerRecordCmd(app *App, runF func(context.Context, *ledgerRecordOption
 
 func ledgerRecord(ctx context.Context, app *App, o *ledgerRecordOptions) error {
 	res, err := ops.Record(ctx, o.RecordOptions)
-	if res == nil {
-		return coreErr(err)
-	}
-	switch {
-	case res.Entry == nil:
-		fmt.Fprintf(app.Stderr, "commit %.12s is already in the ledger; nothing appended\n", res.Commit)
-	case o.Format == "json":
-		if werr := output.WriteJSON(app.Stdout, res.Entry); werr != nil {
-			return coreErr(werr)
-		}
-	default:
-		output.LedgerAppended(app.Stdout, res.Ref, res.Entry)
-	}
-	for _, g := range res.Granted {
-		if o.Format != "json" {
-			output.LedgerGranted(app.Stdout, res.Ref, g)
+	if res != nil {
+		if werr := res.Write(app.Stdout, app.Stderr, o.Format); err == nil {
+			err = werr
 		}
 	}
 	return coreErr(err)
@@ -104,21 +86,10 @@ func newLedgerRecordAuditCmd(app *App, runF func(context.Context, *ledgerAuditOp
 
 func ledgerRecordAudit(ctx context.Context, app *App, o *ledgerAuditOptions) error {
 	res, err := ops.RecordAudit(ctx, o.AuditOptions)
-	if res == nil {
-		return coreErr(err)
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(app.Stderr, "estate: warning: %s\n", w)
-	}
-	switch {
-	case res.Already:
-		fmt.Fprintln(app.Stderr, "this audit report is already in the ledger; nothing appended")
-	case o.Format == "json":
-		if err == nil {
-			err = output.WriteJSON(app.Stdout, res.Appended)
+	if res != nil {
+		if werr := res.Write(app.Stdout, app.Stderr, o.Format); err == nil {
+			err = werr
 		}
-	default:
-		output.LedgerAppended(app.Stdout, res.Ref, res.Appended...)
 	}
 	return coreErr(err)
 }

@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
-	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/output"
 )
@@ -92,16 +90,5 @@ func ledgerShow(ctx context.Context, app *App, o *ledgerShowOptions) error {
 	if err != nil {
 		return coreErr(err)
 	}
-	if res.Undecoded > 0 {
-		fmt.Fprintf(app.Stderr, "estate: warning: %d commits of %s hold no entry that decodes; run estate ledger verify\n", res.Undecoded, res.Ref)
-	}
-	if o.Format == "json" {
-		es := res.Entries
-		if es == nil {
-			es = []*ledger.Entry{}
-		}
-		return coreErr(output.WriteJSON(app.Stdout, es))
-	}
-	output.LedgerShow(app.Stdout, res.Entries)
-	return nil
+	return coreErr(res.Write(app.Stdout, app.Stderr, o.Format))
 }

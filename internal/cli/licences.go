@@ -30,16 +30,13 @@ func licencesCommand(app *App, runF func(context.Context, *App, *licencesOptions
 		Short: "Licence position: seats entitled against seats used, over-deployment, savings, expiry",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.ExpiringWithin < 1 {
-				return usageErr("--expiring-within must be at least 1 day")
-			}
 			return runF(cmd.Context(), app, o)
 		},
 	}
 	o.register(cmd, "never", tableFormats...)
 	cmd.Flags().StringVar(&o.Facts, "facts", "", "folder of facts documents (default: facts/ when present)")
 	cmd.Flags().StringVar(&o.Rev, "rev", "", "read the estate at this git revision instead of the working tree")
-	cmd.Flags().IntVar(&o.ExpiringWithin, "expiring-within", 90, "days ahead a licence counts as expiring")
+	countFlag(cmd, &o.ExpiringWithin, "expiring-within", 90, "days ahead a licence counts as expiring")
 	return cmd
 }
 

@@ -28,14 +28,11 @@ func newProblemsSuggestCmd(app *App, runF func(context.Context, *problems.Option
 		Short: "Draft Problem records from the patterns of the ledger's incidents",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.MinDevices < 1 {
-				return usageErr("--min-devices must be at least 1")
-			}
 			o.Dir, o.Now = app.Dir(), app.Now
 			return runF(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().IntVar(&o.MinDevices, "min-devices", problems.DefaultMinDevices, "a control failing on at least this many devices of one model, OS version or location is a pattern")
+	countFlag(cmd, &o.MinDevices, "min-devices", problems.DefaultMinDevices, "a control failing on at least this many devices of one model, OS version or location is a pattern")
 	cmd.Flags().StringVar(&o.Facts, "facts", "", "the folder of facts documents (default: the estate's facts/)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the drafts; write none")
 	return cmd

@@ -65,6 +65,9 @@ type indexEntry struct{ mode, blob, path string }
 // stash them first) and a move onto a file that exists. It needs the git
 // command.
 func Migrate(ctx context.Context, o Options) (*Report, error) {
+	if o.Prefix < 0 || o.Prefix > 32 {
+		return nil, core.UsageError(fmt.Errorf("--prefix %d: want 1 to 32 characters", o.Prefix), "")
+	}
 	repo, err := gitrepo.Open(o.Dir)
 	if err != nil {
 		return nil, core.UsageError(err, "estate layout migrate works in a git repository")

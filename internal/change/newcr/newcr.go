@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	mrand "math/rand/v2"
 	"path"
 	"regexp"
@@ -55,6 +56,15 @@ type Result struct {
 	// Warning, when not, says why it was checked locally only.
 	Reserved bool
 	Warning  string
+}
+
+// WriteText says on out what was written, and on warn why the id was
+// checked in this clone only, when it was.
+func (r *Result) WriteText(out, warn io.Writer) {
+	if r.Warning != "" {
+		fmt.Fprintf(warn, "estate: warning: %s\n", r.Warning)
+	}
+	fmt.Fprintf(out, "wrote %s (%s change, risk %s, %d record(s)); fill in the title, reason and backout, then commit it\n", r.Path, r.Type, r.Risk, r.Records)
 }
 
 // Run writes the change request for o.Plan. The error matches

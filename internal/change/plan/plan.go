@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -295,4 +296,17 @@ func dirty(ctx context.Context, repo *gitrepo.Repo) dirtyResult {
 		out = append(out, e.Path)
 	}
 	return dirtyResult{paths: out}
+}
+
+// WriteWarnings says on w what the plan left out: uncommitted changes to
+// estate files (the plan reads committed revisions), or that they could
+// not be looked for.
+func (r *Result) WriteWarnings(w io.Writer) {
+	if n := len(r.Dirty); n > 0 {
+		names := strings.Join(r.Dirty[:min(n, 5)], ", ") // the count says when there are more
+		fmt.Fprintf(w, "estate: warning: %d estate file(s) have uncommitted changes (%s); the plan reads committed revisions and leaves them out\n", n, names)
+	}
+	if r.Unchecked != nil {
+		fmt.Fprintf(w, "estate: warning: uncommitted changes not looked for: %v\n", r.Unchecked)
+	}
 }

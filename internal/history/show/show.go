@@ -146,6 +146,19 @@ func recordPathIn(idx *history.Index, head, arg string) (string, error) {
 	return best, nil
 }
 
+// Write prints rec in format: text, markdown or json.
+func Write(w io.Writer, format string, rec *history.Record) error {
+	switch format {
+	case "json":
+		return output.WriteJSON(w, rec)
+	case "markdown":
+		WriteMarkdown(w, rec)
+	default:
+		WriteText(w, rec)
+	}
+	return nil
+}
+
 // WriteText writes rec for a terminal or a log: every value from the
 // repository (subjects, authors, field values) made safe to print.
 func WriteText(w io.Writer, rec *history.Record) {

@@ -3,9 +3,12 @@ package ops
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
+	"github.com/estate-dev/estate/internal/core"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/ledger/gitstore"
 	"github.com/estate-dev/estate/internal/record"
@@ -32,6 +35,24 @@ type RecordOptions struct {
 type PullRequest struct {
 	Title, Author, Head string
 	Approvals           []ledger.Approval
+}
+
+// ParseApprovals reads approvals given as LOGIN@TIME (RFC 3339); the
+// login may itself hold an @. A malformed one is a usage error.
+func ParseApprovals(given []string) ([]ledger.Approval, error) {
+	var out []ledger.Approval
+	for _, s := range given {
+		i := strings.LastIndex(s, "@")
+		if i <= 0 {
+			return nil, core.UsageError(fmt.Errorf("--approved-by %q: want LOGIN@TIME, e.g. jane@2026-11-20T10:00:00Z", s), "")
+		}
+		t, err := time.Parse(time.RFC3339, s[i+1:])
+		if err != nil {
+			return nil, core.UsageError(fmt.Errorf("--approved-by %q: the time is not RFC 3339: %v", s, err), "")
+		}
+		out = append(out, ledger.Approval{By: s[:i], At: ledger.FormatTime(t)})
+	}
+	return out, nil
 }
 
 // RecordResult is what Record appended.
