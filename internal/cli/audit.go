@@ -16,11 +16,11 @@ type auditCommand struct {
 	reportFlags
 }
 
-func newAuditCmd(app *App) *cobra.Command { return auditCmd(app, nil) }
+func newAuditCmd(app *App) *cobra.Command { return auditCmd(app, runAudit) }
 
-// auditCmd builds 'estate audit'; runF, when set, replaces running it
-// (tests check the auditCommand a command line produces).
-func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.Command {
+// auditCmd builds 'estate audit'; runF runs it (a test
+// replaces it to check the options a command line produces).
+func auditCmd(app *App, runF func(context.Context, *App, *auditCommand) error) *cobra.Command {
 	var factsDir, collect, asOf, shard string
 	var missingAfter int
 	var ssh sshFlags
@@ -50,10 +50,7 @@ func auditCmd(app *App, runF func(context.Context, *auditCommand) error) *cobra.
 					return err
 				}
 			}
-			if runF != nil {
-				return runF(cmd.Context(), c)
-			}
-			return runAudit(cmd.Context(), app, c)
+			return runF(cmd.Context(), app, c)
 		},
 	}
 	rf.register(cmd, "high", auditrun.Formats...)

@@ -118,7 +118,7 @@ func TestAuditFlags(t *testing.T) {
 		{[]string{"--facts", "x", "--collect", "local"}, nil, "none of the others"},
 	} {
 		var got *auditCommand
-		cmd := auditCmd(flagApp(), func(_ context.Context, c *auditCommand) error { got = c; return nil })
+		cmd := auditCmd(flagApp(), func(_ context.Context, _ *App, c *auditCommand) error { got = c; return nil })
 		cmd.SetArgs(c.args)
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)

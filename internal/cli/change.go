@@ -15,7 +15,7 @@ import (
 
 func newChangeCmd(app *App) *cobra.Command {
 	return group("change", "Change control: plan, gate and scaffold changes made as pull requests",
-		newChangePlanCmd(app, nil), newChangeCheckCmd(app), newChangeNewCmd(app))
+		newChangePlanCmd(app, runChangePlan), newChangeCheckCmd(app), newChangeNewCmd(app))
 }
 
 // planOptions are the flags plan, check and new share.
@@ -56,9 +56,9 @@ type changePlanOptions struct {
 	FailOn record.Severity // 0: never fail
 }
 
-// newChangePlanCmd makes `estate change plan`; runF, when set, runs
-// instead of runChangePlan (tests of the flags).
-func newChangePlanCmd(app *App, runF func(context.Context, *changePlanOptions) error) *cobra.Command {
+// newChangePlanCmd makes `estate change plan`; runF runs it (a test
+// replaces it to check the options a command line produces).
+func newChangePlanCmd(app *App, runF func(context.Context, *App, *changePlanOptions) error) *cobra.Command {
 	o := &planOptions{}
 	var rf reportFlags
 	cmd := &cobra.Command{
@@ -71,10 +71,7 @@ func newChangePlanCmd(app *App, runF func(context.Context, *changePlanOptions) e
 				return err
 			}
 			opts := &changePlanOptions{Plan: po, Format: rf.Format, FailOn: rf.FailOn}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runChangePlan(cmd.Context(), app, opts)
+			return runF(cmd.Context(), app, opts)
 		},
 	}
 	rf.register(cmd, "high", "text", "markdown", "json")

@@ -15,21 +15,18 @@ type newOptions struct {
 	id, title, typ, risk, reason, remote string
 }
 
-func newChangeNewCmd(app *App) *cobra.Command { return newChangeNewCmdF(app, nil) }
+func newChangeNewCmd(app *App) *cobra.Command { return newChangeNewCmdF(app, runChangeNew) }
 
-// newChangeNewCmdF builds the command; runF, when set, is called with the
-// options instead of writing the request (flag-parsing tests).
-func newChangeNewCmdF(app *App, runF func(context.Context, *newOptions) error) *cobra.Command {
+// newChangeNewCmdF builds the command; runF runs it (a test
+// replaces it to check the options a command line produces).
+func newChangeNewCmdF(app *App, runF func(context.Context, *App, *newOptions) error) *cobra.Command {
 	o := &newOptions{}
-	if runF == nil {
-		runF = func(ctx context.Context, o *newOptions) error { return runChangeNew(ctx, app, o) }
-	}
 	cmd := &cobra.Command{
 		Use:   "new",
 		Short: "Scaffold changes/<CR-ID>.yaml for the current branch's diff",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runF(cmd.Context(), o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	planFlags(cmd, &o.planOptions)

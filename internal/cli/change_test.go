@@ -491,7 +491,7 @@ func TestChangePlanFlags(t *testing.T) {
 		var errb bytes.Buffer
 		app := &App{Stdout: io.Discard, Stderr: &errb, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return now }, dir: "/srv/estate"}
 		var got *changePlanOptions
-		cmd := newChangePlanCmd(app, func(_ context.Context, o *changePlanOptions) error { got = o; return nil })
+		cmd := newChangePlanCmd(app, func(_ context.Context, _ *App, o *changePlanOptions) error { got = o; return nil })
 		cmd.SetArgs(args)
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)

@@ -56,11 +56,11 @@ func (s *sshFlags) options(app *App) (facts.SSHOptions, error) {
 	return o, nil
 }
 
-func newFactsCollectCmd(app *App) *cobra.Command { return factsCollectCmd(app, nil) }
+func newFactsCollectCmd(app *App) *cobra.Command { return factsCollectCmd(app, runFactsCollect) }
 
-// factsCollectCmd builds 'estate facts collect'; runF, when set, replaces
-// running it (tests check the collect.Options a command line produces).
-func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) error) *cobra.Command {
+// factsCollectCmd builds 'estate facts collect'; runF runs it (a test
+// replaces it to check the options a command line produces).
+func factsCollectCmd(app *App, runF func(context.Context, *App, *collect.Options) error) *cobra.Command {
 	o := &collect.Options{}
 	var ssh sshFlags
 	cmd := &cobra.Command{
@@ -77,10 +77,7 @@ func factsCollectCmd(app *App, runF func(context.Context, *collect.Options) erro
 					return err
 				}
 			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return runFactsCollect(cmd.Context(), app, o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	f := cmd.Flags()

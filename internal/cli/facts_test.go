@@ -41,7 +41,7 @@ func TestFactsCollectFlags(t *testing.T) {
 		{[]string{"--ssh", "h", "--timeout", "0s"}, nil, "--timeout must be positive"},
 	} {
 		var got *collect.Options
-		cmd := factsCollectCmd(flagApp(), func(_ context.Context, o *collect.Options) error { got = o; return nil })
+		cmd := factsCollectCmd(flagApp(), func(_ context.Context, _ *App, o *collect.Options) error { got = o; return nil })
 		cmd.SetArgs(c.args)
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)

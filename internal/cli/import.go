@@ -10,7 +10,7 @@ import (
 )
 
 func newImportCmd(app *App) *cobra.Command {
-	return group("import", "Import assets and people from another tool's export", newImportSnipeITCmd(app, nil), newImportPeopleCmd(app))
+	return group("import", "Import assets and people from another tool's export", newImportSnipeITCmd(app, runImportSnipeIT), newImportPeopleCmd(app))
 }
 
 // importOptions are import snipeit's flags: the importer's options and
@@ -21,20 +21,17 @@ type importOptions struct {
 	maxProblem int
 }
 
-// newImportSnipeITCmd builds the command; runF, when set, is called with
-// the options instead of running the import (flag-parsing tests).
-func newImportSnipeITCmd(app *App, runF func(context.Context, *importOptions) error) *cobra.Command {
+// newImportSnipeITCmd builds the command; runF runs it (a test
+// replaces it to check the options a command line produces).
+func newImportSnipeITCmd(app *App, runF func(context.Context, *App, *importOptions) error) *cobra.Command {
 	o := &importOptions{}
-	if runF == nil {
-		runF = func(ctx context.Context, o *importOptions) error { return runImportSnipeIT(ctx, app, o) }
-	}
 	cmd := &cobra.Command{
 		Use:   "snipeit FILE.csv",
 		Short: "Import a Snipe-IT asset CSV: one record per asset, ids from asset tags",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Dir, o.File, o.Stdin = app.Dir(), args[0], app.Stdin
-			return runF(cmd.Context(), o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	formatFlag(cmd, &o.format, "text", "json", "markdown", "csv")

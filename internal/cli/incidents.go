@@ -9,19 +9,18 @@ import (
 )
 
 func newIncidentsCmd(app *App) *cobra.Command {
-	return group("incidents", "Keep GitHub issues for failing audits", newIncidentsSyncCmd(app, nil))
+	return group("incidents", "Keep GitHub issues for failing audits", newIncidentsSyncCmd(app, runIncidentsSync))
 }
 
-func newIncidentsSyncCmd(app *App, runF func(context.Context, *incidents.Options) error) *cobra.Command {
-	if runF == nil {
-		runF = func(ctx context.Context, o *incidents.Options) error {
-			res, err := incidents.Run(ctx, *o)
-			if res != nil {
-				incidents.WriteText(app.Stdout, res, o.DryRun)
-			}
-			return coreErr(err)
-		}
+func runIncidentsSync(ctx context.Context, app *App, o *incidents.Options) error {
+	res, err := incidents.Run(ctx, *o)
+	if res != nil {
+		incidents.WriteText(app.Stdout, res, o.DryRun)
 	}
+	return coreErr(err)
+}
+
+func newIncidentsSyncCmd(app *App, runF func(context.Context, *App, *incidents.Options) error) *cobra.Command {
 	o := &incidents.Options{}
 	var push string
 	cmd := &cobra.Command{
@@ -34,7 +33,7 @@ func newIncidentsSyncCmd(app *App, runF func(context.Context, *incidents.Options
 			}
 			o.Dir, o.Now, o.Ledger = app.Dir(), app.Now, ledgerWriter(app, push)
 			o.Token, o.APIURL, o.Repository = app.Getenv("GITHUB_TOKEN"), app.Getenv("GITHUB_API_URL"), app.Getenv("GITHUB_REPOSITORY")
-			return runF(cmd.Context(), o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Audit, "audit", "", "the audit report (estate audit --format json)")

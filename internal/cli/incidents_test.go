@@ -13,7 +13,7 @@ func TestIncidentsSyncFlags(t *testing.T) {
 		return map[string]string{"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r", "GITHUB_API_URL": "http://gh/"}[k]
 	}}
 	var got *incidents.Options
-	cmd := newIncidentsSyncCmd(app, func(_ context.Context, o *incidents.Options) error { got = o; return nil })
+	cmd := newIncidentsSyncCmd(app, func(_ context.Context, _ *App, o *incidents.Options) error { got = o; return nil })
 	cmd.SetArgs([]string{"--audit", "a.json", "--dry-run", "--max-new", "7"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -21,7 +21,7 @@ func TestIncidentsSyncFlags(t *testing.T) {
 	if got.Audit != "a.json" || !got.DryRun || got.MaxNew != 7 || got.Token != "t" || got.Repository != "o/r" || got.APIURL != "http://gh/" {
 		t.Errorf("%+v", got)
 	}
-	cmd = newIncidentsSyncCmd(app, func(context.Context, *incidents.Options) error { t.Error("ran without --audit"); return nil })
+	cmd = newIncidentsSyncCmd(app, func(context.Context, *App, *incidents.Options) error { t.Error("ran without --audit"); return nil })
 	cmd.SetArgs(nil)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	if err := cmd.Execute(); err == nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -12,15 +13,12 @@ type initOptions struct {
 	scaffold.InitOptions
 }
 
-func newInitCmd(app *App) *cobra.Command { return newInitCmdF(app, nil) }
+func newInitCmd(app *App) *cobra.Command { return newInitCmdF(app, runInit) }
 
-// newInitCmdF builds the command; runF, when set, is called with the
-// options instead of writing the estate (flag-parsing tests).
-func newInitCmdF(app *App, runF func(*initOptions) error) *cobra.Command {
+// newInitCmdF builds the command; runF runs it (a test
+// replaces it to check the options a command line produces).
+func newInitCmdF(app *App, runF func(context.Context, *App, *initOptions) error) *cobra.Command {
 	o := &initOptions{}
-	if runF == nil {
-		runF = func(o *initOptions) error { return runInit(app, o) }
-	}
 	cmd := &cobra.Command{
 		Use:   "init DIR",
 		Short: "Scaffold a new estate repository",
@@ -31,14 +29,14 @@ func newInitCmdF(app *App, runF func(*initOptions) error) *cobra.Command {
 				o.Dir = filepath.Join(app.Dir(), o.Dir)
 			}
 			o.Now = app.Now()
-			return runF(o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	cmd.Flags().BoolVar(&o.NoGit, "no-git", false, "do not run git init")
 	return cmd
 }
 
-func runInit(app *App, o *initOptions) error {
+func runInit(_ context.Context, app *App, o *initOptions) error {
 	res, err := scaffold.Init(o.InitOptions)
 	if err != nil {
 		return coreErr(err)

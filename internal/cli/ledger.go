@@ -8,7 +8,7 @@ import (
 
 func newLedgerCmd(app *App) *cobra.Command {
 	return group("ledger", "The status-accounting ledger: record changes and audits, verify the chain",
-		newLedgerRecordCmd(app, nil), newLedgerRecordAuditCmd(app, nil), newLedgerVerifyCmd(app, nil), newLedgerShowCmd(app, nil))
+		newLedgerRecordCmd(app, ledgerRecord), newLedgerRecordAuditCmd(app, ledgerRecordAudit), newLedgerVerifyCmd(app, ledgerVerify), newLedgerShowCmd(app, ledgerShow))
 }
 
 // ledgerWriter is where new entries go: the local ref, and the remote

@@ -35,7 +35,7 @@ func execFlags(t *testing.T, cmd *cobra.Command, args ...string) error {
 
 func TestLedgerRecordFlags(t *testing.T) {
 	var got *ledgerRecordOptions
-	capture := func(_ context.Context, o *ledgerRecordOptions) error { got = o; return nil }
+	capture := func(_ context.Context, _ *App, o *ledgerRecordOptions) error { got = o; return nil }
 
 	err := execFlags(t, newLedgerRecordCmd(ledgerFlagApp(nil), capture), "--rev", "main~1", "--ref", "refs/estate/trail", "--pr", "42",
 		"--approved-by", "jane@example.org@2026-11-20T11:00:00+01:00", "--approved-by", "bob@2026-11-20T11:30:00Z", "--push", "origin", "--format", "json")
@@ -69,7 +69,7 @@ func TestLedgerRecordFlags(t *testing.T) {
 
 func TestLedgerRecordAuditFlags(t *testing.T) {
 	var got *ledgerAuditOptions
-	capture := func(_ context.Context, o *ledgerAuditOptions) error { got = o; return nil }
+	capture := func(_ context.Context, _ *App, o *ledgerAuditOptions) error { got = o; return nil }
 	app := ledgerFlagApp(nil)
 	err := execFlags(t, newLedgerRecordAuditCmd(app, capture), "audit.json", "--rev", "v1", "--ref", "refs/x", "--time", "2026-11-02T05:17:00Z", "--push", "up", "--format", "json")
 	if err != nil || got == nil {
@@ -93,7 +93,7 @@ func TestLedgerRecordAuditFlags(t *testing.T) {
 
 func TestLedgerVerifyFlags(t *testing.T) {
 	var got *ledgerVerifyOptions
-	capture := func(_ context.Context, o *ledgerVerifyOptions) error { got = o; return nil }
+	capture := func(_ context.Context, _ *App, o *ledgerVerifyOptions) error { got = o; return nil }
 	app := ledgerFlagApp(nil)
 	err := execFlags(t, newLedgerVerifyCmd(app, capture), "--branch", "trunk", "--ref", "refs/x", "--require-signed", "--allowed-keys", "keys.asc",
 		"--format", "sarif", "--fail-on", "high")
@@ -124,7 +124,7 @@ func TestLedgerVerifyFlags(t *testing.T) {
 
 func TestLedgerShowFlags(t *testing.T) {
 	var got *ledgerShowOptions
-	capture := func(_ context.Context, o *ledgerShowOptions) error { got = o; return nil }
+	capture := func(_ context.Context, _ *App, o *ledgerShowOptions) error { got = o; return nil }
 	app := ledgerFlagApp(nil)
 	if err := execFlags(t, newLedgerShowCmd(app, capture), "3", "12", "--ref", "refs/x", "--allow-empty", "--format", "json"); err != nil || got == nil {
 		t.Fatalf("show: %v", err)

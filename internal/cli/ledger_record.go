@@ -13,10 +13,7 @@ type ledgerRecordOptions struct {
 	Format string
 }
 
-func newLedgerRecordCmd(app *App, runF func(context.Context, *ledgerRecordOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = func(ctx context.Context, o *ledgerRecordOptions) error { return ledgerRecord(ctx, app, o) }
-	}
+func newLedgerRecordCmd(app *App, runF func(context.Context, *App, *ledgerRecordOptions) error) *cobra.Command {
 	o := &ledgerRecordOptions{}
 	var approvedBy []string
 	var push string
@@ -34,7 +31,7 @@ func newLedgerRecordCmd(app *App, runF func(context.Context, *ledgerRecordOption
 				o.Reviews = ops.GitHubReviews{Token: app.Getenv("GITHUB_TOKEN"), APIURL: app.Getenv("GITHUB_API_URL"),
 					Repository: app.Getenv("GITHUB_REPOSITORY"), Log: app.Log}.Read
 			}
-			return runF(cmd.Context(), o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Rev, "rev", "HEAD", "the merged commit to record")
@@ -61,10 +58,7 @@ type ledgerAuditOptions struct {
 	Format string
 }
 
-func newLedgerRecordAuditCmd(app *App, runF func(context.Context, *ledgerAuditOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = func(ctx context.Context, o *ledgerAuditOptions) error { return ledgerRecordAudit(ctx, app, o) }
-	}
+func newLedgerRecordAuditCmd(app *App, runF func(context.Context, *App, *ledgerAuditOptions) error) *cobra.Command {
 	o := &ledgerAuditOptions{}
 	var push string
 	cmd := &cobra.Command{
@@ -73,7 +67,7 @@ func newLedgerRecordAuditCmd(app *App, runF func(context.Context, *ledgerAuditOp
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.File, o.Stdin, o.Dir, o.Now, o.Writer = args[0], app.Stdin, app.Dir(), app.Now, ledgerWriter(app, push)
-			return runF(cmd.Context(), o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Rev, "rev", "HEAD", "the estate revision that was audited")

@@ -15,10 +15,7 @@ type ledgerVerifyOptions struct {
 	reportFlags
 }
 
-func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = func(ctx context.Context, o *ledgerVerifyOptions) error { return ledgerVerify(ctx, app, o) }
-	}
+func newLedgerVerifyCmd(app *App, runF func(context.Context, *App, *ledgerVerifyOptions) error) *cobra.Command {
 	o := &ledgerVerifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -29,7 +26,7 @@ func newLedgerVerifyCmd(app *App, runF func(context.Context, *ledgerVerifyOption
 				return usageErr("--require-signed needs --allowed-keys FILE (armored OpenPGP public keys)")
 			}
 			o.Dir, o.Now = app.Dir(), app.Now()
-			return runF(cmd.Context(), o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Branch, "branch", "", "the default branch (default: github.default_branch of estate.yaml, else main, else HEAD)")
@@ -59,10 +56,7 @@ type ledgerShowOptions struct {
 	Format string
 }
 
-func newLedgerShowCmd(app *App, runF func(context.Context, *ledgerShowOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = func(ctx context.Context, o *ledgerShowOptions) error { return ledgerShow(ctx, app, o) }
-	}
+func newLedgerShowCmd(app *App, runF func(context.Context, *App, *ledgerShowOptions) error) *cobra.Command {
 	o := &ledgerShowOptions{}
 	cmd := &cobra.Command{
 		Use:   "show [SEQ...]",
@@ -76,7 +70,7 @@ func newLedgerShowCmd(app *App, runF func(context.Context, *ledgerShowOptions) e
 				o.Seqs = append(o.Seqs, n)
 			}
 			o.Dir = app.Dir()
-			return runF(cmd.Context(), o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Ref, "ref", "", "the ledger's ref (default: ledger.ref of estate.yaml, else refs/estate/ledger)")

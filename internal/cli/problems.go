@@ -9,19 +9,18 @@ import (
 )
 
 func newProblemsCmd(app *App) *cobra.Command {
-	return group("problems", "Find the problems behind repeating incidents", newProblemsSuggestCmd(app, nil))
+	return group("problems", "Find the problems behind repeating incidents", newProblemsSuggestCmd(app, runProblemsSuggest))
 }
 
-func newProblemsSuggestCmd(app *App, runF func(context.Context, *problems.Options) error) *cobra.Command {
-	if runF == nil {
-		runF = func(ctx context.Context, o *problems.Options) error {
-			res, err := problems.Run(ctx, *o)
-			if res != nil {
-				problems.WriteText(app.Stdout, res, o.DryRun)
-			}
-			return coreErr(err)
-		}
+func runProblemsSuggest(ctx context.Context, app *App, o *problems.Options) error {
+	res, err := problems.Run(ctx, *o)
+	if res != nil {
+		problems.WriteText(app.Stdout, res, o.DryRun)
 	}
+	return coreErr(err)
+}
+
+func newProblemsSuggestCmd(app *App, runF func(context.Context, *App, *problems.Options) error) *cobra.Command {
 	o := &problems.Options{}
 	cmd := &cobra.Command{
 		Use:   "suggest",
@@ -29,7 +28,7 @@ func newProblemsSuggestCmd(app *App, runF func(context.Context, *problems.Option
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Dir, o.Now = app.Dir(), app.Now
-			return runF(cmd.Context(), o)
+			return runF(cmd.Context(), app, o)
 		},
 	}
 	countFlag(cmd, &o.MinDevices, "min-devices", problems.DefaultMinDevices, "a control failing on at least this many devices of one model, OS version or location is a pattern")

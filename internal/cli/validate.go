@@ -16,11 +16,11 @@ type validateCommand struct {
 	reportFlags
 }
 
-func newValidateCmd(app *App) *cobra.Command { return validateCmd(app, nil) }
+func newValidateCmd(app *App) *cobra.Command { return validateCmd(app, runValidate) }
 
-// validateCmd builds 'estate validate'; runF, when set, replaces running
-// it (tests check the validateCommand a command line produces).
-func validateCmd(app *App, runF func(context.Context, *validateCommand) error) *cobra.Command {
+// validateCmd builds 'estate validate'; runF runs it (a test
+// replaces it to check the options a command line produces).
+func validateCmd(app *App, runF func(context.Context, *App, *validateCommand) error) *cobra.Command {
 	var rf reportFlags
 	var noCache bool
 	o := core.Options{}
@@ -34,10 +34,7 @@ func validateCmd(app *App, runF func(context.Context, *validateCommand) error) *
 			if noCache {
 				c.Open.Cache = core.CacheOff
 			}
-			if runF != nil {
-				return runF(cmd.Context(), c)
-			}
-			return runValidate(cmd.Context(), app, c)
+			return runF(cmd.Context(), app, c)
 		},
 	}
 	rf.register(cmd, "low", "text", "json", "github", "sarif", "junit", "markdown")

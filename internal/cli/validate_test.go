@@ -34,7 +34,7 @@ func TestValidateFlags(t *testing.T) {
 		{[]string{"--fail-on", "sometimes"}, nil, "--fail-on"},
 	} {
 		var got *validateCommand
-		cmd := validateCmd(flagApp(), func(_ context.Context, c *validateCommand) error { got = c; return nil })
+		cmd := validateCmd(flagApp(), func(_ context.Context, _ *App, c *validateCommand) error { got = c; return nil })
 		cmd.SetArgs(c.args)
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)

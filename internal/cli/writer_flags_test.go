@@ -25,7 +25,7 @@ func execute(t *testing.T, cmd *cobra.Command, args ...string) error {
 
 func TestImportSnipeITFlags(t *testing.T) {
 	var got *importOptions
-	cmd := newImportSnipeITCmd(testApp(), func(_ context.Context, o *importOptions) error { got = o; return nil })
+	cmd := newImportSnipeITCmd(testApp(), func(_ context.Context, _ *App, o *importOptions) error { got = o; return nil })
 	if err := execute(t, cmd, "a.csv", "--dry-run", "--update", "--map", "m.yaml", "--currency", "EUR", "--date-order", "dmy",
 		"--email-domain", "example.org", "--default-owner", "it@example.org", "--max-problems", "5", "--format", "json"); err != nil {
 		t.Fatal(err)
@@ -39,17 +39,17 @@ func TestImportSnipeITFlags(t *testing.T) {
 		t.Errorf("format %q, max problems %d", got.format, got.maxProblem)
 	}
 	got = nil
-	if err := execute(t, newImportSnipeITCmd(testApp(), func(_ context.Context, o *importOptions) error { got = o; return nil }), "a.csv", "--format", "sarif"); err == nil || got != nil {
+	if err := execute(t, newImportSnipeITCmd(testApp(), func(_ context.Context, _ *App, o *importOptions) error { got = o; return nil }), "a.csv", "--format", "sarif"); err == nil || got != nil {
 		t.Errorf("an unknown format ran the import (err %v)", err)
 	}
-	if err := execute(t, newImportSnipeITCmd(testApp(), func(context.Context, *importOptions) error { return nil })); err == nil {
+	if err := execute(t, newImportSnipeITCmd(testApp(), func(context.Context, *App, *importOptions) error { return nil })); err == nil {
 		t.Error("no file given, and no error")
 	}
 }
 
 func TestInitFlags(t *testing.T) {
 	var got *initOptions
-	run := func(o *initOptions) error { got = o; return nil }
+	run := func(_ context.Context, _ *App, o *initOptions) error { got = o; return nil }
 	if err := execute(t, newInitCmdF(testApp(), run), "new", "--no-git"); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestInitFlags(t *testing.T) {
 
 func TestChangeNewFlags(t *testing.T) {
 	var got *newOptions
-	run := func(_ context.Context, o *newOptions) error { got = o; return nil }
+	run := func(_ context.Context, _ *App, o *newOptions) error { got = o; return nil }
 	if err := execute(t, newChangeNewCmdF(testApp(), run), "--id", "CR-0002", "--title", "T", "--type", "emergency", "--risk", "high", "--reason", "R", "--base", "main"); err != nil {
 		t.Fatal(err)
 	}
