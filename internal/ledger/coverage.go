@@ -230,20 +230,35 @@ func Unverified(entries []*Entry) []*Entry {
 
 // VerifiedBy reports whether an audit at time at, in which the records
 // of failing had findings, verifies change c: the change came before the
-// audit, touched at least one asset, and none of the assets it left in
-// place has a finding.
-func VerifiedBy(c *Entry, at time.Time, failing map[string]bool) bool {
+// audit, and the assets it concerns are at least one and none has a
+// finding. A change concerns the assets it left in place, and for each
+// baseline it left in place the devices the audit judged against it
+// (judgedUnder: those whose baseline is it or extends it). A change of
+// other records only, or of a baseline no judged device follows, is
+// never verified: nothing was checked.
+func VerifiedBy(c *Entry, at time.Time, failing map[string]bool, judgedUnder func(baseline string) []string) bool {
 	if c.When().After(at) {
 		return false
 	}
 	assets := 0
 	for _, r := range c.Records {
-		if r.Kind != string(record.KindAsset) || r.Action == "removed" {
+		if r.Action == "removed" {
 			continue
 		}
-		assets++
-		if failing[r.ID] {
-			return false
+		var ids []string
+		switch r.Kind {
+		case string(record.KindAsset):
+			ids = []string{r.ID}
+		case string(record.KindBaseline):
+			if judgedUnder != nil {
+				ids = judgedUnder(r.ID)
+			}
+		}
+		for _, id := range ids {
+			assets++
+			if failing[id] {
+				return false
+			}
 		}
 	}
 	return assets > 0

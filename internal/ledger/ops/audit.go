@@ -165,7 +165,7 @@ func RecordAudit(ctx context.Context, o AuditOptions) (*AuditResult, error) {
 			seen[id] = true
 		}
 	}
-	if err := recordVerified(ctx, store, add, at, failing, seen, e.Seq, res); err != nil {
+	if err := recordVerified(ctx, store, add, at, failing, seen, auditedUnder(est), e.Seq, res); err != nil {
 		return res, err
 	}
 	return res, recordExpired(ctx, est, store, add, ci.Hash, at, e.Seq, res)
@@ -189,14 +189,16 @@ func readReport(file string, stdin io.Reader) ([]byte, error) {
 }
 
 // recordVerified closes the loop: a change-verified entry for each change
-// made before the audit (at) whose records are not failing.
-func recordVerified(ctx context.Context, store *gitstore.Store, add appender, at time.Time, failing, seen map[string]bool, auditSeq int64, res *AuditResult) error {
+// made before the audit (at) whose records are not failing: the assets
+// it touched, and the devices audited against the baselines it touched
+// (under).
+func recordVerified(ctx context.Context, store *gitstore.Store, add appender, at time.Time, failing, seen map[string]bool, under func(string) []string, auditSeq int64, res *AuditResult) error {
 	snap, err := store.Read(ctx)
 	if err != nil {
 		return err
 	}
 	for _, c := range ledger.Unverified(snap.Entries()) {
-		if !ledger.VerifiedBy(c, at, failing) || !sawAll(c, seen) {
+		if !ledger.VerifiedBy(c, at, failing, under) || !sawAll(c, seen, under) {
 			continue
 		}
 		v, err := add(func(snap *gitstore.Snapshot) (*ledger.Entry, error) {
@@ -219,17 +221,55 @@ func recordVerified(ctx context.Context, store *gitstore.Store, add appender, at
 }
 
 // sawAll says a partial audit (seen non-nil) saw every asset change c
-// touched: what it did not see it did not verify.
-func sawAll(c *ledger.Entry, seen map[string]bool) bool {
+// touched, and every device audited against a baseline it touched: what
+// it did not see it did not verify.
+func sawAll(c *ledger.Entry, seen map[string]bool, under func(string) []string) bool {
 	if seen == nil {
 		return true
 	}
 	for _, r := range c.Records {
-		if r.Kind == string(record.KindAsset) && r.Action != "removed" && !seen[r.ID] {
-			return false
+		if r.Action == "removed" {
+			continue
+		}
+		ids := []string{r.ID}
+		switch r.Kind {
+		case string(record.KindAsset):
+		case string(record.KindBaseline):
+			ids = under(r.ID)
+		default:
+			continue
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// auditedUnder maps a baseline to the assets of est an audit judges
+// against it: deployed or loaned, naming it or a baseline that extends
+// it. A device of these that did not report is a finding (missing), so
+// it keeps a baseline change unverified.
+func auditedUnder(est *core.Estate) func(string) []string {
+	by := map[string][]string{}
+	for id, a := range est.Assets {
+		if a.Baseline == "" || (a.Status != "deployed" && a.Status != "loaned") {
+			continue
+		}
+		on := map[string]bool{}
+		for b := a.Baseline; b != "" && !on[b]; {
+			on[b] = true
+			by[b] = append(by[b], id)
+			bl := est.Baselines[b]
+			if bl == nil {
+				break
+			}
+			b = bl.Extends
+		}
+	}
+	return func(b string) []string { return by[b] }
 }
 
 // recordExpired appends an exemption-expired entry for each exemption of
