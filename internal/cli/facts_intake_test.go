@@ -146,7 +146,7 @@ func TestFactsPullFleetSecret(t *testing.T) {
 			t.Errorf("request %s %q", r.URL, r.Header.Get("Authorization"))
 		}
 		if r.URL.Query().Get("page") == "0" {
-			fmt.Fprint(w, `{"hosts": [{"id": 7, "hostname": "lt-7", "hardware_serial": "S7", "detail_updated_at": "2026-11-20T10:00:00Z"}]}`)
+			fmt.Fprint(w, `{"hosts": [{"id": 7, "hostname": "lt-7", "hardware_serial": "S7", "detail_updated_at": "2026-11-20T10:00:00Z", "software": []}]}`)
 			return
 		}
 		w.WriteHeader(http.StatusBadRequest)

@@ -154,7 +154,10 @@ func splitVersion(s string) (name, version string) {
 
 // fleet streams GET /api/v1/fleet/hosts with software and policy
 // results, Workers pages at once, until a page holds fewer than
-// per_page hosts.
+// per_page hosts. A host listed without software (a Fleet server older
+// than populate_software ignores it) is read again with GET
+// /api/v1/fleet/hosts/{id}, which returns its software and policies:
+// no device's packages are left out because the list left them out.
 func (p *puller) fleet(ctx context.Context) error {
 	fetch := func(ctx context.Context, n int) ([]FleetHost, error) {
 		q := url.Values{"page": {strconv.Itoa(n)}, "per_page": {strconv.Itoa(p.o.PageSize)}, "order_key": {"id"},
@@ -163,7 +166,18 @@ func (p *puller) fleet(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		return ParseFleetPage(body)
+		hs, err := ParseFleetPage(body)
+		if err != nil {
+			return nil, err
+		}
+		for i := range hs {
+			if hs[i].Software == nil && hs[i].ID != "" {
+				if hs[i], err = p.fleetHost(ctx, hs[i].ID); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return hs, nil
 	}
 	return numbered(ctx, p.o.Workers, fetch, func(n int, hs []FleetHost) (bool, error) {
 		for _, h := range hs {
@@ -174,6 +188,22 @@ func (p *puller) fleet(ctx context.Context) error {
 		p.page(-1)
 		return len(hs) >= p.o.PageSize, nil
 	})
+}
+
+// fleetHost reads one host with GET /api/v1/fleet/hosts/{id}.
+func (p *puller) fleetHost(ctx context.Context, id json.Number) (FleetHost, error) {
+	body, err := p.get(ctx, p.api.String()+"/api/v1/fleet/hosts/"+url.PathEscape(id.String()))
+	if err != nil {
+		return FleetHost{}, fmt.Errorf("host %s, listed without software: %w", id, err)
+	}
+	hs, err := ParseFleetPage(body)
+	if err != nil {
+		return FleetHost{}, fmt.Errorf("host %s: %w", id, err)
+	}
+	if len(hs) != 1 || hs[0].ID != id {
+		return FleetHost{}, fmt.Errorf("host %s: GET /api/v1/fleet/hosts/%s answered with another host", id, id)
+	}
+	return hs[0], nil
 }
 
 // jsonErr places a JSON syntax or type error at its line and column of

@@ -108,6 +108,24 @@ func fleetServer(t *testing.T, token string, hosts []json.RawMessage, answer fun
 	var got []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
+		if id, ok := strings.CutPrefix(r.URL.Path, "/api/v1/fleet/hosts/"); ok {
+			// A host listed without software is asked for alone: Get host.
+			mu.Lock()
+			got = append(got, "host "+id)
+			mu.Unlock()
+			var n int
+			if _, err := fmt.Sscan(id, &n); err != nil || n < 1 || n > len(hosts) || r.Method != http.MethodGet ||
+				r.Header.Get("Authorization") != "Bearer "+token || r.Header.Get("Accept") != "application/json" || r.URL.RawQuery != "" {
+				t.Errorf("request %s %s", r.Method, r.URL)
+				w.WriteHeader(http.StatusNotFound)
+				return
+			}
+			var h map[string]any
+			json.Unmarshal(hosts[n-1], &h)
+			h["software"] = []map[string]any{{"name": "curl", "version": "7.61.1", "source": "rpm_packages"}}
+			json.NewEncoder(w).Encode(map[string]any{"host": h})
+			return
+		}
 		mu.Lock()
 		got = append(got, q.Get("page"))
 		mu.Unlock()
@@ -169,8 +187,13 @@ func TestPullFleet(t *testing.T) {
 	if ds[0].Source != "fleet:hosts/1" || len(ds[0].Facts.Policies) != 3 || ds[1].Facts.Identity.Hostname != "2ceca32fe484" {
 		t.Fatalf("devices %+v %+v", ds[0].Facts, ds[1].Facts)
 	}
-	// page 1 asked twice (429), page 2 empty ends it.
-	if !reflect.DeepEqual(*pages, []string{"0", "1", "1", "2"}) || len(slept) != 1 {
+	// Host 2 was listed without software (the docs' List hosts example
+	// has none): its packages come from Get host.
+	if p := ds[1].Facts.Packages; len(p) != 1 || p[0].Name != "curl" || p[0].Source != "rpm" {
+		t.Fatalf("host 2's packages %+v", p)
+	}
+	// page 1 asked twice (429), host 2 alone, page 2 empty ends it.
+	if !reflect.DeepEqual(*pages, []string{"0", "1", "1", "host 2", "2"}) || len(slept) != 1 {
 		t.Fatalf("pages %q slept %v", *pages, slept)
 	}
 	if !reflect.DeepEqual(progress, [][3]int{{1, 1, -1}, {2, 2, -1}, {3, 2, -1}}) {
@@ -353,5 +376,31 @@ func checkJWT(t *testing.T, pub *rsa.PublicKey, jwt, aud string) {
 	if head["alg"] != "RS256" || head["kid"] != "kid-1" || claims["iss"] != "estate@proj.iam.gserviceaccount.com" || claims["scope"] != GoogleScope ||
 		claims["aud"] != aud || claims["sub"] != "admin@example.com" || claims["exp"].(float64)-claims["iat"].(float64) != 3600 {
 		t.Errorf("JWT %v %v", head, claims)
+	}
+}
+
+// A host listed without software whose Get host answers for another host
+// (or fails) is a failed page, never facts of the wrong device.
+func TestPullFleetHostMismatch(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/fleet/hosts":
+			if r.URL.Query().Get("page") == "0" {
+				fmt.Fprint(w, `{"hosts": [{"id": 7, "hostname": "lt-7", "hardware_serial": "S7"}]}`)
+				return
+			}
+			fmt.Fprint(w, `{"hosts": []}`)
+		case "/api/v1/fleet/hosts/7":
+			fmt.Fprint(w, `{"host": {"id": 8, "hostname": "lt-8", "hardware_serial": "S8", "software": []}}`)
+		default:
+			t.Errorf("request %s", r.URL)
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	env := map[string]string{"FLEET_URL": srv.URL, "FLEET_API_TOKEN": "t"}
+	ds, failed, err := Pull(context.Background(), PullOptions{Service: Fleet, PageSize: 10, Now: now, Getenv: func(k string) string { return env[k] }})
+	if err != nil || len(ds) != 0 || len(failed) != 1 || !strings.Contains(failed[0].Reason, "answered with another host") {
+		t.Fatalf("%v %d %+v", err, len(ds), failed)
 	}
 }
