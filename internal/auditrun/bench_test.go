@@ -40,13 +40,31 @@ func badDay(f *record.Facts) {
 	}
 }
 
+// fiveFindings turns a synthetic device's facts into those of the
+// issue's case, five findings a device: an old OS (three controls of the
+// synthetic baselines check the version) and the firewall off (two).
+func fiveFindings(f *record.Facts) {
+	if f.Security != nil {
+		no := false
+		f.Security.Firewall = &no
+	}
+	if f.OS != nil {
+		f.OS.Version = map[string]string{"macos": "13.6.9", "windows": "10.0.19045", "linux": "20.04"}[f.OS.Family]
+	}
+}
+
 // writeBadDayEstate writes a synthetic estate of about devices deployed
-// computers, with the facts of a bad day, into dir.
+// computers, with the facts of a bad day, into dir: badDay's (about ten
+// findings a device), or with ESTATE_BENCH_FINDINGS=5 fiveFindings'.
 func writeBadDayEstate(tb testing.TB, dir string, devices int) {
 	files := synth.Generate(synth.Config{Assets: devices * 215 / 100, Seed: 1, Now: badDayNow})
 	fs := synth.Facts(synth.Estate(files), synth.FactsConfig{Seed: 1, Now: badDayNow})
+	day := badDay
+	if os.Getenv("ESTATE_BENCH_FINDINGS") == "5" {
+		day = fiveFindings
+	}
 	for _, f := range fs {
-		badDay(f)
+		day(f)
 	}
 	facts, err := synth.FactsFiles(fs)
 	if err != nil {

@@ -2,6 +2,9 @@ package load
 
 import (
 	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -26,21 +29,35 @@ func PlaceFindings(ctx context.Context, tree Tree, fs []record.Finding) {
 	if err != nil {
 		return
 	}
+	var todo []Entry
 	for _, e := range entries {
-		idx := byFile[e.Path]
-		if len(idx) == 0 || e.Problem != "" {
-			continue
-		}
-		data, err := tree.ReadFile(e, DefaultLimits.MaxFileBytes)
-		if err != nil {
-			continue
-		}
-		root, _ := Parse(e.Path, data)
-		if root == nil {
-			continue
-		}
-		for _, i := range idx {
-			fs[i].Pos = PosOf(e.Path, root, fs[i].Field)
+		if len(byFile[e.Path]) > 0 && e.Problem == "" {
+			todo = append(todo, e)
 		}
 	}
+	// One file per worker at a time, on every core: a bad day names
+	// every deployed asset's baseline (a hundred thousand files to parse).
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := next.Add(1) - 1; j < int64(len(todo)) && ctx.Err() == nil; j = next.Add(1) - 1 {
+				e := todo[j]
+				data, err := tree.ReadFile(e, DefaultLimits.MaxFileBytes)
+				if err != nil {
+					continue
+				}
+				root, _ := Parse(e.Path, data)
+				if root == nil {
+					continue
+				}
+				for _, i := range byFile[e.Path] { // each finding is one file's: no two workers write one
+					fs[i].Pos = PosOf(e.Path, root, fs[i].Field)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -55,12 +55,16 @@ func WriteJSONReport(w io.Writer, head []JSONField, findings []record.Finding, t
 		bw.WriteString("[]")
 	} else {
 		bw.WriteString("[")
+		fe := newFindingEncoder(escapeHTML)
+		var b []byte
 		for i := range findings {
+			b = b[:0]
 			if i > 0 {
-				bw.WriteString(",")
+				b = append(b, ',')
 			}
-			bw.WriteString("\n    ")
-			if err := value("    ", &findings[i]); err != nil {
+			b = append(b, "\n    "...)
+			b = fe.appendFinding(b, "    ", &findings[i])
+			if _, err := bw.Write(b); err != nil {
 				return err
 			}
 		}
