@@ -185,6 +185,9 @@ type ReadOptions struct {
 	Workers int // files read at once (default: all cores)
 	// Prefix is put before each file's path in Sources and findings.
 	Prefix string
+	// rowReader reads every file with the row reader (the reference the
+	// column reader is tested against).
+	rowReader bool
 }
 
 // Read reads every .parquet file under dir (any partitions), each in
@@ -246,6 +249,7 @@ func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []re
 		go func() {
 			defer wg.Done()
 			var buf []byte
+			var cr colReader // its buffers serve every file this worker reads
 			for {
 				mu.Lock()
 				i := next
@@ -264,7 +268,7 @@ func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []re
 				}
 				sum := sha256.Sum256(buf)
 				res.file.SHA256 = hex.EncodeToString(sum[:])
-				res.devices, res.findings, res.file.Rows = readFile(o.Prefix+names[i], buf)
+				res.devices, res.findings, res.file.Rows = readFile(o.Prefix+names[i], buf, o, &cr)
 			}
 		}()
 	}
@@ -309,7 +313,7 @@ func readAll(root *os.Root, name string, buf []byte) ([]byte, error) {
 var required = []string{"collected_at", "collector", "serial", "hostname"}
 
 // readFile reads the rows of one file (data, named file in findings).
-func readFile(file string, data []byte) (devices []record.Device, findings []record.Finding, rows int64) {
+func readFile(file string, data []byte, o ReadOptions, cr *colReader) (devices []record.Device, findings []record.Finding, rows int64) {
 	bad := func(msg string) []record.Finding {
 		return []record.Finding{{Pos: record.Pos{File: file}, Rule: facts.RuleFile, Severity: record.SevHigh,
 			Message: msg + "; its devices' facts were not used", Hint: "the store holds the Parquet files estate writes (estate facts collect --out parquet:DIR)"}}
@@ -334,6 +338,11 @@ func readFile(file string, data []byte) (devices []record.Device, findings []rec
 		}
 	}
 	rows = pf.NumRows()
+	if !o.rowReader {
+		if ds, fs, ok := readColumns(pf, file, cr); ok {
+			return ds, fs, rows
+		}
+	}
 	r := parquet.NewGenericReader[Row](pf)
 	defer r.Close()
 	devices = make([]record.Device, 0, rows)
