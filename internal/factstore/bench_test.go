@@ -116,7 +116,9 @@ func BenchmarkStoreWrite(b *testing.B) {
 // reference it replaced.
 func BenchmarkStoreRead(b *testing.B) { benchRead(b, factstore.ReadOptions{}) }
 
-func BenchmarkStoreReadRows(b *testing.B) { benchRead(b, factstore.WithRowReader(factstore.ReadOptions{})) }
+func BenchmarkStoreReadRows(b *testing.B) {
+	benchRead(b, factstore.WithRowReader(factstore.ReadOptions{}))
+}
 
 func benchRead(b *testing.B, o factstore.ReadOptions) {
 	s := setup(b)
