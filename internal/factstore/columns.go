@@ -114,8 +114,9 @@ func (l *leaf) reset(maxRep, maxDef int) {
 // colReader reads the column chunks of one file; its buffers are reused
 // from row group to row group.
 type colReader struct {
-	leaves []leaf
-	vals   []parquet.Value
+	rowReader bool // read with the row reader instead (the reference)
+	leaves    []leaf
+	vals      []parquet.Value
 	// the last dictionary seen and its entries as strings
 	dict      parquet.Dictionary
 	dictStrs  []string
@@ -312,7 +313,7 @@ func (l *leaf) list(rows int, elemDef byte, start []int, present []bool) ([]int,
 
 // group decodes row group rg into devices and findings (file names
 // them; first is the 1-based row of its first row in the file).
-func (cr *colReader) group(rg parquet.RowGroup, file string, first int) ([]record.Device, []record.Finding, error) {
+func (cr *colReader) group(rg parquet.RowGroup, file string, first int, sel selection) ([]record.Device, []record.Finding, error) {
 	rows := int(rg.NumRows())
 	chunks := rg.ColumnChunks()
 	cols := rowSchema.Columns()
@@ -331,10 +332,19 @@ func (cr *colReader) group(rg parquet.RowGroup, file string, first int) ([]recor
 			return nil, nil, err
 		}
 	}
-	return cr.build(rows, file, first)
+	return cr.build(rows, file, first, sel)
 }
 
-func (cr *colReader) build(rows int, file string, first int) ([]record.Device, []record.Finding, error) {
+// selection says what of a file's valid rows to build: light (only what
+// facts.Merge groups by and the matcher matches by: collected_at, the
+// collector and the identity), and which rows (keep[row-1] for the file's
+// 1-based row; nil: every one).
+type selection struct {
+	light bool
+	keep  []bool
+}
+
+func (cr *colReader) build(rows int, file string, first int, sel selection) ([]record.Device, []record.Finding, error) {
 	L := cr.leaves
 	str := func(c int) ([]string, error) {
 		if err := L[c].flat(rows, parquet.ByteArray); err != nil {
@@ -545,8 +555,10 @@ func (cr *colReader) build(rows int, file string, first int) ([]record.Device, [
 				Message: p + "; the device's facts were not used"})
 			continue
 		}
-		valid[r] = true
-		nValid++
+		if sel.keep == nil || sel.keep[first-1+r] {
+			valid[r] = true
+			nValid++
+		}
 	}
 	devices := make([]record.Device, 0, nValid)
 	factsSlab := make([]record.Facts, nValid)
@@ -566,6 +578,10 @@ func (cr *colReader) build(rows int, file string, first int) ([]record.Device, [
 		*f = record.Facts{APIVersion: record.APIVersion, Kind: string(record.KindFacts), CollectedAt: collectedAt[r],
 			Collector: record.Collector{Name: collector[r], Version: collVersion[r], Source: collSource[r]},
 			Identity:  record.Identity{Serial: serial[r], Hostname: hostname[r], Model: model[r], Manufacturer: mfr[r], UUID: uuid[r]}}
+		if sel.light {
+			devices = append(devices, record.Device{Source: sources[r], Facts: f})
+			continue
+		}
 		if a, b := erStart[r], erStart[r+1]; b > a {
 			f.Errors = append([]string(nil), L[cErrors].strs[a:b]...)
 		}
@@ -686,8 +702,8 @@ func equalInts(a, b []int) bool {
 // readColumns reads pf with the column reader; ok is false when pf is
 // not exactly estate's schema or its columns do not add up (the caller
 // then reads it with the row reader).
-func readColumns(pf *parquet.File, file string, cr *colReader) (devices []record.Device, findings []record.Finding, ok bool) {
-	if pf.Schema().String() != rowSchema.String() {
+func readColumns(pf *parquet.File, file string, cr *colReader, sel selection) (devices []record.Device, findings []record.Finding, ok bool) {
+	if pf.Schema().String() != rowSchema.String() || (sel.keep != nil && int64(len(sel.keep)) != pf.NumRows()) {
 		return nil, nil, false
 	}
 	defer func() {
@@ -697,7 +713,7 @@ func readColumns(pf *parquet.File, file string, cr *colReader) (devices []record
 	}()
 	at := 1
 	for _, rg := range pf.RowGroups() {
-		ds, fs, err := cr.group(rg, file, at)
+		ds, fs, err := cr.group(rg, file, at, sel)
 		if err != nil {
 			return nil, nil, false
 		}

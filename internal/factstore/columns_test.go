@@ -121,47 +121,7 @@ func writeRows(t *testing.T, file string, rows []Row, opts ...parquet.WriterOpti
 // damaged; and it did read estate's own files itself (not by falling
 // back).
 func TestColumnReaderSameAsRowReader(t *testing.T) {
-	dir := t.TempDir()
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	fs := synth.Facts(synth.Estate(synth.Generate(synth.Config{Assets: 3000, Seed: 7, Now: now})), synth.FactsConfig{Seed: 7, Now: now})
-	devices := make([]record.Device, len(fs))
-	for i, f := range fs {
-		devices[i] = record.Device{Source: f.Identity.Hostname, Facts: f}
-	}
-	if _, failed, err := Write(dir, devices, WriteOptions{RowGroup: 100}); err != nil || len(failed) > 0 {
-		t.Fatal(failed, err)
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	rows := make([]Row, 3000)
-	for i := range rows {
-		rows[i] = randomRow(r, i)
-	}
-	h := filepath.Join(dir, "date=2026-11-24", "shard=00")
-	writeRows(t, filepath.Join(h, "part-0.parquet"), rows)
-	writeRows(t, filepath.Join(h, "part-1.parquet"), rows[:1000], parquet.MaxRowsPerRowGroup(77), parquet.PageBufferSize(512))
-	writeRows(t, filepath.Join(h, "part-2.parquet"), rows[1000:2000], parquet.DataPageVersion(1), parquet.PageBufferSize(1024))
-	writeRows(t, filepath.Join(h, "part-3.parquet"), rows[2000:], parquet.DefaultEncoding(&parquet.Plain), parquet.MaxRowsPerRowGroup(500))
-	writeRows(t, filepath.Join(h, "part-4.parquet"), nil)
-	// Another schema: fewer columns (read by the row reader).
-	type short struct {
-		CollectedAt string `parquet:"collected_at"`
-		Collector   string `parquet:"collector"`
-		Serial      string `parquet:"serial"`
-		Hostname    string `parquet:"hostname"`
-		Extra       int64  `parquet:"extra"`
-	}
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[short](&buf, parquet.KeyValueMetadata(metaAPIVersion, record.APIVersion))
-	w.Write([]short{{"2026-11-23T10:00:00Z", "mdm", "S1", "h1", 3}, {"", "mdm", "S2", "", 0}})
-	w.Close()
-	os.WriteFile(filepath.Join(h, "part-5.parquet"), buf.Bytes(), 0o644)
-	// Damaged: a valid file with bytes of its column data flipped.
-	data, _ := os.ReadFile(filepath.Join(h, "part-1.parquet"))
-	for i := 200; i < len(data)/2; i += 97 {
-		data[i] ^= 0x5a
-	}
-	os.WriteFile(filepath.Join(h, "part-6.parquet"), data, 0o644)
-
+	dir, h, synthetic := hostileStore(t)
 	col, colF, colFiles, err := Read(context.Background(), dir, ReadOptions{Prefix: "store/"})
 	if err != nil {
 		t.Fatal(err)
@@ -170,9 +130,67 @@ func TestColumnReaderSameAsRowReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(row) < len(devices)+2000 || len(rowF) < 50 {
+	if len(row) < synthetic+2000 || len(rowF) < 50 {
 		t.Fatalf("the reference read %d devices and %d findings: the test checks too little", len(row), len(rowF))
 	}
+	sameRead(t, col, colF, colFiles, row, rowF, rowFiles)
+	// The column reader read estate's files itself.
+	for _, f := range []string{"part-0", "part-1", "part-2", "part-3", "part-4"} {
+		data, _ := os.ReadFile(filepath.Join(h, f+".parquet"))
+		pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, ok := readColumns(pf, f, &colReader{}, selection{}); !ok {
+			t.Errorf("%s: the column reader gave it to the row reader", f)
+		}
+	}
+}
+
+// TestSelect: with Select, Read gives Select every valid row's light
+// device (its identity, collector and time as read in full), and returns
+// in full exactly the devices Select kept, with the findings and hashes
+// of a read without it.
+func TestSelect(t *testing.T) {
+	dir, _, _ := hostileStore(t)
+	all, allF, allFiles, err := Read(context.Background(), dir, ReadOptions{Prefix: "store/", rowReader: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keepOf := func(d record.Device) bool { return len(d.Source)%3 == 0 || d.Facts.Identity.Hostname == "" }
+	var light []record.Device
+	got, gotF, gotFiles, err := Read(context.Background(), dir, ReadOptions{Prefix: "store/", Select: func(ds []record.Device) []bool {
+		light = ds
+		keep := make([]bool, len(ds))
+		for i, d := range ds {
+			keep[i] = keepOf(d)
+		}
+		return keep
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(light) != len(all) {
+		t.Fatalf("Select saw %d devices, a whole read gives %d", len(light), len(all))
+	}
+	var want []record.Device
+	for i, d := range all {
+		l, f := light[i], d.Facts
+		if l.Source != d.Source || l.Facts.Identity != f.Identity || l.Facts.Collector != f.Collector || l.Facts.CollectedAt != f.CollectedAt {
+			t.Fatalf("light device %d is %+v, in full %+v", i, l.Facts, f)
+		}
+		if keepOf(d) {
+			want = append(want, d)
+		}
+	}
+	if len(want) < 500 || len(want) > len(all)-500 {
+		t.Fatalf("kept %d of %d: the test checks too little", len(want), len(all))
+	}
+	sameRead(t, got, gotF, gotFiles, want, allF, allFiles)
+}
+
+func sameRead(t *testing.T, col []record.Device, colF []record.Finding, colFiles []File, row []record.Device, rowF []record.Finding, rowFiles []File) {
+	t.Helper()
 	if !reflect.DeepEqual(colFiles, rowFiles) {
 		t.Errorf("files differ:\n%+v\n%+v", colFiles, rowFiles)
 	}
@@ -192,15 +210,56 @@ func TestColumnReaderSameAsRowReader(t *testing.T) {
 			t.Fatalf("device %d differs:\n%+v\n%+v", i, col[i].Facts, row[i].Facts)
 		}
 	}
-	// The column reader read estate's files itself.
-	for _, f := range []string{"part-0", "part-1", "part-2", "part-3", "part-4"} {
-		data, _ := os.ReadFile(filepath.Join(h, f+".parquet"))
-		pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, ok := readColumns(pf, f, &colReader{}); !ok {
-			t.Errorf("%s: the column reader gave it to the row reader", f)
-		}
+}
+
+// hostileStore writes a store of synthetic facts (with small row groups)
+// and, in date=2026-11-24/shard=00 (h), files of random rows written
+// every way, one of another schema and a damaged one.
+func hostileStore(t *testing.T) (dir, h string, synthetic int) {
+	dir = t.TempDir()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	fs := synth.Facts(synth.Estate(synth.Generate(synth.Config{Assets: 3000, Seed: 7, Now: now})), synth.FactsConfig{Seed: 7, Now: now})
+	devices := make([]record.Device, len(fs))
+	for i, f := range fs {
+		devices[i] = record.Device{Source: f.Identity.Hostname, Facts: f}
 	}
+	if _, failed, err := Write(dir, devices, WriteOptions{RowGroup: 100}); err != nil || len(failed) > 0 {
+		t.Fatal(failed, err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	rows := make([]Row, 3000)
+	for i := range rows {
+		rows[i] = randomRow(r, i)
+	}
+	h = filepath.Join(dir, "date=2026-11-24", "shard=00")
+	writeRows(t, filepath.Join(h, "part-0.parquet"), rows)
+	writeRows(t, filepath.Join(h, "part-1.parquet"), rows[:1000], parquet.MaxRowsPerRowGroup(77), parquet.PageBufferSize(512))
+	writeRows(t, filepath.Join(h, "part-2.parquet"), rows[1000:2000], parquet.DataPageVersion(1), parquet.PageBufferSize(1024))
+	writeRows(t, filepath.Join(h, "part-3.parquet"), rows[2000:], parquet.DefaultEncoding(&parquet.Plain), parquet.MaxRowsPerRowGroup(500))
+	writeRows(t, filepath.Join(h, "part-4.parquet"), nil)
+	// Another schema: fewer columns (read by the row reader).
+	type short struct {
+		CollectedAt string `parquet:"collected_at"`
+		Collector   string `parquet:"collector"`
+		Serial      string `parquet:"serial"`
+		Hostname    string `parquet:"hostname"`
+		Extra       int64  `parquet:"extra"`
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[short](&buf, parquet.KeyValueMetadata(metaAPIVersion, record.APIVersion))
+	shorts := []short{{"", "mdm", "S2", "", 0}}
+	for i := range 30 {
+		shorts = append(shorts, short{"2026-11-23T10:00:00Z", "mdm", fmt.Sprintf("S%d", i), fmt.Sprintf("h%d", i%4), 3})
+	}
+	w.Write(shorts)
+	w.Close()
+	os.WriteFile(filepath.Join(h, "part-5.parquet"), buf.Bytes(), 0o644)
+	// Damaged: a valid file with bytes of its column data flipped.
+	data, _ := os.ReadFile(filepath.Join(h, "part-1.parquet"))
+	for i := 200; i < len(data)/2; i += 97 {
+		data[i] ^= 0x5a
+	}
+	os.WriteFile(filepath.Join(h, "part-6.parquet"), data, 0o644)
+
+	return dir, h, len(devices)
 }

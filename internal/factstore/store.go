@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -185,6 +186,14 @@ type ReadOptions struct {
 	Workers int // files read at once (default: all cores)
 	// Prefix is put before each file's path in Sources and findings.
 	Prefix string
+	// Select, when set, is given every valid row's device in its light
+	// form (collected_at, the collector and the identity only: what
+	// facts.Merge groups by and the matcher matches by), in the order Read
+	// returns devices, and says which to read in full: Read then returns
+	// only those (in full), with the findings of every row and file and
+	// the hashes of every file, as without Select. A sharded audit's part
+	// reads only its own devices' facts so.
+	Select func(light []record.Device) []bool
 	// rowReader reads every file with the row reader (the reference the
 	// column reader is tested against).
 	rowReader bool
@@ -239,42 +248,94 @@ func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []re
 		devices  []record.Device
 		findings []record.Finding
 		file     File
+		data     []byte // kept for the second pass (with Select)
+		columns  bool   // read by the column reader
 	}
 	results := make([]result, len(names))
-	var next int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range min(o.Workers, max(1, len(names))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte
-			var cr colReader // its buffers serve every file this worker reads
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(names) || ctx.Err() != nil {
-					return
-				}
-				res := &results[i]
-				res.file.Path = names[i]
-				buf, err = readAll(root, names[i], buf[:0])
-				if err != nil {
-					res.findings = []record.Finding{{Pos: record.Pos{File: o.Prefix + names[i]}, Rule: facts.RuleFile, Severity: record.SevHigh,
-						Message: err.Error() + "; its devices' facts were not used"}}
-					continue
-				}
-				sum := sha256.Sum256(buf)
-				res.file.SHA256 = hex.EncodeToString(sum[:])
-				res.devices, res.findings, res.file.Rows = readFile(o.Prefix+names[i], buf, o, &cr)
-			}
-		}()
-	}
-	wg.Wait()
+	light := selection{light: o.Select != nil}
+	parallel(o.Workers, len(names), o.rowReader, func(i int, cr *colReader, buf *[]byte) {
+		if ctx.Err() != nil {
+			return
+		}
+		res := &results[i]
+		res.file.Path = names[i]
+		if o.Select != nil {
+			*buf = nil // this file's bytes are read again in the second pass
+		}
+		data, err := readAll(root, names[i], (*buf)[:0])
+		*buf = data
+		if err != nil {
+			res.findings = []record.Finding{{Pos: record.Pos{File: o.Prefix + names[i]}, Rule: facts.RuleFile, Severity: record.SevHigh,
+				Message: err.Error() + "; its devices' facts were not used"}}
+			return
+		}
+		sum := sha256.Sum256(data)
+		res.file.SHA256 = hex.EncodeToString(sum[:])
+		res.devices, res.findings, res.file.Rows, res.columns = readFile(o.Prefix+names[i], data, cr, light)
+		if o.Select != nil && res.columns {
+			res.data = data
+		}
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, nil, nil, err
+	}
+	if o.Select != nil {
+		// Every valid row's light device, in order; Select says which to
+		// read in full, and the files that hold one are decoded again.
+		var all []record.Device
+		for i := range results {
+			all = append(all, results[i].devices...)
+		}
+		keep := o.Select(all)
+		if len(keep) != len(all) {
+			return nil, nil, nil, fmt.Errorf("read facts store: Select said %d of %d devices", len(keep), len(all))
+		}
+		offs := make([]int, len(results)+1)
+		for i := range results {
+			offs[i+1] = offs[i] + len(results[i].devices)
+		}
+		var failed error
+		var failMu sync.Mutex
+		parallel(o.Workers, len(results), o.rowReader, func(i int, cr *colReader, _ *[]byte) {
+			res := &results[i]
+			ks := keep[offs[i]:offs[i+1]]
+			if !res.columns { // read in full by the row reader already
+				kept := res.devices[:0]
+				for j, d := range res.devices {
+					if ks[j] {
+						kept = append(kept, d)
+					}
+				}
+				res.devices = kept
+				return
+			}
+			mask := make([]bool, res.file.Rows)
+			n := 0
+			for j, d := range res.devices {
+				if ks[j] {
+					row, err := strconv.Atoi(d.Source[strings.LastIndexByte(d.Source, ':')+1:])
+					if err != nil || row < 1 || row > len(mask) {
+						panic("factstore: a light device's source is not its file:row: " + d.Source)
+					}
+					mask[row-1] = true
+					n++
+				}
+			}
+			res.devices = nil
+			if n == 0 {
+				return
+			}
+			ds, _, _, ok := readFile(o.Prefix+names[i], res.data, cr, selection{keep: mask})
+			if !ok || len(ds) != n {
+				failMu.Lock()
+				failed = fmt.Errorf("read facts store: %s read differently the second time", names[i])
+				failMu.Unlock()
+			}
+			res.devices, res.data = ds, nil
+		})
+		if failed != nil {
+			return nil, nil, nil, failed
+		}
 	}
 	var devices []record.Device
 	files := make([]File, 0, len(names))
@@ -289,6 +350,34 @@ func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []re
 		files = append(files, results[i].file)
 	}
 	return devices, findings, files, nil
+}
+
+// parallel calls do(i) for i in [0, n) on workers goroutines, each with
+// its own column reader (rowReader: one that leaves every file to the
+// row reader) and buffer.
+func parallel(workers, n int, rowReader bool, do func(i int, cr *colReader, buf *[]byte)) {
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range min(workers, max(1, n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			cr := colReader{rowReader: rowReader} // its buffers serve every file this worker reads
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				do(i, &cr, &buf)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func readAll(root *os.Root, name string, buf []byte) ([]byte, error) {
@@ -312,8 +401,10 @@ func readAll(root *os.Root, name string, buf []byte) ([]byte, error) {
 // required are the columns without which a file is not estate's facts.
 var required = []string{"collected_at", "collector", "serial", "hostname"}
 
-// readFile reads the rows of one file (data, named file in findings).
-func readFile(file string, data []byte, o ReadOptions, cr *colReader) (devices []record.Device, findings []record.Finding, rows int64) {
+// readFile reads the rows of one file (data, named file in findings);
+// columns says the column reader read it (else the row reader did, every
+// row in full whatever sel says).
+func readFile(file string, data []byte, cr *colReader, sel selection) (devices []record.Device, findings []record.Finding, rows int64, columns bool) {
 	bad := func(msg string) []record.Finding {
 		return []record.Finding{{Pos: record.Pos{File: file}, Rule: facts.RuleFile, Severity: record.SevHigh,
 			Message: msg + "; its devices' facts were not used", Hint: "the store holds the Parquet files estate writes (estate facts collect --out parquet:DIR)"}}
@@ -322,25 +413,25 @@ func readFile(file string, data []byte, o ReadOptions, cr *colReader) (devices [
 		// A damaged file can make the library panic deep in a decoder:
 		// the file is then a finding, never a crash or a silent skip.
 		if p := recover(); p != nil {
-			devices, findings = nil, bad(fmt.Sprintf("not a readable Parquet file: %v", p))
+			devices, findings, columns = nil, bad(fmt.Sprintf("not a readable Parquet file: %v", p)), false
 		}
 	}()
 	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, bad("not a Parquet file: " + err.Error()), 0
+		return nil, bad("not a Parquet file: " + err.Error()), 0, false
 	}
 	if v, ok := pf.Lookup(metaAPIVersion); !ok || v != record.APIVersion {
-		return nil, bad(fmt.Sprintf("not an estate facts file (its %s is %q, want %q)", metaAPIVersion, v, record.APIVersion)), pf.NumRows()
+		return nil, bad(fmt.Sprintf("not an estate facts file (its %s is %q, want %q)", metaAPIVersion, v, record.APIVersion)), pf.NumRows(), false
 	}
 	for _, c := range required {
 		if _, ok := pf.Schema().Lookup(c); !ok {
-			return nil, bad("the file has no column " + c), pf.NumRows()
+			return nil, bad("the file has no column " + c), pf.NumRows(), false
 		}
 	}
 	rows = pf.NumRows()
-	if !o.rowReader {
-		if ds, fs, ok := readColumns(pf, file, cr); ok {
-			return ds, fs, rows
+	if !cr.rowReader {
+		if ds, fs, ok := readColumns(pf, file, cr, sel); ok {
+			return ds, fs, rows, true
 		}
 	}
 	r := parquet.NewGenericReader[Row](pf)
@@ -370,7 +461,7 @@ func readFile(file string, data []byte, o ReadOptions, cr *colReader) (devices [
 			break
 		}
 	}
-	return devices, findings, rows
+	return devices, findings, rows, false
 }
 
 // Rel is p relative to the store's folder, as a slash path.
