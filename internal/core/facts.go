@@ -30,6 +30,9 @@ type FactsOptions struct {
 	// Before, when set, leaves out of the merge the documents collected
 	// after it (an audit --as-of): they are returned in Facts.Later.
 	Before time.Time
+	// Select, for a facts store, picks the documents read in full
+	// (factstore.ReadOptions.Select); a folder of documents is read whole.
+	Select func(light []record.Device) []bool
 }
 
 // Facts are the facts documents ReadFacts read.
@@ -92,7 +95,7 @@ func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 	var findings []record.Finding
 	var store []factstore.File
 	if strings.HasPrefix(o.Dir, factstore.Prefix) || factstore.IsStore(dir) {
-		devices, findings, store, err = factstore.Read(ctx, dir, factstore.ReadOptions{Prefix: strings.TrimSuffix(prefix, "/") + "/"})
+		devices, findings, store, err = factstore.Read(ctx, dir, factstore.ReadOptions{Prefix: strings.TrimSuffix(prefix, "/") + "/", Select: o.Select})
 		if store == nil && err == nil {
 			store = []factstore.File{}
 		}
