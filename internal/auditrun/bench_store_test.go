@@ -1,0 +1,152 @@
+package auditrun
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/estate-dev/estate/internal/audit"
+	"github.com/estate-dev/estate/internal/facts"
+	"github.com/estate-dev/estate/internal/factstore"
+	"github.com/estate-dev/estate/internal/output"
+	"github.com/estate-dev/estate/internal/record"
+	"github.com/estate-dev/estate/internal/synth"
+)
+
+// BenchmarkStoreParts measures the facts side of an audit from a facts
+// store at ESTATE_BENCH_DEVICES devices (default 100,000; the estate in
+// memory: synth's Computers estate, nearly every asset a reporting
+// device; baselines of 30 controls): the whole audit (read, merge,
+// judge), then each of ESTATE_BENCH_SHARDS parts (default 16) as a part
+// runs it (read with partSelect, merge, judge its devices, write its JSON
+// report), then the merge of the parts' reports into the whole report.
+// The store is written under ESTATE_BENCH_STORE (default a temporary
+// folder) and removed after. Opening and validating the estate, which
+// every part also does, is not in these figures:
+//
+//	ESTATE_BENCH_DEVICES=1000000 go test -run '^$' -bench StoreParts -benchtime 1x -timeout 60m ./internal/auditrun
+func BenchmarkStoreParts(b *testing.B) {
+	n := benchDevices()
+	shards := 16
+	if s, err := strconv.Atoi(os.Getenv("ESTATE_BENCH_SHARDS")); err == nil && s > 0 {
+		shards = s
+	}
+	now := badDayNow
+	e := synth.Estate(synth.Generate(synth.Config{Assets: n * 102 / 100, Seed: 1, Now: now, Computers: true}))
+	fs := synth.Facts(e, synth.FactsConfig{Seed: 1, Now: now})
+	devices := make([]record.Device, len(fs))
+	for i, f := range fs {
+		devices[i] = record.Device{Source: f.Identity.Hostname, Facts: f}
+	}
+	fs = nil
+	parent := os.Getenv("ESTATE_BENCH_STORE")
+	dir, err := os.MkdirTemp(parent, "estate-bench-store-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	store := filepath.Join(dir, "store")
+	if _, failed, err := factstore.Write(store, devices, factstore.WriteOptions{}); err != nil || len(failed) > 0 {
+		b.Fatal(failed, err)
+	}
+	nDevices := len(devices)
+	devices = nil
+	ctx := context.Background()
+	type cost struct{ cpu, wall time.Duration }
+	measure := func(f func()) cost {
+		runtime.GC()
+		c0, w0 := cpuTime(), time.Now()
+		f()
+		return cost{cpuTime() - c0, time.Since(w0)}
+	}
+	var whole []byte
+	var wholeFindings int
+	var wholeCost cost
+	var partCosts []cost
+	var mergeCost cost
+	var peakHeap uint64
+	heap := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peakHeap = max(peakHeap, ms.HeapInuse)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		// The whole audit, as Run does it from a store.
+		wholeCost = measure(func() {
+			ds, rf, files, err := factstore.Read(ctx, store, factstore.ReadOptions{Prefix: "store/"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			out := audit.Run(e, facts.Merge(ds), audit.Options{Now: now})
+			res := &Result{Findings: append(rf, out.Findings...), Summary: out.Summary, At: now, Store: files}
+			var buf bytes.Buffer
+			if err := Write(&buf, "json", res.Report("bench", record.SevHigh), res, output.Options{}); err != nil {
+				b.Fatal(err)
+			}
+			whole, wholeFindings = buf.Bytes(), len(res.Findings)
+			heap()
+		})
+		// Each part, as Run does it with --shard K/N.
+		var in []MergeInput
+		partCosts = partCosts[:0]
+		for k := 1; k <= shards; k++ {
+			sh := audit.Shard{K: k, N: shards}
+			partCosts = append(partCosts, measure(func() {
+				sel := &partSelect{e: e, shard: sh}
+				ds, rf, files, err := factstore.Read(ctx, store, factstore.ReadOptions{Prefix: "store/", Select: sel.pick})
+				if err != nil {
+					b.Fatal(err)
+				}
+				out := audit.Run(e, facts.Merge(ds), audit.Options{Now: now, Shard: sh})
+				part := &Part{K: k, N: shards, Facts: sel.digest}
+				rf, part.FactsFindings = inShard(rf, sh)
+				res := &Result{Findings: append(rf, out.Findings...), Summary: out.Summary, At: now, Store: files, Part: part}
+				var buf bytes.Buffer
+				if err := Write(&buf, "json", res.Report("bench", record.SevHigh), res, output.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				in = append(in, MergeInput{Name: "part-" + strconv.Itoa(k), Data: buf.Bytes()})
+				heap()
+			}))
+		}
+		// The merge job.
+		var merged bytes.Buffer
+		mergeCost = measure(func() {
+			m, err := Merge(in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := Write(&merged, "json", m.Report(m.Version, m.FailOn), m.Result, output.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		})
+		if !bytes.Equal(merged.Bytes(), whole) {
+			b.Fatalf("the merged report (%d bytes) is not the whole one (%d bytes)", merged.Len(), len(whole))
+		}
+	}
+	slices.SortFunc(partCosts, func(x, y cost) int { return int(x.cpu - y.cpu) })
+	b.ReportMetric(float64(nDevices), "devices")
+	b.ReportMetric(float64(wholeFindings), "findings")
+	b.ReportMetric(wholeCost.cpu.Seconds(), "whole-cpu-s")
+	b.ReportMetric(wholeCost.wall.Seconds(), "whole-wall-s")
+	b.ReportMetric(partCosts[len(partCosts)/2].cpu.Seconds(), "part-median-cpu-s")
+	b.ReportMetric(partCosts[len(partCosts)-1].cpu.Seconds(), "part-max-cpu-s")
+	walls := make([]time.Duration, len(partCosts))
+	for i, c := range partCosts {
+		walls[i] = c.wall
+	}
+	slices.Sort(walls)
+	b.ReportMetric(walls[len(walls)/2].Seconds(), "part-median-wall-s")
+	b.ReportMetric(walls[len(walls)-1].Seconds(), "part-max-wall-s")
+	b.ReportMetric(mergeCost.cpu.Seconds(), "merge-cpu-s")
+	b.ReportMetric(mergeCost.wall.Seconds(), "merge-wall-s")
+	b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(len(whole))/(1<<20), "report-MiB")
+}
