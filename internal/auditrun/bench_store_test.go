@@ -100,10 +100,11 @@ func BenchmarkStoreParts(b *testing.B) {
 			sh := audit.Shard{K: k, N: shards}
 			partCosts = append(partCosts, measure(func() {
 				sel := &partSelect{e: e, shard: sh}
-				ds, rf, files, err := factstore.Read(ctx, store, factstore.ReadOptions{Prefix: "store/", Select: sel.pick})
+				ds, all, rf, files, err := factstore.ReadPicked(ctx, store, factstore.ReadOptions{Prefix: "store/"}, sel.start())
 				if err != nil {
 					b.Fatal(err)
 				}
+				sel.finish(all)
 				out := audit.Run(e, facts.Merge(ds), audit.Options{Now: now, Shard: sh})
 				part := &Part{K: k, N: shards, Facts: sel.digest}
 				rf, part.FactsFindings = inShard(rf, sh)

@@ -187,11 +187,14 @@ func gather(ctx context.Context, o Options, est *core.Estate, sel *partSelect) (
 	}
 	fo := core.FactsOptions{Root: est.Root, Dir: o.Facts, Schema: est.Schema, Required: true, Before: o.AsOf}
 	if sel != nil {
-		fo.Select = sel.pick
+		fo.Pick = sel.start()
 	}
 	fs, err := core.ReadFacts(ctx, fo)
 	if err != nil {
 		return nil, nil, false, nil, err
+	}
+	if sel != nil && fs.All != nil {
+		sel.finish(fs.All)
 	}
 	return fs.Devices, append(fs.Findings, afterAsOf(fs.Later, o.AsOf)...), false, fs.Store, nil
 }

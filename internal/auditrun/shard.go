@@ -124,64 +124,54 @@ func factsDigest(devices []record.Device) string {
 var noPartSelect = false
 
 // partSelect picks, for a part's read of a facts store, the documents
-// the part needs: those of the devices (merged as core.ReadFacts merges
-// them) whose asset is in the part, or, matching none, whose source is;
-// with each, every document facts.Merge groups with it (one device key),
-// so that merging the picked documents gives those devices exactly as
-// merging all of them does. Documents after the as-of moment are all
-// picked (they are findings, not devices). It also takes the facts
-// digest of every device, which a part reports so that merge joins only
-// parts of one audit. The audit engine leaves out the picked devices
-// that are not the part's (audit.Shard), as it does when given all.
+// the part needs in full, as they are read (factstore.ReadPicked): a
+// document whose serial matches an asset is its device's, whatever the
+// device's other documents say (facts.Merge merges by that serial, and
+// the merged device matches that asset by it), so it is picked when the
+// asset is in the part; every other document (matched by hostname, or
+// not at all: its device's part depends on its other documents), and
+// every one after the as-of moment (a finding, on its own file), is
+// picked. The picked documents hold every document of the part's
+// devices, so merging them gives those devices exactly as merging all
+// does; the engine leaves out the picked devices that are not the
+// part's (audit.Shard), as it does when given every device. finish takes
+// the facts digest of every device, which a part reports so that merge
+// joins only parts of one audit.
 type partSelect struct {
 	e      *record.Estate
 	shard  audit.Shard
 	before time.Time
-	picked bool   // pick was called: the facts were a store
+	picked bool   // finish was called: the facts were a store
 	digest string // factsDigest of every device
 }
 
-func (s *partSelect) pick(light []record.Device) []bool {
-	keep := make([]bool, len(light))
-	now := make([]record.Device, 0, len(light))
-	idx := make([]int, 0, len(light))
-	for i, d := range light {
+// start returns the pick (safe for concurrent use).
+func (s *partSelect) start() func(record.Device) bool {
+	ix := match.New(s.e)
+	return func(d record.Device) bool {
 		if !s.before.IsZero() {
 			if t, err := time.Parse(time.RFC3339, d.Facts.CollectedAt); err == nil && t.After(s.before) {
-				keep[i] = true
+				return true
+			}
+		}
+		rec, byHost := ix.Find(d.Facts)
+		return rec == nil || byHost || s.shard.Has(rec.ID)
+	}
+}
+
+// finish takes the digest of all the documents read (unmerged), merged
+// as core.ReadFacts merges them.
+func (s *partSelect) finish(all []record.Device) {
+	now := make([]record.Device, 0, len(all))
+	for _, d := range all {
+		if !s.before.IsZero() {
+			if t, err := time.Parse(time.RFC3339, d.Facts.CollectedAt); err == nil && t.After(s.before) {
 				continue
 			}
 		}
 		now = append(now, d)
-		idx = append(idx, i)
 	}
-	merged := facts.Merge(append([]record.Device(nil), now...))
-	s.digest, s.picked = factsDigest(merged), true
-	ix := match.New(s.e)
-	keys := map[string]bool{}    // device keys of the part's devices
-	sources := map[string]bool{} // sources of those with none
-	for _, d := range merged {
-		key := d.Source
-		if rec, _ := ix.Find(d.Facts); rec != nil {
-			key = rec.ID
-		}
-		if !s.shard.Has(key) {
-			continue
-		}
-		if k := match.DeviceKey(d.Facts); k != "" {
-			keys[k] = true
-		} else {
-			sources[d.Source] = true
-		}
-	}
-	for j, d := range now {
-		if k := match.DeviceKey(d.Facts); k != "" {
-			keep[idx[j]] = keys[k]
-		} else {
-			keep[idx[j]] = sources[d.Source]
-		}
-	}
-	return keep
+	s.digest, s.picked = factsDigest(facts.Merge(now)), true
 }
 
 // partReport is what Merge reads of a partial report.

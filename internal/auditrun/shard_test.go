@@ -218,6 +218,16 @@ func storeEstate(t *testing.T, assets int, asOf time.Time) (dir, store string) {
 			g.Identity.Serial, g.Collector = "", record.Collector{Name: "ssh"}
 			add(&g)
 		}
+		if i%19 == 0 && i+1 < len(fs) {
+			// One unknown serial reported by two collectors with the
+			// hostnames of two assets: the merged device is the newer's.
+			g, h := *f, *fs[i+1]
+			g.Identity.Serial, h.Identity.Serial = fmt.Sprintf("QQ%05d", i), fmt.Sprintf("QQ%05d", i)
+			g.Collector, h.Collector = record.Collector{Name: "osquery"}, record.Collector{Name: "mdm", Source: "jamf"}
+			g.CollectedAt, h.CollectedAt = shardNow.Add(-40*time.Hour).Format(time.RFC3339), shardNow.Add(-39*time.Hour).Format(time.RFC3339)
+			add(&g)
+			add(&h)
+		}
 		if i%13 == 0 && !asOf.IsZero() {
 			g := *f
 			g.CollectedAt = asOf.Add(time.Hour).Format(time.RFC3339)

@@ -30,9 +30,9 @@ type FactsOptions struct {
 	// Before, when set, leaves out of the merge the documents collected
 	// after it (an audit --as-of): they are returned in Facts.Later.
 	Before time.Time
-	// Select, for a facts store, picks the documents read in full
-	// (factstore.ReadOptions.Select); a folder of documents is read whole.
-	Select func(light []record.Device) []bool
+	// Pick, for a facts store, picks the documents read in full
+	// (factstore.ReadPicked); a folder of documents is read whole.
+	Pick func(light record.Device) bool
 }
 
 // Facts are the facts documents ReadFacts read.
@@ -51,6 +51,10 @@ type Facts struct {
 	// Store lists the Parquet files read, with their content hashes, when
 	// Dir is a facts store (factstore) rather than a folder of documents.
 	Store []factstore.File
+	// All, when FactsOptions.Pick was used on a store, are all its valid
+	// documents (most of them light: see factstore.ReadPicked), unmerged;
+	// Devices are then only the picked ones.
+	All []record.Device
 }
 
 // ReadFacts reads the facts documents of o.Dir, or of facts/ in the
@@ -91,11 +95,11 @@ func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 			return nil, fmt.Errorf("compile the built-in schema: %w", err)
 		}
 	}
-	var devices []record.Device
+	var devices, all []record.Device
 	var findings []record.Finding
 	var store []factstore.File
 	if strings.HasPrefix(o.Dir, factstore.Prefix) || factstore.IsStore(dir) {
-		devices, findings, store, err = factstore.Read(ctx, dir, factstore.ReadOptions{Prefix: strings.TrimSuffix(prefix, "/") + "/", Select: o.Select})
+		devices, all, findings, store, err = factstore.ReadPicked(ctx, dir, factstore.ReadOptions{Prefix: strings.TrimSuffix(prefix, "/") + "/"}, o.Pick)
 		if store == nil && err == nil {
 			store = []factstore.File{}
 		}
@@ -108,7 +112,7 @@ func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 		}
 		return nil, err
 	}
-	out := &Facts{Findings: findings, Dir: dir, Store: store}
+	out := &Facts{Findings: findings, Dir: dir, Store: store, All: all}
 	if !o.Before.IsZero() {
 		kept := devices[:0:0]
 		for _, d := range devices {

@@ -114,7 +114,8 @@ func (l *leaf) reset(maxRep, maxDef int) {
 // colReader reads the column chunks of one file; its buffers are reused
 // from row group to row group.
 type colReader struct {
-	rowReader bool // read with the row reader instead (the reference)
+	rowReader bool            // read with the row reader instead (the reference)
+	all       []record.Device // with selection.pick: every valid row's device of the file read
 	leaves    []leaf
 	vals      []parquet.Value
 	// the last dictionary seen and its entries as strings
@@ -335,13 +336,13 @@ func (cr *colReader) group(rg parquet.RowGroup, file string, first int, sel sele
 	return cr.build(rows, file, first, sel)
 }
 
-// selection says what of a file's valid rows to build: light (only what
-// facts.Merge groups by and the matcher matches by: collected_at, the
-// collector and the identity), and which rows (keep[row-1] for the file's
-// 1-based row; nil: every one).
+// selection says which of a file's valid rows to build in full: those
+// pick picks, given the row's light device (collected_at, the collector
+// and the identity only: what facts.Merge groups by and the matcher
+// matches by); nil: every one. With pick, every valid row's device is
+// also appended to colReader.all (light, or in full when picked).
 type selection struct {
-	light bool
-	keep  []bool
+	pick func(record.Device) bool
 }
 
 func (cr *colReader) build(rows int, file string, first int, sel selection) ([]record.Device, []record.Finding, error) {
@@ -555,10 +556,8 @@ func (cr *colReader) build(rows int, file string, first int, sel selection) ([]r
 				Message: p + "; the device's facts were not used"})
 			continue
 		}
-		if sel.keep == nil || sel.keep[first-1+r] {
-			valid[r] = true
-			nValid++
-		}
+		valid[r] = true
+		nValid++
 	}
 	devices := make([]record.Device, 0, nValid)
 	factsSlab := make([]record.Facts, nValid)
@@ -578,9 +577,12 @@ func (cr *colReader) build(rows int, file string, first int, sel selection) ([]r
 		*f = record.Facts{APIVersion: record.APIVersion, Kind: string(record.KindFacts), CollectedAt: collectedAt[r],
 			Collector: record.Collector{Name: collector[r], Version: collVersion[r], Source: collSource[r]},
 			Identity:  record.Identity{Serial: serial[r], Hostname: hostname[r], Model: model[r], Manufacturer: mfr[r], UUID: uuid[r]}}
-		if sel.light {
-			devices = append(devices, record.Device{Source: sources[r], Facts: f})
-			continue
+		if sel.pick != nil {
+			d := record.Device{Source: sources[r], Facts: f}
+			cr.all = append(cr.all, d)
+			if !sel.pick(d) {
+				continue
+			}
 		}
 		if a, b := erStart[r], erStart[r+1]; b > a {
 			f.Errors = append([]string(nil), L[cErrors].strs[a:b]...)
@@ -703,12 +705,16 @@ func equalInts(a, b []int) bool {
 // not exactly estate's schema or its columns do not add up (the caller
 // then reads it with the row reader).
 func readColumns(pf *parquet.File, file string, cr *colReader, sel selection) (devices []record.Device, findings []record.Finding, ok bool) {
-	if pf.Schema().String() != rowSchema.String() || (sel.keep != nil && int64(len(sel.keep)) != pf.NumRows()) {
+	cr.all = cr.all[:0:0]
+	if pf.Schema().String() != rowSchema.String() {
 		return nil, nil, false
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			devices, findings, ok = nil, nil, false
+		}
+		if !ok {
+			cr.all = nil
 		}
 	}()
 	at := 1

@@ -147,46 +147,38 @@ func TestColumnReaderSameAsRowReader(t *testing.T) {
 	}
 }
 
-// TestSelect: with Select, Read gives Select every valid row's light
-// device (its identity, collector and time as read in full), and returns
-// in full exactly the devices Select kept, with the findings and hashes
-// of a read without it.
-func TestSelect(t *testing.T) {
+// TestReadPicked: ReadPicked asks pick of every valid row's light device
+// (its identity, collector and time as read in full), returns them all,
+// and in full exactly the devices picked, with the findings and hashes of
+// a whole read.
+func TestReadPicked(t *testing.T) {
 	dir, _, _ := hostileStore(t)
-	all, allF, allFiles, err := Read(context.Background(), dir, ReadOptions{Prefix: "store/", rowReader: true})
+	whole, wholeF, wholeFiles, err := Read(context.Background(), dir, ReadOptions{Prefix: "store/", rowReader: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	keepOf := func(d record.Device) bool { return len(d.Source)%3 == 0 || d.Facts.Identity.Hostname == "" }
-	var light []record.Device
-	got, gotF, gotFiles, err := Read(context.Background(), dir, ReadOptions{Prefix: "store/", Select: func(ds []record.Device) []bool {
-		light = ds
-		keep := make([]bool, len(ds))
-		for i, d := range ds {
-			keep[i] = keepOf(d)
-		}
-		return keep
-	}})
+	keep := func(d record.Device) bool { return len(d.Source)%3 == 0 || d.Facts.Identity.Hostname == "" }
+	got, all, gotF, gotFiles, err := ReadPicked(context.Background(), dir, ReadOptions{Prefix: "store/"}, keep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(light) != len(all) {
-		t.Fatalf("Select saw %d devices, a whole read gives %d", len(light), len(all))
+	if len(all) != len(whole) {
+		t.Fatalf("all holds %d devices, a whole read gives %d", len(all), len(whole))
 	}
 	var want []record.Device
-	for i, d := range all {
-		l, f := light[i], d.Facts
+	for i, d := range whole {
+		l, f := all[i], d.Facts
 		if l.Source != d.Source || l.Facts.Identity != f.Identity || l.Facts.Collector != f.Collector || l.Facts.CollectedAt != f.CollectedAt {
-			t.Fatalf("light device %d is %+v, in full %+v", i, l.Facts, f)
+			t.Fatalf("device %d is %+v, in full %+v", i, l.Facts, f)
 		}
-		if keepOf(d) {
+		if keep(d) {
 			want = append(want, d)
 		}
 	}
-	if len(want) < 500 || len(want) > len(all)-500 {
-		t.Fatalf("kept %d of %d: the test checks too little", len(want), len(all))
+	if len(want) < 500 || len(want) > len(whole)-500 {
+		t.Fatalf("picked %d of %d: the test checks too little", len(want), len(whole))
 	}
-	sameRead(t, got, gotF, gotFiles, want, allF, allFiles)
+	sameRead(t, got, gotF, gotFiles, want, wholeF, wholeFiles)
 }
 
 func sameRead(t *testing.T, col []record.Device, colF []record.Finding, colFiles []File, row []record.Device, rowF []record.Finding, rowFiles []File) {

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -186,14 +185,6 @@ type ReadOptions struct {
 	Workers int // files read at once (default: all cores)
 	// Prefix is put before each file's path in Sources and findings.
 	Prefix string
-	// Select, when set, is given every valid row's device in its light
-	// form (collected_at, the collector and the identity only: what
-	// facts.Merge groups by and the matcher matches by), in the order Read
-	// returns devices, and says which to read in full: Read then returns
-	// only those (in full), with the findings of every row and file and
-	// the hashes of every file, as without Select. A sharded audit's part
-	// reads only its own devices' facts so.
-	Select func(light []record.Device) []bool
 	// rowReader reads every file with the row reader (the reference the
 	// column reader is tested against).
 	rowReader bool
@@ -207,12 +198,26 @@ type ReadOptions struct {
 // back sorted by path, devices in file and row order. The error means dir
 // itself could not be read.
 func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []record.Finding, []File, error) {
+	devices, _, findings, files, err := ReadPicked(ctx, dir, o, nil)
+	return devices, findings, files, err
+}
+
+// ReadPicked is Read building in full only the devices pick picks (nil:
+// every one). pick is asked, from the reading goroutines at once, of
+// every valid row's device in its light form: collected_at, the
+// collector and the identity only, what facts.Merge groups by and the
+// matcher matches by (in full when the file is one the row reader
+// reads). picked are the devices picked, in full, in Read's order; all
+// (with a pick) every valid row's device, light or in full, in the same
+// order; the findings and file hashes are Read's. A sharded audit's part
+// reads only its own devices' facts in full so.
+func ReadPicked(ctx context.Context, dir string, o ReadOptions, pick func(record.Device) bool) (picked, all []record.Device, _ []record.Finding, _ []File, _ error) {
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read facts store: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("read facts store: %w", err)
 	}
 	defer root.Close()
 	var names []string
@@ -241,27 +246,22 @@ func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []re
 		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read facts store: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("read facts store: %w", err)
 	}
 	sort.Strings(names)
 	type result struct {
-		devices  []record.Device
-		findings []record.Finding
-		file     File
-		data     []byte // kept for the second pass (with Select)
-		columns  bool   // read by the column reader
+		devices, all []record.Device
+		findings     []record.Finding
+		file         File
 	}
 	results := make([]result, len(names))
-	light := selection{light: o.Select != nil}
+	sel := selection{pick: pick}
 	parallel(o.Workers, len(names), o.rowReader, func(i int, cr *colReader, buf *[]byte) {
 		if ctx.Err() != nil {
 			return
 		}
 		res := &results[i]
 		res.file.Path = names[i]
-		if o.Select != nil {
-			*buf = nil // this file's bytes are read again in the second pass
-		}
 		data, err := readAll(root, names[i], (*buf)[:0])
 		*buf = data
 		if err != nil {
@@ -271,85 +271,45 @@ func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []re
 		}
 		sum := sha256.Sum256(data)
 		res.file.SHA256 = hex.EncodeToString(sum[:])
-		res.devices, res.findings, res.file.Rows, res.columns = readFile(o.Prefix+names[i], data, cr, light)
-		if o.Select != nil && res.columns {
-			res.data = data
+		var columns bool
+		res.devices, res.findings, res.file.Rows, columns = readFile(o.Prefix+names[i], data, cr, sel)
+		if pick == nil {
+			return
+		}
+		if columns {
+			res.all, cr.all = cr.all, nil
+			return
+		}
+		// The row reader read every row in full: pick among them.
+		res.all = res.devices
+		res.devices = nil
+		for _, d := range res.all {
+			if pick(d) {
+				res.devices = append(res.devices, d)
+			}
 		}
 	})
 	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, err
-	}
-	if o.Select != nil {
-		// Every valid row's light device, in order; Select says which to
-		// read in full, and the files that hold one are decoded again.
-		var all []record.Device
-		for i := range results {
-			all = append(all, results[i].devices...)
-		}
-		keep := o.Select(all)
-		if len(keep) != len(all) {
-			return nil, nil, nil, fmt.Errorf("read facts store: Select said %d of %d devices", len(keep), len(all))
-		}
-		offs := make([]int, len(results)+1)
-		for i := range results {
-			offs[i+1] = offs[i] + len(results[i].devices)
-		}
-		var failed error
-		var failMu sync.Mutex
-		parallel(o.Workers, len(results), o.rowReader, func(i int, cr *colReader, _ *[]byte) {
-			res := &results[i]
-			ks := keep[offs[i]:offs[i+1]]
-			if !res.columns { // read in full by the row reader already
-				kept := res.devices[:0]
-				for j, d := range res.devices {
-					if ks[j] {
-						kept = append(kept, d)
-					}
-				}
-				res.devices = kept
-				return
-			}
-			mask := make([]bool, res.file.Rows)
-			n := 0
-			for j, d := range res.devices {
-				if ks[j] {
-					row, err := strconv.Atoi(d.Source[strings.LastIndexByte(d.Source, ':')+1:])
-					if err != nil || row < 1 || row > len(mask) {
-						panic("factstore: a light device's source is not its file:row: " + d.Source)
-					}
-					mask[row-1] = true
-					n++
-				}
-			}
-			res.devices = nil
-			if n == 0 {
-				return
-			}
-			ds, _, _, ok := readFile(o.Prefix+names[i], res.data, cr, selection{keep: mask})
-			if !ok || len(ds) != n {
-				failMu.Lock()
-				failed = fmt.Errorf("read facts store: %s read differently the second time", names[i])
-				failMu.Unlock()
-			}
-			res.devices, res.data = ds, nil
-		})
-		if failed != nil {
-			return nil, nil, nil, failed
-		}
+		return nil, nil, nil, nil, err
 	}
 	var devices []record.Device
 	files := make([]File, 0, len(names))
-	n := 0
+	n, na := 0, 0
 	for i := range results {
 		n += len(results[i].devices)
+		na += len(results[i].all)
 	}
 	devices = make([]record.Device, 0, n)
+	if pick != nil {
+		all = make([]record.Device, 0, na)
+	}
 	for i := range results {
 		devices = append(devices, results[i].devices...)
+		all = append(all, results[i].all...)
 		findings = append(findings, results[i].findings...)
 		files = append(files, results[i].file)
 	}
-	return devices, findings, files, nil
+	return devices, all, findings, files, nil
 }
 
 // parallel calls do(i) for i in [0, n) on workers goroutines, each with
