@@ -124,7 +124,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	var part *Part
 	if !o.Shard.Whole() {
-		part = newPart(est, o, devices, sel)
+		part = newPart(est, o, devices, store)
 		findings, part.FactsFindings = inShard(findings, o.Shard)
 	}
 	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter, FailingSince: failingSince(ctx, o, at), Shard: o.Shard}
@@ -187,14 +187,11 @@ func gather(ctx context.Context, o Options, est *core.Estate, sel *partSelect) (
 	}
 	fo := core.FactsOptions{Root: est.Root, Dir: o.Facts, Schema: est.Schema, Required: true, Before: o.AsOf}
 	if sel != nil {
-		fo.Pick = sel.start()
+		fo.Pick = sel.pick()
 	}
 	fs, err := core.ReadFacts(ctx, fo)
 	if err != nil {
 		return nil, nil, false, nil, err
-	}
-	if sel != nil && fs.All != nil {
-		sel.finish(fs.All)
 	}
 	return fs.Devices, append(fs.Findings, afterAsOf(fs.Later, o.AsOf)...), false, fs.Store, nil
 }

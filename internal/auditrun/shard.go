@@ -14,7 +14,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/core"
-	"github.com/estate-dev/estate/internal/facts"
+	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
 	"github.com/estate-dev/estate/internal/match"
@@ -34,7 +34,9 @@ type Part struct {
 	// Baselines is a SHA-256 of the baselines and settings judged by.
 	Baselines string `json:"baselines_digest"`
 	// Facts is a SHA-256 of every facts document read (source, collector,
-	// collection time, serial and hostname): each part reads them all.
+	// collection time, serial and hostname): each part reads them all; of
+	// a facts store, of the files read (path and content hash), which are
+	// the documents read, as a part reads only its own in full.
 	Facts string `json:"facts_digest"`
 	// FailOn is the severity the report's ok was judged at (never: none).
 	FailOn string `json:"fail_on"`
@@ -79,7 +81,7 @@ func inShard(fs []record.Finding, sh audit.Shard) ([]record.Finding, []int) {
 	return out, at
 }
 
-func newPart(est *core.Estate, o Options, devices []record.Device, sel *partSelect) *Part {
+func newPart(est *core.Estate, o Options, devices []record.Device, store []factstore.File) *Part {
 	p := &Part{K: o.Shard.K, N: o.Shard.N, AsOfGiven: !o.AsOf.IsZero()}
 	if repo, err := gitrepo.Open(est.Root); err == nil {
 		if c, err := repo.Resolve("HEAD"); err == nil {
@@ -94,12 +96,21 @@ func newPart(est *core.Estate, o Options, devices []record.Device, sel *partSele
 	}{est.Estate.Baselines, est.Estate.Settings})
 	h.Write(b)
 	p.Baselines = "sha256:" + hex.EncodeToString(h.Sum(nil))
-	if sel != nil && sel.picked {
-		p.Facts = sel.digest // of every device: this part read only its own in full
-		return p
+	if store != nil {
+		p.Facts = storeDigest(store)
+	} else {
+		p.Facts = factsDigest(devices)
 	}
-	p.Facts = factsDigest(devices)
 	return p
+}
+
+// storeDigest is Part.Facts of a facts store's files.
+func storeDigest(files []factstore.File) string {
+	h := sha256.New()
+	for _, f := range files {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x01", f.Path, f.SHA256, f.Rows)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // factsDigest is Part.Facts of the devices (merged, as audited).
@@ -129,49 +140,30 @@ var noPartSelect = false
 // device's other documents say (facts.Merge merges by that serial, and
 // the merged device matches that asset by it), so it is picked when the
 // asset is in the part; every other document (matched by hostname, or
-// not at all: its device's part depends on its other documents), and
+// not at all: its device's part may depend on its other documents), and
 // every one after the as-of moment (a finding, on its own file), is
 // picked. The picked documents hold every document of the part's
 // devices, so merging them gives those devices exactly as merging all
 // does; the engine leaves out the picked devices that are not the
-// part's (audit.Shard), as it does when given every device. finish takes
-// the facts digest of every device, which a part reports so that merge
-// joins only parts of one audit.
+// part's (audit.Shard), as it does when given every device.
 type partSelect struct {
 	e      *record.Estate
 	shard  audit.Shard
 	before time.Time
-	picked bool   // finish was called: the facts were a store
-	digest string // factsDigest of every device
 }
 
-// start returns the pick (safe for concurrent use).
-func (s *partSelect) start() func(record.Device) bool {
+// pick returns the pick (safe for concurrent use).
+func (s *partSelect) pick() func(*record.Facts) bool {
 	ix := match.New(s.e)
-	return func(d record.Device) bool {
+	return func(f *record.Facts) bool {
 		if !s.before.IsZero() {
-			if t, err := time.Parse(time.RFC3339, d.Facts.CollectedAt); err == nil && t.After(s.before) {
+			if t, err := time.Parse(time.RFC3339, f.CollectedAt); err == nil && t.After(s.before) {
 				return true
 			}
 		}
-		rec, byHost := ix.Find(d.Facts)
+		rec, byHost := ix.Find(f)
 		return rec == nil || byHost || s.shard.Has(rec.ID)
 	}
-}
-
-// finish takes the digest of all the documents read (unmerged), merged
-// as core.ReadFacts merges them.
-func (s *partSelect) finish(all []record.Device) {
-	now := make([]record.Device, 0, len(all))
-	for _, d := range all {
-		if !s.before.IsZero() {
-			if t, err := time.Parse(time.RFC3339, d.Facts.CollectedAt); err == nil && t.After(s.before) {
-				continue
-			}
-		}
-		now = append(now, d)
-	}
-	s.digest, s.picked = factsDigest(facts.Merge(now)), true
 }
 
 // partReport is what Merge reads of a partial report.

@@ -32,7 +32,7 @@ type FactsOptions struct {
 	Before time.Time
 	// Pick, for a facts store, picks the documents read in full
 	// (factstore.ReadPicked); a folder of documents is read whole.
-	Pick func(light record.Device) bool
+	Pick func(light *record.Facts) bool
 }
 
 // Facts are the facts documents ReadFacts read.
@@ -51,10 +51,6 @@ type Facts struct {
 	// Store lists the Parquet files read, with their content hashes, when
 	// Dir is a facts store (factstore) rather than a folder of documents.
 	Store []factstore.File
-	// All, when FactsOptions.Pick was used on a store, are all its valid
-	// documents (most of them light: see factstore.ReadPicked), unmerged;
-	// Devices are then only the picked ones.
-	All []record.Device
 }
 
 // ReadFacts reads the facts documents of o.Dir, or of facts/ in the
@@ -95,11 +91,11 @@ func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 			return nil, fmt.Errorf("compile the built-in schema: %w", err)
 		}
 	}
-	var devices, all []record.Device
+	var devices []record.Device
 	var findings []record.Finding
 	var store []factstore.File
 	if strings.HasPrefix(o.Dir, factstore.Prefix) || factstore.IsStore(dir) {
-		devices, all, findings, store, err = factstore.ReadPicked(ctx, dir, factstore.ReadOptions{Prefix: strings.TrimSuffix(prefix, "/") + "/"}, o.Pick)
+		devices, findings, store, err = factstore.ReadPicked(ctx, dir, factstore.ReadOptions{Prefix: strings.TrimSuffix(prefix, "/") + "/"}, o.Pick)
 		if store == nil && err == nil {
 			store = []factstore.File{}
 		}
@@ -112,7 +108,7 @@ func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 		}
 		return nil, err
 	}
-	out := &Facts{Findings: findings, Dir: dir, Store: store, All: all}
+	out := &Facts{Findings: findings, Dir: dir, Store: store}
 	if !o.Before.IsZero() {
 		kept := devices[:0:0]
 		for _, d := range devices {

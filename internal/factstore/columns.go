@@ -114,8 +114,7 @@ func (l *leaf) reset(maxRep, maxDef int) {
 // colReader reads the column chunks of one file; its buffers are reused
 // from row group to row group.
 type colReader struct {
-	rowReader bool            // read with the row reader instead (the reference)
-	all       []record.Device // with selection.pick: every valid row's device of the file read
+	rowReader bool // read with the row reader instead (the reference)
 	leaves    []leaf
 	vals      []parquet.Value
 	// the last dictionary seen and its entries as strings
@@ -337,12 +336,11 @@ func (cr *colReader) group(rg parquet.RowGroup, file string, first int, sel sele
 }
 
 // selection says which of a file's valid rows to build in full: those
-// pick picks, given the row's light device (collected_at, the collector
+// pick picks, given the row's light facts (collected_at, the collector
 // and the identity only: what facts.Merge groups by and the matcher
-// matches by); nil: every one. With pick, every valid row's device is
-// also appended to colReader.all (light, or in full when picked).
+// matches by; valid during the call only); nil: every one.
 type selection struct {
-	pick func(record.Device) bool
+	pick func(light *record.Facts) bool
 }
 
 func (cr *colReader) build(rows int, file string, first int, sel selection) ([]record.Device, []record.Finding, error) {
@@ -556,6 +554,14 @@ func (cr *colReader) build(rows int, file string, first int, sel selection) ([]r
 				Message: p + "; the device's facts were not used"})
 			continue
 		}
+		if sel.pick != nil {
+			light := record.Facts{APIVersion: record.APIVersion, Kind: string(record.KindFacts), CollectedAt: collectedAt[r],
+				Collector: record.Collector{Name: collector[r], Version: collVersion[r], Source: collSource[r]},
+				Identity:  record.Identity{Serial: serial[r], Hostname: hostname[r], Model: model[r], Manufacturer: mfr[r], UUID: uuid[r]}}
+			if !sel.pick(&light) {
+				continue
+			}
+		}
 		valid[r] = true
 		nValid++
 	}
@@ -577,13 +583,6 @@ func (cr *colReader) build(rows int, file string, first int, sel selection) ([]r
 		*f = record.Facts{APIVersion: record.APIVersion, Kind: string(record.KindFacts), CollectedAt: collectedAt[r],
 			Collector: record.Collector{Name: collector[r], Version: collVersion[r], Source: collSource[r]},
 			Identity:  record.Identity{Serial: serial[r], Hostname: hostname[r], Model: model[r], Manufacturer: mfr[r], UUID: uuid[r]}}
-		if sel.pick != nil {
-			d := record.Device{Source: sources[r], Facts: f}
-			cr.all = append(cr.all, d)
-			if !sel.pick(d) {
-				continue
-			}
-		}
 		if a, b := erStart[r], erStart[r+1]; b > a {
 			f.Errors = append([]string(nil), L[cErrors].strs[a:b]...)
 		}
@@ -705,16 +704,12 @@ func equalInts(a, b []int) bool {
 // not exactly estate's schema or its columns do not add up (the caller
 // then reads it with the row reader).
 func readColumns(pf *parquet.File, file string, cr *colReader, sel selection) (devices []record.Device, findings []record.Finding, ok bool) {
-	cr.all = cr.all[:0:0]
 	if pf.Schema().String() != rowSchema.String() {
 		return nil, nil, false
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			devices, findings, ok = nil, nil, false
-		}
-		if !ok {
-			cr.all = nil
 		}
 	}()
 	at := 1

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,32 +149,50 @@ func TestColumnReaderSameAsRowReader(t *testing.T) {
 	}
 }
 
-// TestReadPicked: ReadPicked asks pick of every valid row's light device
-// (its identity, collector and time as read in full), returns them all,
-// and in full exactly the devices picked, with the findings and hashes of
-// a whole read.
+// TestReadPicked: ReadPicked asks pick of every valid row's light facts
+// (its identity, collector and time as read in full) and returns in full
+// exactly the devices picked, with the findings and hashes of a whole
+// read.
 func TestReadPicked(t *testing.T) {
 	dir, _, _ := hostileStore(t)
 	whole, wholeF, wholeFiles, err := Read(context.Background(), dir, ReadOptions{Prefix: "store/", rowReader: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	keep := func(d record.Device) bool { return len(d.Source)%3 == 0 || d.Facts.Identity.Hostname == "" }
-	got, all, gotF, gotFiles, err := ReadPicked(context.Background(), dir, ReadOptions{Prefix: "store/"}, keep)
+	type light struct {
+		id        record.Identity
+		collector record.Collector
+		at        string
+	}
+	var mu sync.Mutex
+	asked := map[light]int{}
+	keep := func(f *record.Facts) bool {
+		return len(f.Identity.Hostname)%3 == 0 || f.Identity.Serial == "" || strings.HasSuffix(f.Identity.Serial, "7")
+	}
+	got, gotF, gotFiles, err := ReadPicked(context.Background(), dir, ReadOptions{Prefix: "store/"}, func(f *record.Facts) bool {
+		mu.Lock()
+		asked[light{f.Identity, f.Collector, f.CollectedAt}]++
+		mu.Unlock()
+		return keep(f)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != len(whole) {
-		t.Fatalf("all holds %d devices, a whole read gives %d", len(all), len(whole))
-	}
 	var want []record.Device
-	for i, d := range whole {
-		l, f := all[i], d.Facts
-		if l.Source != d.Source || l.Facts.Identity != f.Identity || l.Facts.Collector != f.Collector || l.Facts.CollectedAt != f.CollectedAt {
-			t.Fatalf("device %d is %+v, in full %+v", i, l.Facts, f)
+	for _, d := range whole {
+		f := d.Facts
+		l := light{f.Identity, f.Collector, f.CollectedAt}
+		if asked[l] == 0 {
+			t.Fatalf("pick was not asked of %s (%+v)", d.Source, l)
 		}
-		if keep(d) {
+		asked[l]--
+		if keep(f) {
 			want = append(want, d)
+		}
+	}
+	for l, n := range asked {
+		if n > 0 {
+			t.Fatalf("pick was asked of %+v, no valid row", l)
 		}
 	}
 	if len(want) < 500 || len(want) > len(whole)-500 {

@@ -198,26 +198,23 @@ type ReadOptions struct {
 // back sorted by path, devices in file and row order. The error means dir
 // itself could not be read.
 func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []record.Finding, []File, error) {
-	devices, _, findings, files, err := ReadPicked(ctx, dir, o, nil)
-	return devices, findings, files, err
+	return ReadPicked(ctx, dir, o, nil)
 }
 
 // ReadPicked is Read building in full only the devices pick picks (nil:
-// every one). pick is asked, from the reading goroutines at once, of
-// every valid row's device in its light form: collected_at, the
-// collector and the identity only, what facts.Merge groups by and the
-// matcher matches by (in full when the file is one the row reader
-// reads). picked are the devices picked, in full, in Read's order; all
-// (with a pick) every valid row's device, light or in full, in the same
-// order; the findings and file hashes are Read's. A sharded audit's part
+// every one), from the reading goroutines at once: pick is asked of
+// every valid row, given its light facts (collected_at, the collector and
+// the identity only: what facts.Merge groups by and the matcher matches
+// by; in full for a file the row reader reads), valid during the call
+// only. The findings and file hashes are Read's. A sharded audit's part
 // reads only its own devices' facts in full so.
-func ReadPicked(ctx context.Context, dir string, o ReadOptions, pick func(record.Device) bool) (picked, all []record.Device, _ []record.Finding, _ []File, _ error) {
+func ReadPicked(ctx context.Context, dir string, o ReadOptions, pick func(light *record.Facts) bool) ([]record.Device, []record.Finding, []File, error) {
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("read facts store: %w", err)
+		return nil, nil, nil, fmt.Errorf("read facts store: %w", err)
 	}
 	defer root.Close()
 	var names []string
@@ -246,13 +243,13 @@ func ReadPicked(ctx context.Context, dir string, o ReadOptions, pick func(record
 		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("read facts store: %w", err)
+		return nil, nil, nil, fmt.Errorf("read facts store: %w", err)
 	}
 	sort.Strings(names)
 	type result struct {
-		devices, all []record.Device
-		findings     []record.Finding
-		file         File
+		devices  []record.Device
+		findings []record.Finding
+		file     File
 	}
 	results := make([]result, len(names))
 	sel := selection{pick: pick}
@@ -273,43 +270,33 @@ func ReadPicked(ctx context.Context, dir string, o ReadOptions, pick func(record
 		res.file.SHA256 = hex.EncodeToString(sum[:])
 		var columns bool
 		res.devices, res.findings, res.file.Rows, columns = readFile(o.Prefix+names[i], data, cr, sel)
-		if pick == nil {
-			return
-		}
-		if columns {
-			res.all, cr.all = cr.all, nil
-			return
-		}
-		// The row reader read every row in full: pick among them.
-		res.all = res.devices
-		res.devices = nil
-		for _, d := range res.all {
-			if pick(d) {
-				res.devices = append(res.devices, d)
+		if pick != nil && !columns {
+			// The row reader read every row in full: pick among them.
+			kept := res.devices[:0]
+			for _, d := range res.devices {
+				if pick(d.Facts) {
+					kept = append(kept, d)
+				}
 			}
+			res.devices = kept
 		}
 	})
 	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, err
 	}
 	var devices []record.Device
 	files := make([]File, 0, len(names))
-	n, na := 0, 0
+	n := 0
 	for i := range results {
 		n += len(results[i].devices)
-		na += len(results[i].all)
 	}
 	devices = make([]record.Device, 0, n)
-	if pick != nil {
-		all = make([]record.Device, 0, na)
-	}
 	for i := range results {
 		devices = append(devices, results[i].devices...)
-		all = append(all, results[i].all...)
 		findings = append(findings, results[i].findings...)
 		files = append(files, results[i].file)
 	}
-	return devices, all, findings, files, nil
+	return devices, findings, files, nil
 }
 
 // parallel calls do(i) for i in [0, n) on workers goroutines, each with
