@@ -106,7 +106,7 @@ func BenchmarkStoreParts(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				out := audit.Run(e, facts.Merge(ds), audit.Options{Now: now, Shard: sh})
+				out := audit.Run(e, facts.Merge(ds), audit.Options{Now: now, Shard: sh, Index: sel.ix})
 				part := &Part{K: k, N: shards, Facts: storeDigest(files)}
 				rf, part.FactsFindings = inShard(rf, sh)
 				res := &Result{Findings: append(rf, out.Findings...), Summary: out.Summary, At: now, Store: files, Part: part}

@@ -128,6 +128,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		findings, part.FactsFindings = inShard(findings, o.Shard)
 	}
 	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter, FailingSince: failingSince(ctx, o, at), Shard: o.Shard}
+	if sel != nil {
+		opts.Index = sel.ix // built for the pick: the engine need not build it again
+	}
 	out := audit.Run(est.Estate, devices, opts)
 	findings = append(findings, out.Findings...)
 	est.Place(ctx, findings)

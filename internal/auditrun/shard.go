@@ -150,11 +150,13 @@ type partSelect struct {
 	e      *record.Estate
 	shard  audit.Shard
 	before time.Time
+	ix     *match.Index // the estate's, built by pick (for the engine too)
 }
 
 // pick returns the pick (safe for concurrent use).
 func (s *partSelect) pick() func(*record.Facts) bool {
-	ix := match.New(s.e)
+	s.ix = match.New(s.e)
+	ix := s.ix
 	return func(f *record.Facts) bool {
 		if !s.before.IsZero() {
 			if t, err := time.Parse(time.RFC3339, f.CollectedAt); err == nil && t.After(s.before) {
