@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -28,10 +29,14 @@ import (
 // runs it (read with partSelect, merge, judge its devices, write its JSON
 // report), then the merge of the parts' reports into the whole report.
 // The store is written under ESTATE_BENCH_STORE (default a temporary
-// folder) and removed after. Opening and validating the estate, which
-// every part also does, is not in these figures:
+// folder) and removed after; with ESTATE_BENCH_KEEP_STORE=DIR it is
+// written to DIR/store once and kept, and ESTATE_BENCH_PART=K measures
+// only part K, alone in its process as a part's job runs it. Opening and
+// validating the estate, which every part also does, is not in these
+// figures:
 //
 //	ESTATE_BENCH_DEVICES=1000000 go test -run '^$' -bench StoreParts -benchtime 1x -timeout 60m ./internal/auditrun
+//	ESTATE_BENCH_KEEP_STORE=/tmp/store1m ESTATE_BENCH_PART=3 ESTATE_BENCH_DEVICES=1000000 go test -run '^$' -bench StoreParts -benchtime 1x ./internal/auditrun
 func BenchmarkStoreParts(b *testing.B) {
 	n := benchDevices()
 	shards := 16
@@ -46,16 +51,25 @@ func BenchmarkStoreParts(b *testing.B) {
 		devices[i] = record.Device{Source: f.Identity.Hostname, Facts: f}
 	}
 	fs = nil
-	parent := os.Getenv("ESTATE_BENCH_STORE")
-	dir, err := os.MkdirTemp(parent, "estate-bench-store-")
-	if err != nil {
-		b.Fatal(err)
+	var store string
+	if keep := os.Getenv("ESTATE_BENCH_KEEP_STORE"); keep != "" {
+		// A store kept for the next run (same devices: synth is
+		// deterministic), to measure one part a process.
+		store = filepath.Join(keep, "store")
+	} else {
+		dir, err := os.MkdirTemp(os.Getenv("ESTATE_BENCH_STORE"), "estate-bench-store-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		store = filepath.Join(dir, "store")
 	}
-	defer os.RemoveAll(dir)
-	store := filepath.Join(dir, "store")
-	if _, failed, err := factstore.Write(store, devices, factstore.WriteOptions{}); err != nil || len(failed) > 0 {
-		b.Fatal(failed, err)
+	if _, err := os.Stat(store); err != nil {
+		if _, failed, err := factstore.Write(store, devices, factstore.WriteOptions{}); err != nil || len(failed) > 0 {
+			b.Fatal(failed, err)
+		}
 	}
+	onlyPart, _ := strconv.Atoi(os.Getenv("ESTATE_BENCH_PART"))
 	nDevices := len(devices)
 	devices = nil
 	ctx := context.Background()
@@ -80,6 +94,26 @@ func BenchmarkStoreParts(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
+		if onlyPart > 0 {
+			// One part in this process, as its job runs it.
+			partCosts = append(partCosts[:0], measure(func() {
+				sh := audit.Shard{K: onlyPart, N: shards}
+				sel := &partSelect{e: e, shard: sh}
+				ds, rf, files, err := factstore.ReadPicked(ctx, store, factstore.ReadOptions{Prefix: "store/"}, sel.pick())
+				if err != nil {
+					b.Fatal(err)
+				}
+				out := audit.Run(e, facts.Merge(ds), audit.Options{Now: now, Shard: sh, Index: sel.ix})
+				part := &Part{K: onlyPart, N: shards, Facts: storeDigest(files)}
+				rf, part.FactsFindings = inShard(rf, sh)
+				res := &Result{Findings: append(rf, out.Findings...), Summary: out.Summary, At: now, Store: files, Part: part}
+				if err := Write(io.Discard, "json", res.Report("bench", record.SevHigh), res, output.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				heap()
+			}))
+			continue
+		}
 		// The whole audit, as Run does it from a store.
 		wholeCost = measure(func() {
 			ds, rf, files, err := factstore.Read(ctx, store, factstore.ReadOptions{Prefix: "store/"})
@@ -132,6 +166,13 @@ func BenchmarkStoreParts(b *testing.B) {
 		if sha256.Sum256(merged.Bytes()) != whole {
 			b.Fatalf("the merged report (%d bytes) is not the whole one (%d bytes)", merged.Len(), wholeLen)
 		}
+	}
+	if onlyPart > 0 {
+		b.ReportMetric(float64(nDevices), "devices")
+		b.ReportMetric(partCosts[0].cpu.Seconds(), "part-cpu-s")
+		b.ReportMetric(partCosts[0].wall.Seconds(), "part-wall-s")
+		b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MiB")
+		return
 	}
 	slices.SortFunc(partCosts, func(x, y cost) int { return int(x.cpu - y.cpu) })
 	b.ReportMetric(float64(nDevices), "devices")

@@ -151,6 +151,16 @@ func BenchmarkAuditFromStore(b *testing.B) {
 	})
 }
 
+// BenchmarkAuditFromStoreRows is BenchmarkAuditFromStore with the row
+// reader (the reference the column reader replaced).
+func BenchmarkAuditFromStoreRows(b *testing.B) {
+	s := setup(b)
+	benchAudit(b, s, func() ([]record.Device, error) {
+		ds, _, _, err := factstore.Read(context.Background(), s.store, factstore.WithRowReader(factstore.ReadOptions{}))
+		return ds, err
+	})
+}
+
 func BenchmarkAuditFromJSON(b *testing.B) {
 	s := setupJSON(b)
 	benchAudit(b, s, func() ([]record.Device, error) {
