@@ -118,9 +118,8 @@ type colReader struct {
 	leaves    []leaf
 	vals      []parquet.Value
 	// the last dictionary seen and its entries as strings
-	dict      parquet.Dictionary
-	dictStrs  []string
-	dictBytes int
+	dict     parquet.Dictionary
+	dictStrs []string
 }
 
 // read decodes column chunk cc of kind k into l.
