@@ -193,3 +193,30 @@ func BenchmarkStoreParts(b *testing.B) {
 	b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(wholeLen)/(1<<20), "report-MiB")
 }
+
+// TestWriteStoreEstate writes the estate of BenchmarkStoreParts (synth's
+// Computers estate of about ESTATE_BENCH_DEVICES devices) into
+// ESTATE_SYNTH_DIR, its facts as a store in ESTATE_SYNTH_DIR/store, for
+// measuring estate audit --facts store (and --shard K/N) end to end; only
+// when asked:
+//
+//	ESTATE_SYNTH_DIR=/tmp/store100k ESTATE_BENCH_DEVICES=100000 go test -run WriteStoreEstate ./internal/auditrun
+func TestWriteStoreEstate(t *testing.T) {
+	dir := os.Getenv("ESTATE_SYNTH_DIR")
+	if dir == "" {
+		t.Skip("set ESTATE_SYNTH_DIR to write a synthetic estate with a facts store")
+	}
+	n := benchDevices()
+	files := synth.Generate(synth.Config{Assets: n * 102 / 100, Seed: 1, Now: badDayNow, Computers: true})
+	fs := synth.Facts(synth.Estate(files), synth.FactsConfig{Seed: 1, Now: badDayNow})
+	if err := synth.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	devices := make([]record.Device, len(fs))
+	for i, f := range fs {
+		devices[i] = record.Device{Source: f.Identity.Hostname, Facts: f}
+	}
+	if _, failed, err := factstore.Write(filepath.Join(dir, "store"), devices, factstore.WriteOptions{}); err != nil || len(failed) > 0 {
+		t.Fatal(failed, err)
+	}
+}
