@@ -58,6 +58,9 @@ type Options struct {
 	// its devices, its expected assets and their findings. Every device is
 	// still matched, so that each part judges the same duplicates.
 	Shard Shard
+	// Index, when set, is match.New(e), built already (a sharded part's
+	// facts reader built it to pick its devices); nil: built here.
+	Index *match.Index
 }
 
 // Result is the outcome of an audit.
@@ -152,7 +155,10 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	// Index the inventory (internal/match: the one matcher), and find
 	// the assets expected to report. Where two records share an id, the
 	// first (in path order) is the asset, as in record.NewEstate.
-	ix := match.New(e)
+	ix := opts.Index
+	if ix == nil {
+		ix = match.New(e)
+	}
 	var scope []*record.Record
 	for _, rec := range e.Records {
 		if rec.Kind == record.KindAsset && r.inScope(rec.Asset) && e.Assets[rec.ID] == rec.Asset && opts.Shard.Has(rec.ID) {

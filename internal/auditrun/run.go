@@ -114,16 +114,23 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if n := len(est.Findings); n > 0 && o.Log != nil {
 		o.Log.Warn("the estate has validation problems; run 'estate validate'", "problems", n)
 	}
-	devices, findings, partial, store, err := gather(ctx, o, est)
+	var sel *partSelect
+	if !o.Shard.Whole() && !noPartSelect {
+		sel = &partSelect{e: est.Estate, shard: o.Shard, before: o.AsOf}
+	}
+	devices, findings, partial, store, err := gather(ctx, o, est, sel)
 	if err != nil {
 		return nil, err
 	}
 	var part *Part
 	if !o.Shard.Whole() {
-		part = newPart(est, o, devices)
-		findings = inShard(findings, o.Shard)
+		part = newPart(est, o, devices, store)
+		findings, part.FactsFindings = inShard(findings, o.Shard)
 	}
 	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter, FailingSince: failingSince(ctx, o, at), Shard: o.Shard}
+	if sel != nil {
+		opts.Index = sel.ix // built for the pick: the engine need not build it again
+	}
 	out := audit.Run(est.Estate, devices, opts)
 	findings = append(findings, out.Findings...)
 	est.Place(ctx, findings)
@@ -161,7 +168,7 @@ func failingSince(ctx context.Context, o Options, at time.Time) func(asset, cont
 // gather gets the devices to audit from the one source o names. partial
 // says only some assets could report (collected for this run), so that
 // the others are not called missing.
-func gather(ctx context.Context, o Options, est *core.Estate) ([]record.Device, []record.Finding, bool, []factstore.File, error) {
+func gather(ctx context.Context, o Options, est *core.Estate, sel *partSelect) ([]record.Device, []record.Finding, bool, []factstore.File, error) {
 	switch o.Collect {
 	case "local":
 		d, err := facts.CollectLocal(ctx, facts.LocalOptions{Now: o.Now})
@@ -181,7 +188,11 @@ func gather(ctx context.Context, o Options, est *core.Estate) ([]record.Device, 
 		// Only hosts with a hostname were asked: the others are not missing.
 		return got, facts.FailureFindings(est.Estate, failed), true, nil, nil
 	}
-	fs, err := core.ReadFacts(ctx, core.FactsOptions{Root: est.Root, Dir: o.Facts, Schema: est.Schema, Required: true, Before: o.AsOf})
+	fo := core.FactsOptions{Root: est.Root, Dir: o.Facts, Schema: est.Schema, Required: true, Before: o.AsOf}
+	if sel != nil {
+		fo.Pick = sel.pick()
+	}
+	fs, err := core.ReadFacts(ctx, fo)
 	if err != nil {
 		return nil, nil, false, nil, err
 	}

@@ -10,11 +10,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/gitrepo"
 	"github.com/estate-dev/estate/internal/ledger"
+	"github.com/estate-dev/estate/internal/match"
 	"github.com/estate-dev/estate/internal/record"
 )
 
@@ -31,12 +34,20 @@ type Part struct {
 	// Baselines is a SHA-256 of the baselines and settings judged by.
 	Baselines string `json:"baselines_digest"`
 	// Facts is a SHA-256 of every facts document read (source, collector,
-	// collection time, serial and hostname): each part reads them all.
+	// collection time, serial and hostname): each part reads them all; of
+	// a facts store, of the files read (path and content hash), which are
+	// the documents read, as a part reads only its own in full.
 	Facts string `json:"facts_digest"`
 	// FailOn is the severity the report's ok was judged at (never: none).
 	FailOn string `json:"fail_on"`
 	// AsOfGiven says as_of came from --as-of (not the clock).
 	AsOfGiven bool `json:"as_of_given"`
+	// FactsFindings are the places, among the whole audit's findings on
+	// reading the facts (bad files and rows, documents after --as-of:
+	// they come first in a report, in the order read, and every part
+	// finds them all), of the ones this part reports, its first findings:
+	// merge puts them back in that order.
+	FactsFindings []int `json:"facts_findings,omitempty"`
 }
 
 // ParseShard reads a --shard value K/N (1 ≤ K ≤ N ≤ 1024). Empty is the
@@ -56,18 +67,21 @@ func ParseShard(s string) (audit.Shard, error) {
 }
 
 // inShard keeps the findings on files of part sh (facts documents' own
-// findings, and devices left out by --as-of).
-func inShard(fs []record.Finding, sh audit.Shard) []record.Finding {
+// findings, and devices left out by --as-of), and says where each kept
+// one was among fs.
+func inShard(fs []record.Finding, sh audit.Shard) ([]record.Finding, []int) {
 	out := fs[:0:0]
-	for _, f := range fs {
+	var at []int
+	for i, f := range fs {
 		if sh.Has(f.Pos.File) {
 			out = append(out, f)
+			at = append(at, i)
 		}
 	}
-	return out
+	return out, at
 }
 
-func newPart(est *core.Estate, o Options, devices []record.Device) *Part {
+func newPart(est *core.Estate, o Options, devices []record.Device, store []factstore.File) *Part {
 	p := &Part{K: o.Shard.K, N: o.Shard.N, AsOfGiven: !o.AsOf.IsZero()}
 	if repo, err := gitrepo.Open(est.Root); err == nil {
 		if c, err := repo.Resolve("HEAD"); err == nil {
@@ -82,7 +96,26 @@ func newPart(est *core.Estate, o Options, devices []record.Device) *Part {
 	}{est.Estate.Baselines, est.Estate.Settings})
 	h.Write(b)
 	p.Baselines = "sha256:" + hex.EncodeToString(h.Sum(nil))
-	h.Reset()
+	if store != nil {
+		p.Facts = storeDigest(store)
+	} else {
+		p.Facts = factsDigest(devices)
+	}
+	return p
+}
+
+// storeDigest is Part.Facts of a facts store's files.
+func storeDigest(files []factstore.File) string {
+	h := sha256.New()
+	for _, f := range files {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x01", f.Path, f.SHA256, f.Rows)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// factsDigest is Part.Facts of the devices (merged, as audited).
+func factsDigest(devices []record.Device) string {
+	h := sha256.New()
 	for _, d := range devices {
 		h.Write([]byte(d.Source))
 		h.Write([]byte{0})
@@ -94,8 +127,45 @@ func newPart(est *core.Estate, o Options, devices []record.Device) *Part {
 		}
 		h.Write([]byte{1})
 	}
-	p.Facts = "sha256:" + hex.EncodeToString(h.Sum(nil))
-	return p
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// noPartSelect makes a part read every document in full (the reference
+// the picking is tested against).
+var noPartSelect = false
+
+// partSelect picks, for a part's read of a facts store, the documents
+// the part needs in full, as they are read (factstore.ReadPicked): a
+// document whose serial matches an asset is its device's, whatever the
+// device's other documents say (facts.Merge merges by that serial, and
+// the merged device matches that asset by it), so it is picked when the
+// asset is in the part; every other document (matched by hostname, or
+// not at all: its device's part may depend on its other documents), and
+// every one after the as-of moment (a finding, on its own file), is
+// picked. The picked documents hold every document of the part's
+// devices, so merging them gives those devices exactly as merging all
+// does; the engine leaves out the picked devices that are not the
+// part's (audit.Shard), as it does when given every device.
+type partSelect struct {
+	e      *record.Estate
+	shard  audit.Shard
+	before time.Time
+	ix     *match.Index // the estate's, built by pick (for the engine too)
+}
+
+// pick returns the pick (safe for concurrent use).
+func (s *partSelect) pick() func(*record.Facts) bool {
+	s.ix = match.New(s.e)
+	ix := s.ix
+	return func(f *record.Facts) bool {
+		if !s.before.IsZero() {
+			if t, err := time.Parse(time.RFC3339, f.CollectedAt); err == nil && t.After(s.before) {
+				return true
+			}
+		}
+		rec, byHost := ix.Find(f)
+		return rec == nil || byHost || s.shard.Has(rec.ID)
+	}
 }
 
 // partReport is what Merge reads of a partial report.
@@ -194,7 +264,9 @@ func Merge(parts []MergeInput) (*Merged, error) {
 	if first.FactsStore != nil {
 		res.Store = first.FactsStore.Files
 	}
-	res.Findings = mergeFindings(byK[1:])
+	if res.Findings, err = mergeAll(byK[1:]); err != nil {
+		return nil, core.UsageError(fmt.Errorf("audit merge: %w", err), "merge the reports of one sharded audit, as estate audit --shard wrote them")
+	}
 	if res.Summary, err = mergeSummaries(byK[1:]); err != nil {
 		return nil, core.UsageError(fmt.Errorf("audit merge: %w", err), "run every part on one commit")
 	}
@@ -229,13 +301,44 @@ func disagree(a, b *partReport) string {
 	return ""
 }
 
+// mergeAll joins the parts' findings: first those on reading the facts,
+// each part's first ones, put back in their places (Part.FactsFindings),
+// then the engine's (mergeFindings).
+func mergeAll(parts []*partReport) ([]record.Finding, error) {
+	type placed struct {
+		at int
+		f  record.Finding
+	}
+	var read []placed
+	engine := make([][]record.Finding, len(parts))
+	for i, p := range parts {
+		at := p.Shard.FactsFindings
+		if len(at) > len(p.Findings) {
+			return nil, fmt.Errorf("part %d/%d lists %d findings on reading the facts but has %d findings", p.Shard.K, p.Shard.N, len(at), len(p.Findings))
+		}
+		for j, a := range at {
+			read = append(read, placed{a, p.Findings[j]})
+		}
+		engine[i] = p.Findings[len(at):]
+	}
+	sort.Slice(read, func(i, j int) bool { return read[i].at < read[j].at })
+	out := make([]record.Finding, 0, len(read))
+	for i, r := range read {
+		if r.at != i {
+			return nil, fmt.Errorf("the parts' findings on reading the facts do not add up (place %d is missing or given twice)", i)
+		}
+		out = append(out, r.f)
+	}
+	return append(out, mergeFindings(engine)...), nil
+}
+
 // mergeFindings merges the parts' findings, each sorted as the audit
 // sorts them (file, rule, control), keeping a part's order among equal
 // keys; equal keys are never in two parts (see audit.Shard).
-func mergeFindings(parts []*partReport) []record.Finding {
+func mergeFindings(parts [][]record.Finding) []record.Finding {
 	total := 0
 	for _, p := range parts {
-		total += len(p.Findings)
+		total += len(p)
 	}
 	out := make([]record.Finding, 0, total)
 	at := make([]int, len(parts))
@@ -251,11 +354,11 @@ func mergeFindings(parts []*partReport) []record.Finding {
 	for len(out) < total {
 		best := -1
 		for i, p := range parts {
-			if at[i] < len(p.Findings) && (best < 0 || less(&p.Findings[at[i]], &parts[best].Findings[at[best]])) {
+			if at[i] < len(p) && (best < 0 || less(&p[at[i]], &parts[best][at[best]])) {
 				best = i
 			}
 		}
-		out = append(out, parts[best].Findings[at[best]])
+		out = append(out, parts[best][at[best]])
 		at[best]++
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 
 	"github.com/estate-dev/estate/internal/audit"
 	"github.com/estate-dev/estate/internal/core"
+	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/output"
 	"github.com/estate-dev/estate/internal/record"
 	"github.com/estate-dev/estate/internal/synth"
@@ -25,7 +26,12 @@ var outputOptions = output.Options{}
 // its JSON report.
 func auditJSONOf(t *testing.T, dir string, sh audit.Shard, asOf time.Time) []byte {
 	t.Helper()
-	res, err := Run(context.Background(), Options{Dir: dir, Now: shardNow, AsOf: asOf, Shard: sh})
+	return auditJSON(t, Options{Dir: dir, Now: shardNow, AsOf: asOf, Shard: sh})
+}
+
+func auditJSON(t *testing.T, o Options) []byte {
+	t.Helper()
+	res, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +176,130 @@ func TestParseShard(t *testing.T) {
 	for _, bad := range []string{"0/16", "17/16", "3", "a/b", "1/0", "-1/4", "1/2000"} {
 		if _, err := ParseShard(bad); !errors.Is(err, core.ErrUsage) {
 			t.Errorf("%q: %v, want a usage error", bad, err)
+		}
+	}
+}
+
+// storeEstate is a synthetic estate whose facts are a facts store (no
+// facts folder): every device's document, a second collector's for one
+// device in five (merged with it), an older one of the same collector
+// for one in seven (superseded), an unregistered device now and then, and
+// documents collected after asOf.
+func storeEstate(t *testing.T, assets int, asOf time.Time) (dir, store string) {
+	dir = t.TempDir()
+	files := synth.Generate(synth.Config{Assets: assets, Seed: 5, Now: shardNow})
+	if err := synth.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	fs := synth.Facts(synth.Estate(files), synth.FactsConfig{Seed: 5, Now: shardNow.Add(-12 * time.Hour)})
+	var devices []record.Device
+	add := func(f *record.Facts) { devices = append(devices, record.Device{Source: f.Identity.Hostname, Facts: f}) }
+	for i, f := range fs {
+		add(f)
+		if i%5 == 0 {
+			g := *f
+			g.Collector = record.Collector{Name: "mdm", Source: "intune"}
+			g.Packages, g.Identity.Hostname = nil, ""
+			g.CollectedAt = shardNow.Add(-time.Duration(i%40) * time.Hour).Format(time.RFC3339)
+			add(&g)
+		}
+		if i%7 == 0 {
+			g := *f
+			g.CollectedAt = shardNow.Add(-72 * time.Hour).Format(time.RFC3339)
+			add(&g)
+		}
+		if i%11 == 0 {
+			g := *f
+			g.Identity.Serial, g.Identity.Hostname = fmt.Sprintf("ZZ%05d", i), fmt.Sprintf("stray-%d", i)
+			add(&g)
+		}
+		if i%17 == 0 {
+			g := *f
+			g.Identity.Serial, g.Collector = "", record.Collector{Name: "ssh"}
+			add(&g)
+		}
+		if i%19 == 0 && i+1 < len(fs) {
+			// One unknown serial reported by two collectors with the
+			// hostnames of two assets: the merged device is the newer's.
+			g, h := *f, *fs[i+1]
+			g.Identity.Serial, h.Identity.Serial = fmt.Sprintf("QQ%05d", i), fmt.Sprintf("QQ%05d", i)
+			g.Collector, h.Collector = record.Collector{Name: "osquery"}, record.Collector{Name: "mdm", Source: "jamf"}
+			g.CollectedAt, h.CollectedAt = shardNow.Add(-40*time.Hour).Format(time.RFC3339), shardNow.Add(-39*time.Hour).Format(time.RFC3339)
+			add(&g)
+			add(&h)
+		}
+		if i%13 == 0 && !asOf.IsZero() {
+			g := *f
+			g.CollectedAt = asOf.Add(time.Hour).Format(time.RFC3339)
+			add(&g)
+		}
+	}
+	store = filepath.Join(dir, "store")
+	if _, failed, err := factstore.Write(store, devices, factstore.WriteOptions{Shards: 4}); err != nil || len(failed) > 0 {
+		t.Fatal(failed, err)
+	}
+	return dir, store
+}
+
+// TestShardStoreSameBytes: from a facts store, each part reads only its
+// own devices' documents in full (partSelect), and its report is byte
+// for byte the report of a part that read them all (so its facts digest
+// too); the merge of the parts is byte for byte the unsharded report.
+func TestShardStoreSameBytes(t *testing.T) {
+	for _, asOf := range []time.Time{{}, shardNow.Add(-30 * time.Hour)} {
+		dir, store := storeEstate(t, 1500, asOf)
+		o := Options{Dir: dir, Facts: store, Now: shardNow, AsOf: asOf}
+		whole := auditJSON(t, o)
+		if n := bytes.Count(whole, []byte(`"rule":`)); n < 100 || !bytes.Contains(whole, []byte(`"facts_store"`)) ||
+			!bytes.Contains(whole, []byte(`audit/unregistered`)) || !bytes.Contains(whole, []byte(`"conflicts"`)) && !bytes.Contains(whole, []byte(`duplicate`)) {
+			t.Fatalf("as of %v: the whole report has %d findings, or no store, strays or merged documents:\n%.600s", asOf, n, whole)
+		}
+		if !asOf.IsZero() && !bytes.Contains(whole, []byte(RuleAfterAsOf)) {
+			t.Fatalf("as of %v: no document after it", asOf)
+		}
+		for _, n := range []int{1, 3, 16} {
+			var in []MergeInput
+			for k := 1; k <= n; k++ {
+				o := o
+				o.Shard = audit.Shard{K: k, N: n}
+				got := auditJSON(t, o)
+				noPartSelect = true
+				want := auditJSON(t, o)
+				noPartSelect = false
+				if !bytes.Equal(got, want) {
+					t.Fatalf("as of %v, part %d/%d: the report differs from a part that read every document (%d and %d bytes)", asOf, k, n, len(got), len(want))
+				}
+				in = append(in, MergeInput{Name: fmt.Sprintf("part-%d.json", k), Data: got})
+			}
+			if got := mergedJSON(t, in); !bytes.Equal(got, whole) {
+				t.Errorf("as of %v, %d parts: merged report differs from the unsharded one (%d and %d bytes)", asOf, n, len(got), len(whole))
+			}
+		}
+	}
+}
+
+// TestMergeFactsFindings: the findings on reading the facts go back to
+// their places; places missing or given twice are refused.
+func TestMergeFactsFindings(t *testing.T) {
+	f := func(file string) record.Finding { return record.Finding{Pos: record.Pos{File: file}, Rule: "r"} }
+	part := func(k int, at []int, fs ...record.Finding) *partReport {
+		return &partReport{Findings: fs, Shard: &Part{K: k, N: 2, FactsFindings: at}}
+	}
+	got, err := mergeAll([]*partReport{part(1, []int{1}, f("z:2"), f("a")), part(2, []int{0, 2}, f("z:10"), f("z:3"), f("b"))})
+	var files []string
+	for _, x := range got {
+		files = append(files, x.Pos.File)
+	}
+	if err != nil || strings.Join(files, " ") != "z:10 z:2 z:3 a b" {
+		t.Errorf("merged %v %v, want z:10 z:2 z:3 a b", files, err)
+	}
+	for _, bad := range [][]*partReport{
+		{part(1, []int{0}, f("x")), part(2, []int{0}, f("y"))},
+		{part(1, []int{0}, f("x")), part(2, []int{2}, f("y"))},
+		{part(1, []int{0, 1}, f("x"))},
+	} {
+		if _, err := mergeAll(bad); err == nil {
+			t.Errorf("%+v merged", bad)
 		}
 	}
 }

@@ -30,6 +30,9 @@ type FactsOptions struct {
 	// Before, when set, leaves out of the merge the documents collected
 	// after it (an audit --as-of): they are returned in Facts.Later.
 	Before time.Time
+	// Pick, for a facts store, picks the documents read in full
+	// (factstore.ReadPicked); a folder of documents is read whole.
+	Pick func(light *record.Facts) bool
 }
 
 // Facts are the facts documents ReadFacts read.
@@ -92,7 +95,7 @@ func ReadFacts(ctx context.Context, o FactsOptions) (*Facts, error) {
 	var findings []record.Finding
 	var store []factstore.File
 	if strings.HasPrefix(o.Dir, factstore.Prefix) || factstore.IsStore(dir) {
-		devices, findings, store, err = factstore.Read(ctx, dir, factstore.ReadOptions{Prefix: strings.TrimSuffix(prefix, "/") + "/"})
+		devices, findings, store, err = factstore.ReadPicked(ctx, dir, factstore.ReadOptions{Prefix: strings.TrimSuffix(prefix, "/") + "/"}, o.Pick)
 		if store == nil && err == nil {
 			store = []factstore.File{}
 		}

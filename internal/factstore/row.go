@@ -124,37 +124,62 @@ var (
 // schema/facts.cue that a flat row can fail, in Go (the CUE validator
 // per row would cost more than the whole audit of a million devices).
 func (r *Row) problem() string {
-	switch {
-	case r.CollectedAt == "":
-		return "collected_at is empty"
-	case !collectors[r.Collector]:
-		return fmt.Sprintf("collector %q is not one of local, ssh, osquery, file, mdm", r.Collector)
-	case r.Serial == "" && r.Hostname == "":
-		return "the row names neither a serial nor a hostname, so no asset can be matched"
-	case r.OSFamily != "" && !families[r.OSFamily]:
-		return fmt.Sprintf("os_family %q is not one of linux, macos, windows, ios, android, chromeos", r.OSFamily)
-	case r.ScreenLockSeconds != nil && *r.ScreenLockSeconds < 0:
-		return fmt.Sprintf("screen_lock_seconds is %d, below 0", *r.ScreenLockSeconds)
-	case r.ScreenLockSeconds != nil && *r.ScreenLockSeconds > 1<<31:
-		return fmt.Sprintf("screen_lock_seconds is %d, too large", *r.ScreenLockSeconds)
-	}
-	if _, err := time.Parse(time.RFC3339, r.CollectedAt); err != nil {
-		return fmt.Sprintf("collected_at %q is not an RFC 3339 time", r.CollectedAt)
-	}
+	c := rowCheck{collectedAt: r.CollectedAt, collector: r.Collector, serial: r.Serial, hostname: r.Hostname, osFamily: r.OSFamily,
+		screenLock: r.ScreenLockSeconds, hasPackages: r.HasPackages, hasUsers: r.HasUsers, packages: len(r.Packages), users: len(r.Users)}
 	for i := range r.Packages {
 		if r.Packages[i].Name == "" {
-			return fmt.Sprintf("package %d has no name", i+1)
+			c.emptyPackage = i + 1
+			break
 		}
 	}
 	for i := range r.Users {
 		if r.Users[i].Name == "" {
-			return fmt.Sprintf("user %d has no name", i+1)
+			c.emptyUser = i + 1
+			break
 		}
 	}
-	if !r.HasPackages && len(r.Packages) > 0 {
+	return c.problem()
+}
+
+// rowCheck is what problem reads of a row: the column reader (columns.go)
+// fills it from the columns, Row.problem from a row, so both give the
+// same verdict and message.
+type rowCheck struct {
+	collectedAt, collector, serial, hostname, osFamily string
+	screenLock                                         *int64
+	hasPackages, hasUsers                              bool
+	packages, users                                    int // list lengths
+	emptyPackage, emptyUser                            int // the first without a name, 1-based; 0: none
+}
+
+func (r *rowCheck) problem() string {
+	switch {
+	case r.collectedAt == "":
+		return "collected_at is empty"
+	case !collectors[r.collector]:
+		return fmt.Sprintf("collector %q is not one of local, ssh, osquery, file, mdm", r.collector)
+	case r.serial == "" && r.hostname == "":
+		return "the row names neither a serial nor a hostname, so no asset can be matched"
+	case r.osFamily != "" && !families[r.osFamily]:
+		return fmt.Sprintf("os_family %q is not one of linux, macos, windows, ios, android, chromeos", r.osFamily)
+	case r.screenLock != nil && *r.screenLock < 0:
+		return fmt.Sprintf("screen_lock_seconds is %d, below 0", *r.screenLock)
+	case r.screenLock != nil && *r.screenLock > 1<<31:
+		return fmt.Sprintf("screen_lock_seconds is %d, too large", *r.screenLock)
+	}
+	if _, err := time.Parse(time.RFC3339, r.collectedAt); err != nil {
+		return fmt.Sprintf("collected_at %q is not an RFC 3339 time", r.collectedAt)
+	}
+	if r.emptyPackage > 0 {
+		return fmt.Sprintf("package %d has no name", r.emptyPackage)
+	}
+	if r.emptyUser > 0 {
+		return fmt.Sprintf("user %d has no name", r.emptyUser)
+	}
+	if !r.hasPackages && r.packages > 0 {
 		return "has_packages is false but packages are listed"
 	}
-	if !r.HasUsers && len(r.Users) > 0 {
+	if !r.hasUsers && r.users > 0 {
 		return "has_users is false but users are listed"
 	}
 	return ""

@@ -185,6 +185,9 @@ type ReadOptions struct {
 	Workers int // files read at once (default: all cores)
 	// Prefix is put before each file's path in Sources and findings.
 	Prefix string
+	// rowReader reads every file with the row reader (the reference the
+	// column reader is tested against).
+	rowReader bool
 }
 
 // Read reads every .parquet file under dir (any partitions), each in
@@ -195,6 +198,17 @@ type ReadOptions struct {
 // back sorted by path, devices in file and row order. The error means dir
 // itself could not be read.
 func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []record.Finding, []File, error) {
+	return ReadPicked(ctx, dir, o, nil)
+}
+
+// ReadPicked is Read building in full only the devices pick picks (nil:
+// every one), from the reading goroutines at once: pick is asked of
+// every valid row, given its light facts (collected_at, the collector and
+// the identity only: what facts.Merge groups by and the matcher matches
+// by; in full for a file the row reader reads), valid during the call
+// only. The findings and file hashes are Read's. A sharded audit's part
+// reads only its own devices' facts in full so.
+func ReadPicked(ctx context.Context, dir string, o ReadOptions, pick func(light *record.Facts) bool) ([]record.Device, []record.Finding, []File, error) {
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -238,37 +252,35 @@ func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []re
 		file     File
 	}
 	results := make([]result, len(names))
-	var next int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range min(o.Workers, max(1, len(names))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(names) || ctx.Err() != nil {
-					return
+	sel := selection{pick: pick}
+	parallel(o.Workers, len(names), o.rowReader, func(i int, cr *colReader, buf *[]byte) {
+		if ctx.Err() != nil {
+			return
+		}
+		res := &results[i]
+		res.file.Path = names[i]
+		data, err := readAll(root, names[i], (*buf)[:0])
+		*buf = data
+		if err != nil {
+			res.findings = []record.Finding{{Pos: record.Pos{File: o.Prefix + names[i]}, Rule: facts.RuleFile, Severity: record.SevHigh,
+				Message: err.Error() + "; its devices' facts were not used"}}
+			return
+		}
+		sum := sha256.Sum256(data)
+		res.file.SHA256 = hex.EncodeToString(sum[:])
+		var columns bool
+		res.devices, res.findings, res.file.Rows, columns = readFile(o.Prefix+names[i], data, cr, sel)
+		if pick != nil && !columns {
+			// The row reader read every row in full: pick among them.
+			kept := res.devices[:0]
+			for _, d := range res.devices {
+				if pick(d.Facts) {
+					kept = append(kept, d)
 				}
-				res := &results[i]
-				res.file.Path = names[i]
-				buf, err = readAll(root, names[i], buf[:0])
-				if err != nil {
-					res.findings = []record.Finding{{Pos: record.Pos{File: o.Prefix + names[i]}, Rule: facts.RuleFile, Severity: record.SevHigh,
-						Message: err.Error() + "; its devices' facts were not used"}}
-					continue
-				}
-				sum := sha256.Sum256(buf)
-				res.file.SHA256 = hex.EncodeToString(sum[:])
-				res.devices, res.findings, res.file.Rows = readFile(o.Prefix+names[i], buf)
 			}
-		}()
-	}
-	wg.Wait()
+			res.devices = kept
+		}
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -285,6 +297,34 @@ func Read(ctx context.Context, dir string, o ReadOptions) ([]record.Device, []re
 		files = append(files, results[i].file)
 	}
 	return devices, findings, files, nil
+}
+
+// parallel calls do(i) for i in [0, n) on workers goroutines, each with
+// its own column reader (rowReader: one that leaves every file to the
+// row reader) and buffer.
+func parallel(workers, n int, rowReader bool, do func(i int, cr *colReader, buf *[]byte)) {
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range min(workers, max(1, n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			cr := colReader{rowReader: rowReader} // its buffers serve every file this worker reads
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				do(i, &cr, &buf)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func readAll(root *os.Root, name string, buf []byte) ([]byte, error) {
@@ -308,8 +348,10 @@ func readAll(root *os.Root, name string, buf []byte) ([]byte, error) {
 // required are the columns without which a file is not estate's facts.
 var required = []string{"collected_at", "collector", "serial", "hostname"}
 
-// readFile reads the rows of one file (data, named file in findings).
-func readFile(file string, data []byte) (devices []record.Device, findings []record.Finding, rows int64) {
+// readFile reads the rows of one file (data, named file in findings);
+// columns says the column reader read it (else the row reader did, every
+// row in full whatever sel says).
+func readFile(file string, data []byte, cr *colReader, sel selection) (devices []record.Device, findings []record.Finding, rows int64, columns bool) {
 	bad := func(msg string) []record.Finding {
 		return []record.Finding{{Pos: record.Pos{File: file}, Rule: facts.RuleFile, Severity: record.SevHigh,
 			Message: msg + "; its devices' facts were not used", Hint: "the store holds the Parquet files estate writes (estate facts collect --out parquet:DIR)"}}
@@ -318,22 +360,27 @@ func readFile(file string, data []byte) (devices []record.Device, findings []rec
 		// A damaged file can make the library panic deep in a decoder:
 		// the file is then a finding, never a crash or a silent skip.
 		if p := recover(); p != nil {
-			devices, findings = nil, bad(fmt.Sprintf("not a readable Parquet file: %v", p))
+			devices, findings, columns = nil, bad(fmt.Sprintf("not a readable Parquet file: %v", p)), false
 		}
 	}()
 	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, bad("not a Parquet file: " + err.Error()), 0
+		return nil, bad("not a Parquet file: " + err.Error()), 0, false
 	}
 	if v, ok := pf.Lookup(metaAPIVersion); !ok || v != record.APIVersion {
-		return nil, bad(fmt.Sprintf("not an estate facts file (its %s is %q, want %q)", metaAPIVersion, v, record.APIVersion)), pf.NumRows()
+		return nil, bad(fmt.Sprintf("not an estate facts file (its %s is %q, want %q)", metaAPIVersion, v, record.APIVersion)), pf.NumRows(), false
 	}
 	for _, c := range required {
 		if _, ok := pf.Schema().Lookup(c); !ok {
-			return nil, bad("the file has no column " + c), pf.NumRows()
+			return nil, bad("the file has no column " + c), pf.NumRows(), false
 		}
 	}
 	rows = pf.NumRows()
+	if !cr.rowReader {
+		if ds, fs, ok := readColumns(pf, file, cr, sel); ok {
+			return ds, fs, rows, true
+		}
+	}
 	r := parquet.NewGenericReader[Row](pf)
 	defer r.Close()
 	devices = make([]record.Device, 0, rows)
@@ -361,7 +408,7 @@ func readFile(file string, data []byte) (devices []record.Device, findings []rec
 			break
 		}
 	}
-	return devices, findings, rows
+	return devices, findings, rows, false
 }
 
 // Rel is p relative to the store's folder, as a slash path.

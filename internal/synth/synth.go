@@ -19,6 +19,12 @@ type Config struct {
 	// Now anchors dates (purchases, warranties, exemptions); default
 	// 2026-11-23.
 	Now time.Time
+	// Computers makes every asset a laptop, desktop or server, deployed
+	// (19 in 20) or loaned: nearly every asset then reports facts
+	// (Facts), for measuring the audit of many devices without the
+	// records that report none. It draws other random numbers: not the
+	// estate of the same seed without it.
+	Computers bool
 }
 
 // File is one generated file: a slash path relative to the repository root.
@@ -108,8 +114,26 @@ func Generate(cfg Config) []File {
 	for _, s := range statuses {
 		total += s.w
 	}
+	pool := models
+	if cfg.Computers {
+		pool = nil
+		for _, m := range models {
+			if m.class == "laptop" || m.class == "desktop" || m.class == "server" {
+				pool = append(pool, m)
+			}
+		}
+		statuses = statuses[:0]
+		statuses = append(statuses, struct {
+			s string
+			w int
+		}{"deployed", 95}, struct {
+			s string
+			w int
+		}{"loaned", 5})
+		total = 100
+	}
 	for i := 1; i <= cfg.Assets; i++ {
-		m := models[r.IntN(len(models))]
+		m := pool[r.IntN(len(pool))]
 		id := fmt.Sprintf("%s-%06d", prefixes[m.class], i)
 		pick := r.IntN(total)
 		status := ""
