@@ -105,45 +105,52 @@ func complianceAudits(store *gitstore.Store, snap *gitstore.Snapshot, asset stri
 // and, when asset is "", reads and checks all their shards.
 func complianceAuditsAll(store *gitstore.Store, snap *gitstore.Snapshot, asset string) ([]compliance.Audit, error) {
 	var out []compliance.Audit
-	for i := range snap.Stored {
-		st := &snap.Stored[i]
-		e := st.Entry
-		if e == nil || e.Kind != ledger.KindAudit || e.Audit == nil || e.Audit.Changes == nil {
-			continue
-		}
-		a := compliance.Audit{Seq: e.Seq, At: e.When()}
+	for _, r := range auditRefs(snap) {
 		if asset != "" {
-			out = append(out, a)
+			out = append(out, compliance.Audit{Seq: r.seq, At: r.at})
 			continue
 		}
-		files, err := store.Repo.ReadFiles(st.Commit, maxShard)
+		a, err := readAudit(store, r.st)
 		if err != nil {
 			return nil, err
-		}
-		shards := make([][]byte, compliance.Shards)
-		for name, data := range files {
-			rest, ok := strings.CutPrefix(name, compliance.Dir+"/")
-			if !ok {
-				continue
-			}
-			var n int
-			if _, err := fmt.Sscanf(rest, "%02x", &n); err != nil || len(rest) != 2 {
-				return nil, failure(fmt.Errorf("ledger entry %d: %s is not a compliance shard", e.Seq, name), "run estate ledger verify")
-			}
-			shards[n] = data
-			cs, err := compliance.Decode(fmt.Sprintf("ledger entry %d: %s", e.Seq, name), data)
-			if err != nil {
-				return nil, failure(err, "run estate ledger verify")
-			}
-			a.Changes = append(a.Changes, cs...)
-		}
-		if d := compliance.Digest(shards); d != e.Audit.Changes.Digest || len(a.Changes) != e.Audit.Changes.Count {
-			return nil, failure(fmt.Errorf("ledger entry %d: its compliance changes (%d, %s) are not those it records (%d, %s)",
-				e.Seq, len(a.Changes), d, e.Audit.Changes.Count, e.Audit.Changes.Digest), "run estate ledger verify")
 		}
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// readAudit reads and checks all the shards of an audit entry (one with
+// compliance changes).
+func readAudit(store *gitstore.Store, st *ledger.Stored) (compliance.Audit, error) {
+	e := st.Entry
+	a := compliance.Audit{Seq: e.Seq, At: e.When()}
+	files, err := store.Repo.ReadFiles(st.Commit, maxShard)
+	if err != nil {
+		return a, failure(fmt.Errorf("ledger entry %d: read its compliance changes from commit %.12s: %w", e.Seq, st.Commit, err),
+			"the ledger's objects are missing (a shallow or partial clone?): fetch the ledger's ref in full, then run estate ledger verify")
+	}
+	shards := make([][]byte, compliance.Shards)
+	for name, data := range files {
+		rest, ok := strings.CutPrefix(name, compliance.Dir+"/")
+		if !ok {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscanf(rest, "%02x", &n); err != nil || len(rest) != 2 {
+			return a, failure(fmt.Errorf("ledger entry %d: %s is not a compliance shard", e.Seq, name), "run estate ledger verify")
+		}
+		shards[n] = data
+		cs, err := compliance.Decode(fmt.Sprintf("ledger entry %d: %s", e.Seq, name), data)
+		if err != nil {
+			return a, failure(err, "run estate ledger verify")
+		}
+		a.Changes = append(a.Changes, cs...)
+	}
+	if d := compliance.Digest(shards); d != e.Audit.Changes.Digest || len(a.Changes) != e.Audit.Changes.Count {
+		return a, failure(fmt.Errorf("ledger entry %d: its compliance changes (%d, %s) are not those it records (%d, %s)",
+			e.Seq, len(a.Changes), d, e.Audit.Changes.Count, e.Audit.Changes.Digest), "run estate ledger verify")
+	}
+	return a, nil
 }
 
 // currentStates is the compliance state an audit report shows: failing
