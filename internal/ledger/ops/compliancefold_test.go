@@ -146,6 +146,15 @@ func TestFoldCacheIsTheFullFold(t *testing.T) {
 		l.check(time.Date(2026, 3, 1+d, 12, 0, 0, 0, time.UTC))
 	}
 	l.check(time.Time{})
+	// As of days after the cache's last audit and before the ledger's:
+	// the cache and the audits up to then.
+	for range 3 {
+		l.audit()
+	}
+	for d := 12; d <= l.day; d++ {
+		l.check(time.Date(2026, 3, 1+d, 12, 0, 0, 0, time.UTC))
+	}
+	l.check(time.Time{})
 	// Rewritten: back to day 5, then other audits; the cache folds a
 	// history that is no longer the ledger's.
 	snap, err := l.store.Read(context.Background())
@@ -268,7 +277,9 @@ func TestFoldCacheDoesNotHideAForgery(t *testing.T) {
 
 // TestFoldNamesMissingObjects: an audit whose tree is not in the
 // repository (a shallow or partial clone) is an error that says which
-// entry and what to do, with or without a cache of the audits before.
+// entry and what to do. With a cache of the first three audits, the run
+// reads only the fourth: entry 1's tree, also gone, is not read (the
+// cache is used), and without the cache it is the first error.
 func TestFoldNamesMissingObjects(t *testing.T) {
 	needGit(t)
 	l := newFoldLedger(t)
@@ -277,19 +288,56 @@ func TestFoldNamesMissingObjects(t *testing.T) {
 	}
 	l.check(time.Time{})
 	l.audit()
-	cmd := exec.Command("git", "-C", l.dir, "rev-parse", foldRef+"^{tree}")
-	out, err := cmd.Output()
+	for _, rev := range []string{foldRef, foldRef + "~3"} {
+		out, err := exec.Command("git", "-C", l.dir, "rev-parse", rev+"^{tree}").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree := strings.TrimSpace(string(out))
+		if err := os.Remove(filepath.Join(l.dir, ".git", "objects", tree[:2], tree[2:])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		noCache bool
+		entry   string
+	}{{false, "ledger entry 4:"}, {true, "ledger entry 1:"}} {
+		_, err := FoldCompliance(context.Background(), FoldOptions{Dir: l.dir, Ref: foldRef, NoCache: c.noCache})
+		if err == nil || !strings.Contains(err.Error(), c.entry) || !strings.Contains(hint(err), "fetch the ledger's ref in full") {
+			t.Errorf("no cache %v: %v (hint %q), want %s's missing objects", c.noCache, err, hint(err), c.entry)
+		}
+	}
+}
+
+// TestFoldCacheConcurrentRuns: runs that fold and write the cache at once
+// each get the full fold, and leave a cache that the next run reads.
+func TestFoldCacheConcurrentRuns(t *testing.T) {
+	l := newFoldLedger(t)
+	for range 6 {
+		l.audit()
+	}
+	want, err := FoldCompliance(context.Background(), FoldOptions{Dir: l.dir, Ref: foldRef, NoCache: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree := strings.TrimSpace(string(out))
-	if err := os.Remove(filepath.Join(l.dir, ".git", "objects", tree[:2], tree[2:])); err != nil {
-		t.Fatal(err)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			f, err := FoldCompliance(context.Background(), FoldOptions{Dir: l.dir, Ref: foldRef})
+			if err == nil && !reflect.DeepEqual(f.States(), want.States()) {
+				err = fmt.Errorf("a concurrent fold differs from the full fold")
+			}
+			errs <- err
+		}()
 	}
-	for _, noCache := range []bool{false, true} {
-		_, err := FoldCompliance(context.Background(), FoldOptions{Dir: l.dir, Ref: foldRef, NoCache: noCache})
-		if err == nil || !strings.Contains(err.Error(), "ledger entry 4") || !strings.Contains(hint(err), "fetch the ledger's ref in full") {
-			t.Errorf("no cache %v: %v (hint %q), want entry 4's missing objects", noCache, err, hint(err))
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
+	if _, err := os.Stat(l.cachePath()); err != nil {
+		t.Fatal(err)
+	}
+	l.audit()
+	l.check(time.Time{})
 }
