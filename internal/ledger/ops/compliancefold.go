@@ -97,15 +97,8 @@ func foldAudits(ctx context.Context, store *gitstore.Store, snap *gitstore.Snaps
 	} else {
 		f = compliance.NewFolded()
 	}
-	for i := from; i < n; i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		a, err := readAudit(store, refs[i].st)
-		if err != nil {
-			return nil, err
-		}
-		f.Add(a)
+	if err := foldRange(ctx, store, refs[from:n], f); err != nil {
+		return nil, err
 	}
 	if path != "" && n == all && n > from {
 		if err := saveFold(path, store.Ref, refs[:n], f); err != nil {
@@ -113,6 +106,22 @@ func foldAudits(ctx context.Context, store *gitstore.Store, snap *gitstore.Snaps
 		}
 	}
 	return f, nil
+}
+
+// foldRange folds refs' audits into f, in order; a context that ends is
+// its error, never a fold of part of them.
+func foldRange(ctx context.Context, store *gitstore.Store, refs []auditRef, f *compliance.Folded) error {
+	for _, r := range refs {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("fold the ledger's compliance changes: %w", err)
+		}
+		a, err := readAudit(store, r.st)
+		if err != nil {
+			return err
+		}
+		f.Add(a)
+	}
+	return nil
 }
 
 // foldCacheName and foldCacheVersion name the cache file's format.

@@ -341,3 +341,22 @@ func TestFoldCacheConcurrentRuns(t *testing.T) {
 	l.audit()
 	l.check(time.Time{})
 }
+
+// TestFoldCancelled: a fold whose context ends is an error, never the
+// fold of the audits read so far.
+func TestFoldCancelled(t *testing.T) {
+	l := newFoldLedger(t)
+	for range 5 {
+		l.audit()
+	}
+	snap, err := l.store.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f := compliance.NewFolded()
+	if err := foldRange(ctx, l.store, auditRefs(snap), f); err == nil {
+		t.Fatalf("a cancelled fold gave %d audits and no error", len(f.Times))
+	}
+}
