@@ -137,9 +137,8 @@ func RecordAudit(ctx context.Context, o AuditOptions) (*AuditResult, error) {
 			}
 		}
 		// The compliance changes since the previous audit: the ledger's
-		// states folded, compared with this report's.
-		// (cached in .git/estate/ by the audits folded: only those
-		// recorded since are read).
+		// states folded (from the cache in .git/estate/ and the audits
+		// recorded since it), compared with this report's.
 		prev, err := foldAudits(ctx, store, snap, time.Time{}, true, logger(o.Log))
 		if err != nil {
 			return nil, err
