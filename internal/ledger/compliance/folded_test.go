@@ -98,3 +98,46 @@ func TestUnmarshalFoldedRefusesDamage(t *testing.T) {
 		t.Error("the fold decoded with fewer audits than it folds")
 	}
 }
+
+// TestLogRoundTrip: audits written as several segments read back as they
+// were; a log cut anywhere reads back as a prefix of them or is an error,
+// never other changes.
+func TestLogRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	audits := randomAudits(rng, 30)
+	var in []LogAudit
+	for _, a := range audits {
+		in = append(in, LogAudit{Seq: a.Seq, Commit: fmt.Sprintf("%040d", a.Seq), Changes: a.Changes})
+	}
+	w := NewLog()
+	var b []byte
+	for _, part := range [][]LogAudit{in[:1], in[1:10], in[10:10], in[10:]} {
+		b = w.AppendSegment(b, part)
+	}
+	read := func(data []byte) ([]LogAudit, error) {
+		var out []LogAudit
+		err := NewLog().Read(data, func(seq int64, commit string, cs []Change) error {
+			out = append(out, LogAudit{seq, commit, cs})
+			return nil
+		})
+		return out, err
+	}
+	got, err := read(b)
+	if err != nil || !reflect.DeepEqual(got, in) {
+		t.Fatalf("round trip: %v\n%v\nwant\n%v", err, got, in)
+	}
+	prefixes := 0
+	for n := range len(b) {
+		got, err := read(b[:n])
+		if err != nil {
+			continue
+		}
+		if len(got) > 0 && !reflect.DeepEqual(got, in[:len(got)]) {
+			t.Fatalf("%d of %d bytes read back as other audits", n, len(b))
+		}
+		prefixes++
+	}
+	if prefixes == 0 {
+		t.Error("no cut read back: every segment boundary should")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/estate-dev/estate/internal/core"
@@ -21,8 +22,12 @@ type ComplianceOptions struct {
 	Dir string // the repository
 	Ref string // the ledger's ref ("" = ledger.ref of estate.yaml at HEAD)
 	// Asset, when set, reads only that device's changes (one shard per
-	// audit); else every device's.
+	// audit); else every device's, from the cache of them in
+	// .git/estate/ and the audits recorded since it.
 	Asset string
+	// NoCache reads every device's changes from the ledger, as ledger
+	// verify does, and neither reads nor writes the cache.
+	NoCache bool
 }
 
 // ReadCompliance reads the compliance changes of every audit entry of the
@@ -37,6 +42,9 @@ func ReadCompliance(ctx context.Context, o ComplianceOptions) ([]compliance.Audi
 	snap, err := store.Read(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if o.Asset == "" && !o.NoCache {
+		return cachedAudits(ctx, store, snap)
 	}
 	return complianceAudits(store, snap, o.Asset)
 }
@@ -130,7 +138,13 @@ func readAudit(store *gitstore.Store, st *ledger.Stored) (compliance.Audit, erro
 			"the ledger's objects are missing (a shallow or partial clone?): fetch the ledger's ref in full, then run estate ledger verify")
 	}
 	shards := make([][]byte, compliance.Shards)
-	for name, data := range files {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the changes in shard order, whatever the map's
+	for _, name := range names {
+		data := files[name]
 		rest, ok := strings.CutPrefix(name, compliance.Dir+"/")
 		if !ok {
 			continue

@@ -244,3 +244,63 @@ func BenchmarkFoldYear(b *testing.B) {
 	b.ReportMetric(float64(after.Size())/1e6, "cache-MB")
 	b.ReportMetric(float64(full.Len()), "keys")
 }
+
+// BenchmarkChangesYear: every audit's changes over the year (what the
+// report's compliance trend reads), from the ledger (no cache, timed once:
+// full-ms) and, per iteration, from the cache of the first 364 audits and
+// the 365th read from the ledger, as the day's report does. It reports
+// the cache file's size.
+func BenchmarkChangesYear(b *testing.B) {
+	dir, _, _, _ := benchYear(b)
+	ctx := context.Background()
+	o := ComplianceOptions{Dir: dir, Ref: "refs/estate/ledger"}
+	t0 := time.Now()
+	full, err := ReadCompliance(ctx, ComplianceOptions{Dir: dir, Ref: o.Ref, NoCache: true})
+	if err != nil || len(full) != 365 {
+		b.Fatalf("read %d audits: %v", len(full), err)
+	}
+	fullT := time.Since(t0)
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := &gitstore.Store{Repo: repo, Ref: o.Ref}
+	snap, err := store.Read(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap.Stored = snap.Stored[:len(snap.Stored)-1]
+	if _, err := cachedAudits(ctx, store, snap); err != nil {
+		b.Fatal(err)
+	}
+	repo.Close()
+	path := filepath.Join(dir, ".git", "estate", "compliance-changes-refs_estate_ledger.cache")
+	before, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var got []compliance.Audit
+	for b.Loop() {
+		b.StopTimer()
+		if err := os.WriteFile(path, before, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		got, err = ReadCompliance(ctx, o)
+		if err != nil || len(got) != 365 {
+			b.Fatalf("read %d audits: %v", len(got), err)
+		}
+	}
+	b.StopTimer()
+	for i := range full {
+		if !reflect.DeepEqual(got[i].Changes, full[i].Changes) {
+			b.Fatalf("audit %d from the cache is not the ledger's", i)
+		}
+	}
+	after, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(fullT.Milliseconds()), "full-ms")
+	b.ReportMetric(float64(after.Size())/1e6, "cache-MB")
+}

@@ -80,6 +80,10 @@ func (l *foldLedger) cachePath() string {
 	return filepath.Join(l.dir, ".git", "estate", "compliance-refs_estate_ledger.cache")
 }
 
+func (l *foldLedger) changesPath() string {
+	return filepath.Join(l.dir, ".git", "estate", "compliance-changes-refs_estate_ledger.cache")
+}
+
 // check compares the fold (cached, as it is) with the full fold of what
 // ReadCompliance reads, up to until (zero: every audit).
 func (l *foldLedger) check(until time.Time) {
@@ -93,9 +97,23 @@ func (l *foldLedger) check(until time.Time) {
 	if err != nil {
 		l.t.Fatal(err)
 	}
-	audits, err := ReadCompliance(ctx, ComplianceOptions{Dir: l.dir, Ref: foldRef})
+	audits, err := ReadCompliance(ctx, ComplianceOptions{Dir: l.dir, Ref: foldRef, NoCache: true})
 	if err != nil {
 		l.t.Fatal(err)
+	}
+	// Every audit's changes (the report's trend), from their cache.
+	cached, err := ReadCompliance(ctx, ComplianceOptions{Dir: l.dir, Ref: foldRef})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	if len(cached) != len(audits) {
+		l.t.Fatalf("day %d: %d audits from the cache, %d from the ledger", l.day, len(cached), len(audits))
+	}
+	for i := range audits {
+		if a, b := cached[i], audits[i]; a.Seq != b.Seq || !a.At.Equal(b.At) || a.At.Location().String() != b.At.Location().String() ||
+			!reflect.DeepEqual(a.Changes, b.Changes) {
+			l.t.Fatalf("day %d: audit %d from the cache %+v, from the ledger %+v", l.day, i, a, b)
+		}
 	}
 	for len(audits) > 0 && !until.IsZero() && audits[len(audits)-1].At.After(until) {
 		audits = audits[:len(audits)-1]
@@ -204,24 +222,26 @@ func TestFoldCacheIsTheFullFold(t *testing.T) {
 	}
 	l.day, l.clock = 8, time.Date(2026, 3, 9, 6, 0, 0, 0, time.UTC)
 	l.check(time.Time{})
-	// Damaged: each a miss, the fold the full one, the cache written again.
-	good, err := os.ReadFile(l.cachePath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, bad := range [][]byte{
-		good[:len(good)/2],
-		nil,
-		append(append([]byte{}, good[:len(good)-3]...), good[len(good)-3]^0x40, good[len(good)-2], good[len(good)-1]),
-		[]byte("not a cache"),
-	} {
-		if err := os.WriteFile(l.cachePath(), bad, 0o644); err != nil {
+	// Damaged: each a miss, the fold the full one, the caches written again.
+	for _, path := range []string{l.cachePath(), l.changesPath()} {
+		good, err := os.ReadFile(path)
+		if err != nil {
 			t.Fatal(err)
 		}
-		l.audit()
-		l.check(time.Time{})
-		if again, err := os.ReadFile(l.cachePath()); err != nil || len(again) < len(good)/2 {
-			t.Errorf("damage %d: the cache was not written again (%d bytes, %v)", i, len(again), err)
+		for i, bad := range [][]byte{
+			good[:len(good)/2],
+			nil,
+			append(append([]byte{}, good[:len(good)-3]...), good[len(good)-3]^0x40, good[len(good)-2], good[len(good)-1]),
+			[]byte("not a cache"),
+		} {
+			if err := os.WriteFile(path, bad, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			l.audit()
+			l.check(time.Time{})
+			if again, err := os.ReadFile(path); err != nil || len(again) < len(good)/2 {
+				t.Errorf("%s damage %d: the cache was not written again (%d bytes, %v)", filepath.Base(path), i, len(again), err)
+			}
 		}
 	}
 }
@@ -304,7 +324,11 @@ func TestFoldNamesMissingObjects(t *testing.T) {
 	}{{false, "ledger entry 4:"}, {true, "ledger entry 1:"}} {
 		_, err := FoldCompliance(context.Background(), FoldOptions{Dir: l.dir, Ref: foldRef, NoCache: c.noCache})
 		if err == nil || !strings.Contains(err.Error(), c.entry) || !strings.Contains(hint(err), "fetch the ledger's ref in full") {
-			t.Errorf("no cache %v: %v (hint %q), want %s's missing objects", c.noCache, err, hint(err), c.entry)
+			t.Errorf("fold, no cache %v: %v (hint %q), want %s's missing objects", c.noCache, err, hint(err), c.entry)
+		}
+		_, err = ReadCompliance(context.Background(), ComplianceOptions{Dir: l.dir, Ref: foldRef, NoCache: c.noCache})
+		if err == nil || !strings.Contains(err.Error(), c.entry) {
+			t.Errorf("changes, no cache %v: %v, want %s's missing objects", c.noCache, err, c.entry)
 		}
 	}
 }
