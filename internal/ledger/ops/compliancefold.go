@@ -111,17 +111,10 @@ func foldAudits(ctx context.Context, store *gitstore.Store, snap *gitstore.Snaps
 // foldRange folds refs' audits into f, in order; a context that ends is
 // its error, never a fold of part of them.
 func foldRange(ctx context.Context, store *gitstore.Store, refs []auditRef, f *compliance.Folded) error {
-	for _, r := range refs {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("fold the ledger's compliance changes: %w", err)
-		}
-		a, err := readAudit(store, r.st)
-		if err != nil {
-			return err
-		}
+	return readAudits(ctx, store, refs, func(a compliance.Audit) error {
 		f.Add(a)
-	}
-	return nil
+		return nil
+	})
 }
 
 // foldCacheName and foldCacheVersion name the cache file's format.

@@ -384,3 +384,39 @@ func TestFoldCancelled(t *testing.T) {
 		t.Fatalf("a cancelled fold gave %d audits and no error", len(f.Times))
 	}
 }
+
+// TestFoldNamesAMissingBlob: a shard's blob gone from the repository is
+// the go-git read's error naming its entry, whether the audits are read
+// through git cat-file (which stops there) or not.
+func TestFoldNamesAMissingBlob(t *testing.T) {
+	needGit(t)
+	l := newFoldLedger(t)
+	for range 5 {
+		l.audit()
+	}
+	out, err := exec.Command("git", "-C", l.dir, "ls-tree", "-r", "-l", foldRef+"~3").Output() // entry 2
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob := ""
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if f := strings.Fields(line); len(f) == 5 && f[3] != "0" {
+			blob = f[2]
+			break
+		}
+	}
+	if blob == "" {
+		t.Fatal("entry 2 changed nothing")
+	}
+	if err := os.Remove(filepath.Join(l.dir, ".git", "objects", blob[:2], blob[2:])); err != nil {
+		t.Fatal(err)
+	}
+	_, err = FoldCompliance(context.Background(), FoldOptions{Dir: l.dir, Ref: foldRef, NoCache: true})
+	if err == nil || !strings.Contains(err.Error(), "ledger entry 2:") {
+		t.Errorf("fold: %v, want entry 2's missing blob", err)
+	}
+	_, err = ReadCompliance(context.Background(), ComplianceOptions{Dir: l.dir, Ref: foldRef})
+	if err == nil || !strings.Contains(err.Error(), "ledger entry 2:") {
+		t.Errorf("changes: %v, want entry 2's missing blob", err)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -72,16 +71,14 @@ func cachedAudits(ctx context.Context, store *gitstore.Store, snap *gitstore.Sna
 		}
 	}
 	var seg []compliance.LogAudit
-	for _, r := range refs[len(out):] {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("read the ledger's compliance changes: %w", err)
-		}
-		a, err := readAudit(store, r.st)
-		if err != nil {
-			return nil, err
-		}
+	err := readAudits(ctx, store, refs[len(out):], func(a compliance.Audit) error {
+		r := refs[len(out)]
 		out = append(out, a)
 		seg = append(seg, compliance.LogAudit{Seq: r.seq, Commit: r.commit, Changes: a.Changes})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if path != "" && len(seg) > 0 {
 		if kept == nil {
