@@ -13,7 +13,6 @@ import (
 	"github.com/estate-dev/estate/internal/facts/collect"
 	"github.com/estate-dev/estate/internal/factstore"
 	"github.com/estate-dev/estate/internal/ledger"
-	"github.com/estate-dev/estate/internal/ledger/compliance"
 	"github.com/estate-dev/estate/internal/ledger/ops"
 	"github.com/estate-dev/estate/internal/record"
 )
@@ -145,24 +144,17 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // failing device began failing each control; nil without a ledger (the
 // audit then dates failures from itself). Audits after at do not count.
 func failingSince(ctx context.Context, o Options, at time.Time) func(asset, control string) (time.Time, bool) {
-	audits, err := ops.ReadCompliance(ctx, ops.ComplianceOptions{Dir: o.Dir})
+	fold, err := ops.FoldCompliance(ctx, ops.FoldOptions{Dir: o.Dir, Until: at, Log: o.Log})
 	if err != nil {
 		if o.Log != nil {
 			o.Log.Warn("failing since is dated from this audit: the ledger's compliance changes cannot be read", "error", err)
 		}
 		return nil
 	}
-	for len(audits) > 0 && audits[len(audits)-1].At.After(at) {
-		audits = audits[:len(audits)-1]
-	}
-	if len(audits) == 0 {
+	if len(fold.Times) == 0 {
 		return nil
 	}
-	since := compliance.FailingSinceAll(audits)
-	return func(asset, control string) (time.Time, bool) {
-		t, ok := since[compliance.Key{Asset: asset, Control: control}]
-		return t, ok
-	}
+	return fold.FailingSince
 }
 
 // gather gets the devices to audit from the one source o names. partial

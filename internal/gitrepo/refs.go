@@ -106,45 +106,53 @@ func (r *Repo) UpdateRef(name, newHash, oldHash string) error {
 // ReadFiles returns every file of commit's tree (path → bytes), each at
 // most max bytes.
 func (r *Repo) ReadFiles(commit string, max int64) (map[string][]byte, error) {
+	files, err := r.ListFiles(commit)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(files))
+	for _, f := range files {
+		data, err := r.ReadBlob(f.Blob, max)
+		if err != nil {
+			return nil, fmt.Errorf("read %s of %s: %w", f.Path, commit, err)
+		}
+		out[f.Path] = data
+	}
+	return out, nil
+}
+
+// FileBlob is one file of a tree: its path and its blob's id.
+type FileBlob struct{ Path, Blob string }
+
+// ListFiles lists the files ReadFiles reads from commit's tree, without
+// reading them (to read them another way, e.g. a CatFile's Stream).
+func (r *Repo) ListFiles(commit string) ([]FileBlob, error) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	c, err := r.gogit.CommitObject(plumbing.NewHash(commit))
 	if err != nil {
-		r.mu.Unlock()
 		return nil, fmt.Errorf("read commit %s: %w", commit, err)
 	}
 	t, err := c.Tree()
 	if err != nil {
-		r.mu.Unlock()
 		return nil, fmt.Errorf("read tree of %s: %w", commit, err)
 	}
-	type file struct{ path, blob string }
-	var files []file
+	var files []FileBlob
 	w := object.NewTreeWalker(t, true, nil)
+	defer w.Close()
 	for {
 		name, te, err := w.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			w.Close()
-			r.mu.Unlock()
 			return nil, fmt.Errorf("walk tree of %s: %w", commit, err)
 		}
 		if te.Mode.IsFile() {
-			files = append(files, file{name, te.Hash.String()})
+			files = append(files, FileBlob{name, te.Hash.String()})
 		}
 	}
-	w.Close()
-	r.mu.Unlock()
-	out := make(map[string][]byte, len(files))
-	for _, f := range files {
-		data, err := r.ReadBlob(f.blob, max)
-		if err != nil {
-			return nil, fmt.Errorf("read %s of %s: %w", f.path, commit, err)
-		}
-		out[f.path] = data
-	}
-	return out, nil
+	return files, nil
 }
 
 // Signature is who made a commit and when.

@@ -132,3 +132,77 @@ func atof(s string) float64 {
 	fmt.Sscanf(s, "%g", &f)
 	return f
 }
+
+// TestTrendDriversAreTheLastTwoPeriods: the drivers are the failing
+// devices per control, baseline, location and team at the end of the
+// last period against the end of the one before, counted here from the
+// states folded up to those two audits.
+func TestTrendDriversAreTheLastTwoPeriods(t *testing.T) {
+	est := trendEstate(60, "LON", "NYC", "PAR")
+	rng := rand.New(rand.NewPCG(3, 5))
+	var audits []compliance.Audit
+	for d := range 120 {
+		var cs []compliance.Change
+		seen := map[compliance.Key]bool{}
+		for range 12 {
+			k := compliance.Key{Asset: fmt.Sprintf("LT-%04d", rng.IntN(70)), Control: fmt.Sprintf("C%d", rng.IntN(4))} // 10 not in the estate
+			if !seen[k] {
+				seen[k] = true
+				cs = append(cs, compliance.Change{Key: k, State: compliance.State(rng.IntN(4))})
+			}
+		}
+		audits = append(audits, compliance.Audit{Seq: int64(d + 1), At: day0.AddDate(0, 0, d), Changes: cs})
+	}
+	asOf := day0.AddDate(0, 0, 100) // mid-April: the audits after do not count
+	counts := func(upTo time.Time) map[[2]string]int {
+		state := map[compliance.Key]compliance.State{}
+		for _, a := range audits {
+			if !a.At.After(upTo) {
+				compliance.Apply(state, a.Changes)
+			}
+		}
+		devs := map[[2]string]map[string]bool{}
+		add := func(g [2]string, id string) {
+			if devs[g] == nil {
+				devs[g] = map[string]bool{}
+			}
+			devs[g][id] = true
+		}
+		for k, s := range state {
+			if s != compliance.Fail {
+				continue
+			}
+			add([2]string{"control", k.Control}, k.Asset)
+			if a := est.Assets[k.Asset]; a != nil {
+				add([2]string{"baseline", a.Baseline}, k.Asset)
+				add([2]string{"location", a.Location}, k.Asset)
+				add([2]string{"team", a.Owner}, k.Asset)
+			}
+		}
+		out := map[[2]string]int{}
+		for g, ids := range devs {
+			out[g] = len(ids)
+		}
+		return out
+	}
+	before, after := counts(day0.AddDate(0, 0, 89)), counts(asOf) // the last audits of March, and of April so far
+	want := map[string]bool{}
+	for _, m := range []map[[2]string]int{before, after} {
+		for g := range m {
+			if before[g] != after[g] {
+				want[fmt.Sprintf("%s/%s %d->%d", g[0], g[1], before[g], after[g])] = true
+			}
+		}
+	}
+	tr := buildTrend(est, audits, asOf, "month")
+	got := map[string]bool{}
+	for _, d := range tr.Drivers {
+		got[fmt.Sprintf("%s/%s %d->%d", d.By, d.Name, d.Before, d.After)] = true
+	}
+	if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("drivers %v, want %v", got, want)
+	}
+	if len(tr.Points) != 4 {
+		t.Errorf("%d points, want January to April", len(tr.Points))
+	}
+}

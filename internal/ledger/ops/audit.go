@@ -137,16 +137,13 @@ func RecordAudit(ctx context.Context, o AuditOptions) (*AuditResult, error) {
 			}
 		}
 		// The compliance changes since the previous audit: the ledger's
-		// states folded, compared with this report's.
-		prev, err := complianceAudits(store, snap, "")
+		// states folded (from the cache in .git/estate/ and the audits
+		// recorded since it), compared with this report's.
+		prev, err := foldAudits(ctx, store, snap, time.Time{}, true, logger(o.Log))
 		if err != nil {
 			return nil, err
 		}
-		state := map[compliance.Key]compliance.State{}
-		for _, a := range prev {
-			compliance.Apply(state, a.Changes)
-		}
-		changes := compliance.Diff(state, cur, judged)
+		changes := compliance.DiffFolded(prev, cur, judged)
 		files, digest := compliance.Encode(changes)
 		snap.Files = files
 		a := *audit

@@ -160,6 +160,14 @@ func TestVerifyFindsEditedComplianceChanges(t *testing.T) {
 	if n := count(); n != 0 {
 		t.Fatalf("%d compliance findings on an intact ledger", n)
 	}
+	// A warm cache of the fold (as estate audit leaves it) does not hide
+	// the forgery from verify.
+	if _, err := FoldCompliance(context.Background(), FoldOptions{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".git", "estate", "compliance-refs_estate_ledger.cache")); err != nil {
+		t.Fatalf("no cache of the fold: %v", err)
+	}
 	git := func(env []string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
