@@ -61,6 +61,11 @@ type Options struct {
 	// Index, when set, is match.New(e), built already (a sharded part's
 	// facts reader built it to pick its devices); nil: built here.
 	Index *match.Index
+	// Prior are findings of the caller's (reading the facts, say) that
+	// come first in the result, as they are: the engine's own follow,
+	// sorted, in the same slice, so that a million findings are not
+	// copied once more to join them.
+	Prior []record.Finding
 }
 
 // Result is the outcome of an audit.
@@ -85,6 +90,16 @@ type pair struct {
 	byHost bool   // matched by hostname, not serial
 	at     time.Time
 	status devStatus
+	ev     string // evidence(dev), made once: every finding of the device shares it
+}
+
+// evidence is the pair's device's evidence, one string for all its
+// findings (a pair is one worker's).
+func (p *pair) evidence() string {
+	if p.ev == "" {
+		p.ev = evidence(p.dev)
+	}
+	return p.ev
 }
 
 type devStatus uint8
@@ -145,7 +160,7 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	for _, c := range e.Settings.ManagedClassList() {
 		r.managed[c] = true
 	}
-	var findings []record.Finding
+	findings := opts.Prior
 	if bf := r.compileBaselines(); opts.Shard.Whole() || opts.Shard.K == 1 {
 		findings = append(findings, bf...)
 	}
@@ -191,8 +206,18 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 	missing, missFindings := r.missing(pairs, scope)
 	wg.Wait()
 	counts := make([][7]int, len(r.controls))
+	total := len(findings) + len(missFindings)
 	for _, w := range workers {
-		findings = append(findings, w.findings...)
+		for _, b := range w.findings {
+			total += len(b)
+		}
+	}
+	findings = slices.Grow(findings, total-len(findings))
+	for _, w := range workers {
+		for _, b := range w.findings {
+			findings = append(findings, b...)
+		}
+		w.findings = nil
 		for i, c := range w.counts {
 			for k := range c {
 				counts[i][k] += c[k]
@@ -200,7 +225,7 @@ func Run(e *record.Estate, devices []record.Device, opts Options) *Result {
 		}
 	}
 	findings = append(findings, missFindings...)
-	sortFindings(findings)
+	sortFindings(findings[len(opts.Prior):])
 	res := &Result{Findings: findings, Summary: r.summarize(r.devices, pairs, missing, counts, scope)}
 	if opts.Partial {
 		for i := range pairs {
@@ -437,11 +462,24 @@ func sortFindings(fs []record.Finding) {
 		}
 		return a.Control < b.Control
 	})
-	sorted := make([]record.Finding, len(fs))
-	for i, k := range idx {
-		sorted[i] = fs[k]
+	// Apply the order in place, a cycle at a time (position j takes
+	// the finding at idx[j]): no second copy of a million findings.
+	for i := range fs {
+		if idx[i] < 0 {
+			continue
+		}
+		tmp, j := fs[i], i
+		for {
+			k := int(idx[j])
+			idx[j] = -1
+			if k == i {
+				fs[j] = tmp
+				break
+			}
+			fs[j] = fs[k]
+			j = k
+		}
 	}
-	copy(fs, sorted)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

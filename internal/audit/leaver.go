@@ -80,6 +80,6 @@ func (w *worker) leaverUsers(p *pair) {
 			Owner:    w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s was used by %s, who left (user %s logged in)", a.ID, l.ID, u.Name),
 			Hint:     "disable the account on the device and recover it; " + leaverContact(l) + " is the leaver's manager",
-			Expected: "no leaver logged in", Observed: u.Name, Evidence: evidence(p.dev)})
+			Expected: "no leaver logged in", Observed: u.Name, Evidence: p.evidence()})
 	}
 }

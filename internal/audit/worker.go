@@ -16,8 +16,8 @@ import (
 // workers share nothing but the read-only run.
 type worker struct {
 	r        *run
-	findings []record.Finding
-	counts   [][7]int // per control: pass, fail, exempt, unknown, bad
+	findings [][]record.Finding // blocks of findingBlock (add)
+	counts   [][7]int           // per control: pass, fail, exempt, unknown, bad
 	versions map[string]*version.Version
 	badVer   map[string]error
 	checked  map[verKey]bool
@@ -57,7 +57,17 @@ func (w *worker) versionCheck(c *control, s string) (bool, error) {
 	return res, nil
 }
 
-func (w *worker) add(f record.Finding) { w.findings = append(w.findings, f) }
+// add keeps f, in blocks of findingBlock: a worker's findings are never
+// copied to grow (the run joins the blocks once, in order).
+func (w *worker) add(f record.Finding) {
+	if n := len(w.findings); n == 0 || len(w.findings[n-1]) == findingBlock {
+		w.findings = append(w.findings, make([]record.Finding, 0, findingBlock))
+	}
+	b := &w.findings[len(w.findings)-1]
+	*b = append(*b, f)
+}
+
+const findingBlock = 2048
 
 // device runs the physical checks and the baseline's controls on p.
 func (w *worker) device(p *pair) {
@@ -271,7 +281,7 @@ func (w *worker) controlFinding(c *control, p *pair, v verdict) record.Finding {
 		what = "package " + c.ctl.Check.Package
 	}
 	f := record.Finding{Pos: record.Pos{File: p.path}, Severity: c.sev, Record: a.ID, Field: "baseline", Owner: owner,
-		Control: c.ctl.ID, Expected: c.expected, Observed: v.observed, Evidence: evidence(p.dev)}
+		Control: c.ctl.ID, Expected: c.expected, Observed: v.observed, Evidence: p.evidence()}
 	switch v.out {
 	case fail:
 		f.Rule = RuleControl
@@ -312,14 +322,14 @@ func (w *worker) osCheck(p *pair) {
 			Owner:    w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s runs %s but its baseline %s applies to %s", a.ID, f.OS.Family, b.Name, b.AppliesTo.OS),
 			Hint:     "give the asset the baseline of its operating system",
-			Expected: b.AppliesTo.OS, Observed: f.OS.Family, Evidence: evidence(p.dev)})
+			Expected: b.AppliesTo.OS, Observed: f.OS.Family, Evidence: p.evidence()})
 	}
 }
 
 // physical compares what the device says it is with the inventory.
 func (w *worker) physical(p *pair) {
 	a, f := p.asset, p.dev.Facts
-	ev := evidence(p.dev)
+	ev := p.evidence()
 	if sev, gone := goneStatuses[a.Status]; gone {
 		w.add(record.Finding{Pos: record.Pos{File: p.path}, Rule: RuleStatus, Severity: sev, Record: a.ID, Field: "status", Owner: w.r.e.Accountable(a),
 			Message:  fmt.Sprintf("%s is recorded as %s but was seen at %s", a.ID, a.Status, f.CollectedAt),
@@ -491,7 +501,7 @@ func (w *worker) conflict(c *control, p *pair, v verdict) {
 				Message: fmt.Sprintf("%s %s %s on %s's %s = %s (newest), but %s on %s's %s (%s)", a.ID, word[v.out], c.ctl.ID,
 					cf.Values[0].Collector, cf.Fact, v.observed, word[ov.out], cv.Collector, ov.observed, cv.CollectedAt),
 				Hint:     "the sources disagree: find out which is right (an MDM's cached state, or an agent that stopped reporting)",
-				Evidence: evidence(p.dev)})
+				Evidence: p.evidence()})
 			return
 		}
 	}

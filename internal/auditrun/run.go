@@ -121,17 +121,18 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer tuneGC(len(devices))()
 	var part *Part
 	if !o.Shard.Whole() {
 		part = newPart(est, o, devices, store)
 		findings, part.FactsFindings = inShard(findings, o.Shard)
 	}
-	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter, FailingSince: failingSince(ctx, o, at), Shard: o.Shard}
+	opts := audit.Options{Now: at, Partial: partial, MissingAfter: o.MissingAfter, FailingSince: failingSince(ctx, o, at), Shard: o.Shard, Prior: findings}
 	if sel != nil {
 		opts.Index = sel.ix // built for the pick: the engine need not build it again
 	}
 	out := audit.Run(est.Estate, devices, opts)
-	findings = append(findings, out.Findings...)
+	findings = out.Findings
 	est.Place(ctx, findings)
 	head, err := ops.Head(est.Root, "")
 	if err != nil && o.Log != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -336,8 +337,25 @@ func relPaths(root, dir string, args []string) ([]string, error) {
 }
 
 // Place puts findings that name a field of a record of this estate on
-// that field's line and column (load.PlaceFindings).
-func (e *Estate) Place(ctx context.Context, fs []record.Finding) { load.PlaceFindings(ctx, e.tree, fs) }
+// that field's line and column: where the record says the field is
+// (record.Record.Placed, kept by validation and its cache), else as
+// load.PlaceFindings finds it, reading the file.
+func (e *Estate) Place(ctx context.Context, fs []record.Finding) {
+	for i := range fs {
+		f := &fs[i]
+		if f.Pos.Line != 0 || f.Field == "" || f.Pos.File == "" {
+			continue
+		}
+		j, ok := slices.BinarySearchFunc(e.Records, f.Pos.File, func(r *record.Record, p string) int { return strings.Compare(r.Path, p) })
+		if !ok {
+			continue
+		}
+		if p, ok := e.Records[j].PosOf(f.Field); ok {
+			f.Pos = p
+		}
+	}
+	load.PlaceFindings(ctx, e.tree, fs)
+}
 
 // BuiltinSchema is the built-in schema (no repository schema files),
 // compiled once per process; nil when it does not compile, which a test

@@ -57,6 +57,29 @@ type Record struct {
 	ChangeRequest *ChangeRequest `json:",omitempty"`
 	Settings      *Settings      `json:",omitempty"`
 	Problem       *Problem       `json:",omitempty"`
+
+	// Placed are where, in the record's file, the fields of PlacedFields
+	// are (as load.PosOf places a finding on a field; zero: not known),
+	// kept with the record, and in the validation cache, so that the
+	// audit's findings on those fields are placed without reading and
+	// parsing the file again.
+	Placed [len(PlacedFields)]LineCol `json:"-"`
+}
+
+// PlacedFields are the fields of an asset the audit's findings name.
+var PlacedFields = [...]string{"baseline", "hostname", "manufacturer", "model", "owner", "serial", "status"}
+
+// LineCol is a line and column (1-based; zero: not known).
+type LineCol struct{ Line, Col int32 }
+
+// PosOf is where field is in r's file when r holds it (PlacedFields).
+func (r *Record) PosOf(field string) (Pos, bool) {
+	for i, f := range PlacedFields {
+		if f == field && r.Placed[i].Line > 0 {
+			return Pos{File: r.Path, Line: int(r.Placed[i].Line), Col: int(r.Placed[i].Col)}, true
+		}
+	}
+	return Pos{}, false
 }
 
 // Value returns the typed value of r (e.g. *Asset), or nil.

@@ -149,6 +149,10 @@ func appendAsset(w *wbuf, e cacheEntry) {
 		w.strs([]string{d.Date, d.Method, d.Certificate, d.By})
 	}
 	w.strs(a.Tags)
+	for _, p := range e.Record.Placed {
+		w.b = binary.AppendUvarint(w.b, uint64(p.Line))
+		w.b = binary.AppendUvarint(w.b, uint64(p.Col))
+	}
 }
 
 func readAsset(r *rbuf) cacheEntry {
@@ -184,5 +188,9 @@ func readAsset(r *rbuf) cacheEntry {
 		}
 	}
 	a.Tags = r.strs()
-	return cacheEntry{Blob: blob, Record: &record.Record{Kind: record.KindAsset, ID: a.ID, Asset: a}}
+	rec := &record.Record{Kind: record.KindAsset, ID: a.ID, Asset: a}
+	for i := range rec.Placed {
+		rec.Placed[i] = record.LineCol{Line: int32(r.uvarint()), Col: int32(r.uvarint())}
+	}
+	return cacheEntry{Blob: blob, Record: rec}
 }

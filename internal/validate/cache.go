@@ -22,7 +22,7 @@ import (
 
 // cacheVersion changes whenever what checkDoc computes changes, or the
 // layout of the payload does.
-const cacheVersion = 6
+const cacheVersion = 7
 
 // cacheName names validate's cache in its container (internal/cachefile).
 const cacheName = "validate"

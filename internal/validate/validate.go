@@ -344,6 +344,12 @@ func checkDoc(v *schema.Validator, path string, data []byte, blob string, place 
 	ce.Findings = append(ce.Findings, v.Validate(kind, value, "", root)...)
 	ce.Findings = capFindings(ce.Findings)
 	ce.Record = decodeValue(value, kind)
+	if ce.Record != nil && kind == record.KindAsset {
+		for i, f := range record.PlacedFields {
+			p := load.PosOf("", root, f)
+			ce.Record.Placed[i] = record.LineCol{Line: int32(p.Line), Col: int32(p.Col)}
+		}
+	}
 	return ce
 }
 
