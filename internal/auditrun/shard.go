@@ -1,6 +1,7 @@
 package auditrun
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -168,6 +169,24 @@ func (s *partSelect) pick() func(*record.Facts) bool {
 	}
 }
 
+// foreign is a finding of p that is not its part's (audit.Shard: an
+// asset's by the asset id, others by their file, the baselines' in part
+// 1), or nil: a part edited, or written by another partition, would
+// count findings twice or lose them.
+func foreign(p *partReport) *record.Finding {
+	sh := audit.Shard{K: p.Shard.K, N: p.Shard.N}
+	if sh.K == 1 || sh.N <= 1 {
+		return nil
+	}
+	owns := func(key string) bool { return key != "" && sh.Has(key) }
+	for i := range p.Findings {
+		if f := &p.Findings[i]; !owns(f.Record) && !owns(f.Pos.File) {
+			return f
+		}
+	}
+	return nil
+}
+
 // partReport is what Merge reads of a partial report.
 type partReport struct {
 	Tool       string           `json:"tool"`
@@ -230,6 +249,10 @@ func Merge(parts []MergeInput) (*Merged, error) {
 		k := p.Shard.K
 		if k < 1 || k > first.Shard.N {
 			return nil, core.UsageError(fmt.Errorf("audit merge: %s is part %d of %d", in.Name, k, p.Shard.N), "")
+		}
+		if f := foreign(&p); f != nil {
+			return nil, core.UsageError(fmt.Errorf("audit merge: %s, part %d of %d, holds a finding of another part (%s on %s): it would be counted twice",
+				in.Name, k, first.Shard.N, f.Rule, cmp.Or(f.Record, f.Pos.File)), "give the reports estate audit --shard K/N wrote, unedited")
 		}
 		reps[i] = &p
 	}

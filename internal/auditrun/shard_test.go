@@ -3,6 +3,7 @@ package auditrun
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -140,6 +141,20 @@ func TestShardMergeSameBytes(t *testing.T) {
 
 // TestMergeRefuses: missing and repeated parts, a whole report, and
 // parts of different audits are usage errors, never a report.
+// withFinding is the part report data with the first finding of other's
+// added (as an edited part would be).
+func withFinding(t *testing.T, data, other []byte) []byte {
+	var o struct{ Findings []json.RawMessage }
+	if err := json.Unmarshal(other, &o); err != nil || len(o.Findings) == 0 {
+		t.Fatalf("no finding in the other part: %v", err)
+	}
+	out := bytes.Replace(data, []byte(`"findings": [`), append([]byte(`"findings": [`), append(o.Findings[0], ',')...), 1)
+	if bytes.Equal(out, data) {
+		t.Fatal("no findings array to add to")
+	}
+	return out
+}
+
 func TestMergeRefuses(t *testing.T) {
 	ref := filepath.Join("..", "..")
 	asOf := time.Date(2026, 12, 1, 23, 59, 59, 0, time.UTC)
@@ -161,6 +176,7 @@ func TestMergeRefuses(t *testing.T) {
 		"baselines": {[]MergeInput{in[0], in[1], {Name: "p3", Data: bytes.Replace(in[2].Data, []byte(`"baselines_digest": "sha256:`), []byte(`"baselines_digest": "sha256:0`), 1)}}, "baselines"},
 		"facts":     {[]MergeInput{in[0], in[1], {Name: "p3", Data: bytes.Replace(in[2].Data, []byte(`"facts_digest": "sha256:`), []byte(`"facts_digest": "sha256:0`), 1)}}, "facts"},
 		"commit":    {[]MergeInput{in[0], in[1], {Name: "p3", Data: bytes.Replace(in[2].Data, []byte(`"estate_commit": "`), []byte(`"estate_commit": "0`), 1)}}, "commit"},
+		"foreign":   {[]MergeInput{in[0], in[1], {Name: "p3", Data: withFinding(t, in[2].Data, in[1].Data)}}, "holds a finding of another part"},
 	} {
 		_, err := Merge(c.in)
 		if err == nil || !errors.Is(err, core.ErrUsage) || !strings.Contains(err.Error(), c.want) {
