@@ -65,6 +65,51 @@ type LocationSummary struct {
 	Unverified   int    `json:"unverified"`
 }
 
+// The counts of the parts of a sharded audit add up to the whole's:
+// each Add sums every count of its type (TestSummaryAddsEveryCount
+// fails when a count is added to a type and not to its Add).
+
+// Add adds the device counts of x (not its baselines and locations,
+// which are matched by name: see the merge of a sharded audit).
+func (s *Summary) Add(x Summary) {
+	s.Devices += x.Devices
+	s.Assets += x.Assets
+	s.Seen += x.Seen
+	s.Unregistered += x.Unregistered
+	s.Missing += x.Missing
+	s.Compliant += x.Compliant
+	s.NonCompliant += x.NonCompliant
+	s.Unverified += x.Unverified
+}
+
+// Add adds the device counts of x (not its controls: ControlSummary.Add).
+func (b *BaselineSummary) Add(x BaselineSummary) {
+	b.Devices += x.Devices
+	b.Compliant += x.Compliant
+	b.NonCompliant += x.NonCompliant
+	b.Unverified += x.Unverified
+}
+
+// Add adds the outcome counts of x.
+func (c *ControlSummary) Add(x ControlSummary) {
+	c.Pass += x.Pass
+	c.Fail += x.Fail
+	c.Exempt += x.Exempt
+	c.Unknown += x.Unknown
+	c.Upcoming += x.Upcoming
+	c.InGrace += x.InGrace
+}
+
+// Add adds the counts of x.
+func (l *LocationSummary) Add(x LocationSummary) {
+	l.Assets += x.Assets
+	l.Seen += x.Seen
+	l.Missing += x.Missing
+	l.Compliant += x.Compliant
+	l.NonCompliant += x.NonCompliant
+	l.Unverified += x.Unverified
+}
+
 // Percent is the share of compliant devices among those judged, 0–100.
 func (b BaselineSummary) Percent() float64 { return record.Percent(b.Compliant, b.Devices) }
 

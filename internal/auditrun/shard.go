@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -394,56 +395,35 @@ func mergeSummaries(parts []*partReport) (audit.Summary, error) {
 	locs := map[string]*audit.LocationSummary{}
 	for _, p := range parts {
 		c := p.Compliance
-		s.Devices += c.Devices
-		s.Assets += c.Assets
-		s.Seen += c.Seen
-		s.Unregistered += c.Unregistered
-		s.Missing += c.Missing
-		s.Compliant += c.Compliant
-		s.NonCompliant += c.NonCompliant
-		s.Unverified += c.Unverified
+		s.Add(c)
 		for _, b := range c.Baselines {
 			m := bases[b.Name]
-			if m == nil {
-				m = &audit.BaselineSummary{Name: b.Name, Version: b.Version, Controls: append([]audit.ControlSummary(nil), b.Controls...)}
-				for i := range m.Controls {
-					m.Controls[i].Pass, m.Controls[i].Fail, m.Controls[i].Exempt, m.Controls[i].Unknown = 0, 0, 0, 0
-					m.Controls[i].Upcoming, m.Controls[i].InGrace = 0, 0
-				}
-				bases[b.Name] = m
+			if m == nil { // the first part's, the others added to it
+				first := b
+				first.Controls = slices.Clone(b.Controls)
+				bases[b.Name] = &first
+				continue
 			}
 			if m.Version != b.Version || len(m.Controls) != len(b.Controls) {
 				return s, fmt.Errorf("the parts judged baseline %s at different versions", b.Name)
 			}
-			m.Devices += b.Devices
-			m.Compliant += b.Compliant
-			m.NonCompliant += b.NonCompliant
-			m.Unverified += b.Unverified
+			m.Add(b)
 			for i, x := range b.Controls {
 				y := &m.Controls[i]
 				if x.ID != y.ID {
 					return s, fmt.Errorf("the parts judged baseline %s on different controls (%s, %s)", b.Name, x.ID, y.ID)
 				}
-				y.Pass += x.Pass
-				y.Fail += x.Fail
-				y.Exempt += x.Exempt
-				y.Unknown += x.Unknown
-				y.Upcoming += x.Upcoming
-				y.InGrace += x.InGrace
+				y.Add(x)
 			}
 		}
 		for _, l := range c.Locations {
 			m := locs[l.ID]
 			if m == nil {
-				m = &audit.LocationSummary{ID: l.ID, Name: l.Name}
-				locs[l.ID] = m
+				first := l
+				locs[l.ID] = &first
+				continue
 			}
-			m.Assets += l.Assets
-			m.Seen += l.Seen
-			m.Missing += l.Missing
-			m.Compliant += l.Compliant
-			m.NonCompliant += l.NonCompliant
-			m.Unverified += l.Unverified
+			m.Add(l)
 		}
 	}
 	for _, name := range sortedKeys(bases) {
